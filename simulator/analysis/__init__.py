@@ -1,0 +1,1 @@
+"""Turning replication records into the statistics of summary.json and comparisons."""

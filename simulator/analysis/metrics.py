@@ -1,0 +1,197 @@
+"""Statistics of one replication and of a run, as summary.json reports them.
+
+The definitions below are what planners read off summary.json, so they are
+spelled out here and kept in one place:
+
+- Only conversations that arrived at or after ``scenario.warmup`` count; the
+  start of a run is empty and idle and would flatter every statistic.
+  Follow-ups count when their conversation counts.
+- ``counts``: conversations by outcome (``arrived`` is all of them).
+- A conversation *reached a queue* unless it was deflected.
+- ``queue_wait_s``, over conversations that reached a queue: picked up at
+  minus arrived at; for abandoned ones never picked up, ended at minus arrived
+  at; for ones still waiting at the horizon, horizon minus arrived at. That
+  last value is a lower bound (censored), kept because dropping the longest
+  waiters would bias waits low. ``share_waited``: share of those waits above
+  zero.
+- ``abandon_rate``: abandoned / reached a queue.
+- ``frt_s``: first reply at minus arrived at, over answered conversations.
+  ``within_target`` (needs ``targets.frt``): answered with FRT at most the
+  target, over conversations that reached a queue, less those still open and
+  unanswered that arrived within one target of the horizon (they cannot be
+  judged yet). Abandoned conversations and open ones already past the target
+  count as misses.
+- ``followup_s``: response time of answered follow-up messages;
+  ``within_target`` against ``targets.followup`` over those answered ones.
+- ``resolution_s``: ended at minus arrived at, over resolved conversations.
+- Percentiles are numpy's default (linear interpolation).
+- ``by_team``: ``occupancy`` = busy / on-shift agent time, ``overtime_h`` =
+  overtime hours, ``handbacks`` = conversations handed back.
+
+A statistic without data is ``None``, never 0 (counts are 0 though); every
+stream and team of the scenario appears even when nothing happened to it.
+Across replications each value becomes ``{"value", "ci95"}`` (see
+:mod:`simulator.analysis.intervals`).
+
+Everything works on whole columns: a replication can hold a million rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from simulator.analysis.intervals import mean_ci
+from simulator.recording import Outcome, ReplicationRecord
+from simulator.scenario.schema import Scenario
+
+PERCENTILES = (50, 90, 95, 99)
+WAITED = 1e-9
+"""Seconds of queue wait above which a conversation counts as having waited."""
+
+
+def _times(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A time column as floats, NaN where it did not happen (nullable types too)."""
+    return frame[column].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _is(frame: pd.DataFrame, outcome: Outcome) -> np.ndarray:
+    """Rows with this outcome; works for categorical and plain string columns."""
+    return (frame["outcome"] == outcome.value).to_numpy(dtype=bool)
+
+
+def _counted_conversations(record: ReplicationRecord, scenario: Scenario) -> pd.DataFrame:
+    """Counted conversations with the per-conversation quantities the statistics use."""
+    conversations = record.conversations
+    arrived = _times(conversations, "arrived_at")
+    picked = _times(conversations, "picked_up_at")
+    first_reply = _times(conversations, "first_reply_at")
+    ended = _times(conversations, "ended_at")
+    outcomes = {o: _is(conversations, o) for o in Outcome}
+    reached = ~outcomes[Outcome.DEFLECTED]
+    unpicked_end = np.where(outcomes[Outcome.ABANDONED], ended,
+                            np.where(outcomes[Outcome.OPEN], scenario.horizon, np.nan))
+    wait = np.where(np.isnan(picked), unpicked_end, picked) - arrived
+    table = pd.DataFrame({
+        "conversation": conversations["conversation"].array,
+        "stream": conversations["stream"].array,
+        "reached": reached,
+        **{o.value: outcomes[o] for o in Outcome},
+        "wait": np.where(reached, wait, np.nan),
+        "frt": np.where(reached, first_reply - arrived, np.nan),
+        "resolution": np.where(outcomes[Outcome.RESOLVED], ended - arrived, np.nan),
+        "remaining": scenario.horizon - arrived,
+    })
+    return table[arrived >= scenario.warmup].reset_index(drop=True)
+
+
+def _counted_followups(record: ReplicationRecord, counted: pd.DataFrame) -> pd.DataFrame:
+    """Answered follow-ups of counted conversations, with their stream."""
+    position = pd.Index(counted["conversation"]).get_indexer(
+        record.followups["conversation"].to_numpy())
+    kept = position >= 0
+    return pd.DataFrame({
+        "stream": counted["stream"].array[position[kept]],
+        "response": _times(record.followups, "response_s")[kept],
+    })
+
+
+def _share(hits: int, total: int) -> float | None:
+    return hits / total if total > 0 else None
+
+
+def _distribution(values: np.ndarray) -> dict[str, float | None]:
+    """Mean and percentiles of the non-NaN values; all ``None`` without any."""
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return {"mean": None, **{f"p{p}": None for p in PERCENTILES}}
+    quantiles = np.percentile(values, PERCENTILES)
+    return {"mean": float(values.mean()),
+            **{f"p{p}": float(q) for p, q in zip(PERCENTILES, quantiles, strict=True)}}
+
+
+def _within(values: np.ndarray, target: float | None, judged: int) -> float | None:
+    """Share of ``judged`` whose value is at most ``target``; NaN values never meet it."""
+    if target is None:
+        return None
+    return _share(int(np.count_nonzero(values <= target)), judged)
+
+
+def _frt_judged(table: pd.DataFrame, target: float | None) -> int:
+    """Conversations whose first reply can be judged against the target by the horizon."""
+    if target is None:
+        return 0
+    undecided = table["open"] & table["frt"].isna() & (table["remaining"] <= target)
+    return int(table["reached"].sum() - undecided.sum())
+
+
+def _metrics(table: pd.DataFrame, followups: pd.DataFrame, scenario: Scenario) -> dict:
+    """The METRICS block for one replication and one group of conversations."""
+    reached = int(table["reached"].sum())
+    wait = table["wait"].to_numpy()
+    frt = table["frt"].to_numpy()
+    response = followups["response"].to_numpy()
+    response = response[~np.isnan(response)]
+    targets = scenario.targets
+    return {
+        "counts": {"arrived": len(table),
+                   **{name: int(table[name].sum())
+                      for name in ("deflected", "abandoned", "resolved", "open")}},
+        "abandon_rate": _share(int(table["abandoned"].sum()), reached),
+        "queue_wait_s": {**_distribution(wait),
+                         "share_waited": _share(int(np.count_nonzero(wait > WAITED)), reached)},
+        "frt_s": {**_distribution(frt),
+                  "within_target": _within(frt, targets.frt, _frt_judged(table, targets.frt))},
+        "followup_s": {**_distribution(response),
+                       "within_target": _within(response, targets.followup, response.size)},
+        "resolution_s": _distribution(table["resolution"].to_numpy()),
+    }
+
+
+def _team_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
+    """Occupancy, overtime hours and handbacks of every team in the scenario."""
+    numbers = ["on_shift_s", "busy_s", "overtime_s", "handbacks"]
+    totals = record.teams[numbers].groupby(record.teams["team"].astype(str)).sum()
+    result = {}
+    for team in scenario.teams:
+        if team not in totals.index:
+            result[team] = {"occupancy": None, "overtime_h": None, "handbacks": None}
+            continue
+        row = totals.loc[team]
+        on_shift = float(row["on_shift_s"])
+        result[team] = {
+            "occupancy": float(row["busy_s"]) / on_shift if on_shift > 0 else None,
+            "overtime_h": float(row["overtime_s"]) / 3600.0,
+            "handbacks": float(row["handbacks"]),
+        }
+    return result
+
+
+def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
+    """One replication's ``overall``, ``by_stream`` and ``by_team`` statistics."""
+    table = _counted_conversations(record, scenario)
+    followups = _counted_followups(record, table)
+    by_stream = {
+        name: _metrics(table[(table["stream"] == name).to_numpy()],
+                       followups[(followups["stream"] == name).to_numpy()], scenario)
+        for name in scenario.streams
+    }
+    return {"overall": _metrics(table, followups, scenario), "by_stream": by_stream,
+            "by_team": _team_metrics(record, scenario)}
+
+
+def _combine(trees: list) -> dict:
+    """Replace every leaf of equally shaped trees by its mean and interval across them."""
+    if isinstance(trees[0], dict):
+        return {key: _combine([tree[key] for tree in trees]) for key in trees[0]}
+    return mean_ci(trees)
+
+
+def summarise(records: Sequence[ReplicationRecord], scenario: Scenario, seed: int) -> dict:
+    """The summary.json document for a run of ``records``."""
+    if not records:
+        raise ValueError("summarise needs at least one replication")
+    combined = _combine([replication_metrics(record, scenario) for record in records])
+    return {"scenario": scenario.name, "seed": seed, "replications": len(records), **combined}

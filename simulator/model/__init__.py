@@ -1,0 +1,1 @@
+"""The SimPy model: arrivals, conversations, agents, shifts and the engine."""

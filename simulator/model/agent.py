@@ -1,0 +1,343 @@
+"""Agents: people who hold several conversations and work on their replies.
+
+An agent holds at most ``concurrency`` open conversations. Two ways of
+attending to them (the team's ``attention``):
+
+* :class:`SerialAgent` types one reply at a time; replies owed on its other
+  conversations wait in its own line (``owed``). Live chat's "60% efficiency"
+  emerges from this queueing inside the agent, not from a fudge factor.
+* :class:`SharingAgent` works on every owed reply at once (limited processor
+  sharing): each progresses at ``efficiency[k-1]`` while it holds ``k``.
+
+Agents are driven by callbacks on SimPy timeouts rather than one process per
+reply: a reply costs one event, which keeps the engine close to the speed of
+a bare SimPy queue. The base class keeps the invariants (slots, shift state,
+tallies); subclasses implement the two hooks :meth:`work` and :meth:`_pause`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING
+
+from simpy import Event
+
+from simulator.model.conversation import Conversation, State
+
+if TYPE_CHECKING:
+    from simulator.model.engine import Engine
+    from simulator.model.team import Team
+
+DONE_EPSILON = 1e-9  # seconds of work left that count as finished (float rounding)
+
+
+class Agent:
+    """One person: shift state, the conversations held, and time tallies."""
+
+    def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
+        self.engine = engine
+        self.env = engine.env
+        self.team = team
+        self.index = index
+        self.name = name
+        self.held: dict[Conversation, None] = {}   # insertion-ordered for determinism
+        self.present = False        # on shift or working overtime
+        self.accepting = False      # may pick up new conversations
+        self.shift_end = math.inf
+        self.came_at = 0.0
+        self.in_overtime = False
+        self.cleared: Event | None = None   # fires when overtime work is all done
+        self.leaving: bool | None = None    # a departure waiting for the current reply:
+        #                                     True keeps the conversations, False hands back
+
+    # -- shift boundaries (called by the shift process and the handoff policy) --
+    def start_shift(self, end: float) -> None:
+        self.present = True
+        self.accepting = True
+        self.shift_end = end
+        self.came_at = self.env.now
+        self._resume()
+        self.work()
+
+    def stop_intake(self) -> None:
+        self.accepting = False
+        self.team.available.pop(self, None)
+
+    def begin_overtime(self) -> Event | None:
+        """Keep working past shift end; returns an event that fires when nothing is
+        held any more, or None when there is nothing to finish."""
+        self.accepting = False
+        self.team.available.pop(self, None)
+        if not self.held:
+            return None
+        self.in_overtime = True
+        self.cleared = self.env.event()
+        return self.cleared
+
+    def depart(self, keep: bool) -> None:
+        """Leave now (or after the reply being typed); ``keep`` holds on to the
+        conversations for the owner's next shift, otherwise they are handed back."""
+        self.in_overtime = False
+        self.cleared = None
+        if self._typing():
+            self.leaving = keep
+        else:
+            self._leave(keep)
+
+    def _leave(self, keep: bool) -> None:
+        engine = self.engine
+        now = self.env.now
+        self.leaving = None
+        self.present = False
+        self.accepting = False
+        self.team.available.pop(self, None)
+        self._pause()
+        team = self.team
+        team.on_shift_s += engine.after_warmup(self.came_at, now)
+        team.overtime_s += engine.after_warmup(min(self.shift_end, now), now)
+        if now >= engine.warmup:
+            team.agent_shifts += 1
+        if not keep:
+            for conversation in list(self.held):
+                del self.held[conversation]
+                engine.hand_back(conversation, self)
+
+    # -- conversations --
+    def take(self, conversation: Conversation) -> None:
+        """Pick up a conversation from a queue; its owed reply is now ours."""
+        engine = self.engine
+        conversation.agent = self
+        conversation.state = State.OWED
+        self.held[conversation] = None
+        if not conversation.picked_up:
+            conversation.picked_up = True
+            engine.record_pickup(conversation, self)
+        if conversation.reread_due:
+            conversation.reread_due = False
+            reread = self.team.reread_time(conversation)
+            conversation.work += reread
+            if self.env.now >= engine.warmup:
+                self.team.reread_s += reread
+
+    def release(self, conversation: Conversation) -> None:
+        """The conversation is over for this agent (resolved and wrapped up)."""
+        del self.held[conversation]
+        conversation.agent = None
+        if self.in_overtime and not self.held and self.cleared is not None:
+            self.cleared.succeed()
+            self.cleared = None
+
+    def owe(self, conversation: Conversation) -> None:
+        """The customer wrote again: a reply is owed on a conversation we hold."""
+        raise NotImplementedError
+
+    def work(self) -> None:
+        """Decide what to do next, if idle and present."""
+        raise NotImplementedError
+
+    def _typing(self) -> bool:
+        """Whether a reply is being typed that must be finished before leaving."""
+        return False
+
+    def _pause(self) -> None:
+        """Stop all progress (leaving the shift)."""
+
+    def _resume(self) -> None:
+        """Start progress again on held work (a new shift)."""
+
+    def finish(self, horizon: float) -> None:
+        """Close the tallies of an agent still present at the horizon."""
+        if self.present:
+            self.team.on_shift_s += self.engine.after_warmup(self.came_at, horizon)
+            self.team.overtime_s += self.engine.after_warmup(min(self.shift_end, horizon),
+                                                             horizon)
+
+    def _become_available(self) -> None:
+        if self.accepting and len(self.held) < self.team.concurrency:
+            self.team.available[self] = None
+        else:
+            self.team.available.pop(self, None)
+
+
+class SerialAgent(Agent):
+    """Types one reply at a time; owed replies wait in the agent's own line."""
+
+    def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
+        super().__init__(engine, team, index, name)
+        self.owed: deque[Conversation] = deque()
+        self.current: Conversation | None = None
+        self.busy = False
+        self.busy_since = 0.0
+
+    def owe(self, conversation: Conversation) -> None:
+        self.owed.append(conversation)
+        if not self.busy and self.present:
+            self.work()
+
+    def work(self) -> None:
+        if self.busy:
+            return
+        if self.leaving is not None:
+            self._leave(self.leaving)
+            return
+        if not self.present:
+            return
+        team = self.team
+        if self.owed and team.replies_first:
+            self._type(self.owed.popleft())
+            return
+        if self.accepting and len(self.held) < team.concurrency:
+            conversation = team.next_conversation()
+            if conversation is not None:
+                self.take(conversation)
+                self._type(conversation)
+                return
+        if self.owed:
+            self._type(self.owed.popleft())
+            return
+        self._become_available()
+
+    def _leave(self, keep: bool) -> None:
+        if not keep:
+            self.owed.clear()
+        super()._leave(keep)
+
+    def _type(self, conversation: Conversation) -> None:
+        self.team.available.pop(self, None)
+        self.busy = True
+        self.busy_since = self.env.now
+        self.current = conversation
+        self.env.timeout(conversation.work).callbacks.append(self._typed)
+
+    def _typed(self, _event: object) -> None:
+        conversation = self.current
+        assert conversation is not None
+        self._tally_busy()
+        conversation.work = 0.0
+        if self.engine.reply_sent(conversation):
+            wrap = conversation.wrap_up()
+            if wrap > 0:
+                self.busy = True
+                self.busy_since = self.env.now
+                self.env.timeout(wrap).callbacks.append(self._wrapped)
+                return
+            self.release(conversation)
+        self.current = None
+        self.work()
+
+    def _wrapped(self, _event: object) -> None:
+        conversation = self.current
+        assert conversation is not None
+        self._tally_busy()
+        self.current = None
+        self.release(conversation)
+        self.work()
+
+    def _tally_busy(self) -> None:
+        self.busy = False
+        self.team.busy_s += self.engine.after_warmup(self.busy_since, self.env.now)
+
+    def _typing(self) -> bool:
+        return self.busy
+
+    def finish(self, horizon: float) -> None:
+        super().finish(horizon)
+        if self.busy:
+            self.team.busy_s += self.engine.after_warmup(self.busy_since, horizon)
+
+
+class SharingAgent(Agent):
+    """Works on every owed reply at once; each progresses at the team's
+    ``efficiency`` for the number of conversations held."""
+
+    def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
+        super().__init__(engine, team, index, name)
+        self.active: dict[Conversation, None] = {}   # owed replies and wrap-ups in progress
+        self.last_update = 0.0
+        self.token = 0            # invalidates the completion timer scheduled earlier
+        self.speed_of = team.spec.speed
+
+    def owe(self, conversation: Conversation) -> None:
+        if self.present:
+            self._advance()
+            self.active[conversation] = None
+            self._reschedule()
+
+    def take(self, conversation: Conversation) -> None:
+        self._advance()
+        super().take(conversation)
+        self.active[conversation] = None
+
+    def release(self, conversation: Conversation) -> None:
+        self._advance()
+        super().release(conversation)
+
+    def work(self) -> None:
+        if not self.present:
+            return
+        team = self.team
+        while self.accepting and len(self.held) < team.concurrency:
+            conversation = team.next_conversation()
+            if conversation is None:
+                break
+            self.take(conversation)
+        self._reschedule()
+        self._become_available()
+
+    def _speed(self) -> float:
+        return self.speed_of(len(self.held)) if self.held else 1.0
+
+    def _advance(self) -> None:
+        """Credit the work done on every active reply since the last change."""
+        now = self.env.now
+        elapsed = now - self.last_update
+        if elapsed > 0 and self.active:
+            done = elapsed * self._speed()
+            for conversation in self.active:
+                conversation.work -= done
+            self.team.busy_s += self.engine.after_warmup(self.last_update, now)
+        self.last_update = now
+
+    def _reschedule(self) -> None:
+        self.token += 1
+        if not self.active:
+            return
+        remaining = min(conversation.work for conversation in self.active)
+        delay = max(remaining, 0.0) / self._speed()
+        token = self.token
+        self.env.timeout(delay).callbacks.append(lambda _event: self._complete(token))
+
+    def _complete(self, token: int) -> None:
+        if token != self.token:
+            return
+        self._advance()
+        finished = [c for c in self.active if c.work <= DONE_EPSILON]
+        for conversation in finished:
+            del self.active[conversation]
+            if conversation.state is State.ENDED:      # wrap-up finished
+                self.release(conversation)
+            elif self.engine.reply_sent(conversation):
+                wrap = conversation.wrap_up()
+                if wrap > 0:
+                    conversation.work = wrap
+                    self.active[conversation] = None
+                else:
+                    self.release(conversation)
+        self.work()
+
+    def _pause(self) -> None:
+        self._advance()
+        self.active.clear()
+        self.token += 1
+
+    def _resume(self) -> None:
+        self.last_update = self.env.now
+        for conversation in self.held:
+            if conversation.state is State.OWED or conversation.state is State.ENDED:
+                self.active[conversation] = None
+
+    def finish(self, horizon: float) -> None:
+        super().finish(horizon)
+        if self.present:
+            self._advance()

@@ -1,0 +1,113 @@
+"""Conversations and the customers behind them.
+
+A conversation's work content (replies needed, handle time of each reply,
+customer reply delays, wrap-up, patience) is drawn when the run starts, by
+stream and in arrival order, from generators named after the purpose. So
+conversation n of a stream is the same customer whatever the staffing or the
+shift-end policy: comparisons between scenarios use common random numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from simulator.rng import RandomSource
+from simulator.scenario.schema import Stream
+
+
+class State(IntEnum):
+    """Where a conversation is; the engine checks it to ignore stale timers."""
+
+    QUEUED = 0     # in a queue, waiting for an agent to pick it up
+    OWED = 1       # held by an agent who owes the customer a reply
+    WAITING = 2    # held by an agent, waiting for the customer's next message
+    PARKED = 3     # handed back while waiting for the customer; no agent holds it
+    ENDED = 4      # resolved or abandoned
+
+
+@dataclass
+class Customers:
+    """One stream's pre-drawn customers, as flat lists indexed by arrival rank.
+
+    Follow-up handle times and reply delays of customer k sit at
+    ``offsets[k] : offsets[k] + replies[k] - 1``.
+    """
+
+    replies: list[int]
+    first_handle: list[float]
+    followup_handle: list[float]
+    reply_delay: list[float]
+    offsets: list[int]
+    wrap_up: list[float] | None
+    patience: list[float] | None
+
+    @classmethod
+    def draw(cls, name: str, stream: Stream, count: int, source: RandomSource) -> Customers:
+        """Draw ``count`` customers of stream ``name``, one generator per attribute."""
+        shape = stream.conversation
+        replies = shape.exchanges.sample(source.rng(f"exchanges.{name}"), count)
+        extra = int(np.sum(replies - 1))
+        handle_rng = source.rng(f"handle.{name}")
+        first = (shape.first_handle or shape.handle).sample(handle_rng, count)
+        followup = shape.handle.sample(handle_rng, extra)
+        delay_rng = source.rng(f"reply_delay.{name}")
+        delays = shape.reply_delay.sample(delay_rng, extra) if shape.reply_delay else np.zeros(0)
+        offsets = np.zeros(count, dtype=np.int64)
+        if count:
+            offsets[1:] = np.cumsum(replies - 1)[:-1]
+        wrap_rng = source.rng(f"wrap_up.{name}")
+        patience_rng = source.rng(f"patience.{name}")
+        return cls(
+            replies=replies.tolist(),
+            first_handle=first.tolist(),
+            followup_handle=followup.tolist(),
+            reply_delay=delays.tolist(),
+            offsets=offsets.tolist(),
+            wrap_up=shape.wrap_up.sample(wrap_rng, count).tolist() if shape.wrap_up else None,
+            patience=shape.patience.sample(patience_rng, count).tolist() if shape.patience
+            else None,
+        )
+
+
+class Conversation:
+    """One customer contact while it is in the system (a row of the record after)."""
+
+    __slots__ = (
+        "agent", "arrived_at", "customers", "handbacks", "index", "needed", "offset",
+        "owed_since", "picked_up", "queue", "rank", "reread_due", "sent", "state", "work",
+    )
+
+    def __init__(self, index: int, rank: int, arrived_at: float, customers: Customers,
+                 queue: object) -> None:
+        self.index = index            # row in the replication's record (arrival order)
+        self.rank = rank              # arrival rank within its stream
+        self.arrived_at = arrived_at
+        self.customers = customers
+        self.queue = queue
+        self.needed: int = customers.replies[rank]
+        self.offset: int = customers.offsets[rank]
+        self.sent = 0                 # agent replies sent so far
+        self.state = State.QUEUED
+        self.agent: object | None = None
+        self.owed_since = arrived_at  # when the customer's unanswered message was sent
+        self.work = customers.first_handle[rank]  # remaining work on the owed reply (s)
+        self.picked_up = False
+        self.reread_due = False       # next agent must re-read the history first
+        self.handbacks = 0
+
+    def next_reply_work(self) -> float:
+        """Handle time of the reply now owed (after ``sent`` replies)."""
+        if self.sent == 0:
+            return self.customers.first_handle[self.rank]
+        return self.customers.followup_handle[self.offset + self.sent - 1]
+
+    def reply_delay(self) -> float:
+        """The customer's time to answer the reply just sent."""
+        return self.customers.reply_delay[self.offset + self.sent - 1]
+
+    def wrap_up(self) -> float:
+        wrap = self.customers.wrap_up
+        return wrap[self.rank] if wrap is not None else 0.0

@@ -1,0 +1,113 @@
+"""Rosters to shift intervals on the scenario clock.
+
+A roster entry is written the way a support lead thinks of it: "09:00-17:00
+Dublin time, Monday to Friday". The engine only knows float seconds since the
+scenario ``start``, so every occurrence is turned into an absolute
+``(begin, end)`` pair here, once, before the run.
+
+Wall-clock semantics: an occurrence on local day ``D`` begins at local midnight
+of ``D`` plus ``start`` minutes and ends at local midnight plus ``end`` minutes,
+as read on the wall clock of the shift's region. A 09:00-17:00 Europe/Dublin
+shift is therefore 09:00-17:00 UTC in winter and 08:00-16:00 UTC in summer, and
+on a daylight-saving changeover day the shift still starts when the local clock
+shows 09:00 (it is an hour shorter or longer only if it spans the change).
+
+A local time that does not exist (skipped when clocks go forward) or occurs
+twice (when they go back) is resolved the way :mod:`zoneinfo` does with
+``fold=0``: it takes the UTC offset in force *before* the change. So 01:30 on
+the spring-forward night in Dublin (01:00 -> 02:00) means 01:30 UTC (02:30 local
+summer time), and 01:30 on the autumn night means the first 01:30 (00:30 UTC).
+
+An occurrence that crosses midnight (``end`` above 24:00) belongs to the day it
+starts, so the local days scanned begin before the scenario start: a Sunday
+22:00-06:00 shift is on duty when a Monday 00:00 run begins.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from simulator.scenario.schema import Shift, Team
+
+MINUTES_PER_DAY = 24 * 60
+
+
+def shift_intervals(shift: Shift, start: datetime, horizon: float) -> list[tuple[float, float]]:
+    """Absolute ``(begin, end)`` instants, in seconds since ``start``, of every
+    occurrence of ``shift`` that overlaps ``[0, horizon)``, in time order.
+
+    Occurrences are not clipped: ``begin`` may be negative and ``end`` may pass
+    ``horizon`` (the engine clips). Only occurrences with ``end > 0`` and
+    ``begin < horizon`` are returned. ``start`` must be timezone-aware.
+    """
+    if not math.isfinite(horizon):
+        raise ValueError(f"a shift roster needs a finite horizon, got {horizon}")
+    zone = ZoneInfo(shift.region)
+    # Work in UTC: subtracting two datetimes that share a ZoneInfo ignores their offsets.
+    origin = start.astimezone(UTC)
+    # An occurrence on day D ends by local midnight of D + end // 1440 + 1 days, so earlier
+    # days cannot reach the scenario start.
+    day = origin.astimezone(zone).date() - timedelta(days=shift.end // MINUTES_PER_DAY)
+    last_day = (origin + timedelta(seconds=horizon)).astimezone(zone).date()
+    intervals: list[tuple[float, float]] = []
+    while day <= last_day:
+        if day.weekday() in shift.days:
+            # Aware + timedelta is wall-clock arithmetic; the offset is then looked up
+            # for the resulting local time (fold=0).
+            midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+            begin = _seconds(midnight + timedelta(minutes=shift.start), origin)
+            end = _seconds(midnight + timedelta(minutes=shift.end), origin)
+            if end > 0 and begin < horizon:
+                intervals.append((begin, end))
+        day += timedelta(days=1)
+    return intervals
+
+
+def _seconds(local: datetime, origin: datetime) -> float:
+    return (local.astimezone(UTC) - origin).total_seconds()
+
+
+@dataclass(frozen=True)
+class AgentSchedule:
+    """One agent's working time: sorted, non-overlapping ``(begin, end)`` seconds."""
+
+    team: str
+    name: str
+    shifts: tuple[tuple[float, float], ...]
+
+
+def team_schedules(team_name: str, team: Team, start: datetime,
+                   horizon: float) -> list[AgentSchedule]:
+    """One schedule per agent of ``team``.
+
+    Without a roster the team has ``team.agents`` always-on agents named
+    ``"{team}.{k}"`` working ``((0.0, inf),)``. With a roster, each entry
+    contributes its ``agents`` people, each working every occurrence of that
+    entry, named ``"{team}.{label}.{k}"`` (``label`` defaults to ``shift{i}``,
+    the entry's 1-based position), ``k`` counting from 1.
+    """
+    if team.roster is None:
+        return [AgentSchedule(team_name, f"{team_name}.{k + 1}", ((0.0, math.inf),))
+                for k in range(team.agents or 0)]
+    schedules: list[AgentSchedule] = []
+    for i, entry in enumerate(team.roster):
+        shifts = _merged(shift_intervals(entry, start, horizon))
+        label = entry.label or f"shift{i + 1}"
+        schedules.extend(AgentSchedule(team_name, f"{team_name}.{label}.{k + 1}", shifts)
+                         for k in range(entry.agents))
+    return schedules
+
+
+def _merged(intervals: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """Join time-ordered intervals that touch or overlap (a shift longer than a day
+    overlaps the next one)."""
+    merged: list[tuple[float, float]] = []
+    for begin, end in intervals:
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((begin, end))
+    return tuple(merged)

@@ -1,0 +1,66 @@
+"""What one replication leaves behind: compact columns, not objects per event.
+
+The engine fills preallocated arrays (one slot per conversation, in arrival
+order) and appends follow-up responses to flat arrays; at the end they become
+pandas DataFrames. Conversations still open at the horizon keep their row
+(outcome ``open``): dropping them would bias waits and percentiles low.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+import pandas as pd
+
+
+class Outcome(StrEnum):
+    """How a conversation ended (or ``open`` at the horizon)."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    ABANDONED = "abandoned"
+    DEFLECTED = "deflected"
+
+
+class OutcomeCode(IntEnum):
+    """Compact codes the engine stores; same order as :class:`Outcome`."""
+
+    OPEN = 0
+    RESOLVED = 1
+    ABANDONED = 2
+    DEFLECTED = 3
+
+
+OUTCOME_NAMES = [o.value for o in Outcome]
+
+CONVERSATION_COLUMNS = (
+    "conversation", "stream", "queue", "team", "agent", "arrived_at", "picked_up_at",
+    "first_reply_at", "ended_at", "outcome", "exchanges", "handbacks", "reassignments",
+)
+"""Columns of ``ReplicationRecord.conversations`` (plus ``replication`` in files).
+
+Times are seconds since the scenario start, NaN where it did not happen;
+``stream``, ``queue``, ``team``, ``agent`` and ``outcome`` are categoricals
+(team and agent missing when nobody picked it up); ``exchanges`` counts agent
+replies sent."""
+
+FOLLOWUP_COLUMNS = ("conversation", "asked_at", "answered_at", "response_s", "after_handback")
+"""One row per answered follow-up customer message. ``after_handback`` is true
+when the conversation had been handed back before this reply."""
+
+TEAM_COLUMNS = ("team", "on_shift_s", "busy_s", "overtime_s", "handbacks", "reread_s",
+                "agent_shifts")
+"""One row per team, counting time after warmup: agent time on shift (overtime
+included), time typing replies or wrapping up, overtime past shift end,
+conversations handed back, re-read time spent, shifts that ended."""
+
+
+@dataclass
+class ReplicationRecord:
+    """Everything one replication produced."""
+
+    replication: int
+    conversations: pd.DataFrame
+    followups: pd.DataFrame
+    teams: pd.DataFrame

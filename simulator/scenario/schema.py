@@ -1,0 +1,378 @@
+"""The scenario format: what a YAML scenario may say, checked before anything runs.
+
+The key names are a contract shared with other tools (see the README); every
+model forbids unknown keys so that a typo is an error, not a silently ignored
+setting. Cross-field rules (a queue nobody serves, warmup past the horizon)
+live in :class:`Scenario`'s validators so they are reported with a field path.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from simulator.scenario.distributions import Count, CountDistribution, Distribution, Duration
+from simulator.units import format_duration
+
+DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, 00:00 UTC
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class Model(BaseModel):
+    """Base of every scenario block: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("a date and time needs a time zone: add 'Z' for UTC or an offset "
+                         "such as '+01:00'")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{value}'; use a name from the time zone "
+                         "database such as 'Europe/Dublin', 'America/New_York' or 'UTC'") from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Targets(Model):
+    """Service targets: the share of first and follow-up responses within them is reported."""
+
+    frt: Duration | None = Field(default=None, gt=0)
+    followup: Duration | None = Field(default=None, gt=0)
+
+
+def _day_index(name: str) -> int:
+    for index, day in enumerate(DAY_NAMES):
+        if name.strip().lower()[:3] == day.lower() and len(name.strip()) >= 3:
+            return index
+    raise ValueError(f"unknown day '{name}'; use Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+
+
+class Profile(Model):
+    """Hour-of-week arrival multipliers, normalised to mean 1 over the week."""
+
+    region: TimeZone = "UTC"
+    hourly: list[Annotated[float, Field(ge=0)]] | None = None
+    days: dict[str, Annotated[float, Field(ge=0)]] | None = None
+    grid: list[list[Annotated[float, Field(ge=0)]]] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Profile:
+        if self.grid is not None:
+            if self.hourly is not None or self.days is not None:
+                raise ValueError("give either grid, or hourly and days, not both")
+            if len(self.grid) != 7 or any(len(row) != 24 for row in self.grid):
+                raise ValueError("grid needs 7 rows (Mon..Sun) of 24 multipliers each")
+        elif self.hourly is None and self.days is None:
+            raise ValueError("a profile needs hourly (24 multipliers), days, or grid")
+        if self.hourly is not None and len(self.hourly) != 24:
+            raise ValueError(f"hourly needs 24 multipliers, one per local hour; got "
+                             f"{len(self.hourly)}")
+        if self.days is not None:
+            for name in self.days:
+                _day_index(name)
+        if sum(sum(row) for row in self.week_grid()) <= 0:
+            raise ValueError("the profile is zero everywhere; some multiplier must be positive")
+        return self
+
+    def week_grid(self) -> list[list[float]]:
+        """7 rows (Mon..Sun) of 24 local-hour multipliers, before normalisation."""
+        if self.grid is not None:
+            return [list(row) for row in self.grid]
+        hourly = self.hourly if self.hourly is not None else [1.0] * 24
+        weights = [1.0] * 7
+        if self.days is not None:
+            weights = [0.0] * 7
+            for name, weight in self.days.items():
+                weights[_day_index(name)] = weight
+        return [[w * h for h in hourly] for w in weights]
+
+
+class SurgePoint(Model):
+    at: AwareDatetime
+    multiplier: float = Field(ge=0)
+
+
+def _surge_from_list(value: Any) -> Any:
+    """``surge: [[time, multiplier], ...]`` is the piecewise-linear form."""
+    if isinstance(value, list):
+        points = []
+        for point in value:
+            if isinstance(point, list | tuple) and len(point) == 2:
+                points.append({"at": point[0], "multiplier": point[1]})
+            else:
+                points.append(point)
+        return {"points": points}
+    return value
+
+
+class Surge(Model):
+    """The launch effect: ``1 + (peak-1) * 0.5**(t/half_life)`` after ``at``, or a
+    piecewise-linear list of (time, multiplier) that holds its end values outside."""
+
+    at: AwareDatetime | None = None
+    peak: float | None = Field(default=None, ge=0)
+    half_life: Duration | None = Field(default=None, gt=0)
+    points: list[SurgePoint] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Surge:
+        decay = (self.at, self.peak, self.half_life)
+        if self.points is not None:
+            if any(v is not None for v in decay):
+                raise ValueError("give either at/peak/half_life or a list of points, not both")
+            times = [p.at for p in self.points]
+            if times != sorted(times):
+                raise ValueError("surge points must be in time order")
+        elif any(v is None for v in decay):
+            raise ValueError("a surge needs at, peak and half_life (or a list of "
+                             "[time, multiplier] points)")
+        return self
+
+
+def _rollout_from_list(value: Any) -> Any:
+    if isinstance(value, list):
+        return [{"at": p[0], "share": p[1]} if isinstance(p, list | tuple) and len(p) == 2
+                else p for p in value]
+    return value
+
+
+class RolloutPoint(Model):
+    at: AwareDatetime
+    share: Probability
+
+
+class Noise(Model):
+    """Forecast error: a mean-1 gamma multiplier per (UTC) day."""
+
+    daily_cv: float = Field(ge=0)
+
+
+class Conversation(Model):
+    """The shape of one stream's conversations."""
+
+    handle: Distribution
+    first_handle: Distribution | None = None
+    exchanges: Count = CountDistribution(dist="fixed", value=1)
+    reply_delay: Distribution | None = None
+    wrap_up: Distribution | None = None
+    patience: Distribution | None = None
+
+    @model_validator(mode="after")
+    def _reply_delay_when_needed(self) -> Conversation:
+        if self.exchanges.max_value > 1 and self.reply_delay is None:
+            raise ValueError("conversations with more than one exchange need reply_delay "
+                             "(the customer's time before their next message), e.g. "
+                             "reply_delay: {dist: lognormal, mean: 2min, cv: 1.0}")
+        return self
+
+
+class Stream(Model):
+    """A source of conversations: arrival pattern and conversation shape."""
+
+    per_hour: float = Field(gt=0)
+    queue: str | None = None
+    profile: Profile | None = None
+    surge: Annotated[Surge | None, BeforeValidator(_surge_from_list)] = None
+    rollout: Annotated[list[RolloutPoint] | None,
+                       BeforeValidator(_rollout_from_list)] = Field(default=None, min_length=1)
+    noise: Noise | None = None
+    conversation: Conversation
+
+    @model_validator(mode="after")
+    def _rollout_in_order(self) -> Stream:
+        if self.rollout is not None:
+            times = [p.at for p in self.rollout]
+            if times != sorted(times):
+                raise ValueError("rollout points must be in time order")
+        return self
+
+
+class Attention(StrEnum):
+    SERIAL = "serial"
+    SHARED = "shared"
+
+
+class Policy(StrEnum):
+    HANDBACK = "handback"
+    OWNERSHIP = "ownership"
+
+
+class Leftover(StrEnum):
+    HANDBACK = "handback"
+    WAIT_FOR_OWNER = "wait_for_owner"
+
+
+class Reread(Model):
+    """Handback cost to whoever picks a conversation up: base + per exchange so far."""
+
+    base: Duration = Field(default=0.0, ge=0)
+    per_exchange: Duration = Field(default=0.0, ge=0)
+
+
+class Handoff(Model):
+    """What happens to open conversations when an agent's shift ends."""
+
+    policy: Policy = Policy.HANDBACK
+    reread: Reread = Reread()
+    intake_cutoff: Duration = Field(default=0.0, ge=0)
+    max_overtime: Duration = Field(default=3600.0, ge=0)
+    leftover: Leftover = Leftover.HANDBACK
+
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _clock_minutes(value: Any) -> int:
+    """Minutes after local midnight in ``'HH:MM'``; hours up to 48 reach into the next day."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 09:00 as the sexagesimal number 540.
+        return value
+    match = _CLOCK.match(str(value).strip())
+    if not match:
+        raise ValueError(f"'{value}' is not a clock time; write \"09:00\" (quoted), "
+                         "or \"26:00\" for 02:00 the next day")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if minutes >= 60 or hours > 48:
+        raise ValueError(f"'{value}' is not a clock time between 00:00 and 48:00")
+    return hours * 60 + minutes
+
+
+def _days(value: Any) -> Any:
+    """``Mon-Fri``, ``daily``, ``[Mon, Wed]`` or ``Sat`` to a list of day indexes."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ("daily", "all", "every day"):
+            return list(range(7))
+        if "-" in text:
+            first, last = (_day_index(part) for part in text.split("-", 1))
+            return [(first + k) % 7 for k in range((last - first) % 7 + 1)]
+        return [_day_index(part) for part in text.split(",")]
+    if isinstance(value, list):
+        return [_day_index(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+class Shift(Model):
+    """One roster entry: ``agents`` people working ``start``-``end`` local time on ``days``."""
+
+    region: TimeZone = "UTC"
+    days: Annotated[list[Annotated[int, Field(ge=0, le=6)]],
+                    BeforeValidator(_days)] = Field(default_factory=lambda: list(range(7)))
+    start: Annotated[int, BeforeValidator(_clock_minutes)]
+    end: Annotated[int, BeforeValidator(_clock_minutes)]
+    agents: int = Field(ge=1)
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Shift:
+        if self.start >= 24 * 60:
+            raise ValueError("start must be a local time before 24:00")
+        if self.end <= self.start:
+            def clock(minutes: int) -> str:
+                return f"{minutes // 60:02d}:{minutes % 60:02d}"
+            raise ValueError(
+                f"the shift ends ({clock(self.end)}) before it starts ({clock(self.start)}); "
+                f"for a shift that crosses midnight write end: \"{clock(self.end + 24 * 60)}\"")
+        return self
+
+
+class Team(Model):
+    """Agents who serve some queues, in priority order."""
+
+    agents: int | None = Field(default=None, ge=0)
+    concurrency: int = Field(default=1, ge=1)
+    attention: Attention = Attention.SERIAL
+    efficiency: list[Annotated[float, Field(gt=0)]] | None = Field(default=None, min_length=1)
+    serves: list[str] = Field(min_length=1)
+    replies_first: bool = True
+    roster: list[Shift] | None = Field(default=None, min_length=1)
+    handoff: Handoff | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Team:
+        if self.efficiency is not None:
+            if self.attention is not Attention.SHARED:
+                raise ValueError("efficiency applies only with attention: shared")
+            if len(self.efficiency) > self.concurrency:
+                raise ValueError(
+                    f"efficiency lists {len(self.efficiency)} speeds but concurrency is "
+                    f"{self.concurrency}; give at most {self.concurrency} (one per number of "
+                    "conversations held) or raise concurrency")
+        if self.roster is None and self.agents is None:
+            raise ValueError("a team needs agents (always on shift) or a roster")
+        if self.roster is not None and self.agents is not None:
+            raise ValueError("give agents or a roster, not both: with a roster each entry "
+                             "has its own agents")
+        return self
+
+    def speed(self, held: int) -> float:
+        """Per-conversation speed when holding ``held`` conversations (shared attention)."""
+        if not self.efficiency:
+            return 1.0
+        return self.efficiency[min(held, len(self.efficiency)) - 1]
+
+
+class Scenario(Model):
+    """A whole scenario: streams of conversations, the teams serving them, and the run."""
+
+    name: Annotated[str, Field(min_length=1)]
+    start: AwareDatetime = DEFAULT_START
+    horizon: Duration = Field(gt=0)
+    warmup: Duration = Field(default=0.0, ge=0)
+    replications: int = Field(default=10, ge=1)
+    seed: int | None = Field(default=None, ge=0)
+    targets: Targets = Targets()
+    streams: dict[str, Stream] = Field(min_length=1)
+    teams: dict[str, Team] = Field(min_length=1)
+    handoff: Handoff = Handoff()
+
+    @field_validator("warmup")
+    @classmethod
+    def _warmup_before_horizon(cls, warmup: float, info: ValidationInfo) -> float:
+        # A field validator (horizon is declared first) so the error names 'warmup'.
+        horizon = info.data.get("horizon")
+        if horizon is not None and warmup >= horizon:
+            raise ValueError(f"warmup ({format_duration(warmup)}) must be shorter than horizon "
+                             f"({format_duration(horizon)}); shorten warmup or lengthen horizon")
+        return warmup
+
+    def queues(self) -> list[str]:
+        """Queue names in the order streams first name them."""
+        names: list[str] = []
+        for stream_name, stream in self.streams.items():
+            queue = stream.queue or stream_name
+            if queue not in names:
+                names.append(queue)
+        return names
+
+    def team_handoff(self, team: str) -> Handoff:
+        """The shift-end rules for one team: its own, else the scenario's."""
+        return self.teams[team].handoff or self.handoff

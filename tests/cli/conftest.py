@@ -1,0 +1,120 @@
+"""Shared helpers for the command-line tests: a small valid scenario to break,
+and a runner that keeps stderr apart from stdout.
+
+Every test works inside its own ``tmp_path`` (also the working directory), so
+"nothing was written" can be checked by looking at that folder alone.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from simulator.cli import cli
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+SMALL: dict[str, Any] = {
+    "name": "tiny",
+    "horizon": "8h",
+    "warmup": "1h",
+    "replications": 2,
+    "seed": 1,
+    "targets": {"frt": "2min", "followup": "5min"},
+    "streams": {
+        "chat": {
+            "per_hour": 20,
+            "conversation": {
+                "handle": {"dist": "exponential", "mean": "4min"},
+                "exchanges": 2,
+                "reply_delay": {"dist": "exponential", "mean": "1min"},
+                "patience": {"dist": "exponential", "mean": "5min"},
+            },
+        },
+    },
+    "teams": {"support": {"agents": 2, "concurrency": 1, "serves": ["chat"]}},
+}
+"""A valid scenario that runs in well under a second."""
+
+
+@pytest.fixture
+def small() -> dict[str, Any]:
+    """A fresh, mutable copy of :data:`SMALL` to break or adjust."""
+    return copy.deepcopy(SMALL)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path`` as the working directory, so default ``results/`` lands there."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def write_scenario(workdir: Path) -> Callable[..., Path]:
+    """Write a scenario (a dict, dumped as YAML, or raw text) and return its path."""
+
+    def write(content: dict[str, Any] | str | None = None, name: str = "scenario.yaml") -> Path:
+        if content is None:
+            content = copy.deepcopy(SMALL)
+        text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
+        path = workdir / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def _runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)  # click 8.1
+    except TypeError:
+        return CliRunner()  # click >= 8.2 keeps stderr apart by default
+
+
+@pytest.fixture
+def invoke() -> Callable[..., Result]:
+    """Run the ``staffsim`` group in-process with the given arguments."""
+    runner = _runner()
+
+    def call(*args: str | Path) -> Result:
+        return runner.invoke(cli, [str(a) for a in args])
+
+    return call
+
+
+@pytest.fixture
+def run_module(workdir: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``python -m simulator ARGS`` in a real process (the real exit code and stderr),
+    in the test's working directory; works from a checkout that is not installed."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+
+    def call(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "simulator", *map(str, args)],
+                              cwd=workdir, env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    return call
+
+
+def written(folder: Path) -> list[str]:
+    """Names in ``folder`` that a run may have written: results or temporary folders."""
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name == "results" or p.name.startswith(".staffsim-"))
+
+
+@pytest.fixture
+def leftovers(workdir: Path) -> Callable[[], list[str]]:
+    """What runs left in the working directory (empty after bad input)."""
+    return lambda: written(workdir)
