@@ -9,7 +9,7 @@ message that shows the fix.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from simulator.errors import ScenarioError
 
@@ -29,7 +29,7 @@ _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]+)
 
 def parse_duration(value: object) -> float:
     """Seconds in a duration string such as ``'2min'``; raises ValueError with the fix."""
-    if isinstance(value, bool) or isinstance(value, int | float):
+    if isinstance(value, int | float):  # bool is an int too
         raise ValueError(
             f"a duration needs a unit: write '{value}s', '{value}min' or '{value}h', "
             f"not the bare number {value}"
@@ -64,4 +64,5 @@ def seconds_since(start: datetime, moment: datetime) -> float:
     if moment.tzinfo is None:
         raise ScenarioError(f"the time {moment.isoformat()} has no time zone",
                             fix="add 'Z' for UTC or an offset such as '+01:00'")
-    return (moment - start).total_seconds()
+    # Subtract in UTC: two datetimes sharing one ZoneInfo would subtract wall clocks.
+    return (moment.astimezone(UTC) - start.astimezone(UTC)).total_seconds()

@@ -44,7 +44,7 @@ from simulator.units import DAY, HOUR, seconds_since
 Side = Literal["left", "right"]
 """``right``: the value at t (every factor is right-continuous); ``left``: the limit from below."""
 
-_DECAY_KNOTS = 0  # a knot every quarter half-life for 64 half-lives, when 0.5**64 ~ 0
+_DECAY_KNOTS = 4 * 64  # a knot every quarter half-life for 64 half-lives, when 0.5**64 ~ 0
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(8)
 
 
