@@ -385,8 +385,10 @@ def describe_scenario(scenario: Scenario) -> str:
     lines.append(f"streams ({len(scenario.streams)})")
     for name, stream in scenario.streams.items():
         conversation = stream.conversation
-        parts = [f"{stream.per_hour:g}/h", f"queue {stream.queue or name}",
-                 f"handle {_describe_distribution(conversation.handle)}",
+        parts = [f"{stream.per_hour:g}/h", f"queue {stream.queue or name}"]
+        if conversation.first_handle is not None:
+            parts.append(f"first handle {_describe_distribution(conversation.first_handle)}")
+        parts += [f"handle {_describe_distribution(conversation.handle)}",
                  f"exchanges {conversation.exchanges.mean_value:g}"
                  + (" (mean)" if conversation.exchanges.dist.value != "fixed" else "")]
         parts.append("patience " + (_describe_distribution(conversation.patience)
