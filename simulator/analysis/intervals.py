@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit  # the t quantile, without importing scipy.stats (slow)
 
 LEVEL = 0.95
 
@@ -35,7 +35,7 @@ def _t_half_width(std_error: float, dof: float) -> float:
     """Half the width of a Student t interval; zero spread gives zero width."""
     if std_error == 0.0:
         return 0.0
-    return float(stats.t.ppf(0.5 + LEVEL / 2, dof) * std_error)
+    return float(stdtrit(dof, 0.5 + LEVEL / 2) * std_error)
 
 
 def _interval(centre: float, half: float) -> list[float]:
