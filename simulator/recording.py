@@ -8,7 +8,7 @@ pandas DataFrames. Conversations still open at the horizon keep their row
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
 import pandas as pd
@@ -56,6 +56,15 @@ included), time typing replies or wrapping up, overtime past shift end,
 conversations handed back, re-read time spent, shifts that ended."""
 
 
+STATE_COLUMNS = ("at", "kind", "name", "waiting", "present", "working", "held")
+"""The system's state every ``STATE_INTERVAL`` seconds: one row per queue
+(``kind`` "queue": conversations ``waiting``) and per team (``kind`` "team":
+agents ``present`` on shift or in overtime, agents ``working`` on a reply,
+conversations ``held``). For plots over time and hour-of-week heatmaps."""
+
+STATE_INTERVAL = 300.0
+
+
 @dataclass
 class ReplicationRecord:
     """Everything one replication produced."""
@@ -64,3 +73,4 @@ class ReplicationRecord:
     conversations: pd.DataFrame
     followups: pd.DataFrame
     teams: pd.DataFrame
+    states: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STATE_COLUMNS))

@@ -140,6 +140,10 @@ class Agent:
         """Whether a reply is being typed that must be finished before leaving."""
         return False
 
+    def working(self) -> bool:
+        """Whether the agent is working on a reply (or wrap-up) right now."""
+        raise NotImplementedError
+
     def _pause(self) -> None:
         """Stop all progress (leaving the shift)."""
 
@@ -241,6 +245,9 @@ class SerialAgent(Agent):
     def _typing(self) -> bool:
         return self.busy
 
+    def working(self) -> bool:
+        return self.busy
+
     def finish(self, horizon: float) -> None:
         super().finish(horizon)
         if self.busy:
@@ -325,6 +332,9 @@ class SharingAgent(Agent):
                 else:
                     self.release(conversation)
         self.work()
+
+    def working(self) -> bool:
+        return bool(self.active)
 
     def _pause(self) -> None:
         self._advance()

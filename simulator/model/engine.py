@@ -25,7 +25,13 @@ from simulator.model.handoff import ShiftEnd, shift_end_policy
 from simulator.model.queues import Queue
 from simulator.model.roster import team_schedules
 from simulator.model.team import Team
-from simulator.recording import OUTCOME_NAMES, OutcomeCode, ReplicationRecord
+from simulator.recording import (
+    OUTCOME_NAMES,
+    STATE_COLUMNS,
+    STATE_INTERVAL,
+    OutcomeCode,
+    ReplicationRecord,
+)
 from simulator.rng import RandomSource
 from simulator.scenario.schema import Scenario
 
@@ -105,6 +111,7 @@ class Engine:
         self.followup_asked_at = array("d")
         self.followup_answered_at = array("d")
         self.followup_after_handback = array("b")
+        self.state_rows: list[tuple[float, str, str, int, int, int, int]] = []
 
     # -- processes --
     def run(self, replication: int) -> ReplicationRecord:
@@ -113,6 +120,7 @@ class Engine:
         for agent, policy, shifts in zip(self.agents, self.policies, self.schedules,
                                          strict=True):
             env.process(self.work_shifts(agent, policy, shifts))
+        env.process(self.sample_states())  # last, so it sees the state after time-0 changes
         env.run(until=self.horizon)
         for agent in self.agents:
             agent.finish(self.horizon)
@@ -138,6 +146,22 @@ class Engine:
                 if wait < math.inf:
                     timeout(wait).callbacks.append(
                         lambda _event, c=conversation: self.abandon(c))
+
+    def sample_states(self) -> Generator[simpy.Event, Any, None]:
+        """Note queue lengths and team activity every STATE_INTERVAL seconds."""
+        env = self.env
+        queues = list(self.queues.values())
+        rows = self.state_rows
+        while True:
+            now = env.now
+            for queue in queues:
+                rows.append((now, "queue", queue.name, queue.size, 0, 0, 0))
+            for team in self.teams:
+                present = [agent for agent in team.agents if agent.present]
+                rows.append((now, "team", team.name, 0, len(present),
+                             sum(agent.working() for agent in present),
+                             sum(len(agent.held) for agent in team.agents)))
+            yield env.timeout(STATE_INTERVAL)
 
     def work_shifts(self, agent: Agent, policy: ShiftEnd,
                     shifts: tuple[tuple[float, float], ...]) -> Generator[simpy.Event, Any, None]:
@@ -286,4 +310,7 @@ class Engine:
             "reread_s": [t.reread_s for t in self.teams],
             "agent_shifts": [t.agent_shifts for t in self.teams],
         })
-        return ReplicationRecord(replication, conversations, followups, teams)
+        states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
+        states["kind"] = states["kind"].astype("category")
+        states["name"] = states["name"].astype("category")
+        return ReplicationRecord(replication, conversations, followups, teams, states)
