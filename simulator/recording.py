@@ -64,6 +64,9 @@ conversations ``held``). For plots over time and hour-of-week heatmaps."""
 
 STATE_INTERVAL = 300.0
 
+TICKET_COLUMNS = ("conversation", "raised_at", "resolved_at", "resolution_s")
+"""One row per back-office ticket resolved: escalated conversations."""
+
 
 @dataclass
 class ReplicationRecord:
@@ -74,3 +77,4 @@ class ReplicationRecord:
     followups: pd.DataFrame
     teams: pd.DataFrame
     states: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STATE_COLUMNS))
+    tickets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TICKET_COLUMNS))

@@ -52,11 +52,16 @@ class Agent:
         #                                     True keeps the conversations, False hands back
 
     # -- shift boundaries (called by the shift process and the handoff policy) --
-    def start_shift(self, end: float) -> None:
+    def start_shift(self, end: float, accepting: bool = True) -> None:
+        """Come on shift until ``end``; ``accepting`` is False when the intake cutoff
+        already covers the whole shift. An agent still finishing a reply from the
+        last shift simply stays: its pending departure is cancelled."""
+        if not self.present:
+            self.came_at = self.env.now
         self.present = True
-        self.accepting = True
+        self.leaving = None
+        self.accepting = accepting
         self.shift_end = end
-        self.came_at = self.env.now
         self._resume()
         self.work()
 
@@ -105,25 +110,56 @@ class Agent:
 
     # -- conversations --
     def take(self, conversation: Conversation) -> None:
-        """Pick up a conversation from a queue; its owed reply is now ours."""
+        """Pick up a conversation from a queue; its owed reply is now ours.
+
+        A conversation of a stream the team is not meant for costs triage time
+        first; then it is either sent on to its own queue or answered here."""
         engine = self.engine
+        team = self.team
         conversation.agent = self
         conversation.state = State.OWED
         self.held[conversation] = None
         if not conversation.picked_up:
             conversation.picked_up = True
             engine.record_pickup(conversation, self)
+        misrouted = not (conversation.ticket or team.meant_for[conversation.stream])
+        if misrouted and engine.reassigns(conversation, team) and \
+                conversation.queue is not engine.stream_queue[conversation.stream]:
+            conversation.reassigning = True
+            conversation.saved_work = conversation.work
+            conversation.work = team.triage_time
+            return
+        self._scale(conversation)
+        team.handled[conversation.stream] += 1
+        if misrouted:
+            conversation.work += team.triage_time
         if conversation.reread_due:
             conversation.reread_due = False
-            reread = self.team.reread_time(conversation)
+            reread = team.reread_time(conversation)
             conversation.work += reread
             if self.env.now >= engine.warmup:
-                self.team.reread_s += reread
+                team.reread_s += reread
+
+    def _scale(self, conversation: Conversation) -> None:
+        """Express the owed reply's work at this team's skill for the stream."""
+        scale = 1.0 if conversation.ticket else self.team.skill(conversation.stream)
+        if scale != conversation.scale:
+            conversation.work = conversation.work / conversation.scale * scale
+            conversation.scale = scale
+
+    def _triaged(self, conversation: Conversation) -> None:
+        """Triage done: send the conversation on to the queue it belongs in."""
+        conversation.reassigning = False
+        conversation.work = conversation.saved_work
+        self.release(conversation)
+        self.engine.reassign(conversation)
 
     def release(self, conversation: Conversation) -> None:
         """The conversation is over for this agent (resolved and wrapped up)."""
         del self.held[conversation]
         conversation.agent = None
+        if conversation.ticket and conversation.state is State.WAITING:
+            self.engine.raise_ticket(conversation)
         if self.in_overtime and not self.held and self.cleared is not None:
             self.cleared.succeed()
             self.cleared = None
@@ -175,6 +211,7 @@ class SerialAgent(Agent):
         self.busy_since = 0.0
 
     def owe(self, conversation: Conversation) -> None:
+        self._scale(conversation)
         self.owed.append(conversation)
         if not self.busy and self.present:
             self.work()
@@ -192,7 +229,7 @@ class SerialAgent(Agent):
             self._type(self.owed.popleft())
             return
         if self.accepting and len(self.held) < team.concurrency:
-            conversation = team.next_conversation()
+            conversation = team.next_conversation(self.env.now)
             if conversation is not None:
                 self.take(conversation)
                 self._type(conversation)
@@ -218,9 +255,14 @@ class SerialAgent(Agent):
         conversation = self.current
         assert conversation is not None
         self._tally_busy()
+        if conversation.reassigning:
+            self.current = None
+            self._triaged(conversation)
+            self.work()
+            return
         conversation.work = 0.0
         if self.engine.reply_sent(conversation):
-            wrap = conversation.wrap_up()
+            wrap = conversation.wrap_up() if conversation.state is State.ENDED else 0.0
             if wrap > 0:
                 self.busy = True
                 self.busy_since = self.env.now
@@ -266,6 +308,7 @@ class SharingAgent(Agent):
         self.speed_of = team.spec.speed
 
     def owe(self, conversation: Conversation) -> None:
+        self._scale(conversation)
         if self.present:
             self._advance()
             self.active[conversation] = None
@@ -285,7 +328,7 @@ class SharingAgent(Agent):
             return
         team = self.team
         while self.accepting and len(self.held) < team.concurrency:
-            conversation = team.next_conversation()
+            conversation = team.next_conversation(self.env.now)
             if conversation is None:
                 break
             self.take(conversation)
@@ -324,8 +367,10 @@ class SharingAgent(Agent):
             del self.active[conversation]
             if conversation.state is State.ENDED:      # wrap-up finished
                 self.release(conversation)
+            elif conversation.reassigning:
+                self._triaged(conversation)
             elif self.engine.reply_sent(conversation):
-                wrap = conversation.wrap_up()
+                wrap = conversation.wrap_up() if conversation.state is State.ENDED else 0.0
                 if wrap > 0:
                     conversation.work = wrap
                     self.active[conversation] = None

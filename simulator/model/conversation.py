@@ -14,6 +14,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from simulator.model.routing import Routes
 from simulator.rng import RandomSource
 from simulator.scenario.schema import Stream
 
@@ -43,6 +44,8 @@ class Customers:
     offsets: list[int]
     wrap_up: list[float] | None
     patience: list[float] | None
+    code: int = 0                 # the stream's index in the scenario
+    routes: Routes | None = None  # set by the engine after drawing
 
     @classmethod
     def draw(cls, name: str, stream: Stream, count: int, source: RandomSource) -> Customers:
@@ -77,7 +80,8 @@ class Conversation:
 
     __slots__ = (
         "agent", "arrived_at", "customers", "handbacks", "index", "needed", "offset",
-        "owed_since", "picked_up", "queue", "rank", "reread_due", "sent", "state", "work",
+        "owed_since", "picked_up", "queue", "rank", "reassigning", "reassignments",
+        "reread_due", "saved_work", "scale", "sent", "state", "stream", "ticket", "work",
     )
 
     def __init__(self, index: int, rank: int, arrived_at: float, customers: Customers,
@@ -97,12 +101,23 @@ class Conversation:
         self.picked_up = False
         self.reread_due = False       # next agent must re-read the history first
         self.handbacks = 0
+        self.reassignments = 0
+        self.stream = customers.code
+        self.scale = 1.0              # skill multiplier already applied to ``work``
+        self.reassigning = False      # the agent is triaging it to send it elsewhere
+        self.saved_work = 0.0         # the owed reply's work, kept during triage
+        self.ticket = False           # escalated: now a back-office ticket
 
     def next_reply_work(self) -> float:
         """Handle time of the reply now owed (after ``sent`` replies)."""
         if self.sent == 0:
             return self.customers.first_handle[self.rank]
         return self.customers.followup_handle[self.offset + self.sent - 1]
+
+    def owe_next_reply(self) -> None:
+        """The customer wrote: the next reply's work is owed, not yet scaled by skill."""
+        self.work = self.next_reply_work()
+        self.scale = 1.0
 
     def reply_delay(self) -> float:
         """The customer's time to answer the reply just sent."""

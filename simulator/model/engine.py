@@ -24,7 +24,8 @@ from simulator.model.conversation import Conversation, Customers, State
 from simulator.model.handoff import ShiftEnd, shift_end_policy
 from simulator.model.queues import Queue
 from simulator.model.roster import team_schedules
-from simulator.model.team import Team
+from simulator.model.routing import DEFLECTED, route
+from simulator.model.team import Team, overflowing
 from simulator.recording import (
     OUTCOME_NAMES,
     STATE_COLUMNS,
@@ -33,7 +34,7 @@ from simulator.recording import (
     ReplicationRecord,
 )
 from simulator.rng import RandomSource
-from simulator.scenario.schema import Scenario
+from simulator.scenario.schema import Scenario, ticket_queue
 
 NAN = math.nan
 
@@ -61,10 +62,15 @@ class Engine:
         self.stream_names = list(scenario.streams)
         times, streams, ranks = [], [], []
         self.customers: list[Customers] = []
+        queue_index = {name: index for index, name in enumerate(scenario.queues())}
         for code, (name, stream) in enumerate(scenario.streams.items()):
             arrivals = arrival_times(stream, scenario.start, self.horizon,
                                      source.rng(f"arrivals.{name}"))
-            self.customers.append(Customers.draw(name, stream, len(arrivals), source))
+            customers = Customers.draw(name, stream, len(arrivals), source)
+            customers.code = code
+            customers.routes = route(name, stream, queue_index[scenario.home_queue(name)],
+                                     queue_index, len(arrivals), source)
+            self.customers.append(customers)
             times.append(arrivals)
             streams.append(np.full(len(arrivals), code, dtype=np.int16))
             ranks.append(np.arange(len(arrivals), dtype=np.int64))
@@ -75,18 +81,31 @@ class Engine:
 
     def _build_organisation(self) -> None:
         scenario = self.scenario
+        self._escalate_after = [stream.escalation.after if stream.escalation else 0
+                                for stream in scenario.streams.values()]
         self.queues = {name: Queue(name, i) for i, name in enumerate(scenario.queues())}
-        self.stream_queue = [self.queues[stream.queue or name]
-                             for name, stream in scenario.streams.items()]
+        self.queue_list = list(self.queues.values())
+        self.stream_queue = [self.queues[scenario.home_queue(name)] for name in scenario.streams]
+        tickets = {stream.escalation.team for stream in scenario.streams.values()
+                   if stream.escalation is not None}
         self.teams: list[Team] = []
         self.agents: list[Agent] = []
         self.policies: list[ShiftEnd] = []
         self.schedules: list[tuple[tuple[float, float], ...]] = []
         for index, (name, spec) in enumerate(scenario.teams.items()):
             handoff = scenario.team_handoff(name)
-            team = Team(name, index, spec, handoff, [self.queues[q] for q in spec.serves])
-            for queue in team.queues:
-                queue.teams.append(team)
+            own = [self.queues[q] for q in spec.serves]
+            if name in tickets:
+                own.append(self.queues[ticket_queue(name)])
+            overflow = [(self.queues[rule.queue], rule) for rule in spec.overflow]
+            meant_for = scenario.meant_for(name)
+            team = Team(name, index, spec, handoff, own, overflow,
+                        skills=[spec.skills.get(s, 1.0) for s in scenario.streams],
+                        meant_for=[s in meant_for for s in scenario.streams])
+            for queue in own:
+                queue.teams.append((team, None))
+            for queue, rule in overflow:
+                queue.teams.append((team, rule))
             policy = shift_end_policy(handoff)
             kind = SharingAgent if team.shared else SerialAgent
             for schedule in team_schedules(name, spec, scenario.start, self.horizon):
@@ -107,6 +126,10 @@ class Engine:
         self.agent_code = array("i", [-1]) * count
         self.exchanges = array("i", [0]) * count
         self.handbacks = array("i", [0]) * count
+        self.reassignments = array("i", [0]) * count
+        self.ticket_conversation = array("q")
+        self.ticket_raised_at = array("d")
+        self.ticket_resolved_at = array("d")
         self.followup_conversation = array("q")
         self.followup_asked_at = array("d")
         self.followup_answered_at = array("d")
@@ -137,15 +160,33 @@ class Engine:
         for index, arrived_at in enumerate(times):
             yield timeout(arrived_at - env.now)
             code = streams[index]
-            conversation = Conversation(index, ranks[index], arrived_at, customers[code],
+            rank = ranks[index]
+            conversation = Conversation(index, rank, arrived_at, customers[code],
                                         stream_queue[code])
-            self.enqueue(conversation)
-            patience = customers[code].patience
-            if patience is not None and conversation.state is State.QUEUED:
-                wait = patience[conversation.rank]
-                if wait < math.inf:
-                    timeout(wait).callbacks.append(
-                        lambda _event, c=conversation: self.abandon(c))
+            bot_time = customers[code].routes.bot_time
+            if bot_time is None:
+                self.leave_bot(conversation)
+            else:
+                timeout(bot_time[rank]).callbacks.append(
+                    lambda _event, c=conversation: self.leave_bot(c))
+
+    def leave_bot(self, conversation: Conversation) -> None:
+        """Past the bot: deflected, or routed to a queue where patience starts."""
+        customers = conversation.customers
+        destination = customers.routes.queue[conversation.rank]
+        if destination == DEFLECTED:
+            conversation.state = State.ENDED
+            self.ended_at[conversation.index] = self.env.now
+            self.outcome[conversation.index] = OutcomeCode.DEFLECTED
+            return
+        conversation.queue = self.queue_list[destination]
+        self.enqueue(conversation)
+        patience = customers.patience
+        if patience is not None and conversation.state is State.QUEUED:
+            wait = patience[conversation.rank]
+            if wait < math.inf:
+                self.env.timeout(wait).callbacks.append(
+                    lambda _event, c=conversation: self.abandon(c))
 
     def sample_states(self) -> Generator[simpy.Event, Any, None]:
         """Note queue lengths and team activity every STATE_INTERVAL seconds."""
@@ -173,7 +214,7 @@ class Engine:
                 continue
             if begin > env.now:
                 yield env.timeout(begin - env.now)
-            agent.start_shift(end)
+            agent.start_shift(end, accepting=end - cutoff > env.now)
             if end == math.inf or end - cutoff >= self.horizon:
                 # The shift runs past the horizon: nothing more to schedule.
                 if end - cutoff < math.inf and end - cutoff > env.now:
@@ -193,10 +234,46 @@ class Engine:
         queue = conversation.queue
         assert isinstance(queue, Queue)
         queue.push(conversation)
-        for team in queue.teams:
-            if team.available:
+        self.offer(queue)
+        for _team, rule in queue.teams:
+            if rule is not None and rule.oldest_wait is not None:
+                # Overflow may open once this conversation has waited long enough.
+                due = conversation.arrived_at + rule.oldest_wait - self.env.now
+                self.env.timeout(max(due, 0.0)).callbacks.append(
+                    lambda _event, q=queue: self.offer(q))
+
+    def offer(self, queue: Queue) -> None:
+        """Let an available agent of a team that may serve ``queue`` now take from it."""
+        if not queue.size:
+            return
+        for team, rule in queue.teams:
+            if team.available and (rule is None or overflowing(queue, rule, self.env.now)):
                 team.choose_available().work()
                 return
+
+    def reassigns(self, conversation: Conversation, team: Team) -> bool:
+        """Whether a team not meant for this conversation sends it on (pre-drawn)."""
+        routes = conversation.customers.routes
+        return routes.triage[conversation.rank] < team.reassign_share
+
+    def reassign(self, conversation: Conversation) -> None:
+        """Send a misrouted conversation to its stream's own queue; it keeps its
+        place by original arrival and its FRT clock keeps running."""
+        conversation.reassignments += 1
+        self.reassignments[conversation.index] = conversation.reassignments
+        conversation.queue = self.stream_queue[conversation.stream]
+        self.enqueue(conversation)
+
+    def raise_ticket(self, conversation: Conversation) -> None:
+        """An escalated conversation goes to its back-office team's ticket queue."""
+        stream = self.scenario.streams[self.stream_names[conversation.stream]]
+        assert stream.escalation is not None
+        routes = conversation.customers.routes
+        conversation.work = routes.ticket_work[conversation.rank]
+        conversation.scale = 1.0
+        conversation.owed_since = self.env.now
+        conversation.queue = self.queues[ticket_queue(stream.escalation.team)]
+        self.enqueue(conversation)
 
     def abandon(self, conversation: Conversation) -> None:
         """Patience ran out: leave if no agent has picked the conversation up."""
@@ -221,6 +298,10 @@ class Engine:
         self.exchanges[index] = conversation.sent
         if conversation.sent == 1:
             self.first_reply_at[index] = now
+        elif conversation.ticket:
+            self.ticket_conversation.append(index)
+            self.ticket_raised_at.append(conversation.owed_since)
+            self.ticket_resolved_at.append(now)
         else:
             self.followup_conversation.append(index)
             self.followup_asked_at.append(conversation.owed_since)
@@ -232,6 +313,12 @@ class Engine:
             self.outcome[index] = OutcomeCode.RESOLVED
             return True
         conversation.state = State.WAITING
+        routes = conversation.customers.routes
+        if not conversation.ticket and routes.escalate[conversation.rank] and \
+                conversation.sent == self._escalate_after[conversation.stream]:
+            conversation.ticket = True     # raised when the agent lets go of it
+            conversation.needed = conversation.sent + 1
+            return True
         self.env.timeout(conversation.reply_delay()).callbacks.append(
             lambda _event: self.customer_writes(conversation))
         return False
@@ -240,7 +327,7 @@ class Engine:
         """The customer's next message: a reply is owed by the holder, or, if the
         conversation was handed back meanwhile, by whoever picks it up."""
         conversation.owed_since = self.env.now
-        conversation.work = conversation.next_reply_work()
+        conversation.owe_next_reply()
         agent = conversation.agent
         if agent is not None:
             conversation.state = State.OWED
@@ -289,7 +376,7 @@ class Engine:
                                                  OUTCOME_NAMES),
             "exchanges": np.frombuffer(self.exchanges, dtype=np.int32),
             "handbacks": np.frombuffer(self.handbacks, dtype=np.int32),
-            "reassignments": np.zeros(count, dtype=np.int32),
+            "reassignments": np.frombuffer(self.reassignments, dtype=np.int32),
         })
         asked = np.frombuffer(self.followup_asked_at, dtype=np.float64)
         answered = np.frombuffer(self.followup_answered_at, dtype=np.float64)
@@ -310,7 +397,13 @@ class Engine:
             "reread_s": [t.reread_s for t in self.teams],
             "agent_shifts": [t.agent_shifts for t in self.teams],
         })
+        raised = np.frombuffer(self.ticket_raised_at, dtype=np.float64)
+        resolved = np.frombuffer(self.ticket_resolved_at, dtype=np.float64)
+        tickets = pd.DataFrame({
+            "conversation": np.frombuffer(self.ticket_conversation, dtype=np.int64),
+            "raised_at": raised, "resolved_at": resolved, "resolution_s": resolved - raised,
+        })
         states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
         states["kind"] = states["kind"].astype("category")
         states["name"] = states["name"].astype("category")
-        return ReplicationRecord(replication, conversations, followups, teams, states)
+        return ReplicationRecord(replication, conversations, followups, teams, states, tickets)

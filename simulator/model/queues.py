@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from simulator.model.conversation import Conversation, State
 
 if TYPE_CHECKING:
-    from simulator.model.agent import Team
+    from simulator.model.team import Team
+    from simulator.scenario.schema import Overflow
 
 
 class Queue:
@@ -27,7 +28,9 @@ class Queue:
         self.index = index
         self._heap: list[tuple[float, int, Conversation]] = []
         self.size = 0                 # conversations really waiting (stale entries excluded)
-        self.teams: list[Team] = []   # teams that serve this queue, in scenario order
+        # Teams that serve this queue, in scenario order, with the overflow rule
+        # under which they do (None: always).
+        self.teams: list[tuple[Team, Overflow | None]] = []
 
     def push(self, conversation: Conversation) -> None:
         conversation.state = State.QUEUED

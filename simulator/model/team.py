@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.scenario.schema import Attention, Handoff, Policy
+from simulator.scenario.schema import Attention, Handoff, Overflow, Policy
 from simulator.scenario.schema import Team as TeamSpec
 
 if TYPE_CHECKING:
@@ -18,12 +18,20 @@ class Team:
     """Agents who take conversations from ``queues``, first queue first."""
 
     def __init__(self, name: str, index: int, spec: TeamSpec, handoff: Handoff,
-                 queues: list[Queue]) -> None:
+                 queues: list[Queue], overflow: list[tuple[Queue, Overflow]],
+                 skills: list[float], meant_for: list[bool]) -> None:
         self.name = name
         self.index = index
         self.spec = spec
         self.handoff = handoff
         self.queues = queues
+        self.overflow = overflow
+        self.skills = skills            # handle-time multiplier by stream code
+        self.meant_for = meant_for      # by stream code
+        self.handled = [0] * len(skills)  # conversations picked up, by stream code
+        self.learning = spec.learning.half_life if spec.learning else None
+        self.triage_time = spec.triage.time
+        self.reassign_share = spec.triage.reassign
         self.concurrency = spec.concurrency
         self.shared = spec.attention is Attention.SHARED
         self.replies_first = spec.replies_first
@@ -39,12 +47,23 @@ class Team:
         self.reread_s = 0.0
         self.agent_shifts = 0
 
-    def next_conversation(self) -> Conversation | None:
-        """The conversation an agent of this team should pick up next, if any."""
+    def next_conversation(self, now: float) -> Conversation | None:
+        """The conversation an agent of this team should pick up next, if any: its own
+        queues in priority order, then overflow queues whose condition holds."""
         for queue in self.queues:
             if queue.size:
                 return queue.pop()
+        for queue, rule in self.overflow:
+            if queue.size and overflowing(queue, rule, now):
+                return queue.pop()
         return None
+
+    def skill(self, stream: int) -> float:
+        """Handle-time multiplier for a stream, after learning from those handled."""
+        multiplier = self.skills[stream]
+        if self.learning is None or multiplier == 1.0:
+            return multiplier
+        return 1.0 + (multiplier - 1.0) * 0.5 ** (self.handled[stream] / self.learning)
 
     def reread_time(self, conversation: Conversation) -> float:
         """Time to read a handed-back conversation's history before replying."""
@@ -57,3 +76,13 @@ class Team:
         if self.concurrency == 1:
             return next(iter(self.available))
         return min(self.available, key=lambda agent: len(agent.held))
+
+
+def overflowing(queue: Queue, rule: Overflow, now: float) -> bool:
+    """Whether an overflow rule lets a team take from ``queue`` now."""
+    if rule.length is not None and queue.size >= rule.length:
+        return True
+    if rule.oldest_wait is not None:
+        oldest = queue.oldest_arrival()
+        return oldest is not None and now - oldest >= rule.oldest_wait
+    return False

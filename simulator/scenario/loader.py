@@ -8,7 +8,6 @@ form (with the closest valid key for a typo).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.errors import ScenarioError
+from simulator.scenario.references import check_references, closest_hint
 from simulator.scenario.schema import Scenario
 
 MAX_ERRORS_SHOWN = 8
@@ -107,30 +107,6 @@ def validate(raw: dict[str, Any], label: str) -> Scenario:
     return scenario
 
 
-def check_references(scenario: Scenario, label: str) -> None:
-    """Every team serves real queues and every queue is served."""
-    queues = scenario.queues()
-    for team_name, team in scenario.teams.items():
-        for index, queue in enumerate(team.serves):
-            if queue not in queues:
-                raise ScenarioError(
-                    f"'{queue}' is no queue", source=label,
-                    path=f"teams.{team_name}.serves.{index}",
-                    fix=_closest_hint(queue, queues) + f"queues are: {', '.join(queues)}")
-    served = {queue for team in scenario.teams.values() for queue in team.serves}
-    for stream_name, stream in scenario.streams.items():
-        queue = stream.queue or stream_name
-        if queue not in served:
-            raise ScenarioError(f"queue '{queue}' of stream '{stream_name}' is served by no team",
-                                source=label, path=f"streams.{stream_name}",
-                                fix=f"add '{queue}' to some team's serves list")
-
-
-def _closest_hint(word: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"did you mean '{match[0]}'? " if match else ""
-
-
 def _rewrite(error: ValidationError, raw: Any, label: str) -> ScenarioError:
     """One ScenarioError for pydantic's errors, each as path, message and fix."""
     problems = [_describe(item, raw) for item in error.errors()]
@@ -158,7 +134,7 @@ def _describe(item: Any, raw: Any) -> tuple[str, str, str | None]:
     if kind == "extra_forbidden":
         key = str(loc[-1])
         valid = _valid_keys(loc[:-1], raw)
-        hint = _closest_hint(key, valid)
+        hint = closest_hint(key, valid)
         return path, f"unknown key '{key}'", (hint + f"valid keys here: {', '.join(valid)}"
                                               if valid else "remove it")
     if kind == "missing":

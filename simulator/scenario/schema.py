@@ -194,16 +194,52 @@ class Conversation(Model):
         return self
 
 
+class Bot(Model):
+    """A bot or help article that customers meet before any human."""
+
+    deflection: Probability = 0.0           # share it resolves (outcome deflected)
+    time: Distribution | None = None        # time in the bot before deflection or routing
+    menu: Probability = 0.0                 # share of the rest its menu sends to the stream's queue
+
+
+class Routing(Model):
+    """Imperfect routing into queues: what the bot menu missed, keyword rules may
+    catch (``rules``, their recall); rules also send some conversations to other
+    queues by mistake (``false_positives``); the rest land in ``fallback``."""
+
+    rules: Probability = 0.0
+    false_positives: dict[str, Probability] = Field(default_factory=dict)
+    fallback: str | None = None
+
+    @model_validator(mode="after")
+    def _shares(self) -> Routing:
+        if sum(self.false_positives.values()) > 1.0:
+            raise ValueError("false_positives shares add up to more than 1")
+        return self
+
+
+class Escalation(Model):
+    """A share of conversations become back-office tickets after an exchange."""
+
+    share: Probability
+    after: int = Field(default=1, ge=1)     # agent replies before the ticket is raised
+    team: str                               # the team that works tickets
+    work: Distribution                      # back-office working time per ticket
+
+
 class Stream(Model):
     """A source of conversations: arrival pattern and conversation shape."""
 
     per_hour: float = Field(gt=0)
-    queue: str | None = None
+    queue: str | None = None                # where the stream belongs (default: its name)
     profile: Profile | None = None
     surge: Annotated[Surge | None, BeforeValidator(_surge_from_list)] = None
     rollout: Annotated[list[RolloutPoint] | None,
                        BeforeValidator(_rollout_from_list)] = Field(default=None, min_length=1)
     noise: Noise | None = None
+    bot: Bot | None = None
+    routing: Routing | None = None
+    escalation: Escalation | None = None
     conversation: Conversation
 
     @model_validator(mode="after")
@@ -304,6 +340,84 @@ class Shift(Model):
         return self
 
 
+class BackupShift(Shift):
+    """An on-call window: these agents join when the trigger holds, after ``delay``,
+    and stand down once the team's queues have been clear for ``stand_down``."""
+
+    queue_length: int | None = Field(default=None, ge=1)
+    oldest_wait: Duration | None = Field(default=None, ge=0)
+    delay: Duration = Field(default=0.0, ge=0)
+    stand_down: Duration = Field(default=1800.0, ge=0)
+
+    @model_validator(mode="after")
+    def _trigger(self) -> BackupShift:
+        if self.queue_length is None and self.oldest_wait is None:
+            raise ValueError("a backup needs a trigger: queue_length (e.g. 10) or "
+                             "oldest_wait (e.g. 5min)")
+        return self
+
+
+class Overflow(Model):
+    """A queue a team serves after its own, only while it is busier than planned."""
+
+    queue: str
+    oldest_wait: Duration | None = Field(default=None, ge=0)
+    length: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _condition(self) -> Overflow:
+        if self.oldest_wait is None and self.length is None:
+            raise ValueError("an overflow needs a condition: oldest_wait (e.g. 5min) or "
+                             "length (e.g. 10)")
+        return self
+
+
+class Triage(Model):
+    """What an agent does with a conversation its team is not meant for."""
+
+    time: Duration = Field(default=0.0, ge=0)   # reading it before deciding
+    reassign: Probability = 1.0                 # chance it goes to the right queue
+
+
+class Learning(Model):
+    """A skill multiplier moves toward 1.0 as the team handles more of a stream."""
+
+    half_life: float = Field(gt=0)              # conversations to halve the gap to 1.0
+
+
+class Rotation(Model):
+    """A named pool of people who take a team's roster slots in turn."""
+
+    members: list[str] | int
+    assignments: dict[str, list[str]] | None = None   # local date -> members, in slot order
+
+    @model_validator(mode="after")
+    def _members(self) -> Rotation:
+        names = self.names()
+        if not names:
+            raise ValueError("a rotation needs at least one member")
+        if len(set(names)) != len(names):
+            raise ValueError("rotation members must have distinct names")
+        for day, people in (self.assignments or {}).items():
+            unknown = [p for p in people if p not in names]
+            if unknown:
+                raise ValueError(f"assignments on {day} name {', '.join(unknown)}, who are "
+                                 "not members")
+        return self
+
+    def names(self) -> list[str]:
+        if isinstance(self.members, int):
+            return [f"member{k + 1}" for k in range(self.members)]
+        return list(self.members)
+
+
+class Shrinkage(Model):
+    """Share of shift time away (breaks, meetings) as random unavailable blocks."""
+
+    share: float = Field(ge=0, lt=1)
+    block: Duration = Field(default=900.0, gt=0)
+
+
 class Team(Model):
     """Agents who serve some queues, in priority order."""
 
@@ -315,6 +429,14 @@ class Team(Model):
     replies_first: bool = True
     roster: list[Shift] | None = Field(default=None, min_length=1)
     handoff: Handoff | None = None
+    overflow: list[Overflow] = Field(default_factory=list)
+    streams: list[str] | None = None       # streams it is meant for (default: its queues')
+    skills: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    learning: Learning | None = None
+    triage: Triage = Triage()
+    rotation: Rotation | None = None
+    backup: list[BackupShift] = Field(default_factory=list)
+    shrinkage: Shrinkage | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Team:
@@ -326,8 +448,10 @@ class Team(Model):
                     f"efficiency lists {len(self.efficiency)} speeds but concurrency is "
                     f"{self.concurrency}; give at most {self.concurrency} (one per number of "
                     "conversations held) or raise concurrency")
-        if self.roster is None and self.agents is None:
+        if self.roster is None and self.agents is None and not self.backup:
             raise ValueError("a team needs agents (always on shift) or a roster")
+        if self.rotation is not None and self.roster is None:
+            raise ValueError("a rotation fills roster slots: give the team a roster")
         if self.roster is not None and self.agents is not None:
             raise ValueError("give agents or a roster, not both: with a roster each entry "
                              "has its own agents")
@@ -365,14 +489,38 @@ class Scenario(Model):
         return warmup
 
     def queues(self) -> list[str]:
-        """Queue names in the order streams first name them."""
+        """Queue names in the order streams first name them (home queue, fallback,
+        mistaken destinations), then the ticket queues of escalation teams."""
         names: list[str] = []
         for stream_name, stream in self.streams.items():
-            queue = stream.queue or stream_name
-            if queue not in names:
-                names.append(queue)
+            candidates = [stream.queue or stream_name]
+            if stream.routing is not None:
+                candidates += [stream.routing.fallback or candidates[0],
+                               *stream.routing.false_positives]
+            names += [q for q in candidates if q not in names]
+        for stream in self.streams.values():
+            if stream.escalation is not None:
+                ticket = ticket_queue(stream.escalation.team)
+                names += [ticket] if ticket not in names else []
         return names
+
+    def home_queue(self, stream: str) -> str:
+        """The queue where a stream's conversations belong."""
+        return self.streams[stream].queue or stream
+
+    def meant_for(self, team: str) -> list[str]:
+        """Streams a team is meant for: its own list, else those whose home queue
+        it serves (overflow does not count)."""
+        spec = self.teams[team]
+        if spec.streams is not None:
+            return list(spec.streams)
+        return [name for name in self.streams if self.home_queue(name) in spec.serves]
 
     def team_handoff(self, team: str) -> Handoff:
         """The shift-end rules for one team: its own, else the scenario's."""
         return self.teams[team].handoff or self.handoff
+
+
+def ticket_queue(team: str) -> str:
+    """The queue of back-office tickets worked by ``team``."""
+    return f"tickets:{team}"
