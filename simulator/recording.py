@@ -49,11 +49,19 @@ FOLLOWUP_COLUMNS = ("conversation", "asked_at", "answered_at", "response_s", "af
 """One row per answered follow-up customer message. ``after_handback`` is true
 when the conversation had been handed back before this reply."""
 
+AGENT_TALLIES = ("on_shift_s", "busy_s", "overtime_s", "handbacks", "reread_s", "shifts",
+                 "activations", "break_s")
+"""Per agent, after warmup: time present (on shift or in overtime), time working
+on replies or wrap-up, overtime past shift end, conversations handed back,
+re-read time spent, shifts that ended, on-call activations, time on breaks."""
+
+AGENT_COLUMNS = ("agent", "team", *AGENT_TALLIES)
+"""One row per agent (a rotation member, a rostered or on-call person)."""
+
 TEAM_COLUMNS = ("team", "on_shift_s", "busy_s", "overtime_s", "handbacks", "reread_s",
-                "agent_shifts")
-"""One row per team, counting time after warmup: agent time on shift (overtime
-included), time typing replies or wrapping up, overtime past shift end,
-conversations handed back, re-read time spent, shifts that ended."""
+                "agent_shifts", "activations", "break_s")
+"""One row per team: the sums of its agents' tallies (``agent_shifts`` sums
+``shifts``)."""
 
 
 STATE_COLUMNS = ("at", "kind", "name", "waiting", "present", "working", "held")
@@ -78,3 +86,4 @@ class ReplicationRecord:
     teams: pd.DataFrame
     states: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STATE_COLUMNS))
     tickets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TICKET_COLUMNS))
+    agents: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AGENT_COLUMNS))

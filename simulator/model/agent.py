@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
 from simpy import Event
 
@@ -50,6 +51,18 @@ class Agent:
         self.cleared: Event | None = None   # fires when overtime work is all done
         self.leaving: bool | None = None    # a departure waiting for the current reply:
         #                                     True keeps the conversations, False hands back
+        self.intake_until = math.inf        # no new pick-ups from then on (intake cutoff)
+        self.on_break = False
+        self.break_ready: Event | None = None   # fires when a waiting break can begin
+        # Tallies after warmup (see recording.AGENT_COLUMNS).
+        self.on_shift_s = 0.0
+        self.busy_s = 0.0
+        self.overtime_s = 0.0
+        self.handbacks = 0
+        self.reread_s = 0.0
+        self.shifts = 0
+        self.activations = 0
+        self.break_s = 0.0
 
     # -- shift boundaries (called by the shift process and the handoff policy) --
     def start_shift(self, end: float, accepting: bool = True) -> None:
@@ -60,14 +73,34 @@ class Agent:
             self.came_at = self.env.now
         self.present = True
         self.leaving = None
-        self.accepting = accepting
         self.shift_end = end
+        self.intake_until = end - self.team.intake_cutoff if accepting else self.env.now
+        self.accepting = accepting and not self.on_break
         self._resume()
         self.work()
 
     def stop_intake(self) -> None:
         self.accepting = False
+        self.intake_until = self.env.now
         self.team.available.pop(self, None)
+
+    def take_break(self, length: float) -> Generator[Event, Any, None]:
+        """Be away for ``length`` (shrinkage), after finishing the reply being typed."""
+        self.on_break = True
+        self.accepting = False
+        self.team.available.pop(self, None)
+        if self._typing():
+            self.break_ready = self.env.event()
+            yield self.break_ready
+        self._pause()
+        began = self.env.now
+        yield self.env.timeout(length)
+        self.break_s += self.engine.after_warmup(began, self.env.now)
+        self.on_break = False
+        if self.present:
+            self.accepting = not self.in_overtime and self.env.now < self.intake_until
+            self._resume()
+            self.work()
 
     def begin_overtime(self) -> Event | None:
         """Keep working past shift end; returns an event that fires when nothing is
@@ -97,12 +130,14 @@ class Agent:
         self.present = False
         self.accepting = False
         self.team.available.pop(self, None)
+        if self.break_ready is not None:      # a break was waiting for this reply
+            self.break_ready.succeed()
+            self.break_ready = None
         self._pause()
-        team = self.team
-        team.on_shift_s += engine.after_warmup(self.came_at, now)
-        team.overtime_s += engine.after_warmup(min(self.shift_end, now), now)
+        self.on_shift_s += engine.after_warmup(self.came_at, now)
+        self.overtime_s += engine.after_warmup(min(self.shift_end, now), now)
         if now >= engine.warmup:
-            team.agent_shifts += 1
+            self.shifts += 1
         if not keep:
             for conversation in list(self.held):
                 del self.held[conversation]
@@ -138,7 +173,7 @@ class Agent:
             reread = team.reread_time(conversation)
             conversation.work += reread
             if self.env.now >= engine.warmup:
-                team.reread_s += reread
+                self.reread_s += reread
 
     def _scale(self, conversation: Conversation) -> None:
         """Express the owed reply's work at this team's skill for the stream."""
@@ -189,8 +224,8 @@ class Agent:
     def finish(self, horizon: float) -> None:
         """Close the tallies of an agent still present at the horizon."""
         if self.present:
-            self.team.on_shift_s += self.engine.after_warmup(self.came_at, horizon)
-            self.team.overtime_s += self.engine.after_warmup(min(self.shift_end, horizon),
+            self.on_shift_s += self.engine.after_warmup(self.came_at, horizon)
+            self.overtime_s += self.engine.after_warmup(min(self.shift_end, horizon),
                                                              horizon)
 
     def _become_available(self) -> None:
@@ -221,6 +256,11 @@ class SerialAgent(Agent):
             return
         if self.leaving is not None:
             self._leave(self.leaving)
+            return
+        if self.on_break:
+            if self.break_ready is not None:
+                self.break_ready.succeed()
+                self.break_ready = None
             return
         if not self.present:
             return
@@ -282,7 +322,7 @@ class SerialAgent(Agent):
 
     def _tally_busy(self) -> None:
         self.busy = False
-        self.team.busy_s += self.engine.after_warmup(self.busy_since, self.env.now)
+        self.busy_s += self.engine.after_warmup(self.busy_since, self.env.now)
 
     def _typing(self) -> bool:
         return self.busy
@@ -293,7 +333,7 @@ class SerialAgent(Agent):
     def finish(self, horizon: float) -> None:
         super().finish(horizon)
         if self.busy:
-            self.team.busy_s += self.engine.after_warmup(self.busy_since, horizon)
+            self.busy_s += self.engine.after_warmup(self.busy_since, horizon)
 
 
 class SharingAgent(Agent):
@@ -309,7 +349,7 @@ class SharingAgent(Agent):
 
     def owe(self, conversation: Conversation) -> None:
         self._scale(conversation)
-        if self.present:
+        if self.present and not self.on_break:
             self._advance()
             self.active[conversation] = None
             self._reschedule()
@@ -324,7 +364,7 @@ class SharingAgent(Agent):
         super().release(conversation)
 
     def work(self) -> None:
-        if not self.present:
+        if not self.present or self.on_break:
             return
         team = self.team
         while self.accepting and len(self.held) < team.concurrency:
@@ -346,7 +386,7 @@ class SharingAgent(Agent):
             done = elapsed * self._speed()
             for conversation in self.active:
                 conversation.work -= done
-            self.team.busy_s += self.engine.after_warmup(self.last_update, now)
+            self.busy_s += self.engine.after_warmup(self.last_update, now)
         self.last_update = now
 
     def _reschedule(self) -> None:

@@ -20,13 +20,15 @@ import simpy
 
 from simulator.model.agent import Agent, SerialAgent, SharingAgent
 from simulator.model.arrivals import arrival_times
+from simulator.model.backup import OnCall
 from simulator.model.conversation import Conversation, Customers, State
 from simulator.model.handoff import ShiftEnd, shift_end_policy
 from simulator.model.queues import Queue
-from simulator.model.roster import team_schedules
+from simulator.model.roster import merged, shift_intervals, team_schedules
 from simulator.model.routing import DEFLECTED, route
 from simulator.model.team import Team, overflowing
 from simulator.recording import (
+    AGENT_TALLIES,
     OUTCOME_NAMES,
     STATE_COLUMNS,
     STATE_INTERVAL,
@@ -53,7 +55,7 @@ class Engine:
         self.horizon = scenario.horizon
         self.warmup = scenario.warmup
         self._draw_customers(source)
-        self._build_organisation()
+        self._build_organisation(source)
         self._allocate_records()
 
     # -- set-up --
@@ -79,7 +81,7 @@ class Engine:
         self.stream_code = np.concatenate(streams)[order]
         self.rank = np.concatenate(ranks)[order]
 
-    def _build_organisation(self) -> None:
+    def _build_organisation(self, source: RandomSource) -> None:
         scenario = self.scenario
         self._escalate_after = [stream.escalation.after if stream.escalation else 0
                                 for stream in scenario.streams.values()]
@@ -90,8 +92,9 @@ class Engine:
                    if stream.escalation is not None}
         self.teams: list[Team] = []
         self.agents: list[Agent] = []
-        self.policies: list[ShiftEnd] = []
-        self.schedules: list[tuple[tuple[float, float], ...]] = []
+        # Each agent with the process that brings it on and off shift.
+        self.duties: list[tuple[Agent, Generator[simpy.Event, Any, None]]] = []
+        self.watchers: list[list[OnCall]] = [[] for _ in self.queues]
         for index, (name, spec) in enumerate(scenario.teams.items()):
             handoff = scenario.team_handoff(name)
             own = [self.queues[q] for q in spec.serves]
@@ -107,14 +110,29 @@ class Engine:
             for queue, rule in overflow:
                 queue.teams.append((team, rule))
             policy = shift_end_policy(handoff)
-            kind = SharingAgent if team.shared else SerialAgent
             for schedule in team_schedules(name, spec, scenario.start, self.horizon):
-                agent = kind(self, team, len(self.agents), schedule.name)
-                team.agents.append(agent)
-                self.agents.append(agent)
-                self.policies.append(policy)
-                self.schedules.append(schedule.shifts)
+                agent = self._hire(team, schedule.name)
+                self.duties.append((agent, self.work_shifts(agent, policy, schedule.shifts)))
+            for number, entry in enumerate(spec.backup, start=1):
+                on_call = OnCall(self.env, entry, own)
+                for queue in own:
+                    self.watchers[queue.index].append(on_call)
+                windows = merged(shift_intervals(entry, scenario.start, self.horizon))
+                for k in range(entry.agents):
+                    agent = self._hire(team, f"{name}.{entry.label or f'backup{number}'}.{k + 1}")
+                    self.duties.append((agent, on_call.stand_by(agent, windows, policy)))
+            if spec.shrinkage is not None:
+                for agent in team.agents:
+                    self.duties.append((agent, self.take_breaks(agent, spec.shrinkage.share,
+                                                                spec.shrinkage.block, source)))
             self.teams.append(team)
+
+    def _hire(self, team: Team, name: str) -> Agent:
+        kind = SharingAgent if team.shared else SerialAgent
+        agent = kind(self, team, len(self.agents), name)
+        team.agents.append(agent)
+        self.agents.append(agent)
+        return agent
 
     def _allocate_records(self) -> None:
         count = len(self.arrived_at)
@@ -140,9 +158,8 @@ class Engine:
     def run(self, replication: int) -> ReplicationRecord:
         env = self.env
         env.process(self.generate_arrivals())
-        for agent, policy, shifts in zip(self.agents, self.policies, self.schedules,
-                                         strict=True):
-            env.process(self.work_shifts(agent, policy, shifts))
+        for _agent, duty in self.duties:
+            env.process(duty)
         env.process(self.sample_states())  # last, so it sees the state after time-0 changes
         env.run(until=self.horizon)
         for agent in self.agents:
@@ -204,6 +221,19 @@ class Engine:
                              sum(len(agent.held) for agent in team.agents)))
             yield env.timeout(STATE_INTERVAL)
 
+    def take_breaks(self, agent: Agent, share: float, block: float,
+                    source: RandomSource) -> Generator[simpy.Event, Any, None]:
+        """Shrinkage: breaks of ``block`` at random, so that on average ``share`` of
+        the time on shift is away (a renewal process of gaps and breaks)."""
+        if share <= 0:
+            return
+        rng = source.rng(f"shrinkage.{agent.name}")
+        mean_gap = block * (1 - share) / share
+        while True:
+            yield self.env.timeout(float(rng.exponential(mean_gap)))
+            if agent.present:
+                yield from agent.take_break(block)
+
     def work_shifts(self, agent: Agent, policy: ShiftEnd,
                     shifts: tuple[tuple[float, float], ...]) -> Generator[simpy.Event, Any, None]:
         """Walk one agent through its shifts: come on, stop intake, hand off."""
@@ -235,6 +265,12 @@ class Engine:
         assert isinstance(queue, Queue)
         queue.push(conversation)
         self.offer(queue)
+        for on_call in self.watchers[queue.index]:
+            on_call.poke()
+            if on_call.spec.oldest_wait is not None:
+                due = conversation.arrived_at + on_call.spec.oldest_wait - self.env.now
+                self.env.timeout(max(due, 0.0)).callbacks.append(
+                    lambda _event, c=on_call: c.poke())
         for _team, rule in queue.teams:
             if rule is not None and rule.oldest_wait is not None:
                 # Overflow may open once this conversation has waited long enough.
@@ -280,7 +316,7 @@ class Engine:
         if conversation.state is State.QUEUED and not conversation.picked_up:
             queue = conversation.queue
             assert isinstance(queue, Queue)
-            queue.withdraw(conversation)
+            queue.withdraw(conversation, self.env.now)
             self.ended_at[conversation.index] = self.env.now
             self.outcome[conversation.index] = OutcomeCode.ABANDONED
 
@@ -345,7 +381,7 @@ class Engine:
         conversation.reread_due = True
         self.handbacks[conversation.index] = conversation.handbacks
         if self.env.now >= self.warmup:
-            agent.team.handbacks += 1
+            agent.handbacks += 1
         if conversation.state is State.OWED:
             self.enqueue(conversation)
         else:
@@ -388,15 +424,14 @@ class Engine:
             "after_handback": np.frombuffer(self.followup_after_handback,
                                             dtype=np.int8).astype(bool),
         })
-        teams = pd.DataFrame({
-            "team": [t.name for t in self.teams],
-            "on_shift_s": [t.on_shift_s for t in self.teams],
-            "busy_s": [t.busy_s for t in self.teams],
-            "overtime_s": [t.overtime_s for t in self.teams],
-            "handbacks": [t.handbacks for t in self.teams],
-            "reread_s": [t.reread_s for t in self.teams],
-            "agent_shifts": [t.agent_shifts for t in self.teams],
+        agents = pd.DataFrame({
+            "agent": [a.name for a in self.agents],
+            "team": [a.team.name for a in self.agents],
+            **{column: [getattr(a, column) for a in self.agents] for column in AGENT_TALLIES},
         })
+        teams = (agents.groupby("team", sort=False)[list(AGENT_TALLIES)].sum()
+                 .reindex([t.name for t in self.teams], fill_value=0).reset_index()
+                 .rename(columns={"shifts": "agent_shifts"}))
         raised = np.frombuffer(self.ticket_raised_at, dtype=np.float64)
         resolved = np.frombuffer(self.ticket_resolved_at, dtype=np.float64)
         tickets = pd.DataFrame({
@@ -406,4 +441,5 @@ class Engine:
         states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
         states["kind"] = states["kind"].astype("category")
         states["name"] = states["name"].astype("category")
-        return ReplicationRecord(replication, conversations, followups, teams, states, tickets)
+        return ReplicationRecord(replication, conversations, followups, teams, states, tickets,
+                                 agents)

@@ -9,6 +9,7 @@ from the middle of a heap would cost more than skipping stale entries.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from simulator.model.conversation import Conversation, State
@@ -21,13 +22,15 @@ if TYPE_CHECKING:
 class Queue:
     """A priority queue of conversations keyed by (arrival time, arrival index)."""
 
-    __slots__ = ("_heap", "index", "name", "size", "teams")
+    __slots__ = ("_heap", "emptied_at", "index", "name", "on_empty", "size", "teams")
 
     def __init__(self, name: str, index: int) -> None:
         self.name = name
         self.index = index
         self._heap: list[tuple[float, int, Conversation]] = []
         self.size = 0                 # conversations really waiting (stale entries excluded)
+        self.emptied_at = 0.0         # when ``size`` last fell to zero (for on-call stand-down)
+        self.on_empty: list[Callable[[], None]] = []   # called when ``size`` falls to zero
         # Teams that serve this queue, in scenario order, with the overflow rule
         # under which they do (None: always).
         self.teams: list[tuple[Team, Overflow | None]] = []
@@ -38,20 +41,27 @@ class Queue:
         heapq.heappush(self._heap, (conversation.arrived_at, conversation.index, conversation))
         self.size += 1
 
-    def pop(self) -> Conversation | None:
+    def pop(self, now: float) -> Conversation | None:
         """The longest-waiting conversation, or None when empty."""
         heap = self._heap
         while heap:
             conversation = heapq.heappop(heap)[2]
             if conversation.state is State.QUEUED and conversation.queue is self:
-                self.size -= 1
+                self._shrink(now)
                 return conversation
         return None
 
-    def withdraw(self, conversation: Conversation) -> None:
+    def withdraw(self, conversation: Conversation, now: float) -> None:
         """The customer left: forget it without searching the heap."""
         conversation.state = State.ENDED
+        self._shrink(now)
+
+    def _shrink(self, now: float) -> None:
         self.size -= 1
+        if not self.size:
+            self.emptied_at = now
+            for listener in self.on_empty:
+                listener()
 
     def oldest_arrival(self) -> float | None:
         """Arrival time of the conversation at the head, for overflow rules."""

@@ -92,16 +92,61 @@ def team_schedules(team_name: str, team: Team, start: datetime,
     if team.roster is None:
         return [AgentSchedule(team_name, f"{team_name}.{k + 1}", ((0.0, math.inf),))
                 for k in range(team.agents or 0)]
+    if team.rotation is not None:
+        return _rotation_schedules(team_name, team, start, horizon)
     schedules: list[AgentSchedule] = []
     for i, entry in enumerate(team.roster):
-        shifts = _merged(shift_intervals(entry, start, horizon))
+        shifts = merged(shift_intervals(entry, start, horizon))
         label = entry.label or f"shift{i + 1}"
         schedules.extend(AgentSchedule(team_name, f"{team_name}.{label}.{k + 1}", shifts)
                          for k in range(entry.agents))
     return schedules
 
 
-def _merged(intervals: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+def _rotation_schedules(team_name: str, team: Team, start: datetime,
+                        horizon: float) -> list[AgentSchedule]:
+    """Members of a rotation pool take the roster's slots in turn.
+
+    Slots (one per person an entry needs, per occurrence) are filled in time
+    order. A date listed in ``assignments`` (the slot's local start date) takes
+    its members in the order given; otherwise the next member in round-robin
+    order who is free at the slot's start takes it, so nobody works two slots at
+    once and a pool as large as the peak of open slots always suffices.
+    """
+    assert team.rotation is not None and team.roster is not None
+    members = team.rotation.names()
+    assignments = team.rotation.assignments or {}
+    slots: list[tuple[float, float, str]] = []
+    for entry in team.roster:
+        zone = ZoneInfo(entry.region)
+        for begin, end in shift_intervals(entry, start, horizon):
+            day = (start + timedelta(seconds=begin)).astimezone(zone).date().isoformat()
+            slots += [(begin, end, day)] * entry.agents
+    slots.sort(key=lambda slot: (slot[0], slot[1]))
+    worked: dict[str, list[tuple[float, float]]] = {name: [] for name in members}
+    taken_on: dict[str, int] = {}
+    turn = 0
+    for begin, end, day in slots:
+        listed = assignments.get(day)
+        if listed is not None and taken_on.get(day, 0) < len(listed):
+            person = listed[taken_on.get(day, 0)]
+            taken_on[day] = taken_on.get(day, 0) + 1
+        else:
+            for step in range(len(members)):
+                candidate = members[(turn + step) % len(members)]
+                if not worked[candidate] or worked[candidate][-1][1] <= begin:
+                    person = candidate
+                    turn = (turn + step + 1) % len(members)
+                    break
+            else:
+                raise ValueError(f"rotation of team '{team_name}' has nobody free at "
+                                 f"{begin:g}s; add members")
+        worked[person].append((begin, end))
+    return [AgentSchedule(team_name, f"{team_name}.{person}", merged(sorted(worked[person])))
+            for person in members]
+
+
+def merged(intervals: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
     """Join time-ordered intervals that touch or overlap (a shift longer than a day
     overlaps the next one)."""
     merged: list[tuple[float, float]] = []

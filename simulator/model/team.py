@@ -39,23 +39,16 @@ class Team:
         self.agents: list[Agent] = []
         # Agents who could pick up a new conversation right now, longest-available first.
         self.available: dict[Agent, None] = {}
-        # Tallies after warmup.
-        self.on_shift_s = 0.0
-        self.busy_s = 0.0
-        self.overtime_s = 0.0
-        self.handbacks = 0
-        self.reread_s = 0.0
-        self.agent_shifts = 0
 
     def next_conversation(self, now: float) -> Conversation | None:
         """The conversation an agent of this team should pick up next, if any: its own
         queues in priority order, then overflow queues whose condition holds."""
         for queue in self.queues:
             if queue.size:
-                return queue.pop()
+                return queue.pop(now)
         for queue, rule in self.overflow:
             if queue.size and overflowing(queue, rule, now):
-                return queue.pop()
+                return queue.pop(now)
         return None
 
     def skill(self, stream: int) -> float:

@@ -1,0 +1,113 @@
+"""On-call backups: agents who join only when the team's queues are busier than
+planned, and stand down once they have been clear for a while.
+
+Each backup roster entry is an :class:`OnCall` watching the queues its team
+serves. The trigger (queue length at least N, or oldest wait at least T) is
+checked when a conversation joins one of those queues and when a waiting
+conversation's wait reaches T, so activation is exact rather than polled.
+After the activation delay the entry's agents come on until the end of the
+on-call window or until the queues have been clear for ``stand_down``; their
+conversations then follow the team's shift-end policy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from simulator.model.handoff import ShiftEnd
+from simulator.scenario.schema import BackupShift
+
+if TYPE_CHECKING:
+    from simulator.model.agent import Agent
+    from simulator.model.queues import Queue
+
+
+class OnCall:
+    """One backup roster entry: its trigger and the queues it watches."""
+
+    def __init__(self, env: simpy.Environment, spec: BackupShift, queues: list[Queue]) -> None:
+        self.env = env
+        self.spec = spec
+        self.queues = queues
+        self.wake = env.event()       # fires when the trigger may have come to hold
+        self.emptied = env.event()    # fires when a watched queue falls empty
+        for queue in queues:
+            queue.on_empty.append(self._queue_emptied)
+
+    def _queue_emptied(self) -> None:
+        if not self.emptied.triggered:
+            self.emptied.succeed()
+            self.emptied = self.env.event()
+
+    def triggered(self) -> bool:
+        """Whether the watched queues are busier than planned right now."""
+        spec = self.spec
+        if spec.queue_length is not None and \
+                sum(queue.size for queue in self.queues) >= spec.queue_length:
+            return True
+        if spec.oldest_wait is not None:
+            oldest = [a for a in (queue.oldest_arrival() for queue in self.queues) if a is not None]
+            return bool(oldest) and self.env.now - min(oldest) >= spec.oldest_wait
+        return False
+
+    def poke(self) -> None:
+        """Something changed in a watched queue: wake the waiting backups if needed."""
+        if not self.wake.triggered and self.triggered():
+            self.wake.succeed()
+            self.wake = self.env.event()
+
+    def clear_for(self) -> float | None:
+        """Seconds the watched queues have been empty, or None if they are not."""
+        if any(queue.size for queue in self.queues):
+            return None
+        return self.env.now - max(queue.emptied_at for queue in self.queues)
+
+    def stand_by(self, agent: Agent, windows: tuple[tuple[float, float], ...],
+                 policy: ShiftEnd) -> Generator[simpy.Event, Any, None]:
+        """One backup agent's process: wait on call, join when triggered, stand down."""
+        env = self.env
+        spec = self.spec
+        for begin, end in windows:
+            if end <= env.now:
+                continue
+            if begin > env.now:
+                yield env.timeout(begin - env.now)
+            while env.now < end:
+                if not self.triggered():
+                    yield from self._wait_for(self.wake, end)
+                    continue
+                if spec.delay > 0:
+                    yield env.timeout(spec.delay)
+                    if env.now >= end:
+                        break
+                agent.start_shift(end)
+                if env.now >= agent.engine.warmup:
+                    agent.activations += 1
+                yield from self._until_clear(end)
+                if env.now >= agent.engine.horizon:
+                    return
+                yield from policy.end_shift(agent)
+
+    def _until_clear(self, end: float) -> Generator[simpy.Event, Any, None]:
+        """Wait until the queues have been clear for ``stand_down`` or the window ends."""
+        env = self.env
+        stand_down = self.spec.stand_down
+        while env.now < end:
+            clear = self.clear_for()
+            if clear is None:
+                yield from self._wait_for(self.emptied, end)
+            elif clear >= stand_down:
+                return
+            else:
+                yield env.timeout(min(stand_down - clear, end - env.now))
+
+    def _wait_for(self, event: simpy.Event, end: float) -> Generator[simpy.Event, Any, None]:
+        """Wait for ``event``, or until ``end`` if that is finite."""
+        if end < math.inf:
+            yield event | self.env.timeout(end - self.env.now)
+        else:
+            yield event
