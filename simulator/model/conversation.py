@@ -9,8 +9,11 @@ shift-end policy: comparisons between scenarios use common random numbers.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 
@@ -33,17 +36,17 @@ class State(IntEnum):
 class Customers:
     """One stream's pre-drawn customers, as flat lists indexed by arrival rank.
 
-    Follow-up handle times and reply delays of customer k sit at
+    Flat ``array.array`` columns. Follow-up handle times and reply delays of customer k sit at
     ``offsets[k] : offsets[k] + replies[k] - 1``.
     """
 
-    replies: list[int]
-    first_handle: list[float]
-    followup_handle: list[float]
-    reply_delay: list[float]
-    offsets: list[int]
-    wrap_up: list[float] | None
-    patience: list[float] | None
+    replies: Sequence[int]
+    first_handle: Sequence[float]
+    followup_handle: Sequence[float]
+    reply_delay: Sequence[float]
+    offsets: Sequence[int]
+    wrap_up: Sequence[float] | None
+    patience: Sequence[float] | None
     code: int = 0                 # the stream's index in the scenario
     routes: Routes | None = None  # set by the engine after drawing
 
@@ -64,15 +67,23 @@ class Customers:
         wrap_rng = source.rng(f"wrap_up.{name}")
         patience_rng = source.rng(f"patience.{name}")
         return cls(
-            replies=replies.tolist(),
-            first_handle=first.tolist(),
-            followup_handle=followup.tolist(),
-            reply_delay=delays.tolist(),
-            offsets=offsets.tolist(),
-            wrap_up=shape.wrap_up.sample(wrap_rng, count).tolist() if shape.wrap_up else None,
-            patience=shape.patience.sample(patience_rng, count).tolist() if shape.patience
+            replies=_compact(replies, "q"),
+            first_handle=_compact(first, "d"),
+            followup_handle=_compact(followup, "d"),
+            reply_delay=_compact(delays, "d"),
+            offsets=_compact(offsets, "q"),
+            wrap_up=_compact(shape.wrap_up.sample(wrap_rng, count), "d") if shape.wrap_up
             else None,
+            patience=_compact(shape.patience.sample(patience_rng, count), "d")
+            if shape.patience else None,
         )
+
+
+def _compact(values: np.ndarray, typecode: str) -> Sequence[Any]:
+    """A flat ``array.array``: indexing gives Python numbers as fast as a list does,
+    at 8 bytes a value instead of about 32 (a million customers fit in memory)."""
+    dtype = np.float64 if typecode == "d" else np.int64
+    return array(typecode, np.ascontiguousarray(values, dtype=dtype).tobytes())
 
 
 class Conversation:

@@ -11,6 +11,8 @@ path whatever the staffing.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,11 +27,11 @@ DEFLECTED = -1
 class Routes:
     """Per customer of one stream, in arrival rank order."""
 
-    queue: list[int]              # queue index, or DEFLECTED
-    bot_time: list[float] | None  # seconds in the bot before deflection or routing
-    triage: list[float]           # uniform draw deciding reassignment if misrouted
-    escalate: list[bool]          # becomes a back-office ticket
-    ticket_work: list[float] | None
+    queue: Sequence[int]              # queue index, or DEFLECTED
+    bot_time: Sequence[float] | None  # seconds in the bot before deflection or routing
+    triage: Sequence[float]           # uniform draw deciding reassignment if misrouted
+    escalate: Sequence[bool]          # becomes a back-office ticket
+    ticket_work: Sequence[float] | None
 
 
 def route(name: str, stream: Stream, home: int, queue_index: dict[str, int], count: int,
@@ -63,4 +65,5 @@ def route(name: str, stream: Stream, home: int, queue_index: dict[str, int], cou
         escalation_rng = source.rng(f"escalation.{name}")
         escalate = escalation_rng.random(count) < escalation.share
         ticket_work = escalation.work.sample(escalation_rng, count).tolist()
-    return Routes(queue.tolist(), bot_time, triage.tolist(), escalate.tolist(), ticket_work)
+    return Routes(array("q", queue.tobytes()), bot_time, array("d", triage.tobytes()),
+                  escalate.tolist(), ticket_work)

@@ -83,7 +83,7 @@ def clock(minutes: int) -> str:
 @st.composite
 def shift(draw: st.DrawFn) -> dict[str, Any]:
     start = draw(st.integers(0, 95)) * 15                 # quarter hours before 24:00
-    length = draw(st.integers(2, 56)) * 15                # 30 min to 14 h
+    length = draw(st.integers(2, 95)) * 15                # 30 min to 23 h 45
     days = draw(st.one_of(
         st.sampled_from(["daily", "Mon-Fri", "Sat-Sun", "Fri-Mon"]),
         st.lists(st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
