@@ -8,7 +8,7 @@ Prints conversations simulated per second and peak memory for:
   6-minute handle, 10 always-on agents, so 95% load) run by staffsim;
 * ``(b) chat-roster-c3``: multi-exchange live chat (geometric exchanges, reply
   delays, wrap-up, patience) with concurrency 3, serial attention, a regional
-  roster and shift-end handback: the shape of ``scenarios/default.yaml``.
+  roster and shift-end handback: the shape of ``scenarios/live_chat_handback.yaml``.
 
 For staffsim the timed region is one call of
 :func:`simulator.model.engine.simulate`: drawing arrivals and customers,
@@ -108,7 +108,7 @@ def mm10_scenario(conversations: int) -> dict[str, Any]:
 def chat_roster_scenario(conversations: int) -> dict[str, Any]:
     """Case (b): live chat with several exchanges, concurrency 3 and a roster.
 
-    A frozen copy of ``scenarios/default.yaml`` (so the benchmark does not move
+    A frozen copy of an early ``scenarios/live_chat_handback.yaml`` (so the benchmark does not move
     when the shipped example is retuned), with the horizon stretched.
     """
     weekday = "Mon-Fri"

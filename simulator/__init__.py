@@ -3,12 +3,15 @@
 The public API mirrors the command line::
 
     import simulator
-    scenario = simulator.load_scenario("scenarios/default.yaml")
+    scenario = simulator.load_scenario("scenarios/inbox_launch_tiger.yaml")
     result = simulator.run(scenario, replications=10, seed=1)
     result.summary          # the summary.json dict
     result.conversations    # one row per conversation and replication
+    simulator.compare("s.yaml", vary="handoff.policy=handback,ownership").table
+    simulator.sweep("s.yaml", ["teams.support.agents=4..8"]).point_table
+    simulator.size(scenario, team="live", target="frt.p90<=4min").agents
 
-``run`` and ``RunResult`` are imported on first use, so that checking a
+``run``, ``compare``, ``sweep`` and their results are imported on first use, so that checking a
 scenario file does not pay for loading pandas and the engine.
 """
 
@@ -20,9 +23,14 @@ from simulator.errors import ScenarioError
 from simulator.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
+    from simulator.decisions.compare import CompareResult, compare
+    from simulator.decisions.size import SizeResult, size
+    from simulator.decisions.sweep import SweepResult, sweep
     from simulator.experiment import RunResult, run
 
-__all__ = ["RunResult", "Scenario", "ScenarioError", "load_scenario", "run"]
+__all__ = ["CompareResult", "RunResult", "Scenario", "ScenarioError", "SweepResult", "compare",
+           "load_scenario", "run", "sweep"]
+__all__ += ["SizeResult", "size"]
 
 
 def __getattr__(name: str) -> Any:
@@ -30,4 +38,16 @@ def __getattr__(name: str) -> Any:
         from simulator import experiment
 
         return getattr(experiment, name)
+    if name in ("compare", "CompareResult"):
+        from simulator.decisions import compare
+
+        return getattr(compare, name)
+    if name in ("sweep", "SweepResult"):
+        from simulator.decisions import sweep
+
+        return getattr(sweep, name)
+    if name in ("size", "SizeResult"):
+        from simulator.decisions import size
+
+        return getattr(size, name)
     raise AttributeError(f"module 'simulator' has no attribute {name!r}")

@@ -35,7 +35,7 @@ from simulator.output import (
 )
 from simulator.scenario.loader import load_scenario
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "default.yaml"
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "inbox_launch_tiger.yaml"
 """The shipped scenario ``staffsim run`` uses when given none (the package is
 installed editable, so the repository's ``scenarios/`` sits beside it)."""
 
@@ -101,12 +101,16 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 @overrides_option
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar and no table; print only the results folder.")
+@click.option("--no-report", is_flag=True,
+              help="Skip report.html and figures/ (drawing them takes several seconds).")
 def run(scenario: Path | None, out: Path | None, replications: int | None, seed: int | None,
-        jobs: int, overrides: tuple[str, ...], quiet: bool) -> None:
-    """Run SCENARIO (default: the shipped scenarios/default.yaml) and write its results.
+        jobs: int, overrides: tuple[str, ...], quiet: bool, no_report: bool) -> None:
+    """Run SCENARIO (default: the shipped scenarios/inbox_launch_tiger.yaml) and write its results.
 
-    Writes summary.json, conversations.parquet, followups.parquet, scenario.yaml
-    and run.json into the results folder, then prints the headline numbers.
+    Writes summary.json, conversations.parquet, followups.parquet, scenario.yaml,
+    run.json, report.html (the headline numbers and every figure, one
+    self-contained page) and figures/*.png into the results folder, then prints
+    the headline numbers.
     """
     loaded = load_scenario(scenario if scenario is not None else default_scenario(), overrides)
     out_dir = out if out is not None else default_out_dir(loaded.name)
@@ -121,9 +125,11 @@ def run(scenario: Path | None, out: Path | None, replications: int | None, seed:
     started_at = datetime.now(UTC)
     result = run_experiment(loaded, replications=replications, seed=seed, jobs=jobs,
                             progress=not quiet and sys.stderr.isatty())
+    if not quiet and not no_report:
+        click.echo("drawing the report (--no-report skips it)", err=True)
     try:
         write_results(result, out_dir, jobs=jobs, started_at=started_at,
-                      command=command_line())
+                      command=command_line(), report=not no_report)
     except OSError as error:
         if error.errno not in _USER_ERRNOS:
             raise
@@ -134,6 +140,67 @@ def run(scenario: Path | None, out: Path | None, replications: int | None, seed:
         click.echo(headline_table(result.summary))
         click.echo()
     click.echo(f"results: {out_dir}")
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--vary", multiple=True, metavar="KEY=V1,V2",
+              help="Compare variants of one scenario, e.g. handoff.policy=handback,ownership "
+                   "or teams.support.agents=4..6; the first value is the baseline.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Results folder (replaced as a whole); default results/compare-<baseline>/.")
+@click.option("--replications", "-r", type=click.IntRange(min=2),
+              help="Replications per variant, instead of the baseline file's.")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="Root random seed shared by every variant (none: the baseline's, or drawn).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Replications run in parallel processes.")
+@overrides_option
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar and no table; print only the results folder.")
+def compare(scenarios: tuple[Path, ...], vary: tuple[str, ...], out: Path | None,
+            replications: int | None, seed: int | None, jobs: int,
+            overrides: tuple[str, ...], quiet: bool) -> None:
+    """Compare two or more SCENARIOS, or one with --vary, on the same customers.
+
+    Every variant runs with the same seed (common random numbers); each headline
+    statistic is reported per variant with the difference from the first (the
+    baseline), its paired 95% interval, the unpaired interval independent runs
+    would give, and * where the paired interval excludes zero. Writes
+    compare.json, figures/compare.png, scenarios/ and run.json.
+    """
+    from simulator.decisions.compare import compare as compare_variants
+    from simulator.decisions.compare import compare_table, write_compare
+
+    if len(vary) > 1:
+        raise ScenarioError("compare varies one key at a time", source="--vary",
+                            fix="give one --vary KEY=V1,V2; for a grid of several keys use "
+                                "staffsim sweep --grid ... --grid ...")
+    baseline = load_scenario(scenarios[0], overrides)
+    out_dir = out if out is not None else default_out_dir(f"compare-{baseline.name}")
+    check_out_dir(out_dir)
+    started_at = datetime.now(UTC)
+    result = compare_variants(list(scenarios), vary=vary[0] if vary else None,
+                              overrides=overrides, replications=replications, seed=seed,
+                              jobs=jobs, progress=not quiet and sys.stderr.isatty())
+    _write_decision(lambda: write_compare(result, out_dir, started_at=started_at,
+                                          command=command_line()), out_dir)
+    if not quiet:
+        click.echo(compare_table(result))
+        click.echo()
+    click.echo(f"results: {out_dir}")
+
+
+def _write_decision(write: Any, out_dir: Path) -> None:
+    """Call ``write()``; a full disk or a read-only folder is the user's to fix (exit 2)."""
+    try:
+        write()
+    except OSError as error:
+        if error.errno not in _USER_ERRNOS:
+            raise
+        raise ScenarioError(f"cannot write the results ({error.strerror})",
+                            source=f"--out {out_dir}",
+                            fix="choose a folder you can write to, with free space") from None
 
 
 def default_scenario() -> Path:
@@ -149,6 +216,111 @@ def default_out_dir(name: str) -> Path:
     """``results/<name>/``, with the name made safe as one folder name."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-") or "scenario"
     return Path("results") / safe
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--grid", "grid", multiple=True, required=True, metavar="KEY=V1,V2",
+              help="A key and its values, e.g. teams.support.agents=4..12 (ends included; "
+                   "4..12..2 steps by 2) or handoff.policy=handback,ownership; repeatable, "
+                   "every combination runs.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Results folder (replaced as a whole); default results/sweep-<scenario>/.")
+@click.option("--replications", "-r", type=click.IntRange(min=1),
+              help="Replications per grid point, instead of the file's.")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="Root random seed shared by every point (none: the file's, or drawn).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Points and replications run in parallel processes.")
+@click.option("--metric", "metrics", multiple=True, metavar="STAT",
+              help="Statistic to plot and print by its summary.json path, e.g. frt_s.p90, "
+                   "frt_s.within_target, by_team.NAME.occupancy; repeatable "
+                   "(default frt_s.p90 and abandon_rate).")
+@overrides_option
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar and no table; print only the results folder.")
+def sweep(scenario: Path, grid: tuple[str, ...], out: Path | None, replications: int | None,
+          seed: int | None, jobs: int, metrics: tuple[str, ...], overrides: tuple[str, ...],
+          quiet: bool) -> None:
+    """Run SCENARIO at every point of a grid of values (--grid, repeatable).
+
+    Every point runs with the same seed, so a point's numbers equal a plain
+    ``staffsim run`` of it. Writes sweep.parquet (one row per point and
+    replication), sweep.json (a summary per point), sweep_points.parquet,
+    figures/ (each --metric against the first grid key) and run.json.
+    """
+    from simulator.analysis.metric_names import resolve_metric
+    from simulator.decisions.sweep import DEFAULT_METRICS, sweep_table, write_sweep
+    from simulator.decisions.sweep import sweep as sweep_grid
+
+    base = load_scenario(scenario, overrides)
+    chosen = list(metrics) or list(DEFAULT_METRICS)
+    for metric in chosen:
+        resolve_metric(metric, base.streams, base.teams)
+    out_dir = out if out is not None else default_out_dir(f"sweep-{base.name}")
+    check_out_dir(out_dir)
+    started_at = datetime.now(UTC)
+    result = sweep_grid(scenario, list(grid), overrides=overrides, replications=replications,
+                        seed=seed, jobs=jobs, progress=not quiet and sys.stderr.isatty())
+    _write_decision(lambda: write_sweep(result, out_dir, metrics=chosen, started_at=started_at,
+                                        command=command_line()), out_dir)
+    if not quiet:
+        click.echo(sweep_table(result, chosen))
+        click.echo()
+    click.echo(f"results: {out_dir}")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--team", required=True, help="The team to size, by its name in the scenario.")
+@click.option("--target", required=True, metavar="EXPR",
+              help="Statistic, comparison and value, e.g. 'frt.within_target>=0.8', "
+                   "'frt.p90<=2min', 'abandon_rate<=0.05', 'by_stream.chat.frt.p90<=2min'.")
+@click.option("--per-interval", metavar="DURATION",
+              help="Meet the target in every interval of the week (e.g. 1h): size an "
+                   "agents-needed curve instead of one head count.")
+@click.option("--confidence", default="0.95", show_default=True, metavar="LEVEL",
+              help="The end of the interval at this level must meet the target; 'none' "
+                   "sizes on the mean over replications.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Results folder (replaced as a whole); default results/size-<scenario>/.")
+@click.option("--replications", "-r", type=click.IntRange(min=1),
+              help="Replications per candidate, instead of the file's.")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="Root random seed shared by every candidate (none: the file's, or drawn).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Replications run in parallel processes.")
+@overrides_option
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar and no table; print only the results folder.")
+def size(scenario: Path, team: str, target: str, per_interval: str | None, confidence: str,
+         out: Path | None, replications: int | None, seed: int | None, jobs: int,
+         overrides: tuple[str, ...], quiet: bool) -> None:
+    """Find the smallest head count of --team that meets --target in SCENARIO.
+
+    Starts from Erlang C (Erlang A with patience, concurrency taken into
+    account), refines by simulation with the same customers for every
+    candidate, and prints both answers side by side with why they differ.
+    Writes size.json, summary.json, scenario.yaml (the sized scenario),
+    figures/size_heatmap.png and run.json.
+    """
+    from simulator.decisions.size import parse_confidence, report_text, write_size
+    from simulator.decisions.size import size as size_team
+
+    loaded = load_scenario(scenario, overrides)
+    level = parse_confidence(confidence)
+    out_dir = out if out is not None else default_out_dir(f"size-{loaded.name}")
+    check_out_dir(out_dir)
+    started_at = datetime.now(UTC)
+    result = size_team(loaded, team=team, target=target, per_interval=per_interval,
+                       confidence=level, replications=replications, seed=seed, jobs=jobs,
+                       progress=not quiet and sys.stderr.isatty())
+    _write_decision(lambda: write_size(result, out_dir, started_at=started_at,
+                                       command=command_line()), out_dir)
+    if not quiet:
+        click.echo(report_text(result))
+        click.echo()
+    click.echo(f"results: {out_dir}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 RESULT_FILES = ("summary.json", "conversations.parquet", "followups.parquet", "scenario.yaml",
                 "run.json")
 """What every results folder holds."""
+REPORT_FILES = ("report.html", "figures")
+"""What ``write_results(..., report=True)`` adds (``staffsim run`` without ``--no-report``)."""
 
 CATEGORICAL_COLUMNS = ("stream", "queue", "team", "agent", "outcome")
 TEMP_PREFIX = ".staffsim-"
@@ -100,12 +102,13 @@ def _replaceable(folder: Path) -> bool:
 
 def write_results(result: RunResult, out_dir: Path, *, jobs: int | None = None,
                   started_at: datetime | None = None,
-                  command: Iterable[str] | None = None) -> Path:
+                  command: Iterable[str] | None = None, report: bool = False) -> Path:
     """Write a run's folder atomically and return its path.
 
     ``jobs``, ``started_at`` and ``command`` go into ``run.json``; by default
     the result's own ``jobs`` (if any), the wall time counted back from now, and
-    no command.
+    no command. ``report`` adds ``report.html`` and ``figures/`` (see
+    :mod:`simulator.analysis.report`), drawn inside the same atomic write.
     """
     out_dir = Path(out_dir).absolute()
     check_out_dir(out_dir)
@@ -113,6 +116,10 @@ def write_results(result: RunResult, out_dir: Path, *, jobs: int | None = None,
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=TEMP_PREFIX))
     try:
         _write_all(result, staging, jobs=jobs, started_at=started_at, command=command)
+        if report:
+            from simulator.analysis.report import write_report  # matplotlib loads only here
+
+            write_report(result, staging)
         staging.chmod(0o777 & ~_umask())  # mkdtemp made it private
         _swap_in(staging, out_dir)
     except BaseException:
@@ -166,6 +173,52 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_folder(out_dir: Path, fill: typing.Callable[[Path], None]) -> Path:
+    """Write a folder atomically, as :func:`write_results` does: ``fill(staging)``
+    writes every file into a hidden sibling, which then replaces ``out_dir``.
+
+    For the decision commands (``compare``, ``sweep``): their folders hold a
+    ``run.json``, so a later run may replace them (see :func:`check_out_dir`).
+    """
+    out_dir = Path(out_dir).absolute()
+    check_out_dir(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=TEMP_PREFIX))
+    try:
+        fill(staging)
+        staging.chmod(0o777 & ~_umask())  # mkdtemp made it private
+        _swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def write_json(data: Any, path: Path) -> None:
+    """``data`` as indented JSON: numpy scalars unwrapped, NaN and infinities as null."""
+    _write_json(data, path)
+
+
+def run_info(*, seed: int, replications: int, jobs: int | None, wall_time_s: float,
+             started_at: datetime | None = None, command: Iterable[str] | None = None,
+             extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``run.json`` document (version, platform, seed, timing, command)."""
+    if started_at is None:
+        started_at = datetime.now(UTC) - timedelta(seconds=float(wall_time_s))
+    return {
+        "staffsim_version": staffsim_version(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "seed": int(seed),
+        "replications": int(replications),
+        "jobs": jobs,
+        "wall_time_s": round(float(wall_time_s), 3),
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "command": list(command) if command is not None else None,
+        **(extra or {}),
+    }
 
 
 def _write_json(data: Any, path: Path) -> None:

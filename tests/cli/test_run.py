@@ -24,8 +24,9 @@ SUMMARY_KEYS = {"scenario", "seed", "replications", "overall", "by_stream", "by_
 METRIC_KEYS = {"counts", "abandon_rate", "queue_wait_s", "frt_s", "followup_s", "resolution_s"}
 
 
-def _run_ok(invoke: Any, *args: str | Path) -> Any:
-    result = invoke("run", *args)
+def _run_ok(invoke: Any, *args: str | Path, report: bool = False) -> Any:
+    # Drawing the report takes seconds; tests/analysis/test_report.py covers it.
+    result = invoke("run", *args, *(() if report else ("--no-report",)))
     assert result.exit_code == 0, (result.stderr, result.exception)
     return result
 
@@ -129,7 +130,8 @@ def test_shipped_default_runs(invoke, workdir: Path) -> None:
 
 
 def test_real_process_run(write_scenario, run_module, workdir: Path) -> None:
-    done = run_module("run", write_scenario(), "-r", "2", "--seed", "1", "--out", "out", "-q")
+    done = run_module("run", write_scenario(), "-r", "2", "--seed", "1", "--out", "out", "-q",
+                      "--no-report")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "results: out"
     assert (workdir / "out" / "summary.json").is_file()

@@ -1,0 +1,189 @@
+"""Hour-of-week statistics: for each of the week's 168 hours, how many
+conversations arrive, how fast they are first answered, and how many agents are
+on shift. Planners schedule from exactly this heatmap (see domain.md).
+
+Vocabulary:
+
+- **Hour of week**: 0 is Monday 00:00-01:00 and 167 is Sunday 23:00-24:00, on
+  the wall clock of the time zone of the scenario's ``start`` (its offset, e.g.
+  ``+01:00``; UTC when ``start`` is left at its default or written with ``Z``;
+  a named zone's daylight saving is followed). Rosters and arrival profiles are
+  written in regional zones, so a Dublin 09:00 shift start shows as 09:00 in a
+  UTC table in winter and 08:00 in summer.
+- **Observed hours**: the simulated time of each hour of week after
+  ``warmup`` and before ``horizon``, summed over replications. A run shorter
+  than a week leaves some hours unobserved: their statistics are NaN, never 0.
+- **Arrivals per hour**: conversations arriving in that hour of week (all
+  arrivals, deflected ones included) divided by its observed hours: the mean
+  over replications and weeks.
+- **FRT by hour of arrival**: conversations are placed in the hour they
+  *arrived*, however late they were answered. ``frt_p90_s`` is the 90th
+  percentile of first response time over answered ones, pooled over
+  replications and weeks; ``frt_within_target`` is the share answered within
+  ``targets.frt`` with the same rules as summary.json (over conversations that
+  reached a queue; abandoned and unanswered ones are misses; those still open
+  and too recent to judge at the horizon are left out).
+- **Agents on shift**: agents present (on shift or in overtime) in the
+  5-minute state samples falling in that hour of week, averaged.
+
+Only conversations arriving at or after ``warmup`` count, as in summary.json.
+Everything works on whole columns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from simulator.recording import Outcome
+from simulator.scenario.schema import DAY_NAMES, Scenario
+
+if TYPE_CHECKING:
+    from simulator.experiment import RunResult
+
+HOURS_PER_WEEK = 168
+HOUR_S = 3600.0
+
+HOURLY_COLUMNS = ("day", "hour", "observed_h", "arrivals", "arrivals_per_h", "answered",
+                  "frt_p90_s", "frt_within_target", "agents_on_shift")
+"""Columns of :func:`hourly_table`, indexed by ``hour_of_week`` 0..167."""
+
+
+def zone_label(start: datetime) -> str:
+    """The name of the start's time zone as tables and figures print it (``UTC``,
+    ``UTC+01:00``, ``Europe/Dublin``)."""
+    key = getattr(start.tzinfo, "key", None)  # zoneinfo.ZoneInfo
+    return str(key) if key else (start.tzname() or "UTC")
+
+
+def hour_of_week(seconds: np.ndarray | pd.Series | list[float], start: datetime) -> np.ndarray:
+    """Hour of week (0 = Monday 00:00) of instants given in seconds since ``start``,
+    on the wall clock of ``start``'s time zone. Values must be finite."""
+    instants = pd.Timestamp(start) + pd.to_timedelta(np.asarray(seconds, dtype=float), unit="s")
+    local = instants.tz_convert(start.tzinfo)
+    return (local.day_of_week * 24 + local.hour).to_numpy(dtype=np.int64)
+
+
+def observed_hours(scenario: Scenario, replications: int = 1) -> np.ndarray:
+    """Hours of each hour of week between ``warmup`` and ``horizon``, times ``replications``.
+
+    The window is cut at the local hour boundaries (every 3600 s from the first
+    boundary at or before warmup; a daylight-saving change moves the wall clock
+    by whole hours, so the boundaries stay 3600 s apart).
+    """
+    begin, end = float(scenario.warmup), float(scenario.horizon)
+    local = pd.Timestamp(scenario.start).tz_convert(scenario.start.tzinfo) \
+        + pd.Timedelta(seconds=begin)
+    into_hour = local.minute * 60 + local.second + local.microsecond / 1e6
+    edges = np.arange(begin - into_hour, end, HOUR_S)
+    overlap = np.minimum(edges + HOUR_S, end) - np.maximum(edges, begin)
+    cells = hour_of_week(edges + HOUR_S / 2, scenario.start)  # mid-hour: safe from rounding
+    hours = np.bincount(cells, weights=np.clip(overlap, 0.0, None) / HOUR_S,
+                        minlength=HOURS_PER_WEEK)
+    return hours * replications
+
+
+def _cells_frame() -> pd.DataFrame:
+    index = pd.RangeIndex(HOURS_PER_WEEK, name="hour_of_week")
+    return pd.DataFrame({"day": [DAY_NAMES[h // 24] for h in index],
+                         "hour": index % 24}, index=index)
+
+
+def _team_states(result: RunResult) -> pd.DataFrame:
+    """Team rows of every replication's state samples within warmup..horizon."""
+    frames = [record.states.assign(replication=record.replication) for record in result.records]
+    states = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if states.empty:
+        return pd.DataFrame({"replication": [], "at": [], "name": [], "present": []})
+    scenario = result.scenario
+    at = states["at"].to_numpy(dtype=float)
+    keep = ((states["kind"] == "team").to_numpy(dtype=bool)
+            & (at >= scenario.warmup) & (at < scenario.horizon))
+    teams = states.loc[keep, ["replication", "at", "name", "present"]]
+    return teams.assign(name=teams["name"].astype(str),
+                        present=teams["present"].astype(float))
+
+
+def agents_on_shift(result: RunResult) -> pd.DataFrame:
+    """Mean agents present per hour of week, one column per team (index 0..167)."""
+    teams = _team_states(result)
+    cells = hour_of_week(teams["at"], result.scenario.start) if len(teams) else []
+    table = (teams.assign(hour_of_week=cells)
+             .pivot_table(index="hour_of_week", columns="name", values="present",
+                          aggfunc="mean"))
+    table = table.reindex(index=pd.RangeIndex(HOURS_PER_WEEK, name="hour_of_week"),
+                          columns=list(result.scenario.teams))
+    table.columns.name = "team"
+    return table
+
+
+def hourly_table(result: RunResult, stream: str | None = None) -> pd.DataFrame:
+    """Arrivals, first response and agents on shift for each hour of week.
+
+    One row per hour of week (index ``hour_of_week`` 0..167) with the columns
+    of :data:`HOURLY_COLUMNS`; ``stream`` limits the conversations to one
+    stream (agents on shift always count every team). See the module notes for
+    the definitions.
+    """
+    scenario = result.scenario
+    table = _cells_frame()
+    table["observed_h"] = observed_hours(scenario, len(result.records))
+
+    conversations = result.conversations
+    if stream is not None:
+        conversations = conversations[(conversations["stream"] == stream).to_numpy()]
+    arrived = conversations["arrived_at"].to_numpy(dtype=float, na_value=np.nan)
+    counted = (arrived >= scenario.warmup) & (arrived < scenario.horizon)
+    conversations = conversations[counted]
+    arrived = arrived[counted]
+    cells = hour_of_week(arrived, scenario.start)
+    outcome = conversations["outcome"].astype(str).to_numpy()
+    frt = conversations["first_reply_at"].to_numpy(dtype=float, na_value=np.nan) - arrived
+    answered = ~np.isnan(frt)
+
+    observed = table["observed_h"].to_numpy()
+    arrivals = np.bincount(cells, minlength=HOURS_PER_WEEK).astype(float)
+    table["arrivals"] = np.where(observed > 0, arrivals, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["arrivals_per_h"] = np.where(observed > 0, arrivals / observed, np.nan)
+    table["answered"] = np.bincount(cells[answered], minlength=HOURS_PER_WEEK)
+    table["frt_p90_s"] = (pd.Series(frt[answered]).groupby(cells[answered]).quantile(0.9)
+                          .reindex(table.index))
+    table["frt_within_target"] = _within_target(cells, frt, outcome, arrived, scenario)
+
+    teams = _team_states(result)
+    if len(teams):
+        total = teams.groupby(["replication", "at"], sort=False)["present"].sum()
+        at = total.index.get_level_values("at").to_numpy(dtype=float)
+        table["agents_on_shift"] = (total.groupby(hour_of_week(at, scenario.start)).mean()
+                                    .reindex(table.index))
+    else:
+        table["agents_on_shift"] = np.nan
+    return table[list(HOURLY_COLUMNS)]
+
+
+def _within_target(cells: np.ndarray, frt: np.ndarray, outcome: np.ndarray,
+                   arrived: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """Share of judged conversations per hour of week answered within targets.frt."""
+    target = scenario.targets.frt
+    if target is None:
+        return np.full(HOURS_PER_WEEK, np.nan)
+    reached = outcome != Outcome.DEFLECTED.value
+    undecided = ((outcome == Outcome.OPEN.value) & np.isnan(frt)
+                 & (scenario.horizon - arrived <= target))
+    judged = np.bincount(cells[reached & ~undecided], minlength=HOURS_PER_WEEK)
+    hits = np.bincount(cells[reached & (frt <= target)], minlength=HOURS_PER_WEEK)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(judged > 0, hits / judged, np.nan)
+
+
+def week_grid(values: pd.Series | np.ndarray) -> pd.DataFrame:
+    """168 hour-of-week values as a 7×24 table: rows Mon..Sun, columns hours 0..23."""
+    array = np.asarray(values, dtype=float)
+    if array.shape != (HOURS_PER_WEEK,):
+        raise ValueError(f"need {HOURS_PER_WEEK} hour-of-week values, got shape {array.shape}")
+    return pd.DataFrame(array.reshape(7, 24), index=pd.Index(DAY_NAMES, name="day"),
+                        columns=pd.RangeIndex(24, name="hour"))

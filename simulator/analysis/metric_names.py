@@ -1,0 +1,136 @@
+"""Names, units and look-ups of the statistics in a summary, for comparisons and sweeps.
+
+A statistic is named by its dotted path in ``summary.json``:
+``overall.frt_s.p90``, ``by_stream.chat.abandon_rate``,
+``by_team.support.occupancy``. People may leave out ``overall.`` and the
+``_s`` of a time (``frt.p90``); :func:`resolve_metric` turns what they wrote
+into the full path or explains what exists.
+
+Each statistic has a *kind* that decides how it is shown: ``seconds`` (shown
+in minutes in figures), ``share`` (shown in percent), ``hours`` or ``count``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from simulator.errors import ScenarioError
+
+DISTRIBUTION_STATS = ("mean", "p50", "p90", "p95", "p99")
+METRIC_FIELDS: dict[str, tuple[str, ...]] = {
+    "counts": ("arrived", "deflected", "abandoned", "resolved", "open"),
+    "abandon_rate": (),
+    "queue_wait_s": (*DISTRIBUTION_STATS, "share_waited"),
+    "frt_s": (*DISTRIBUTION_STATS, "within_target"),
+    "followup_s": (*DISTRIBUTION_STATS, "within_target"),
+    "resolution_s": DISTRIBUTION_STATS,
+}
+"""Every statistic of a METRICS block: block name and the fields inside it."""
+
+TEAM_FIELDS = ("occupancy", "overtime_h", "handbacks")
+
+_MEASURES = {"frt_s": "FRT", "followup_s": "follow-up", "resolution_s": "resolution",
+             "queue_wait_s": "queue wait", "counts": "conversations"}
+_STATS = {"mean": "mean", "p50": "median", "p90": "p90", "p95": "p95", "p99": "p99",
+          "within_target": "within target", "share_waited": "share that waited"}
+_SHARES = {"abandon_rate", "within_target", "share_waited", "occupancy"}
+
+
+def metric_paths(streams: Iterable[str] = (), teams: Iterable[str] = ()) -> list[str]:
+    """Every statistic's full dotted path for these streams and teams."""
+    blocks = ["overall", *(f"by_stream.{name}" for name in streams)]
+    paths = []
+    for block in blocks:
+        for name, fields in METRIC_FIELDS.items():
+            paths += [f"{block}.{name}.{field}" for field in fields] or [f"{block}.{name}"]
+    paths += [f"by_team.{team}.{field}" for team in teams for field in TEAM_FIELDS]
+    return paths
+
+
+def resolve_metric(expression: str, streams: Iterable[str] = (), teams: Iterable[str] = (),
+                   option: str = "--metric") -> str:
+    """The full dotted path meant by ``expression`` (``frt.p90`` -> ``overall.frt_s.p90``)."""
+    streams, teams = list(streams), list(teams)
+    known = metric_paths(streams, teams)
+    text = expression.strip()
+    candidates = [text] if text.startswith(("overall.", "by_stream.", "by_team.")) else [
+        f"overall.{text}"]
+    parts = candidates[0].split(".")
+    measure_at = 3 if parts[0] == "by_stream" else 1
+    if len(parts) > measure_at and not parts[measure_at].endswith("_s"):
+        with_unit = [*parts[:measure_at], parts[measure_at] + "_s", *parts[measure_at + 1:]]
+        candidates.append(".".join(with_unit))
+    for candidate in candidates:
+        if candidate in known:
+            return candidate
+    short = [path.removeprefix("overall.") for path in known]
+    match = difflib.get_close_matches(text, short, n=1, cutoff=0.6)
+    hint = f"did you mean '{match[0]}'? " if match else ""
+    raise ScenarioError(f"'{expression}' is no statistic of this scenario", source=option,
+                        fix=hint + "name one by its summary.json path, e.g. frt_s.p90, "
+                        "abandon_rate, frt_s.within_target, by_stream.NAME.frt_s.p90 or "
+                        "by_team.NAME.occupancy")
+
+
+def short_name(path: str) -> str:
+    """The path as the interface writes it: ``overall.`` left out."""
+    return path.removeprefix("overall.")
+
+
+def full_path(name: str) -> str:
+    """The inverse of :func:`short_name`."""
+    return name if name.startswith(("overall.", "by_stream.", "by_team.")) else f"overall.{name}"
+
+
+def lookup(tree: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of a (summary or replication) tree; ``None`` if absent."""
+    node: Any = tree
+    for part in full_path(path).split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def metric_kind(path: str) -> str:
+    """``seconds``, ``share``, ``hours`` or ``count``: how the statistic is shown."""
+    parts = full_path(path).split(".")
+    leaf = parts[-1]
+    if leaf in _SHARES:
+        return "share"
+    if leaf == "overtime_h":
+        return "hours"
+    if parts[0] == "by_team" or "counts" in parts:
+        return "count"
+    return "seconds" if any(part.endswith("_s") for part in parts) else "count"
+
+
+def metric_title(path: str) -> str:
+    """A reader's name: ``FRT p90``, ``stream chat: abandon rate``, ``team live: occupancy``."""
+    parts = full_path(path).split(".")
+    prefix = ""
+    if parts[0] == "by_stream":
+        prefix, parts = f"stream {parts[1]}: ", parts[2:]
+    elif parts[0] == "by_team":
+        return f"team {parts[1]}: {parts[2].replace('_h', '').replace('_', ' ')}"
+    else:
+        parts = parts[1:]
+    if parts == ["abandon_rate"]:
+        return prefix + "abandon rate"
+    measure = _MEASURES.get(parts[0], parts[0])
+    stat = _STATS.get(parts[1], parts[1]) if len(parts) > 1 else ""
+    return prefix + f"{measure} {stat}".strip()
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested dict's leaves by dotted path (``{"overall.frt_s.p90": ...}``)."""
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, path + "."))
+        else:
+            flat[path] = value
+    return flat

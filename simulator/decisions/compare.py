@@ -1,0 +1,411 @@
+"""Comparisons: run two or more variants on the same customers and difference them.
+
+``compare(["handback.yaml", "ownership.yaml"])`` or
+``compare("live.yaml", vary="handoff.policy=handback,ownership")`` runs every
+variant with the *same* root seed. The engine draws each conversation's
+arrival time, work content, exchanges and patience from generators keyed by
+purpose (see :mod:`simulator.rng`), so replication ``r`` of every variant
+serves the same customers: *common random numbers*. Replication ``r`` of the
+baseline (the first variant) and of another variant then form a pair, and the
+difference of each headline statistic is estimated from the pairwise
+differences (:func:`~simulator.analysis.intervals.paired_difference`). The
+luck both share (a busy Monday, a run of long chats) cancels, so the paired
+interval is narrower than the Welch interval two independent runs would give;
+both are reported so the reader sees what pairing bought. A difference is
+*significant* when its paired 95% interval excludes zero.
+
+Pairing helps most when the variants' replication-to-replication swings are
+alike; when one variant is far noisier than the other (a queue near
+saturation against one with slack) its own noise dominates and the two
+intervals come closer.
+
+A comparison's folder (:func:`write_compare`): ``compare.json`` (the
+interface's ``variants`` and ``differences``, plus ``baseline``, ``seed``,
+``replications`` and each variant's summary under ``summaries``),
+``figures/compare.png``, ``scenarios/`` (each variant as run) and ``run.json``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from simulator.analysis.intervals import paired_difference
+from simulator.analysis.metric_names import lookup, metric_kind, metric_title
+from simulator.analysis.metrics import replication_metrics, summarise
+from simulator.decisions.sweep import run_points
+from simulator.errors import ScenarioError
+from simulator.experiment import RunResult
+from simulator.recording import ReplicationRecord
+from simulator.rng import fresh_seed
+from simulator.scenario.schema import Scenario
+from simulator.units import format_duration
+from simulator.variants import Variant, apply_point, raw_scenario
+from simulator.variants import vary as vary_scenario
+
+OVERALL_METRICS = ("frt_s.mean", "frt_s.p50", "frt_s.p90", "frt_s.within_target",
+                   "followup_s.p90", "followup_s.within_target", "resolution_s.p90",
+                   "queue_wait_s.mean", "abandon_rate")
+"""Headline statistics compared for all conversations (summary.json ``overall``)."""
+
+STREAM_METRICS = ("frt_s.p90", "frt_s.within_target", "resolution_s.p90", "abandon_rate")
+"""Compared per stream, for streams both variants have, when there is more than one."""
+
+TEAM_METRICS = ("occupancy", "overtime_h", "handbacks")
+"""Compared per team, for teams both variants have."""
+
+Source = str | Path | Mapping[str, Any] | Scenario
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass
+class CompareResult:
+    """A finished comparison: each variant's run and the paired differences."""
+
+    variants: list[str]
+    """Labels, baseline first."""
+    results: list[RunResult]
+    differences: list[dict]
+    """One ``{"metric", "variant", "baseline", "diff", "ci95", "unpaired_ci95",
+    "significant"}`` per headline statistic and non-baseline variant."""
+    seed: int
+    replications: int
+    wall_time_s: float
+    jobs: int = 1
+
+    @property
+    def baseline(self) -> str:
+        """The first variant's label: every difference is variant minus baseline."""
+        return self.variants[0]
+
+    @property
+    def summaries(self) -> dict[str, dict]:
+        """Each variant's summary.json dict by label."""
+        return {label: result.summary
+                for label, result in zip(self.variants, self.results, strict=True)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``compare.json`` document."""
+        return {"variants": list(self.variants), "baseline": self.baseline,
+                "seed": self.seed, "replications": self.replications,
+                "differences": self.differences, "summaries": self.summaries}
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The differences as a DataFrame, with each side's mean and interval widths."""
+        rows = []
+        for entry in self.differences:
+            paired, unpaired = entry["ci95"], entry["unpaired_ci95"]
+            rows.append({
+                **{key: entry[key] for key in ("metric", "variant", "baseline")},
+                "baseline_value": _mean(self.summaries[entry["baseline"]], entry["metric"]),
+                "variant_value": _mean(self.summaries[entry["variant"]], entry["metric"]),
+                "diff": entry["diff"],
+                "ci95_low": paired[0] if paired else None,
+                "ci95_high": paired[1] if paired else None,
+                "unpaired_ci95_low": unpaired[0] if unpaired else None,
+                "unpaired_ci95_high": unpaired[1] if unpaired else None,
+                "significant": entry["significant"],
+            })
+        frame = pd.DataFrame(rows)
+        for column in ("baseline_value", "variant_value", "diff", "ci95_low", "ci95_high",
+                       "unpaired_ci95_low", "unpaired_ci95_high"):
+            frame[column] = frame[column].astype(float)
+        frame["paired_width"] = frame["ci95_high"] - frame["ci95_low"]
+        frame["unpaired_width"] = frame["unpaired_ci95_high"] - frame["unpaired_ci95_low"]
+        return frame
+
+    def response_times(self) -> pd.DataFrame:
+        """Counted conversations' FRT and resolution time (seconds), one row each.
+
+        Columns ``variant``, ``replication``, ``frt_s`` (NaN if unanswered) and
+        ``resolution_s`` (NaN unless resolved), over conversations that arrived
+        after warmup and reached a queue, as summary.json counts them.
+        """
+        frames = []
+        for label, result in zip(self.variants, self.results, strict=True):
+            table = result.conversations
+            arrived = table["arrived_at"].to_numpy(dtype=float, na_value=np.nan)
+            outcome = table["outcome"].astype(str).to_numpy()
+            keep = (arrived >= result.scenario.warmup) & (outcome != "deflected")
+            first = table["first_reply_at"].to_numpy(dtype=float, na_value=np.nan)
+            ended = table["ended_at"].to_numpy(dtype=float, na_value=np.nan)
+            frames.append(pd.DataFrame({
+                "variant": label,
+                "replication": table["replication"].to_numpy()[keep],
+                "frt_s": (first - arrived)[keep],
+                "resolution_s": np.where(outcome == "resolved", ended - arrived, np.nan)[keep],
+            }))
+        frame = pd.concat(frames, ignore_index=True)
+        frame["variant"] = pd.Categorical(frame["variant"], categories=self.variants)
+        return frame
+
+
+def _mean(summary: Mapping[str, Any], metric: str) -> float | None:
+    stat = lookup(summary, metric)
+    return stat.get("value") if isinstance(stat, Mapping) else None
+
+
+# --------------------------------------------------------------------------- API
+
+
+def compare(variants: Source | Sequence[Source] | Mapping[str, Source], *,
+            vary: str | tuple[str, Sequence[Any]] | None = None,
+            labels: Sequence[str] | None = None, overrides: Iterable[str] = (),
+            replications: int | None = None, seed: int | None = None, jobs: int = 1,
+            progress: bool = False) -> CompareResult:
+    """Run every variant with one root seed and difference each against the first.
+
+    ``variants`` is a list of scenarios (YAML paths, raw dicts or
+    :class:`Scenario` objects; labelled by file stem or scenario name unless
+    ``labels`` is given), a mapping ``{label: scenario}``, or, with ``vary``
+    (``"KEY=V1,V2"`` or ``(key, values)``), one scenario whose variants are
+    labelled ``KEY=VALUE``. ``overrides`` (``KEY=VALUE``) apply to every
+    variant first. ``replications`` and ``seed`` default to the baseline's; at
+    least two replications are needed for intervals.
+    """
+    built = build_variants(variants, vary=vary, labels=labels, overrides=overrides)
+    baseline = built[0].scenario
+    count = replications if replications is not None else baseline.replications
+    if count < 2:
+        raise ScenarioError(f"a comparison needs at least 2 replications for its intervals; "
+                            f"got {count}", source="--replications",
+                            fix="give --replications 10 or more (paired intervals are "
+                                "narrow, but need a few pairs)")
+    root = seed if seed is not None else baseline.seed
+    root = root if root is not None else fresh_seed()
+    return run_compare(built, root, count, jobs=jobs, progress=progress)
+
+
+def build_variants(variants: Source | Sequence[Source] | Mapping[str, Source], *,
+                   vary: str | tuple[str, Sequence[Any]] | None = None,
+                   labels: Sequence[str] | None = None,
+                   overrides: Iterable[str] = ()) -> list[Variant]:
+    """The validated variants of a comparison (see :func:`compare`); at least two."""
+    overrides = list(overrides)
+    if vary is not None:
+        if isinstance(variants, Sequence) and not isinstance(variants, str):
+            if len(variants) != 1:
+                raise ScenarioError(f"--vary takes one scenario; got {len(variants)}",
+                                    source="--vary",
+                                    fix="give one scenario with --vary, or several "
+                                        "scenario files without it")
+            variants = variants[0]
+        built = vary_variants(variants, vary, overrides)
+    else:
+        if isinstance(variants, Mapping) and not _is_raw_scenario(variants):
+            labels, sources = list(variants), list(variants.values())
+        elif isinstance(variants, str | Path | Scenario) or _is_raw_scenario(variants):
+            sources = [variants]
+        else:
+            sources = list(variants)
+        names = list(labels) if labels is not None else _labels(sources)
+        if len(names) != len(sources):
+            raise ScenarioError(f"{len(names)} labels for {len(sources)} variants",
+                                source="labels", fix="give one label per variant")
+        built = []
+        for name, source in zip(names, sources, strict=True):
+            raw, source_label = raw_scenario(source)
+            built.append(Variant(name, apply_point(raw, {}, option="--set",
+                                                   source_label=source_label,
+                                                   overrides=overrides), {}))
+    if len(built) < 2:
+        raise ScenarioError(f"a comparison needs at least two variants; got {len(built)}",
+                            source="compare",
+                            fix="give two or more scenario files, or one with "
+                                "--vary KEY=V1,V2 (e.g. --vary handoff.policy=handback,"
+                                "ownership)")
+    if len({variant.label for variant in built}) != len(built):
+        raise ScenarioError("two variants have the same label", source="compare",
+                            fix="give each variant its own label")
+    return built
+
+
+def vary_variants(source: Source, spec: str | tuple[str, Sequence[Any]],
+                  overrides: Iterable[str]) -> list[Variant]:
+    """One variant per value of ``spec``, labelled ``KEY=VALUE``."""
+    return vary_scenario(source, spec, overrides=overrides, option="--vary")
+
+
+def _is_raw_scenario(value: Any) -> bool:
+    return isinstance(value, Mapping) and "streams" in value and "teams" in value
+
+
+def _labels(sources: Sequence[Source]) -> list[str]:
+    """File stems (or scenario names); made unique with the parent folder, then a number."""
+    names = []
+    for source in sources:
+        if isinstance(source, Scenario):
+            names.append(source.name)
+        elif isinstance(source, Mapping):
+            names.append(str(source.get("name", "scenario")))
+        else:
+            names.append(Path(source).stem)
+    for index, source in enumerate(sources):
+        if names.count(names[index]) > 1 and isinstance(source, str | Path):
+            names[index] = f"{Path(source).parent.name}/{Path(source).stem}".lstrip("/")
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if names.count(name) > 1:
+            seen[name] = seen.get(name, 0) + 1
+            names[index] = f"{name}#{seen[name]}"
+    return names
+
+
+def run_compare(variants: Sequence[Variant], seed: int, replications: int, *, jobs: int = 1,
+                progress: bool = False) -> CompareResult:
+    """Run validated variants under one seed and compute the paired differences."""
+    began = time.perf_counter()
+
+    def reduce(index: int, records: list[ReplicationRecord]
+               ) -> tuple[list[ReplicationRecord], list[dict], dict]:
+        scenario = variants[index].scenario
+        return (records, [replication_metrics(record, scenario) for record in records],
+                summarise(records, scenario, seed))
+
+    done = run_points([variant.scenario for variant in variants], seed, replications, reduce,
+                      jobs=jobs, progress=progress, desc="compare")
+    wall = time.perf_counter() - began
+    results = [RunResult(variant.scenario, seed, replications, records, summary, wall, jobs)
+               for variant, (records, _, summary) in zip(variants, done, strict=True)]
+    metrics = [per_replication for _, per_replication, _ in done]
+    differences = []
+    for index in range(1, len(variants)):
+        for metric in headline_metrics(variants[0].scenario, variants[index].scenario):
+            base_values = [lookup(tree, metric) for tree in metrics[0]]
+            values = [lookup(tree, metric) for tree in metrics[index]]
+            if _nothing_to_compare(metric, base_values + values):
+                continue
+            differences.append({"metric": metric, "variant": variants[index].label,
+                                "baseline": variants[0].label,
+                                **paired_difference(base_values, values)})
+    return CompareResult([variant.label for variant in variants], results, differences, seed,
+                         replications, wall, jobs)
+
+
+def _nothing_to_compare(metric: str, values: list[Any]) -> bool:
+    """No data on either side (``within_target`` without a target), or a team's overtime
+    or handbacks at zero throughout (nobody's shift ended): such rows only add noise."""
+    if all(v is None for v in values):
+        return True
+    quiet = metric.startswith("by_team.") and metric.endswith((".overtime_h", ".handbacks"))
+    return quiet and all(v in (None, 0) for v in values)
+
+
+def headline_metrics(baseline: Scenario, variant: Scenario) -> list[str]:
+    """The statistics compared between two scenarios, by summary.json path
+    (``overall.`` left out, as in the interface: ``frt_s.p90``)."""
+    metrics = list(OVERALL_METRICS)
+    streams = [name for name in baseline.streams if name in variant.streams]
+    if len(set(baseline.streams) | set(variant.streams)) > 1:
+        metrics += [f"by_stream.{name}.{metric}" for name in streams for metric in STREAM_METRICS]
+    metrics += [f"by_team.{team}.{metric}" for team in baseline.teams if team in variant.teams
+                for metric in TEAM_METRICS]
+    return metrics
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+def compare_table(result: CompareResult) -> str:
+    """The comparison as a terminal table: each side's mean, the difference with its
+    paired 95% interval, the unpaired interval, and ``*`` where significant."""
+    lines = [f"{len(result.variants)} variants, {result.replications} replications each, "
+             f"seed {result.seed}, same customers in every variant (common random numbers)",
+             "difference = variant - baseline; * = paired 95% interval excludes 0"]
+    table = result.table
+    for label in result.variants[1:]:
+        rows = table[table["variant"] == label]
+        lines += ["", f"{label}  vs  baseline {result.baseline}"]
+        header = (f"  {'metric':<30} {'baseline':>9} {'variant':>9}  "
+                  f"{'difference [paired 95%]':<32} {'unpaired 95%':<22}")
+        lines += [header.rstrip(), "  " + "-" * (len(header) - 2)]
+        for row in rows.itertuples(index=False):
+            kind = metric_kind(row.metric)
+            paired = _interval(row.ci95_low, row.ci95_high, kind)
+            unpaired = _interval(row.unpaired_ci95_low, row.unpaired_ci95_high, kind)
+            sides = (f"{format_value(row.baseline_value, kind):>9} "
+                     f"{format_value(row.variant_value, kind):>9}")
+            text = (f"  {_clip(metric_title(row.metric), 30):<30} {sides}"
+                    f"  {format_value(row.diff, kind, signed=True) + ' ' + paired:<32} "
+                    f"{unpaired:<22}{' *' if row.significant else ''}")
+            lines.append(text.rstrip())
+    return "\n".join(lines)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _interval(low: float, high: float, kind: str) -> str:
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+        return "-"
+    return f"[{format_value(low, kind, signed=True)}, {format_value(high, kind, signed=True)}]"
+
+
+def format_value(value: Any, kind: str, *, signed: bool = False) -> str:
+    """A statistic for the terminal: durations with a unit, shares in percent (differences
+    of shares in percentage points with ``signed``), counts with separators."""
+    if value is None or not np.isfinite(value):
+        return "-"
+    value = float(value)
+    sign = "+" if signed and value > 0 else ""
+    if kind == "seconds":
+        return sign + format_duration(value)
+    if kind == "share":
+        return f"{sign}{value * 100:.1f}" + ("pp" if signed else "%")
+    if kind == "hours":
+        return f"{sign}{value:.1f}h"
+    return f"{sign}{value:,.1f}" if abs(value) < 100 else f"{sign}{value:,.0f}"
+
+
+# --------------------------------------------------------------------------- files
+
+
+def write_compare(result: CompareResult, out_dir: Path, *, started_at: datetime | None = None,
+                  command: Iterable[str] | None = None) -> Path:
+    """Write the comparison's folder atomically (see the module docstring) and return it."""
+    from simulator.analysis.compare_figures import compare_figure, save_png
+    from simulator.output import resolved_scenario, run_info, write_folder, write_json
+
+    figure = compare_figure(result.response_times(), result.table,
+                            frt_target=result.results[0].scenario.targets.frt,
+                            title=_figure_title(result))
+
+    def fill(folder: Path) -> None:
+        write_json(result.to_dict(), folder / "compare.json")
+        write_json(run_info(seed=result.seed, replications=result.replications,
+                            jobs=result.jobs, wall_time_s=result.wall_time_s,
+                            started_at=started_at, command=command,
+                            extra={"variants": list(result.variants)}),
+                   folder / "run.json")
+        scenarios = folder / "scenarios"
+        scenarios.mkdir()
+        for index, (label, run) in enumerate(zip(result.variants, result.results,
+                                                 strict=True)):
+            safe = re.sub(r"[^A-Za-z0-9._=-]+", "-", label).strip(".-") or "variant"
+            (scenarios / f"{index + 1}-{safe}.yaml").write_text(
+                yaml.safe_dump(resolved_scenario(run.scenario, seed=result.seed,
+                                                 replications=result.replications),
+                               sort_keys=False, allow_unicode=True), encoding="utf-8")
+        figures = folder / "figures"
+        figures.mkdir()
+        save_png(figure, figures / "compare.png")
+
+    return write_folder(out_dir, fill)
+
+
+def _figure_title(result: CompareResult) -> str:
+    return (f"Comparison against baseline {result.baseline}: {result.replications} "
+            f"replications per variant on the same customers (seed {result.seed})")

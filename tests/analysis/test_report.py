@@ -1,0 +1,189 @@
+"""The run report: every figure is drawn for a small run, report.html is one
+self-contained page with every figure embedded, and ``staffsim run`` writes it
+inside its atomic results folder."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import simulator.analysis.report as report_module
+import simulator.output as output
+from simulator.analysis import figures, tables
+from simulator.analysis.hourly import week_grid
+from simulator.analysis.metrics import summarise
+from simulator.analysis.report import REPORT_FILE, ReportFigure, build_figures, write_report
+from simulator.cli import cli
+from simulator.experiment import RunResult, run
+from simulator.output import REPORT_FILES, RESULT_FILES, write_results
+from simulator.scenario.loader import load_scenario
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+FIGURES = ("headline", "response_times", "heatmap_arrivals", "heatmap_agents",
+           "heatmap_frt_p90", "heatmap_within_target", "queue_over_time", "occupancy",
+           "shift_ends")
+
+# Two streams, a tiger team on a roster under ownership and generalists under
+# handback, a non-UTC start: every figure has something to draw in a short run.
+SCENARIO: dict[str, Any] = {
+    "name": "report <check> & co",
+    "start": "2026-03-02T00:00:00+01:00",
+    "horizon": "1d",
+    "warmup": "2h",
+    "seed": 4,
+    "targets": {"frt": "2min", "followup": "5min"},
+    "streams": {
+        "launch": {"per_hour": 10, "conversation": {
+            "handle": {"dist": "exponential", "mean": "3min"}, "exchanges": 2,
+            "reply_delay": {"dist": "exponential", "mean": "1min"},
+            "patience": {"dist": "exponential", "mean": "10min"}}},
+        "general": {"per_hour": 6, "conversation": {
+            "handle": {"dist": "exponential", "mean": "4min"}}},
+    },
+    "teams": {
+        "tiger": {"serves": ["launch"], "concurrency": 2,
+                  "roster": [{"region": "Europe/Dublin", "days": "Mon-Fri", "start": "08:00",
+                              "end": "17:00", "agents": 2}],
+                  "handoff": {"policy": "ownership", "max_overtime": "30min"}},
+        "generalists": {"serves": ["general", "launch"], "agents": 2},
+    },
+    "handoff": {"policy": "handback", "reread": {"base": "1min", "per_exchange": "20s"}},
+}
+
+
+@pytest.fixture(scope="module")
+def result() -> RunResult:
+    return run(load_scenario(SCENARIO), replications=2)
+
+
+@pytest.fixture(scope="module")
+def made(result: RunResult) -> list[ReportFigure]:
+    return build_figures(result)
+
+
+@pytest.fixture(scope="module")
+def folder(result: RunResult, made: list[ReportFigure],
+           tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    with pytest.MonkeyPatch.context() as patch:  # draw the figures once for the module
+        patch.setattr(report_module, "build_figures", lambda _: made)
+        assert write_report(result, folder) == folder / REPORT_FILE
+    return folder
+
+
+def test_every_figure_is_a_non_empty_png(folder: Path) -> None:
+    written = sorted(p.name for p in (folder / "figures").iterdir())
+    assert written == sorted(f"{name}.png" for name in FIGURES)
+    for name in FIGURES:
+        data = (folder / "figures" / f"{name}.png").read_bytes()
+        assert data.startswith(PNG_SIGNATURE), name
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert width >= 600 and height >= 150, (name, width, height)
+        assert len(data) > 10_000, name  # a blank canvas compresses to far less
+
+
+def test_report_is_self_contained(folder: Path) -> None:
+    text = (folder / REPORT_FILE).read_text(encoding="utf-8")
+    assert not re.search(r"https?://", text)
+    assert not re.search(r"<(script|link|iframe)\b", text)
+    sources = re.findall(r'\bsrc="([^"]*)"', text)
+    assert len(sources) == len(FIGURES)
+    assert all(source.startswith("data:image/png;base64,") for source in sources)
+    # The embedded images are the PNG files, in the report's order.
+    for name, source in zip(FIGURES, sources, strict=True):
+        embedded = base64.b64decode(source.removeprefix("data:image/png;base64,"))
+        assert embedded == (folder / "figures" / f"{name}.png").read_bytes(), name
+
+
+def test_report_names_the_run_and_shows_the_headline_table(folder: Path,
+                                                          result: RunResult) -> None:
+    text = (folder / REPORT_FILE).read_text(encoding="utf-8")
+    assert "report &lt;check&gt; &amp; co" in text and "<check>" not in text  # escaped
+    assert f"seed {result.seed}" in text and "2 replications" in text
+    assert "95% interval" in text
+    for label in ("first reply: 90% within", "first reply within target", "occupancy",
+                  "Stream launch", "Stream general", "Team tiger", "Team generalists"):
+        assert label in text, label
+    assert text.count("<figcaption>") == len(FIGURES)
+
+
+def test_figures_have_titles_and_captions(made: list[ReportFigure]) -> None:
+    assert [item.name for item in made] == list(FIGURES)
+    for item in made:
+        titles = [ax.get_title(loc="left") for ax in item.figure.axes]
+        suptitle = item.figure.get_suptitle()
+        assert suptitle or any(titles), item.name
+        assert item.caption and item.heading
+
+
+def test_frt_rows_pool_to_the_summary_share(result: RunResult) -> None:
+    """With one replication the share of judged first responses within target is
+    exactly the summary's within_target."""
+    single = RunResult(result.scenario, result.seed, 1, result.records[:1], {}, 0.0)
+    summary = summarise(single.records, single.scenario, single.seed)
+    times = tables.response_times(single)
+    frt = times[(times["measure"] == "frt").to_numpy()]
+    share = float(np.mean(frt["seconds"].to_numpy() <= 120.0))
+    assert share == pytest.approx(summary["overall"]["frt_s"]["within_target"]["value"])
+    resolved = (times["measure"] == "resolution").sum()
+    assert resolved == summary["overall"]["counts"]["resolved"]["value"]
+
+
+def test_heatmap_marks_unobserved_hours() -> None:
+    values = np.full(168, np.nan)
+    values[:3] = [1.0, 2.0, 3.0]
+    figure = figures.arrivals_heatmap(week_grid(values), zone="UTC+01:00")
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert {"1.0", "2.0", "3.0"} <= set(texts)
+    assert any("grey" in t for t in texts)
+    assert figures.png_bytes(figure).startswith(PNG_SIGNATURE)
+
+
+# --------------------------------------------------------------------------- staffsim run
+
+
+@pytest.fixture
+def one_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Draw only the headline figure: the wiring is tested here, the figures above."""
+    real = report_module.build_figures
+    monkeypatch.setattr(report_module, "build_figures", lambda result: real(result)[:1])
+
+
+def test_staffsim_run_writes_the_report(one_figure: None, tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: tiny\nhorizon: 4h\nwarmup: 30min\nstreams:\n  chat:\n"
+                        "    per_hour: 20\n    conversation:\n"
+                        "      handle: {dist: exponential, mean: 4min}\n"
+                        "teams:\n  support: {agents: 2, serves: [chat]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = CliRunner().invoke(cli, ["run", str(scenario), "-r", "2", "--seed", "1",
+                                    "--out", str(out), "-q"])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES + REPORT_FILES)
+    assert (out / "figures" / "headline.png").read_bytes().startswith(PNG_SIGNATURE)
+    assert "data:image/png;base64," in (out / REPORT_FILE).read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".staffsim-")] == []
+
+    done = CliRunner().invoke(cli, ["run", str(scenario), "-r", "2", "--out", str(out), "-q",
+                                    "--no-report"])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
+
+
+def test_a_failing_report_leaves_no_folder(result: RunResult, monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    def broken(result: RunResult, folder: Path) -> Path:
+        (Path(folder) / "report.html").write_text("half", encoding="utf-8")
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(report_module, "write_report", broken)
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        write_results(result, tmp_path / "out", report=True)
+    assert list(tmp_path.iterdir()) == []
+    assert output.REPORT_FILES == ("report.html", "figures")
