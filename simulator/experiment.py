@@ -47,6 +47,17 @@ class RunResult:
         """Every answered follow-up, with a leading ``replication`` column."""
         return _stack(self.records, "followups")
 
+    @property
+    def agents(self) -> pd.DataFrame:
+        """Each agent's hours, overtime, handbacks and on-call activations, per
+        replication (hours per person for rotation pools)."""
+        return _stack(self.records, "agents")
+
+    @property
+    def tickets(self) -> pd.DataFrame:
+        """Every back-office ticket resolved, per replication."""
+        return _stack(self.records, "tickets")
+
 
 def run(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
         jobs: int = 1, progress: bool = False) -> RunResult:

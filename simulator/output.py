@@ -42,8 +42,8 @@ from simulator.units import format_duration
 if TYPE_CHECKING:
     from simulator.experiment import RunResult
 
-RESULT_FILES = ("summary.json", "conversations.parquet", "followups.parquet", "scenario.yaml",
-                "run.json")
+RESULT_FILES = ("summary.json", "conversations.parquet", "followups.parquet", "agents.parquet",
+                "tickets.parquet", "scenario.yaml", "run.json")
 """What every results folder holds."""
 REPORT_FILES = ("report.html", "figures")
 """What ``write_results(..., report=True)`` adds (``staffsim run`` without ``--no-report``)."""
@@ -132,6 +132,8 @@ def _write_all(result: RunResult, folder: Path, *, jobs: int | None,
                started_at: datetime | None, command: Iterable[str] | None) -> None:
     _write_parquet(_conversations(result), folder / "conversations.parquet")
     _write_parquet(_followups(result), folder / "followups.parquet")
+    _write_parquet(result.agents, folder / "agents.parquet")
+    _write_parquet(result.tickets, folder / "tickets.parquet")
     (folder / "scenario.yaml").write_text(
         yaml.safe_dump(resolved_scenario(result.scenario, seed=result.seed,
                                          replications=result.replications),
