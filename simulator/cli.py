@@ -98,13 +98,17 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
               help="Root random seed, instead of the file's (none: drawn and recorded).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Replications run in parallel processes.")
+@click.option("--cluster", metavar="ADDRESS",
+              help="Run replications on a dask.distributed scheduler (e.g. "
+                   "tcp://host:8786), or 'local' for a local cluster of --jobs workers.")
 @overrides_option
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar and no table; print only the results folder.")
 @click.option("--no-report", is_flag=True,
               help="Skip report.html and figures/ (drawing them takes several seconds).")
 def run(scenario: Path | None, out: Path | None, replications: int | None, seed: int | None,
-        jobs: int, overrides: tuple[str, ...], quiet: bool, no_report: bool) -> None:
+        jobs: int, cluster: str | None, overrides: tuple[str, ...], quiet: bool,
+        no_report: bool) -> None:
     """Run SCENARIO (default: the shipped scenarios/inbox_launch_tiger.yaml) and write its results.
 
     Writes summary.json, conversations.parquet, followups.parquet, scenario.yaml,
@@ -124,7 +128,7 @@ def run(scenario: Path | None, out: Path | None, replications: int | None, seed:
                    err=True)
     started_at = datetime.now(UTC)
     result = run_experiment(loaded, replications=replications, seed=seed, jobs=jobs,
-                            progress=not quiet and sys.stderr.isatty())
+                            progress=not quiet and sys.stderr.isatty(), cluster=cluster)
     if not quiet and not no_report:
         click.echo("drawing the report (--no-report skips it)", err=True)
     try:
@@ -321,6 +325,53 @@ def size(scenario: Path, team: str, target: str, per_interval: str | None, confi
         click.echo(report_text(result))
         click.echo()
     click.echo(f"results: {out_dir}")
+
+
+@cli.command("table")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Also write the table to this Markdown file (replaced atomically).")
+@click.option("--replications", "-r", type=click.IntRange(min=1),
+              help="Replications per scenario, instead of the first file's.")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="Root random seed shared by every scenario (none: the first file's, "
+                   "or drawn).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Replications run in parallel processes.")
+@overrides_option
+def table(scenarios: tuple[Path, ...], out: Path | None, replications: int | None,
+          seed: int | None, jobs: int, overrides: tuple[str, ...]) -> None:
+    """Run each of SCENARIOS with the same seed and print one Markdown table of their
+    headline numbers: a row per scenario (and per stream when it has several),
+    every cell the mean over replications with its 95% interval."""
+    from simulator.analysis.scenario_table import (
+        caption,
+        check_out_file,
+        scenario_table,
+        to_markdown,
+        write_text_atomic,
+    )
+    from simulator.experiment import run as run_experiment
+    from simulator.rng import fresh_seed
+
+    loaded = [load_scenario(path, overrides) for path in scenarios]
+    if out is not None:
+        check_out_file(out)
+    count = replications if replications is not None else loaded[0].replications
+    root = seed if seed is not None else loaded[0].seed
+    root = root if root is not None else fresh_seed()
+    results = []
+    for scenario in loaded:
+        click.echo(f"running {count} replication{'s' * (count != 1)} of '{scenario.name}' "
+                   f"(seed {root})", err=True)
+        results.append(run_experiment(scenario, replications=count, seed=root, jobs=jobs,
+                                      progress=sys.stderr.isatty()))
+    text = to_markdown(scenario_table(results)) + "\n\n" + caption(results) + "\n"
+    if out is not None:
+        _write_decision(lambda: write_text_atomic(text, out), out)
+    click.echo(text, nl=False)
+    if out is not None:
+        click.echo(f"table: {out}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
