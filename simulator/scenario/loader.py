@@ -139,12 +139,16 @@ def _describe(item: Any, raw: Any) -> tuple[str, str, str | None]:
                                               if valid else "remove it")
     if kind == "missing":
         return path, "this field is required", f"add '{loc[-1]}' here"
+    if "; fix: " in message:
+        message, fix = message.split("; fix: ", 1)
+        return path, message, fix
     value = item.get("input")
     shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
     fixes = {
         "greater_than": "use a positive value",
         "greater_than_equal": f"use a value of at least {item.get('ctx', {}).get('ge')}",
         "less_than_equal": f"use a value of at most {item.get('ctx', {}).get('le')}",
+        "less_than": f"use a value below {item.get('ctx', {}).get('lt')}",
         "enum": f"use one of {item.get('ctx', {}).get('expected', '')}",
     }
     return path, message + shown, fixes.get(kind)

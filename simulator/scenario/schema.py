@@ -213,8 +213,11 @@ class Routing(Model):
 
     @model_validator(mode="after")
     def _shares(self) -> Routing:
-        if sum(self.false_positives.values()) > 1.0:
-            raise ValueError("false_positives shares add up to more than 1")
+        total = self.rules + sum(self.false_positives.values())
+        if total > 1.0:
+            raise ValueError(f"rules and false_positives add up to {total:g}, more than 1 "
+                             "(they split the conversations the menu missed); fix: lower "
+                             "them so that rules plus every false_positives share is at most 1")
         return self
 
 
@@ -402,7 +405,8 @@ class Rotation(Model):
             unknown = [p for p in people if p not in names]
             if unknown:
                 raise ValueError(f"assignments on {day} name {', '.join(unknown)}, who are "
-                                 "not members")
+                                 f"not members; fix: add them to members or correct the "
+                                 f"names (members: {', '.join(names)})")
         return self
 
     def names(self) -> list[str]:
@@ -450,6 +454,11 @@ class Team(Model):
                     "conversations held) or raise concurrency")
         if self.roster is None and self.agents is None and not self.backup:
             raise ValueError("a team needs agents (always on shift) or a roster")
+        labels = [entry.label for entry in [*(self.roster or []), *self.backup] if entry.label]
+        repeated = sorted({label for label in labels if labels.count(label) > 1})
+        if repeated:
+            raise ValueError(f"roster and backup labels must differ within a team (they name "
+                             f"the agents); '{repeated[0]}' is used twice; fix: rename one")
         if self.rotation is not None and self.roster is None:
             raise ValueError("a rotation fills roster slots: give the team a roster")
         if self.roster is not None and self.agents is not None:
@@ -489,19 +498,18 @@ class Scenario(Model):
         return warmup
 
     def queues(self) -> list[str]:
-        """Queue names in the order streams first name them (home queue, fallback,
-        mistaken destinations), then the ticket queues of escalation teams."""
+        """Queue names, each once, in the order streams first name them (home queue,
+        fallback, mistaken destinations, ticket queue of an escalation team)."""
         names: list[str] = []
         for stream_name, stream in self.streams.items():
             candidates = [stream.queue or stream_name]
             if stream.routing is not None:
                 candidates += [stream.routing.fallback or candidates[0],
                                *stream.routing.false_positives]
-            names += [q for q in candidates if q not in names]
-        for stream in self.streams.values():
-            if stream.escalation is not None:
-                ticket = ticket_queue(stream.escalation.team)
-                names += [ticket] if ticket not in names else []
+            candidates += [ticket_queue(stream.escalation.team)] if stream.escalation else []
+            for queue in candidates:
+                if queue not in names:
+                    names.append(queue)
         return names
 
     def home_queue(self, stream: str) -> str:
