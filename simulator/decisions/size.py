@@ -32,8 +32,8 @@ What is sized
 - ``per_interval`` (e.g. ``1h``): the target must hold in *every* interval of
   the week. The formula gives agents needed per interval (the busiest
   occurrence of each interval of the week over the horizon); that curve
-  becomes a weekly roster (agent k works wherever the curve is at least k, so
-  shifts are as long as the curve allows) that replaces the team's staffing,
+  becomes a weekly roster (agent layer k works wherever the curve is at least
+  k, in shifts of at most 8 hours) that replaces the team's staffing,
   and is simulated, in rounds:
 
   * an interval whose simulated statistic (mean over replications, by arrival
@@ -47,8 +47,11 @@ What is sized
     meet the target with one agent fewer lose one, never below a count that
     once missed.
 
+  An interval's statistic pools the weeks of the horizon (as the hour-of-week
+  heatmaps of a run do), while the formula's count is for its busiest week.
   Intervals with fewer than :data:`MIN_JUDGED` conversations (over all
-  replications) are too few to judge and keep the formula's count. The chosen
+  replications) are too few to judge and keep the formula's count. Backup
+  (on-call) shifts of the team are kept as they are. The chosen
   confidence applies to the whole-horizon statistic reported for the final
   curve: per-interval intervals over 168 hours would be too wide to act on and
   some would miss by chance alone.
@@ -56,6 +59,8 @@ What is sized
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 import time
 import warnings
@@ -89,6 +94,8 @@ MIN_JUDGED = 30
 """Conversations (over all replications) an interval needs before the simulation judges it."""
 MAX_ROUNDS = 8
 """Simulated rounds of the per-interval curve at most."""
+MAX_SHIFT_S = 8 * HOUR
+"""The longest shift of a roster made from an agents-needed curve."""
 SIZE_FILES = ("size.json", "summary.json", "scenario.yaml", "run.json",
               "figures/size_heatmap.png")
 
@@ -447,10 +454,11 @@ def size(scenario: Scenario, *, team: str, target: str | Target,
     frt_target = scenario.targets.frt
     unlimited = unlimited_statistic(workload, goal.metric, frt_target, goal.stream)
     if unlimited is not None and not goal.meets(unlimited):
+        because = (", because the first response includes typing the first reply"
+                   if goal.metric.startswith("frt_s.") else "")
         raise ScenarioError(
             f"no number of agents can meet '{goal.text}': even with nobody waiting it is "
-            f"{goal.format(unlimited)}, because the first response includes typing the first "
-            "reply", source="--target",
+            f"{goal.format(unlimited)}{because}", source="--target",
             fix=f"loosen the target beyond what unlimited agents reach "
                 f"({goal.format(unlimited)}), or shorten first replies in the scenario")
     from simulator.rng import fresh_seed
@@ -840,7 +848,7 @@ def slot_statistics(records: Sequence[Any], scenario: Scenario, goal: Target,
         slot = (_week_seconds(scenario.start, np.nan_to_num(arrived)) // grid.slot_s)
         relabelled = conversations.assign(stream=pd.Categorical(
             np.asarray(labels, dtype=object)[slot.astype(np.int64) % slots], categories=labels))
-        proxy = type(record)(**{**record.__dict__, "conversations": relabelled})
+        proxy = dataclasses.replace(record, conversations=relabelled)
         metrics = replication_metrics(proxy, by_slot)["by_stream"]
         for k, label in enumerate(labels):
             block = metrics[label]
@@ -879,40 +887,18 @@ def curve_roster(curve: np.ndarray, slot_s: float, region: str) -> list[Shift]:
     """A weekly roster whose head count on shift follows ``curve`` (agents per slot
     from Monday 00:00 on ``region``'s wall clock).
 
-    Agent layer k works every slot where the curve is at least k, in shifts as
-    long as the runs of such slots (a run past 48:00 local is split, as a shift
-    may end at most at 48:00 of the day it starts). Equal shifts of different
-    layers become one entry with that many agents; layers on all week become
-    daily 00:00-24:00 entries, which the engine joins into one continuous shift.
+    Agent layer k covers every slot where the curve is at least k: each run of
+    such slots is split evenly into shifts of at most :data:`MAX_SHIFT_S` (a seat
+    held for days would hide the handoffs at shift end; a layer on all week is
+    cut at Monday 00:00 first). Shifts equal in start, end and days become one
+    entry with that many agents, labelled like ``Mon-Fri 08:00-16:00``.
     """
     curve = np.asarray(curve, dtype=int)
-    slots = curve.size
     slot_min = round(slot_s / 60)
     entries: dict[tuple[tuple[int, ...], int, int], int] = {}
     for layer in range(1, int(curve.max(initial=0)) + 1):
-        on = curve >= layer
-        chunks: list[tuple[int, int, int]] = []  # (day, start minute, end minute)
-        if on.all():
-            chunks = [(day, 0, 24 * 60) for day in range(7)]
-        else:
-            first_off = int(np.argmin(on))
-            position = first_off
-            for _ in range(slots):
-                position = (position + 1) % slots
-                if on[position] and not on[position - 1]:
-                    length = 0
-                    while on[(position + length) % slots]:
-                        length += 1
-                    begin = position * slot_min
-                    remaining = length * slot_min
-                    while remaining > 0:
-                        day, minute = divmod(begin, 24 * 60)
-                        span = min(remaining, 48 * 60 - minute)
-                        chunks.append((day % 7, minute, minute + span))
-                        begin += span
-                        remaining -= span
         grouped: dict[tuple[int, int], list[int]] = {}
-        for day, start, end in chunks:
+        for day, start, end in _layer_shifts(curve >= layer, slot_min):
             grouped.setdefault((start, end), []).append(day)
         for (start, end), days in grouped.items():
             key = (tuple(sorted(set(days))), start, end)
@@ -923,6 +909,33 @@ def curve_roster(curve: np.ndarray, slot_s: float, region: str) -> list[Shift]:
         label = f"{_days_text(days)} {_clock(start)}-{_clock(end)}"
         shifts.append(Shift(region=region, days=list(days), start=_clock(start),
                             end=_clock(end), agents=agents, label=label))
+    return shifts
+
+
+def _layer_shifts(on: np.ndarray, slot_min: int) -> list[tuple[int, int, int]]:
+    """(day, start minute, end minute) shifts covering the slots where ``on`` holds,
+    runs wrapping from Sunday into Monday included."""
+    slots = on.size
+    if not on.any():
+        return []
+    starts = [i for i in range(slots) if on[i] and not on[i - 1]]
+    if not starts:                      # on all week: start the run at Monday 00:00
+        starts, lengths = [0], [slots]
+    else:
+        lengths = []
+        for first in starts:
+            length = 0
+            while on[(first + length) % slots] and length < slots:
+                length += 1
+            lengths.append(length)
+    shifts = []
+    per_shift = max(1, int(MAX_SHIFT_S // (slot_min * 60)))
+    for first, length in zip(starts, lengths, strict=True):
+        pieces = math.ceil(length / per_shift)
+        cuts = np.linspace(0, length, pieces + 1).round().astype(int)
+        for begin, after in itertools.pairwise(cuts):
+            day, minute = divmod((first + int(begin)) * slot_min, 24 * 60)
+            shifts.append((day % 7, minute, minute + int(after - begin) * slot_min))
     return shifts
 
 

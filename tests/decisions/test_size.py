@@ -212,6 +212,8 @@ def test_a_curve_becomes_a_roster_with_that_many_on_shift(slot_minutes):
             on_shift += (middles >= begin) & (middles < end)
     assert on_shift.tolist() == curve.tolist()
     assert all(shift.label for shift in shifts)
+    assert all(shift.end - shift.start <= max(8 * 60, slot_minutes) for shift in shifts)
+    assert curve_roster(np.full(slots, 2), slot_minutes * 60.0, "UTC")[0].agents == 2
 
 
 PROFILED: dict[str, Any] = {
