@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import re
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -69,6 +70,28 @@ overrides_option = click.option(
          "repeatable, validated like the file.")
 
 
+def run_options(*, out_help: str, replications_help: str, seed_help: str,
+                min_replications: int = 1,
+                jobs_help: str = "Replications run in parallel processes.",
+                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options every simulating command shares: --out, --replications, --seed
+    and --jobs, with help worded for what that command runs."""
+    options = [
+        click.option("--out", type=click.Path(path_type=Path), help=out_help),
+        click.option("--replications", "-r", type=click.IntRange(min=min_replications),
+                     help=replications_help),
+        click.option("--seed", type=click.IntRange(min=0), help=seed_help),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+                     help=jobs_help),
+    ]
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
 @click.group(cls=StaffsimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(staffsim_version(), prog_name="staffsim")
 def cli() -> None:
@@ -90,14 +113,9 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("scenario", required=False, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Results folder (replaced as a whole); default results/<scenario name>/.")
-@click.option("--replications", "-r", type=click.IntRange(min=1),
-              help="Number of replications, instead of the file's.")
-@click.option("--seed", type=click.IntRange(min=0),
-              help="Root random seed, instead of the file's (none: drawn and recorded).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Replications run in parallel processes.")
+@run_options(out_help="Results folder (replaced as a whole); default results/<scenario name>/.",
+             replications_help="Number of replications, instead of the file's.",
+             seed_help="Root random seed, instead of the file's (none: drawn and recorded).")
 @click.option("--cluster", metavar="ADDRESS",
               help="Run replications on a dask.distributed scheduler (e.g. "
                    "tcp://host:8786), or 'local' for a local cluster of --jobs workers.")
@@ -151,14 +169,10 @@ def run(scenario: Path | None, out: Path | None, replications: int | None, seed:
 @click.option("--vary", multiple=True, metavar="KEY=V1,V2",
               help="Compare variants of one scenario, e.g. handoff.policy=handback,ownership "
                    "or teams.support.agents=4..6; the first value is the baseline.")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Results folder (replaced as a whole); default results/compare-<baseline>/.")
-@click.option("--replications", "-r", type=click.IntRange(min=2),
-              help="Replications per variant, instead of the baseline file's.")
-@click.option("--seed", type=click.IntRange(min=0),
-              help="Root random seed shared by every variant (none: the baseline's, or drawn).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Replications run in parallel processes.")
+@run_options(out_help="Results folder (replaced as a whole); default results/compare-<baseline>/.",
+             replications_help="Replications per variant, instead of the baseline file's.",
+             seed_help="Root random seed shared by every variant (none: the baseline's, or drawn).",
+             min_replications=2)
 @overrides_option
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar and no table; print only the results folder.")
@@ -228,14 +242,10 @@ def default_out_dir(name: str) -> Path:
               help="A key and its values, e.g. teams.support.agents=4..12 (ends included; "
                    "4..12..2 steps by 2) or handoff.policy=handback,ownership; repeatable, "
                    "every combination runs.")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Results folder (replaced as a whole); default results/sweep-<scenario>/.")
-@click.option("--replications", "-r", type=click.IntRange(min=1),
-              help="Replications per grid point, instead of the file's.")
-@click.option("--seed", type=click.IntRange(min=0),
-              help="Root random seed shared by every point (none: the file's, or drawn).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Points and replications run in parallel processes.")
+@run_options(out_help="Results folder (replaced as a whole); default results/sweep-<scenario>/.",
+             replications_help="Replications per grid point, instead of the file's.",
+             seed_help="Root random seed shared by every point (none: the file's, or drawn).",
+             jobs_help="Points and replications run in parallel processes.")
 @click.option("--metric", "metrics", multiple=True, metavar="STAT",
               help="Statistic to plot and print by its summary.json path, e.g. frt_s.p90, "
                    "frt_s.within_target, by_team.NAME.occupancy; repeatable "
@@ -286,14 +296,9 @@ def sweep(scenario: Path, grid: tuple[str, ...], out: Path | None, replications:
 @click.option("--confidence", default="0.95", show_default=True, metavar="LEVEL",
               help="The end of the interval at this level must meet the target; 'none' "
                    "sizes on the mean over replications.")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Results folder (replaced as a whole); default results/size-<scenario>/.")
-@click.option("--replications", "-r", type=click.IntRange(min=1),
-              help="Replications per candidate, instead of the file's.")
-@click.option("--seed", type=click.IntRange(min=0),
-              help="Root random seed shared by every candidate (none: the file's, or drawn).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Replications run in parallel processes.")
+@run_options(out_help="Results folder (replaced as a whole); default results/size-<scenario>/.",
+             replications_help="Replications per candidate, instead of the file's.",
+             seed_help="Root random seed shared by every candidate (none: the file's, or drawn).")
 @overrides_option
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar and no table; print only the results folder.")
@@ -329,15 +334,10 @@ def size(scenario: Path, team: str, target: str, per_interval: str | None, confi
 
 @cli.command("table")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Also write the table to this Markdown file (replaced atomically).")
-@click.option("--replications", "-r", type=click.IntRange(min=1),
-              help="Replications per scenario, instead of the first file's.")
-@click.option("--seed", type=click.IntRange(min=0),
-              help="Root random seed shared by every scenario (none: the first file's, "
-                   "or drawn).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Replications run in parallel processes.")
+@run_options(out_help="Also write the table to this Markdown file (replaced atomically).",
+             replications_help="Replications per scenario, instead of the first file's.",
+             seed_help="Root random seed shared by every scenario (none: the first "
+                       "file's, or drawn).")
 @overrides_option
 def table(scenarios: tuple[Path, ...], out: Path | None, replications: int | None,
           seed: int | None, jobs: int, overrides: tuple[str, ...]) -> None:
