@@ -110,22 +110,14 @@ def write_results(result: RunResult, out_dir: Path, *, jobs: int | None = None,
     no command. ``report`` adds ``report.html`` and ``figures/`` (see
     :mod:`simulator.analysis.report`), drawn inside the same atomic write.
     """
-    out_dir = Path(out_dir).absolute()
-    check_out_dir(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=TEMP_PREFIX))
-    try:
+    def fill(staging: Path) -> None:
         _write_all(result, staging, jobs=jobs, started_at=started_at, command=command)
         if report:
             from simulator.analysis.report import write_report  # matplotlib loads only here
 
             write_report(result, staging)
-        staging.chmod(0o777 & ~_umask())  # mkdtemp made it private
-        _swap_in(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_dir
+
+    return write_folder(out_dir, fill)
 
 
 def _write_all(result: RunResult, folder: Path, *, jobs: int | None,
@@ -178,8 +170,8 @@ def _umask() -> int:
 
 
 def write_folder(out_dir: Path, fill: typing.Callable[[Path], None]) -> Path:
-    """Write a folder atomically, as :func:`write_results` does: ``fill(staging)``
-    writes every file into a hidden sibling, which then replaces ``out_dir``.
+    """Write a folder atomically: ``fill(staging)`` writes every file into a hidden
+    sibling, which then replaces ``out_dir``; on any failure it is removed.
 
     For the decision commands (``compare``, ``sweep``): their folders hold a
     ``run.json``, so a later run may replace them (see :func:`check_out_dir`).
