@@ -313,8 +313,9 @@ def size(scenario: Path, team: str, target: str, per_interval: str | None, confi
     Writes size.json, summary.json, scenario.yaml (the sized scenario),
     figures/size_heatmap.png and run.json.
     """
-    from simulator.decisions.size import parse_confidence, report_text, write_size
+    from simulator.decisions.size import parse_confidence
     from simulator.decisions.size import size as size_team
+    from simulator.decisions.size_report import report_text, write_size
 
     loaded = load_scenario(scenario, overrides)
     level = parse_confidence(confidence)

@@ -36,7 +36,7 @@ from pydantic import BaseModel
 from simulator.errors import ScenarioError
 from simulator.recording import CONVERSATION_COLUMNS, FOLLOWUP_COLUMNS
 from simulator.scenario.distributions import Distribution, Duration
-from simulator.scenario.schema import DAY_NAMES, Handoff, Policy, Scenario, Shift, Team
+from simulator.scenario.schema import DAY_NAMES, Handoff, Policy, Scenario, Shift, Team, days_text
 from simulator.units import format_duration
 
 if TYPE_CHECKING:
@@ -468,22 +468,13 @@ def _describe_team(team: Team) -> str:
 
 def _describe_shift(shift: Shift) -> str:
     label = f"{shift.label}: " if shift.label else ""
-    return (f"{label}{_plural(shift.agents, 'agent')}, {_describe_days(shift.days)} "
+    return (f"{label}{_plural(shift.agents, 'agent')}, {days_text(shift.days)} "
             f"{shift.start // 60:02d}:{shift.start % 60:02d}-"
             f"{shift.end // 60:02d}:{shift.end % 60:02d} {shift.region}")
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-def _describe_days(days: list[int]) -> str:
-    ordered = sorted(set(days))
-    if ordered == list(range(7)):
-        return "daily"
-    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
-        return f"{DAY_NAMES[ordered[0]]}-{DAY_NAMES[ordered[-1]]}"
-    return ",".join(DAY_NAMES[day] for day in ordered)
 
 
 def _describe_handoff(handoff: Handoff) -> str:

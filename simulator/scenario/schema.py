@@ -9,6 +9,7 @@ live in :class:`Scenario`'s validators so they are reported with a field path.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -30,6 +31,17 @@ from simulator.units import format_duration
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, 00:00 UTC
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def days_text(days: Sequence[int]) -> str:
+    """Days of the week as a person writes them: ``daily``, a run of three or more
+    as ``Mon-Fri``, otherwise a list such as ``Sat,Sun``."""
+    ordered = sorted(set(days))
+    if ordered == list(range(7)):
+        return "daily"
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{DAY_NAMES[ordered[0]]}-{DAY_NAMES[ordered[-1]]}"
+    return ",".join(DAY_NAMES[day] for day in ordered)
 
 
 class Model(BaseModel):

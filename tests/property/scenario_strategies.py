@@ -110,7 +110,7 @@ def shift(draw: st.DrawFn) -> dict[str, Any]:
 
 def probability(high: float = 1.0) -> st.SearchStrategy[float]:
     """A share between 0 and ``high`` in hundredths, the ends included."""
-    return st.integers(0, int(round(high * 100))).map(lambda k: k / 100)
+    return st.integers(0, round(high * 100)).map(lambda k: k / 100)
 
 
 @st.composite
@@ -135,7 +135,7 @@ def routing(draw: st.DrawFn, home: str, queues: list[str]) -> dict[str, Any]:
     candidates = [q for q in others if q != fallback]
     if candidates and draw(st.integers(0, 2)) > 0:
         targets = draw(st.lists(st.sampled_from(candidates), min_size=1, unique=True))
-        room = int(round((1 - rules) * 100)) // len(targets)
+        room = round((1 - rules) * 100) // len(targets)
         block["false_positives"] = {q: draw(st.integers(0, room)) / 100 for q in targets}
     return block
 
@@ -159,13 +159,17 @@ def backup(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         entry["delay"] = draw(seconds(0, 900))
     if draw(st.booleans()):
-        entry["stand_down"] = draw(seconds(0, 3600))
+        # Not 0: a backup that stands down the moment the queue is clear hands its
+        # conversations back and is triggered again at once, for ever, under shared
+        # attention (see test_backup_without_stand_down_time_does_not_loop in
+        # test_invariants.py).
+        entry["stand_down"] = draw(seconds(1, 3600))
     return entry
 
 
 @st.composite
 def launch_settings(draw: st.DrawFn, spec: dict[str, Any], queues: list[str],
-                    streams: list[str]) -> None:
+                    streams: list[str], backups: bool = True) -> None:
     """Triage, skills, learning, overflow, a backup and shrinkage, each sometimes."""
     if draw(st.booleans()):
         spec["triage"] = {"time": draw(seconds(0, 300)), "reassign": draw(probability())}
@@ -189,7 +193,7 @@ def launch_settings(draw: st.DrawFn, spec: dict[str, Any], queues: list[str],
                 rule["length"] = draw(st.integers(1, 5))
             rules.append(rule)
         spec["overflow"] = rules
-    if draw(st.integers(0, 2)) == 0:
+    if backups and draw(st.integers(0, 2)) == 0:
         spec["backup"] = [draw(backup())]
     if draw(st.integers(0, 2)) == 0:
         spec["shrinkage"] = {"share": draw(st.sampled_from([0.05, 0.1, 0.2, 0.35])),
@@ -242,9 +246,12 @@ def rotation(draw: st.DrawFn, roster: list[dict[str, Any]], start: str | None,
 
 
 @st.composite
-def scenario_dicts(draw: st.DrawFn, max_horizon_h: int = 48) -> dict[str, Any]:
+def scenario_dicts(draw: st.DrawFn, max_horizon_h: int = 48,
+                   backups: bool = True) -> dict[str, Any]:
     """A valid scenario dict: 1-3 streams, 1-2 teams, every queue served, and sometimes
-    the launch organisation (see the module's docstring)."""
+    the launch organisation (see the module's docstring); ``backups=False`` leaves out
+    on-call entries (their stand-down can hang a run: see ``known_hangs_rejected`` in
+    ``test_invariants.py``)."""
     launch = draw(st.booleans())                          # the launch organisation's keys
     # The launch organisation needs more than one queue to route between.
     stream_names = list(STREAM_NAMES[:draw(st.integers(2 if launch else 1, 3))])
@@ -274,7 +281,7 @@ def scenario_dicts(draw: st.DrawFn, max_horizon_h: int = 48) -> dict[str, Any]:
     teams = {name: draw(team(serves[name])) for name in team_names}
     if launch:
         for spec in teams.values():
-            draw(launch_settings(spec, queues, stream_names))
+            draw(launch_settings(spec, queues, stream_names, backups))
         for stream in streams.values():
             if draw(st.integers(0, 2)) == 0:
                 stream["escalation"] = draw(escalation(team_names))
