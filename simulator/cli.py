@@ -149,15 +149,9 @@ def run(scenario: Path | None, out: Path | None, replications: int | None, seed:
                             progress=not quiet and sys.stderr.isatty(), cluster=cluster)
     if not quiet and not no_report:
         click.echo("drawing the report (--no-report skips it)", err=True)
-    try:
-        write_results(result, out_dir, jobs=jobs, started_at=started_at,
-                      command=command_line(), report=not no_report)
-    except OSError as error:
-        if error.errno not in _USER_ERRNOS:
-            raise
-        raise ScenarioError(f"cannot write the results ({error.strerror})",
-                            source=f"--out {out_dir}",
-                            fix="choose a folder you can write to, with free space") from None
+    _write_or_explain(lambda: write_results(result, out_dir, jobs=jobs, started_at=started_at,
+                                          command=command_line(), report=not no_report),
+                    out_dir)
     if not quiet:
         click.echo(headline_table(result.summary))
         click.echo()
@@ -201,7 +195,7 @@ def compare(scenarios: tuple[Path, ...], vary: tuple[str, ...], out: Path | None
     result = compare_variants(list(scenarios), vary=vary[0] if vary else None,
                               overrides=overrides, replications=replications, seed=seed,
                               jobs=jobs, progress=not quiet and sys.stderr.isatty())
-    _write_decision(lambda: write_compare(result, out_dir, started_at=started_at,
+    _write_or_explain(lambda: write_compare(result, out_dir, started_at=started_at,
                                           command=command_line()), out_dir)
     if not quiet:
         click.echo(compare_table(result))
@@ -209,7 +203,7 @@ def compare(scenarios: tuple[Path, ...], vary: tuple[str, ...], out: Path | None
     click.echo(f"results: {out_dir}")
 
 
-def _write_decision(write: Any, out_dir: Path) -> None:
+def _write_or_explain(write: Any, out_dir: Path) -> None:
     """Call ``write()``; a full disk or a read-only folder is the user's to fix (exit 2)."""
     try:
         write()
@@ -276,7 +270,7 @@ def sweep(scenario: Path, grid: tuple[str, ...], out: Path | None, replications:
     started_at = datetime.now(UTC)
     result = sweep_grid(scenario, list(grid), overrides=overrides, replications=replications,
                         seed=seed, jobs=jobs, progress=not quiet and sys.stderr.isatty())
-    _write_decision(lambda: write_sweep(result, out_dir, metrics=chosen, started_at=started_at,
+    _write_or_explain(lambda: write_sweep(result, out_dir, metrics=chosen, started_at=started_at,
                                         command=command_line()), out_dir)
     if not quiet:
         click.echo(sweep_table(result, chosen))
@@ -325,7 +319,7 @@ def size(scenario: Path, team: str, target: str, per_interval: str | None, confi
     result = size_team(loaded, team=team, target=target, per_interval=per_interval,
                        confidence=level, replications=replications, seed=seed, jobs=jobs,
                        progress=not quiet and sys.stderr.isatty())
-    _write_decision(lambda: write_size(result, out_dir, started_at=started_at,
+    _write_or_explain(lambda: write_size(result, out_dir, started_at=started_at,
                                        command=command_line()), out_dir)
     if not quiet:
         click.echo(report_text(result))
@@ -369,7 +363,7 @@ def table(scenarios: tuple[Path, ...], out: Path | None, replications: int | Non
                                       progress=sys.stderr.isatty()))
     text = to_markdown(scenario_table(results)) + "\n\n" + caption(results) + "\n"
     if out is not None:
-        _write_decision(lambda: write_text_atomic(text, out), out)
+        _write_or_explain(lambda: write_text_atomic(text, out), out)
     click.echo(text, nl=False)
     if out is not None:
         click.echo(f"table: {out}", err=True)

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 
 from simulator.cli import cli
+from tests.conftest import scenario_writer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,25 +53,9 @@ def small() -> dict[str, Any]:
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """``tmp_path`` as the working directory, so default ``results/`` lands there."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
 def write_scenario(workdir: Path) -> Callable[..., Path]:
     """Write a scenario (a dict, dumped as YAML, or raw text) and return its path."""
-
-    def write(content: dict[str, Any] | str | None = None, name: str = "scenario.yaml") -> Path:
-        if content is None:
-            content = copy.deepcopy(SMALL)
-        text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
-        path = workdir / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return write
+    return scenario_writer(workdir, SMALL, "scenario.yaml")
 
 
 def _runner() -> CliRunner:

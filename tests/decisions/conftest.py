@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 
 from simulator.cli import cli
+from tests.conftest import scenario_writer
 
 QUEUE: dict[str, Any] = {
     "name": "queue",
@@ -42,23 +42,9 @@ def queue() -> dict[str, Any]:
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """``tmp_path`` as the working directory, so default ``results/`` lands there."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
 def write_scenario(workdir: Path) -> Callable[..., Path]:
     """Write a scenario dict as YAML in the working directory and return its path."""
-
-    def write(content: dict[str, Any] | None = None, name: str = "queue.yaml") -> Path:
-        path = workdir / name
-        path.write_text(yaml.safe_dump(content if content is not None else QUEUE,
-                                       sort_keys=False), encoding="utf-8")
-        return path
-
-    return write
+    return scenario_writer(workdir, QUEUE, "queue.yaml")
 
 
 @pytest.fixture
