@@ -47,8 +47,8 @@ class Agent:
         self.accepting = False      # may pick up new conversations
         self.shift_end = math.inf
         self.came_at = 0.0
-        self.in_overtime = False
-        self.cleared: Event | None = None   # fires when overtime work is all done
+        self.winding_down = False   # taking nothing new, finishing what is held
+        self.cleared: Event | None = None   # fires when winding down is done
         self.leaving: bool | None = None    # a departure waiting for the current reply:
         #                                     True keeps the conversations, False hands back
         self.intake_until = math.inf        # no new pick-ups from then on (intake cutoff)
@@ -65,19 +65,29 @@ class Agent:
         self.break_s = 0.0
 
     # -- shift boundaries (called by the shift process and the handoff policy) --
-    def start_shift(self, end: float, accepting: bool = True) -> None:
-        """Come on shift until ``end``; ``accepting`` is False when the intake cutoff
-        already covers the whole shift. An agent still finishing a reply from the
-        last shift simply stays: its pending departure is cancelled."""
+    def start_shift(self, end: float) -> None:
+        """Come on shift until ``end``, taking new conversations until the team's
+        intake cutoff before it. An agent still finishing a reply from the last
+        shift simply stays: its pending departure is cancelled."""
+        now = self.env.now
         if not self.present:
-            self.came_at = self.env.now
+            self.came_at = now
         self.present = True
         self.leaving = None
+        self.winding_down = False
         self.shift_end = end
-        self.intake_until = end - self.team.intake_cutoff if accepting else self.env.now
-        self.accepting = accepting and not self.on_break
+        self.intake_until = max(end - self.team.intake_cutoff, now)
+        self.accepting = self.intake_until > now and not self.on_break
+        if now < self.intake_until < end:
+            closes = self.intake_until
+            self.env.timeout(closes - now).callbacks.append(
+                lambda _event: self._intake_closes(closes))
         self._resume()
         self.work()
+
+    def _intake_closes(self, at: float) -> None:
+        if self.present and self.intake_until == at:   # still the same shift
+            self.stop_intake()
 
     def stop_intake(self) -> None:
         self.accepting = False
@@ -98,25 +108,26 @@ class Agent:
         self.break_s += self.engine.after_warmup(began, self.env.now)
         self.on_break = False
         if self.present:
-            self.accepting = not self.in_overtime and self.env.now < self.intake_until
+            self.accepting = not self.winding_down and self.env.now < self.intake_until
             self._resume()
             self.work()
 
-    def begin_overtime(self) -> Event | None:
-        """Keep working past shift end; returns an event that fires when nothing is
-        held any more, or None when there is nothing to finish."""
-        self.accepting = False
-        self.team.available.pop(self, None)
+    def wind_down(self) -> Event | None:
+        """Take nothing new, finish what is held (overtime, or a backup standing
+        down); returns an event that fires when nothing is held any more, or None
+        when there is nothing to finish."""
+        self.stop_intake()
         if not self.held:
             return None
-        self.in_overtime = True
-        self.cleared = self.env.event()
+        self.winding_down = True
+        if self.cleared is None:
+            self.cleared = self.env.event()
         return self.cleared
 
     def depart(self, keep: bool) -> None:
         """Leave now (or after the reply being typed); ``keep`` holds on to the
         conversations for the owner's next shift, otherwise they are handed back."""
-        self.in_overtime = False
+        self.winding_down = False
         self.cleared = None
         if self._typing():
             self.leaving = keep
@@ -195,7 +206,7 @@ class Agent:
         conversation.agent = None
         if conversation.ticket and conversation.state is State.WAITING:
             self.engine.raise_ticket(conversation)
-        if self.in_overtime and not self.held and self.cleared is not None:
+        if self.winding_down and not self.held and self.cleared is not None:
             self.cleared.succeed()
             self.cleared = None
 

@@ -6,8 +6,9 @@ serves. The trigger (queue length at least N, or oldest wait at least T) is
 checked when a conversation joins one of those queues and when a waiting
 conversation's wait reaches T, so activation is exact rather than polled.
 After the activation delay the entry's agents come on until the end of the
-on-call window or until the queues have been clear for ``stand_down``; their
-conversations then follow the team's shift-end policy.
+on-call window or until the queues have been clear for ``stand_down``. A backup
+who stands down takes nothing new and leaves once its conversations are done;
+at the end of the window what it still holds follows the team's shift-end policy.
 """
 
 from __future__ import annotations
@@ -60,12 +61,6 @@ class OnCall:
             self.wake.succeed()
             self.wake = self.env.event()
 
-    def clear_for(self) -> float | None:
-        """Seconds the watched queues have been empty, or None if they are not."""
-        if any(queue.size for queue in self.queues):
-            return None
-        return self.env.now - max(queue.emptied_at for queue in self.queues)
-
     def stand_by(self, agent: Agent, windows: tuple[tuple[float, float], ...],
                  policy: ShiftEnd) -> Generator[simpy.Event, Any, None]:
         """One backup agent's process: wait on call, join when triggered, stand down."""
@@ -76,13 +71,15 @@ class OnCall:
                 continue
             if begin > env.now:
                 yield env.timeout(begin - env.now)
-            while env.now < end:
+            # Nobody is called in for the part of the window the intake cutoff closes.
+            intake_until = end - agent.team.intake_cutoff
+            while env.now < intake_until:
                 if not self.triggered():
-                    yield from self._wait_for(self.wake, end)
+                    yield from self._wait_for(self.wake, intake_until)
                     continue
                 if spec.delay > 0:
                     yield env.timeout(spec.delay)
-                    if env.now >= end:
+                    if env.now >= intake_until:
                         break
                 agent.start_shift(end)
                 if env.now >= agent.engine.warmup:
@@ -90,20 +87,40 @@ class OnCall:
                 yield from self._until_clear(end)
                 if env.now >= agent.engine.horizon:
                     return
-                yield from policy.end_shift(agent)
+                if env.now < end:
+                    yield from self._stand_down(agent, end)
+                if agent.present:
+                    yield from policy.end_shift(agent)
 
     def _until_clear(self, end: float) -> Generator[simpy.Event, Any, None]:
-        """Wait until the queues have been clear for ``stand_down`` or the window ends."""
+        """Wait until the queues have been clear for ``stand_down`` or the window ends.
+
+        The decision after each wait rests on the queues' state, not on comparing
+        clocks: ``emptied_at + stand_down - emptied_at`` can round to just below
+        ``stand_down``, and a wait shorter than one float step would never end."""
         env = self.env
-        stand_down = self.spec.stand_down
         while env.now < end:
-            clear = self.clear_for()
-            if clear is None:
+            if any(queue.size for queue in self.queues):
                 yield from self._wait_for(self.emptied, end)
-            elif clear >= stand_down:
+                continue
+            emptied_at = max(queue.emptied_at for queue in self.queues)
+            wait = min(emptied_at + self.spec.stand_down, end) - env.now
+            if wait <= 0:
                 return
-            else:
-                yield env.timeout(min(stand_down - clear, end - env.now))
+            yield env.timeout(wait)
+            if not any(queue.size for queue in self.queues) and \
+                    max(queue.emptied_at for queue in self.queues) == emptied_at:
+                return
+
+    def _stand_down(self, agent: Agent, end: float) -> Generator[simpy.Event, Any, None]:
+        """Stood down before the window ends: take nothing new, finish what is held
+        and go. Handing it back instead would refill the queue that has just been
+        cleared and call the backup straight back in to re-read it."""
+        cleared = agent.wind_down()
+        if cleared is not None:
+            yield from self._wait_for(cleared, end)
+        if not agent.held:
+            agent.depart(keep=False)
 
     def _wait_for(self, event: simpy.Event, end: float) -> Generator[simpy.Event, Any, None]:
         """Wait for ``event``, or until ``end`` if that is finite."""

@@ -236,25 +236,17 @@ class Engine:
 
     def work_shifts(self, agent: Agent, policy: ShiftEnd,
                     shifts: tuple[tuple[float, float], ...]) -> Generator[simpy.Event, Any, None]:
-        """Walk one agent through its shifts: come on, stop intake, hand off."""
+        """Walk one agent through its shifts: come on, then hand off at the end
+        (the agent closes its own intake at the cutoff)."""
         env = self.env
-        cutoff = agent.team.intake_cutoff
         for begin, end in shifts:
             if end <= env.now:
                 continue
             if begin > env.now:
                 yield env.timeout(begin - env.now)
-            agent.start_shift(end, accepting=end - cutoff > env.now)
-            if end == math.inf or end - cutoff >= self.horizon:
-                # The shift runs past the horizon: nothing more to schedule.
-                if end - cutoff < math.inf and end - cutoff > env.now:
-                    yield env.timeout(end - cutoff - env.now)
-                    agent.stop_intake()
+            agent.start_shift(end)
+            if end >= self.horizon:
                 return
-            if cutoff > 0:
-                if end - cutoff > env.now:
-                    yield env.timeout(end - cutoff - env.now)
-                agent.stop_intake()
             yield env.timeout(end - env.now)
             yield from policy.end_shift(agent)
 

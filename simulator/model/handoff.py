@@ -40,7 +40,7 @@ class Ownership(ShiftEnd):
         self.keep_leftovers = keep_leftovers
 
     def end_shift(self, agent: Agent) -> Generator[simpy.Event, Any, None]:
-        cleared = agent.begin_overtime()
+        cleared = agent.wind_down()
         if cleared is not None and self.max_overtime > 0:
             yield cleared | agent.env.timeout(self.max_overtime)
         agent.depart(keep=self.keep_leftovers)

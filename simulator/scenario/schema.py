@@ -357,7 +357,8 @@ class Shift(Model):
 
 class BackupShift(Shift):
     """An on-call window: these agents join when the trigger holds, after ``delay``,
-    and stand down once the team's queues have been clear for ``stand_down``."""
+    and stand down (take nothing new, finish what they hold) once the team's queues
+    have been clear for ``stand_down``."""
 
     queue_length: int | None = Field(default=None, ge=1)
     oldest_wait: Duration | None = Field(default=None, ge=0)
