@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 import simulator.cli as cli_module
-
-Mutation = Callable[[dict[str, Any]], None]
+from tests.cli.mutations import Mutation, set_at
 
 
 def _conversation(d: dict[str, Any]) -> dict[str, Any]:
@@ -40,17 +39,6 @@ def _roster(**shift: Any) -> Mutation:
     return mutate
 
 
-def _set(*keys_and_value: Any) -> Mutation:
-    *keys, value = keys_and_value
-
-    def mutate(d: dict[str, Any]) -> None:
-        node = d
-        for key in keys[:-1]:
-            node = node[key]
-        node[keys[-1]] = value
-    return mutate
-
-
 def _team(**values: Any) -> Mutation:
     return lambda d: d["teams"]["support"].update(values)
 
@@ -71,11 +59,11 @@ CASES = [
          text="name: broken\nhorizon: 8h\nstreams:\n  chat: {per_hour: 20\nteams: {}\n"),
     Case("unknown-key", ["streams.chat.conversation.patiense", "did you mean 'patience'"],
          mutate=_rename_patience),
-    Case("bare-number-duration", ["'horizon'", "unit", "300h"], mutate=_set("horizon", 300)),
+    Case("bare-number-duration", ["'horizon'", "unit", "300h"], mutate=set_at("horizon", 300)),
     Case("zero-rate", ["'streams.chat.per_hour'", "positive"],
-         mutate=_set("streams", "chat", "per_hour", 0)),
+         mutate=set_at("streams", "chat", "per_hour", 0)),
     Case("negative-rate", ["'streams.chat.per_hour'", "positive"],
-         mutate=_set("streams", "chat", "per_hour", -5)),
+         mutate=set_at("streams", "chat", "per_hour", -5)),
     Case("concurrency-below-1", ["'teams.support.concurrency'", "at least 1"],
          mutate=_team(concurrency=0)),
     Case("efficiency-too-long", ["'teams.support'", "efficiency", "raise concurrency"],
@@ -85,17 +73,17 @@ CASES = [
     Case("stream-served-by-no-team", ["'streams.email'", "served by no team", "serves"],
          mutate=_second_stream),
     Case("hourly-23-values", ["'streams.chat.profile'", "hourly", "24"],
-         mutate=_set("streams", "chat", "profile", {"hourly": [1.0] * 23})),
+         mutate=set_at("streams", "chat", "profile", {"hourly": [1.0] * 23})),
     Case("unknown-time-zone", ["'streams.chat.profile.region'", "europe/dublinn",
                                "Europe/Dublin"],
-         mutate=_set("streams", "chat", "profile",
+         mutate=set_at("streams", "chat", "profile",
                      {"region": "Europe/Dublinn", "hourly": [1.0] * 24})),
     Case("unknown-roster-time-zone", ["'teams.support.roster.0.region'", "time zone"],
          mutate=_roster(region="Mars/Olympus")),
     Case("shift-ends-before-start", ["'teams.support.roster.0'", "crosses midnight", "33:00"],
          mutate=_roster(start="17:00", end="09:00")),
     Case("warmup-not-shorter", ["'warmup'", "shorter than horizon", "shorten warmup"],
-         mutate=_set("warmup", "8h")),
+         mutate=set_at("warmup", "8h")),
     Case("set-negative-agents", ["'teams.support.agents'", "at least 0"],
          args=["--set", "teams.support.agents=-1"]),
     Case("set-not-key-value", ["--set", "'nonsense'", "key=value"],

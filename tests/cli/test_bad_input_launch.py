@@ -3,8 +3,7 @@ fix in the message, no traceback, and nothing written.
 
 Each case breaks one valid launch scenario (bot, routing, triage, skills,
 overflow, a rotation pool, an on-call backup, shrinkage, escalation) in one way
-and is checked through ``validate`` and ``run``. Messages that name the field
-but offer no fix are marked as expected failures of the fix check.
+and is checked through ``validate`` and ``run``.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-Mutation = Callable[[dict[str, Any]], None]
+from tests.cli.mutations import Mutation, set_at
 
 
 def exponential(mean: str) -> dict[str, Any]:
@@ -66,17 +65,6 @@ LAUNCH: dict[str, Any] = {
 """A valid launch scenario using every new key, small enough to run in a moment."""
 
 
-def _set(*keys_and_value: Any) -> Mutation:
-    *keys, value = keys_and_value
-
-    def mutate(d: dict[str, Any]) -> None:
-        node = d
-        for key in keys[:-1]:
-            node = node[key]
-        node[keys[-1]] = value
-    return mutate
-
-
 def _both(*mutations: Mutation) -> Mutation:
     def mutate(d: dict[str, Any]) -> None:
         for mutation in mutations:
@@ -97,90 +85,90 @@ class Case:
 
 CASES = [
     # probabilities outside [0, 1]
-    Case("bot-deflection-above-1", _set("streams", "launch", "bot", "deflection", 1.5),
+    Case("bot-deflection-above-1", set_at("streams", "launch", "bot", "deflection", 1.5),
          ["'streams.launch.bot.deflection'", "less than or equal to 1", "1.5"],
          ["fix:", "at most 1"]),
-    Case("bot-menu-above-1", _set("streams", "launch", "bot", "menu", 1.2),
+    Case("bot-menu-above-1", set_at("streams", "launch", "bot", "menu", 1.2),
          ["'streams.launch.bot.menu'", "1.2"], ["fix:", "at most 1"]),
-    Case("routing-rules-negative", _set("streams", "launch", "routing", "rules", -0.1),
+    Case("routing-rules-negative", set_at("streams", "launch", "routing", "rules", -0.1),
          ["'streams.launch.routing.rules'", "greater than or equal to 0", "-0.1"],
          ["fix:", "at least 0"]),
     Case("false-positive-negative",
-         _set("streams", "launch", "routing", "false_positives", {"general": -0.2}),
+         set_at("streams", "launch", "routing", "false_positives", {"general": -0.2}),
          ["'streams.launch.routing.false_positives.general'", "-0.2"], ["fix:", "at least 0"]),
-    Case("triage-reassign-2", _set("teams", "generalists", "triage", "reassign", 2),
+    Case("triage-reassign-2", set_at("teams", "generalists", "triage", "reassign", 2),
          ["'teams.generalists.triage.reassign'", "less than or equal to 1"],
          ["fix:", "at most 1"]),
-    Case("escalation-share-above-1", _set("streams", "general", "escalation", "share", 1.5),
+    Case("escalation-share-above-1", set_at("streams", "general", "escalation", "share", 1.5),
          ["'streams.general.escalation.share'", "1.5"], ["fix:", "at most 1"]),
     Case("false-positives-sum-over-1",
-         _set("streams", "general", "routing", "false_positives",
+         set_at("streams", "general", "routing", "false_positives",
               {"tiger": 0.7, "general": 0.6}),
          ["'streams.general.routing'", "false_positives", "more than 1"]),
-    Case("shrinkage-share-1", _set("teams", "generalists", "shrinkage", "share", 1.0),
+    Case("shrinkage-share-1", set_at("teams", "generalists", "shrinkage", "share", 1.0),
          ["'teams.generalists.shrinkage.share'", "less than 1", "1.0"]),
     # a rotation pool smaller than the shifts it must fill
     Case("rotation-pool-too-small",
-         _both(_set("teams", "tiger", "rotation", "members", ["ann", "bob"]),
-               _set("teams", "tiger", "roster", 0, "agents", 3)),
+         _both(set_at("teams", "tiger", "rotation", "members", ["ann", "bob"]),
+               set_at("teams", "tiger", "roster", 0, "agents", 3)),
          ["'teams.tiger.rotation.members'", "2 members", "needs 3 people at once"],
          ["fix:", "add members (at least 3)"]),
     Case("rotation-pool-too-small-overlapping-shifts",
-         _both(_set("teams", "tiger", "rotation", "members", 2),
-               _set("teams", "tiger", "roster", [
+         _both(set_at("teams", "tiger", "rotation", "members", 2),
+               set_at("teams", "tiger", "roster", [
                    {"start": "09:00", "end": "17:00", "agents": 2},
                    {"start": "16:00", "end": "23:00", "agents": 1}])),
          ["'teams.tiger.rotation.members'", "needs 3 people at once"],
          ["fix:", "add members"]),
     Case("rotation-without-roster",
-         _set("teams", "generalists", "rotation", {"members": 3}),
+         set_at("teams", "generalists", "rotation", {"members": 3}),
          ["'teams.generalists'", "rotation"], ["give the team a roster"]),
     Case("rotation-assigns-a-non-member",
-         _set("teams", "tiger", "rotation", "assignments", {"2026-01-05": ["zed"]}),
+         set_at("teams", "tiger", "rotation", "assignments", {"2026-01-05": ["zed"]}),
          ["'teams.tiger.rotation'", "zed", "not members"]),
     # on-call backups: a trigger needs a window and a window a trigger
     Case("backup-trigger-without-window",
-         _set("teams", "generalists", "backup", [{"agents": 1, "queue_length": 5}]),
+         set_at("teams", "generalists", "backup", [{"agents": 1, "queue_length": 5}]),
          ["'teams.generalists.backup.0.start'", "'teams.generalists.backup.0.end'",
           "required"], ["fix:", "add 'start'", "add 'end'"]),
     Case("backup-window-without-trigger",
-         _set("teams", "generalists", "backup",
+         set_at("teams", "generalists", "backup",
               [{"start": "09:00", "end": "17:00", "agents": 1}]),
          ["'teams.generalists.backup.0'", "needs a trigger"],
          ["queue_length (e.g. 10)", "oldest_wait (e.g. 5min)"]),
     Case("backup-delay-bare-number",
-         _set("teams", "generalists", "backup", 0, "delay", 300),
+         set_at("teams", "generalists", "backup", 0, "delay", 300),
          ["'teams.generalists.backup.0.delay'", "unit"], ["'300s'"]),
     # reassignment targets nobody serves
     Case("fallback-served-by-no-team",
-         _set("streams", "launch", "routing", "fallback", "billing"),
+         set_at("streams", "launch", "routing", "fallback", "billing"),
          ["'streams.launch.routing.fallback'", "'billing'", "served by no team"],
          ["fix:", "add 'billing' to some team's serves"]),
     Case("false-positive-to-unserved-queue",
-         _set("streams", "launch", "routing", "false_positives", {"billing": 0.1}),
+         set_at("streams", "launch", "routing", "false_positives", {"billing": 0.1}),
          ["'streams.launch.routing.false_positives.billing'", "served by no team"],
          ["fix:", "add 'billing' to some team's serves"]),
     # unknown names
     Case("overflow-unknown-queue",
-         _set("teams", "generalists", "overflow", [{"queue": "tigre", "oldest_wait": "5min"}]),
+         set_at("teams", "generalists", "overflow", [{"queue": "tigre", "oldest_wait": "5min"}]),
          ["'teams.generalists.overflow.0.queue'", "'tigre' is no queue"],
          ["fix:", "did you mean 'tiger'"]),
     Case("overflow-without-condition",
-         _set("teams", "generalists", "overflow", [{"queue": "tiger"}]),
+         set_at("teams", "generalists", "overflow", [{"queue": "tiger"}]),
          ["'teams.generalists.overflow.0'", "needs a condition"],
          ["oldest_wait (e.g. 5min)", "length (e.g. 10)"]),
-    Case("skills-unknown-stream", _set("teams", "tiger", "skills", {"lunch": 0.8}),
+    Case("skills-unknown-stream", set_at("teams", "tiger", "skills", {"lunch": 0.8}),
          ["'teams.tiger.skills.lunch'", "'lunch' is no stream"],
          ["fix:", "did you mean 'launch'"]),
-    Case("team-streams-unknown", _set("teams", "tiger", "streams", ["lunch"]),
+    Case("team-streams-unknown", set_at("teams", "tiger", "streams", ["lunch"]),
          ["'teams.tiger.streams.0'", "'lunch' is no stream"], ["fix:", "did you mean 'launch'"]),
     Case("escalation-unknown-team",
-         _set("streams", "general", "escalation", "team", "backoffice"),
+         set_at("streams", "general", "escalation", "team", "backoffice"),
          ["'streams.general.escalation.team'", "'backoffice' is no team"],
          ["fix:", "teams are: tiger, generalists"]),
-    Case("skill-zero", _set("teams", "tiger", "skills", "launch", 0),
+    Case("skill-zero", set_at("teams", "tiger", "skills", "launch", 0),
          ["'teams.tiger.skills.launch'", "greater than 0"], ["fix:", "positive"]),
-    Case("learning-half-life-zero", _set("teams", "tiger", "learning", {"half_life": 0}),
+    Case("learning-half-life-zero", set_at("teams", "tiger", "learning", {"half_life": 0}),
          ["'teams.tiger.learning.half_life'", "greater than 0"], ["fix:", "positive"]),
 ]
 
