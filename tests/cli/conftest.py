@@ -89,6 +89,7 @@ def run_module(workdir: Path) -> Callable[..., subprocess.CompletedProcess[str]]
                               cwd=workdir, env=env, capture_output=True, text=True,
                               timeout=300)
 
+    call.env = env  # type: ignore[attr-defined]  # for tests that start the process themselves
     return call
 
 
