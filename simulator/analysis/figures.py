@@ -71,10 +71,6 @@ def _figure(width: float, height: float, **margins: float) -> Figure:
     return figure
 
 
-def _minutes(seconds: float | None) -> float:
-    return np.nan if seconds is None else float(seconds) / 60.0
-
-
 def _format_minutes(minutes: float) -> str:
     if not np.isfinite(minutes):
         return "-"

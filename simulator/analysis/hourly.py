@@ -107,19 +107,6 @@ def _team_states(result: RunResult) -> pd.DataFrame:
                         present=teams["present"].astype(float))
 
 
-def agents_on_shift(result: RunResult) -> pd.DataFrame:
-    """Mean agents present per hour of week, one column per team (index 0..167)."""
-    teams = _team_states(result)
-    cells = hour_of_week(teams["at"], result.scenario.start) if len(teams) else []
-    table = (teams.assign(hour_of_week=cells)
-             .pivot_table(index="hour_of_week", columns="name", values="present",
-                          aggfunc="mean"))
-    table = table.reindex(index=pd.RangeIndex(HOURS_PER_WEEK, name="hour_of_week"),
-                          columns=list(result.scenario.teams))
-    table.columns.name = "team"
-    return table
-
-
 def hourly_table(result: RunResult, stream: str | None = None) -> pd.DataFrame:
     """Arrivals, first response and agents on shift for each hour of week.
 

@@ -74,13 +74,8 @@ def resolve_metric(expression: str, streams: Iterable[str] = (), teams: Iterable
                         "by_team.NAME.occupancy")
 
 
-def short_name(path: str) -> str:
-    """The path as the interface writes it: ``overall.`` left out."""
-    return path.removeprefix("overall.")
-
-
 def full_path(name: str) -> str:
-    """The inverse of :func:`short_name`."""
+    """The summary path of a metric name (``frt_s.p90`` is ``overall.frt_s.p90``)."""
     return name if name.startswith(("overall.", "by_stream.", "by_team.")) else f"overall.{name}"
 
 

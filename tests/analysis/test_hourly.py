@@ -14,7 +14,6 @@ import pytest
 
 from simulator.analysis.hourly import (
     HOURLY_COLUMNS,
-    agents_on_shift,
     hour_of_week,
     hourly_table,
     observed_hours,
@@ -190,7 +189,7 @@ def test_no_target_gives_no_share() -> None:
     assert table.loc[_cell(WED, 12), "frt_p90_s"] == pytest.approx(30.0)
 
 
-def test_agents_on_shift_per_hour_total_and_per_team() -> None:
+def test_agents_on_shift_per_hour_all_teams_together() -> None:
     scenario = _scenario()
     states = pd.DataFrame(
         [(0.5 * H, "team", "a", 0, 9, 0, 0),         # in warmup: left out
@@ -206,10 +205,6 @@ def test_agents_on_shift_per_hour_total_and_per_team() -> None:
     assert table.loc[_cell(WED, 11), "agents_on_shift"] == pytest.approx((3 + 5) / 2)
     assert table.loc[_cell(THU, 0), "agents_on_shift"] == pytest.approx(3.0)
     assert np.isnan(table.loc[_cell(WED, 10), "agents_on_shift"])
-    teams = agents_on_shift(result)
-    assert list(teams.columns) == ["a", "b"]
-    assert teams.loc[_cell(WED, 11)].tolist() == pytest.approx([3.0, 1.0])
-    assert teams.loc[_cell(THU, 0)].tolist() == pytest.approx([0.0, 3.0])
     assert table["arrivals"].sum() == 0
 
 
