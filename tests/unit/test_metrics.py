@@ -16,7 +16,7 @@ from simulator.recording import ReplicationRecord
 from simulator.scenario.schema import Scenario
 
 NAN = math.nan
-HORIZON, WARMUP, FRT_TARGET, FOLLOWUP_TARGET = 1000.0, 100.0, 60.0, 30.0
+HORIZON, WARMUP = 1000.0, 100.0
 
 # conversation, stream, arrived, picked up, first reply, ended, outcome
 ROWS = [
