@@ -130,21 +130,10 @@ def _write_all(result: RunResult, folder: Path, *, jobs: int | None,
         yaml.safe_dump(resolved_scenario(result.scenario, seed=result.seed,
                                          replications=result.replications),
                        sort_keys=False, allow_unicode=True), encoding="utf-8")
-    wall_time_s = float(result.wall_time_s)
-    if started_at is None:
-        started_at = datetime.now(UTC) - timedelta(seconds=wall_time_s)
-    run_info = {
-        "staffsim_version": staffsim_version(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "seed": int(result.seed),
-        "replications": int(result.replications),
-        "jobs": jobs if jobs is not None else getattr(result, "jobs", None),
-        "wall_time_s": round(wall_time_s, 3),
-        "started_at": started_at.isoformat(timespec="seconds"),
-        "command": list(command) if command is not None else None,
-    }
-    _write_json(run_info, folder / "run.json")
+    info = run_info(seed=result.seed, replications=result.replications,
+                    jobs=jobs if jobs is not None else getattr(result, "jobs", None),
+                    wall_time_s=result.wall_time_s, started_at=started_at, command=command)
+    _write_json(info, folder / "run.json")
     _write_json(result.summary, folder / "summary.json")
 
 
@@ -190,11 +179,6 @@ def write_folder(out_dir: Path, fill: typing.Callable[[Path], None]) -> Path:
     return out_dir
 
 
-def write_json(data: Any, path: Path) -> None:
-    """``data`` as indented JSON: numpy scalars unwrapped, NaN and infinities as null."""
-    _write_json(data, path)
-
-
 def run_info(*, seed: int, replications: int, jobs: int | None, wall_time_s: float,
              started_at: datetime | None = None, command: Iterable[str] | None = None,
              extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -215,9 +199,14 @@ def run_info(*, seed: int, replications: int, jobs: int | None, wall_time_s: flo
     }
 
 
-def _write_json(data: Any, path: Path) -> None:
+def write_json(data: Any, path: Path) -> None:
+    """``data`` as indented JSON: numpy scalars unwrapped, NaN and infinities as null."""
     path.write_text(json.dumps(_json_safe(data), indent=2, allow_nan=False) + "\n",
                     encoding="utf-8")
+
+
+# What ``write_results`` calls, under a private name that tests patch to interrupt a write.
+_write_json = write_json
 
 
 def _json_safe(value: Any) -> Any:
