@@ -15,9 +15,7 @@ and in which unit.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,26 +24,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from simulator.analysis.figures import PALETTE, TARGET_STYLE
+from simulator.analysis.figures import save_png as save_png  # re-exported: decisions use it
 from simulator.analysis.metric_names import metric_kind, metric_title
 
-DPI = 100
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#7f7f7f", "#bcbd22", "#17becf")
-TARGET_STYLE = {"color": "#c0392b", "linestyle": "--", "linewidth": 1.3}
 UNPAIRED_COLOUR = "#9a9a9a"
 LINE_STYLES = ("-", "--", "-.", ":")
-
-
-def save_png(figure: Figure, path: Path | str) -> None:
-    """Write ``figure`` as a PNG (no software stamp, so equal figures give equal bytes)."""
-    figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
-
-
-def png_bytes(figure: Figure) -> bytes:
-    """``figure`` as PNG bytes, as :func:`save_png` writes them."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
 
 
 def _figure(width: float, height: float) -> Figure:
