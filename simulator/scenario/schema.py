@@ -515,7 +515,7 @@ class Scenario(Model):
         fallback, mistaken destinations, ticket queue of an escalation team)."""
         names: list[str] = []
         for stream_name, stream in self.streams.items():
-            candidates = [stream.queue or stream_name]
+            candidates = [self.home_queue(stream_name)]
             if stream.routing is not None:
                 candidates += [stream.routing.fallback or candidates[0],
                                *stream.routing.false_positives]
