@@ -17,6 +17,7 @@ scenario file does not pay for loading pandas and the engine.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from simulator.errors import ScenarioError
@@ -28,26 +29,20 @@ if TYPE_CHECKING:
     from simulator.decisions.sweep import SweepResult, sweep
     from simulator.experiment import RunResult, run
 
-__all__ = ["CompareResult", "RunResult", "Scenario", "ScenarioError", "SweepResult", "compare",
-           "load_scenario", "run", "sweep"]
-__all__ += ["SizeResult", "size"]
+__all__ = ["CompareResult", "RunResult", "Scenario", "ScenarioError", "SizeResult",
+           "SweepResult", "compare", "load_scenario", "run", "size", "sweep"]
+
+# The names imported on first use, and the module each comes from.
+_LAZY = {
+    "run": "simulator.experiment", "RunResult": "simulator.experiment",
+    "compare": "simulator.decisions.compare", "CompareResult": "simulator.decisions.compare",
+    "sweep": "simulator.decisions.sweep", "SweepResult": "simulator.decisions.sweep",
+    "size": "simulator.decisions.size", "SizeResult": "simulator.decisions.size",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("run", "RunResult"):
-        from simulator import experiment
-
-        return getattr(experiment, name)
-    if name in ("compare", "CompareResult"):
-        from simulator.decisions import compare
-
-        return getattr(compare, name)
-    if name in ("sweep", "SweepResult"):
-        from simulator.decisions import sweep
-
-        return getattr(sweep, name)
-    if name in ("size", "SizeResult"):
-        from simulator.decisions import size
-
-        return getattr(size, name)
-    raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
