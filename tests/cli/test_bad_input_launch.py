@@ -33,8 +33,6 @@ LAUNCH: dict[str, Any] = {
             "per_hour": 6, "queue": "tiger",
             "conversation": {"handle": exponential("4min")},
             "bot": {"deflection": 0.2, "time": {"dist": "fixed", "value": "30s"}, "menu": 0.3},
-            # (no false positive to 'general' here: naming the fallback queue again crashes
-            # the engine; see tests/validation/test_routing_shares.py)
             "routing": {"rules": 0.5, "fallback": "general"},
         },
         "general": {

@@ -12,8 +12,8 @@ backup, shrinkage, and escalation to tickets for one of the teams. They are
 sized so one replication runs in well under a second.
 
 Routing blocks always name a fallback other than the stream's own queue and
-false-positive targets other than both: a block that names one queue twice
-crashes the engine (see ``test_a_queue_named_twice_by_one_routing_block`` in
+false-positive targets other than both (a block that names one queue twice is
+checked on its own by ``test_a_queue_named_twice_by_one_routing_block`` in
 ``tests/validation/test_routing_shares.py``). Rules and false-positive shares
 add up to at most 1 (above that routing silently clips the false positives).
 """
@@ -159,17 +159,13 @@ def backup(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         entry["delay"] = draw(seconds(0, 900))
     if draw(st.booleans()):
-        # Not 0: a backup that stands down the moment the queue is clear hands its
-        # conversations back and is triggered again at once, for ever, under shared
-        # attention (see test_backup_without_stand_down_time_does_not_loop in
-        # test_invariants.py).
-        entry["stand_down"] = draw(seconds(1, 3600))
+        entry["stand_down"] = draw(seconds(0, 3600))
     return entry
 
 
 @st.composite
 def launch_settings(draw: st.DrawFn, spec: dict[str, Any], queues: list[str],
-                    streams: list[str], backups: bool = True) -> None:
+                    streams: list[str]) -> None:
     """Triage, skills, learning, overflow, a backup and shrinkage, each sometimes."""
     if draw(st.booleans()):
         spec["triage"] = {"time": draw(seconds(0, 300)), "reassign": draw(probability())}
@@ -193,7 +189,7 @@ def launch_settings(draw: st.DrawFn, spec: dict[str, Any], queues: list[str],
                 rule["length"] = draw(st.integers(1, 5))
             rules.append(rule)
         spec["overflow"] = rules
-    if backups and draw(st.integers(0, 2)) == 0:
+    if draw(st.integers(0, 2)) == 0:
         spec["backup"] = [draw(backup())]
     if draw(st.integers(0, 2)) == 0:
         spec["shrinkage"] = {"share": draw(st.sampled_from([0.05, 0.1, 0.2, 0.35])),
@@ -246,12 +242,9 @@ def rotation(draw: st.DrawFn, roster: list[dict[str, Any]], start: str | None,
 
 
 @st.composite
-def scenario_dicts(draw: st.DrawFn, max_horizon_h: int = 48,
-                   backups: bool = True) -> dict[str, Any]:
+def scenario_dicts(draw: st.DrawFn, max_horizon_h: int = 48) -> dict[str, Any]:
     """A valid scenario dict: 1-3 streams, 1-2 teams, every queue served, and sometimes
-    the launch organisation (see the module's docstring); ``backups=False`` leaves out
-    on-call entries (their stand-down can hang a run: see ``known_hangs_rejected`` in
-    ``test_invariants.py``)."""
+    the launch organisation (see the module's docstring)."""
     launch = draw(st.booleans())                          # the launch organisation's keys
     # The launch organisation needs more than one queue to route between.
     stream_names = list(STREAM_NAMES[:draw(st.integers(2 if launch else 1, 3))])
@@ -281,7 +274,7 @@ def scenario_dicts(draw: st.DrawFn, max_horizon_h: int = 48,
     teams = {name: draw(team(serves[name])) for name in team_names}
     if launch:
         for spec in teams.values():
-            draw(launch_settings(spec, queues, stream_names, backups))
+            draw(launch_settings(spec, queues, stream_names))
         for stream in streams.values():
             if draw(st.integers(0, 2)) == 0:
                 stream["escalation"] = draw(escalation(team_names))

@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import copy
 import math
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, reject, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scenario_strategies import scenario_dicts
 
@@ -32,6 +29,7 @@ from simulator.model.engine import simulate
 from simulator.model.roster import merged, shift_intervals, team_schedules
 from simulator.recording import CONVERSATION_COLUMNS, FOLLOWUP_COLUMNS, ReplicationRecord
 from simulator.scenario.schema import Policy, Scenario
+from tests.unit.timeline import simulate_at
 
 OUTCOMES = {"resolved", "abandoned", "deflected", "open"}
 TOLERANCE = 1e-6   # seconds; event times are sums of floats
@@ -49,42 +47,9 @@ def present(frame: pd.DataFrame, column: str) -> np.ndarray:
     return ~np.isnan(times(frame, column))
 
 
-# A run with an on-call backup can hang for ever in the stand-down wait (a reported
-# bug: ``test_backup_stand_down_wait_ends`` below), in about one run in a few thousand.
-# Such runs are stopped after HANG_S and the example is rejected, so the other
-# invariants are still checked on every scenario that runs.
-HANG_S = 10.0
-
-
-class _Hang(Exception):
-    pass
-
-
-def _stop(_signum: int, _frame: Any) -> None:
-    raise _Hang
-
-
-@contextmanager
-def known_hangs_rejected(scenario: Scenario) -> Iterator[None]:
-    """Reject the example if a run of ``scenario`` with backups takes over HANG_S."""
-    if not any(team.backup for team in scenario.teams.values()):
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _stop)
-    signal.setitimer(signal.ITIMER_REAL, HANG_S)
-    try:
-        yield
-    except _Hang:
-        reject()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def replicate(raw: dict[str, Any], seed: int) -> tuple[Scenario, ReplicationRecord]:
     scenario = simulator.load_scenario(raw)
-    with known_hangs_rejected(scenario):
-        return scenario, simulate(scenario, seed, 0)
+    return scenario, simulate(scenario, seed, 0)
 
 
 # -- 1. conservation --------------------------------------------------------------
@@ -93,8 +58,7 @@ def replicate(raw: dict[str, Any], seed: int) -> tuple[Scenario, ReplicationReco
 @given(raw=scenario_dicts(max_horizon_h=24), seed=seeds)
 def test_every_conversation_has_one_outcome_and_the_counts_add_up(raw: dict, seed: int) -> None:
     scenario = simulator.load_scenario(raw)
-    with known_hangs_rejected(scenario):
-        result = simulator.run(scenario, replications=2, seed=seed)
+    result = simulator.run(scenario, replications=2, seed=seed)
     for record in result.records:
         conversations = record.conversations
         assert list(conversations.columns) == list(CONVERSATION_COLUMNS)
@@ -267,8 +231,7 @@ def test_nobody_picks_up_off_shift_or_after_the_intake_cutoff(raw: dict, seed: i
     scenario = simulator.load_scenario(raw)
     windows, teams_of = intake_windows(scenario)
     # A shift no longer than its intake cutoff has an empty window: no pick-ups at all.
-    with known_hangs_rejected(scenario):
-        record = simulate(scenario, seed, 0)
+    record = simulate(scenario, seed, 0)
     rows = record.conversations
     picked = rows[present(rows, "picked_up_at")]
     for agent, team, at in zip(picked["agent"].astype(str), picked["team"].astype(str),
@@ -322,8 +285,7 @@ def test_no_agent_holds_more_than_its_concurrency(raw: dict, seed: int) -> None:
 @given(raw=scenario_dicts(max_horizon_h=24), seed=seeds)
 def test_same_seed_same_records(raw: dict, seed: int) -> None:
     scenario = simulator.load_scenario(raw)
-    with known_hangs_rejected(scenario):
-        first, second = simulate(scenario, seed, 1), simulate(scenario, seed, 1)
+    first, second = simulate(scenario, seed, 1), simulate(scenario, seed, 1)
     pd.testing.assert_frame_equal(first.conversations, second.conversations)
     pd.testing.assert_frame_equal(first.followups, second.followups)
     pd.testing.assert_frame_equal(first.teams, second.teams)
@@ -337,16 +299,15 @@ def without_seed(summary: dict) -> dict:
 @given(raw=scenario_dicts(max_horizon_h=24), seed=seeds)
 def test_a_different_seed_gives_a_different_summary(raw: dict, seed: int) -> None:
     scenario = simulator.load_scenario(raw)
-    with known_hangs_rejected(scenario):
-        one = simulator.run(scenario, replications=1, seed=seed)
-        other = simulator.run(scenario, replications=1, seed=seed + 1)
+    one = simulator.run(scenario, replications=1, seed=seed)
+    other = simulator.run(scenario, replications=1, seed=seed + 1)
     assume(len(one.conversations) > 0 and len(other.conversations) > 0)
     assert without_seed(one.summary) != without_seed(other.summary)
 
 
 @pytest.mark.slow
 @settings(SETTINGS, max_examples=8)
-@given(raw=scenario_dicts(max_horizon_h=24, backups=False), seed=seeds)
+@given(raw=scenario_dicts(max_horizon_h=24), seed=seeds)
 def test_parallel_runs_equal_serial_runs(raw: dict, seed: int) -> None:
     scenario = simulator.load_scenario(raw)
     serial = simulator.run(scenario, replications=3, seed=seed, jobs=1)
@@ -477,28 +438,6 @@ def test_an_agent_still_typing_at_its_next_shift_works_that_shift() -> None:
 
 # -- regressions: on-call backup bugs these properties found ---------------------------
 
-def _at(monkeypatch: pytest.MonkeyPatch, raw: dict, arrivals: list[float],
-        limit_s: float) -> ReplicationRecord:
-    """One replication of a one-stream scenario with arrivals at the given instants,
-    stopped with TimeoutError if it runs longer than ``limit_s`` of wall time."""
-    from simulator.model import engine
-
-    monkeypatch.setattr(engine, "arrival_times",
-                        lambda *_args: np.asarray(arrivals, dtype=float))
-    scenario = simulator.load_scenario(raw)
-
-    def stop(_signum: int, _frame: Any) -> None:
-        raise TimeoutError(f"the run did not finish within {limit_s:g} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, limit_s)
-    try:
-        return simulate(scenario, 1, 0)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def one_agent_and_a_backup(handle: str, **backup: Any) -> dict:
     return {
         "name": "minimal", "horizon": "4h",
@@ -509,16 +448,18 @@ def one_agent_and_a_backup(handle: str, **backup: Any) -> dict:
     }
 
 
+@pytest.mark.timeout(10)
 def test_backup_stand_down_wait_ends(monkeypatch: pytest.MonkeyPatch) -> None:
     """The primary is busy 0-1000; the customer of 535.383 s triggers the backup (queue
     length 1), who takes it at once: the queue is empty from 535.383 s, so the backup
     stands down 30 min later, at 2335.383 s."""
     raw = one_agent_and_a_backup("1000s", queue_length=1, stand_down="30min")
-    record = _at(monkeypatch, raw, [0.0, 535.383], limit_s=5)
+    record = simulate_at(monkeypatch, raw, {"chat": [0.0, 535.383]})
     agents = record.agents.set_index("agent")
     assert agents.loc["support.oncall.1", "on_shift_s"] == pytest.approx(1800)
 
 
+@pytest.mark.timeout(10)
 def test_backup_without_stand_down_time_does_not_loop(monkeypatch: pytest.MonkeyPatch) -> None:
     """The customer of 100 s triggers the backup, who takes it and so clears the
     queue at once: with no stand-down time it stands down at 100 s, but finishes
@@ -526,7 +467,7 @@ def test_backup_without_stand_down_time_does_not_loop(monkeypatch: pytest.Monkey
     it straight back in, endlessly, at one instant."""
     raw = one_agent_and_a_backup("300s", queue_length=1, stand_down="0s")
     raw["teams"]["support"]["attention"] = "shared"
-    record = _at(monkeypatch, raw, [0.0, 100.0], limit_s=3)
+    record = simulate_at(monkeypatch, raw, {"chat": [0.0, 100.0]})
     rows = record.conversations
     assert rows["outcome"].astype(str).tolist() == ["resolved", "resolved"]
     assert rows["agent"].astype(str).tolist() == ["support.1", "support.oncall.1"]
@@ -535,6 +476,7 @@ def test_backup_without_stand_down_time_does_not_loop(monkeypatch: pytest.Monkey
     assert (backup["activations"], backup["on_shift_s"]) == (1, pytest.approx(300))
 
 
+@pytest.mark.timeout(10)
 def test_backup_agents_respect_the_intake_cutoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """The primary is busy 0-5000 and 5000-10000. Two conversations wait from 9100 s,
     which would trigger the backup; but its window ends at 03:00 (10800 s) and the
@@ -543,7 +485,7 @@ def test_backup_agents_respect_the_intake_cutoff(monkeypatch: pytest.MonkeyPatch
     raw = one_agent_and_a_backup("5000s", queue_length=2, stand_down="10min")
     raw["teams"]["support"]["backup"][0]["end"] = "03:00"
     raw["handoff"] = {"policy": "ownership", "intake_cutoff": "1h", "max_overtime": "0s"}
-    record = _at(monkeypatch, raw, [0.0, 4000.0, 9000.0, 9100.0], limit_s=10)
+    record = simulate_at(monkeypatch, raw, {"chat": [0.0, 4000.0, 9000.0, 9100.0]})
     rows = record.conversations
     assert "support.oncall.1" not in set(rows["agent"].astype(str)), rows
     assert record.agents.set_index("agent").loc["support.oncall.1", "activations"] == 0
