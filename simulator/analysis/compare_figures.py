@@ -101,16 +101,14 @@ def compare_figure(times: pd.DataFrame, differences: pd.DataFrame, *,
 
 def _ecdf(ax: Axes, times: pd.DataFrame, column: str, variants: list[str],
           colours: dict[str, str], name: str, population: str, target: float | None) -> None:
-    tails = []
+    finite: dict[str, np.ndarray] = {}
     for label in variants:
         values = times.loc[times["variant"] == label, column].to_numpy(dtype=float)
-        values = np.sort(values[np.isfinite(values)])
-        if values.size:
-            tails.append(np.percentile(values, 99))
+        finite[label] = np.sort(values[np.isfinite(values)])
+    tails = [np.percentile(values, 99) for values in finite.values() if values.size]
     scale, unit = display_scale("seconds", tails)
     for index, label in enumerate(variants):
-        values = times.loc[times["variant"] == label, column].to_numpy(dtype=float)
-        values = np.sort(values[np.isfinite(values)])
+        values = finite[label]
         if not values.size:
             continue
         share = np.arange(1, values.size + 1) / values.size * 100
