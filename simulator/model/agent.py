@@ -313,7 +313,7 @@ class SerialAgent(Agent):
             return
         conversation.work = 0.0
         if self.engine.reply_sent(conversation):
-            wrap = conversation.wrap_up() if conversation.state is State.ENDED else 0.0
+            wrap = conversation.wrap_up()
             if wrap > 0:
                 self.busy = True
                 self.busy_since = self.env.now
@@ -421,7 +421,7 @@ class SharingAgent(Agent):
             elif conversation.reassigning:
                 self._triaged(conversation)
             elif self.engine.reply_sent(conversation):
-                wrap = conversation.wrap_up() if conversation.state is State.ENDED else 0.0
+                wrap = conversation.wrap_up()
                 if wrap > 0:
                     conversation.work = wrap
                     self.active[conversation] = None

@@ -135,5 +135,7 @@ class Conversation:
         return self.customers.reply_delay[self.offset + self.sent - 1]
 
     def wrap_up(self) -> float:
+        """Wrap-up after the last reply: the pre-drawn time once the conversation
+        has ended, none while it goes on (an escalation still to be raised)."""
         wrap = self.customers.wrap_up
-        return wrap[self.rank] if wrap is not None else 0.0
+        return wrap[self.rank] if wrap is not None and self.state is State.ENDED else 0.0
