@@ -1,4 +1,4 @@
-"""Fixtures shared by the command-line, decision and analysis tests."""
+"""Fixtures and helpers shared by the command-line, decision and analysis tests."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner, Result
 
 
 @pytest.fixture
@@ -32,3 +33,31 @@ def scenario_writer(folder: Path, default: dict[str, Any],
         return path
 
     return write
+
+
+def written(folder: Path) -> list[str]:
+    """What a command left in ``folder``: results (``results``, ``out``) or temporary
+    folders (empty after bad input)."""
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name in ("results", "out") or p.name.startswith(".staffsim-"))
+
+
+def _runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)  # click 8.1
+    except TypeError:
+        return CliRunner()  # click >= 8.2 keeps stderr apart by default
+
+
+@pytest.fixture
+def invoke() -> Callable[..., Result]:
+    """Run the ``staffsim`` group in-process with the given arguments (stderr kept
+    apart from stdout)."""
+    from simulator.cli import cli  # here, so a broken CLI fails only the tests using it
+
+    runner = _runner()
+
+    def call(*args: str | Path) -> Result:
+        return runner.invoke(cli, [str(a) for a in args])
+
+    return call

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from click.testing import Result
 
 import simulator.analysis.report as report_module
 import simulator.output as output
@@ -19,10 +20,10 @@ from simulator.analysis import figures, tables
 from simulator.analysis.hourly import week_grid
 from simulator.analysis.metrics import summarise
 from simulator.analysis.report import REPORT_FILE, ReportFigure, build_figures, write_report
-from simulator.cli import cli
 from simulator.experiment import RunResult, run
 from simulator.output import REPORT_FILES, RESULT_FILES, write_results
 from simulator.scenario.loader import load_scenario
+from tests.conftest import scenario_writer, written
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FIGURES = ("headline", "response_times", "heatmap_arrivals", "heatmap_agents",
@@ -148,6 +149,14 @@ def test_heatmap_marks_unobserved_hours() -> None:
 # --------------------------------------------------------------------------- staffsim run
 
 
+RUN_SCENARIO: dict[str, Any] = {
+    "name": "tiny", "horizon": "4h", "warmup": "30min",
+    "streams": {"chat": {"per_hour": 20, "conversation": {
+        "handle": {"dist": "exponential", "mean": "4min"}}}},
+    "teams": {"support": {"agents": 2, "serves": ["chat"]}},
+}
+
+
 @pytest.fixture
 def one_figure(monkeypatch: pytest.MonkeyPatch) -> None:
     """Draw only the headline figure: the wiring is tested here, the figures above."""
@@ -155,23 +164,18 @@ def one_figure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(report_module, "build_figures", lambda result: real(result)[:1])
 
 
-def test_staffsim_run_writes_the_report(one_figure: None, tmp_path: Path) -> None:
-    scenario = tmp_path / "s.yaml"
-    scenario.write_text("name: tiny\nhorizon: 4h\nwarmup: 30min\nstreams:\n  chat:\n"
-                        "    per_hour: 20\n    conversation:\n"
-                        "      handle: {dist: exponential, mean: 4min}\n"
-                        "teams:\n  support: {agents: 2, serves: [chat]}\n", encoding="utf-8")
+def test_staffsim_run_writes_the_report(one_figure: None, invoke: Callable[..., Result],
+                                        tmp_path: Path) -> None:
+    scenario = scenario_writer(tmp_path, RUN_SCENARIO, "s.yaml")()
     out = tmp_path / "out"
-    done = CliRunner().invoke(cli, ["run", str(scenario), "-r", "2", "--seed", "1",
-                                    "--out", str(out), "-q"])
+    done = invoke("run", scenario, "-r", "2", "--seed", "1", "--out", out, "-q")
     assert done.exit_code == 0, done.output
     assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES + REPORT_FILES)
     assert (out / "figures" / "headline.png").read_bytes().startswith(PNG_SIGNATURE)
     assert "data:image/png;base64," in (out / REPORT_FILE).read_text(encoding="utf-8")
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".staffsim-")] == []
+    assert written(tmp_path) == ["out"]  # no temporary folder left behind
 
-    done = CliRunner().invoke(cli, ["run", str(scenario), "-r", "2", "--out", str(out), "-q",
-                                    "--no-report"])
+    done = invoke("run", scenario, "-r", "2", "--out", out, "-q", "--no-report")
     assert done.exit_code == 0, done.output
     assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
 

@@ -8,12 +8,12 @@ second each.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import simulator
 from simulator.analysis.scenario_table import (
@@ -25,7 +25,7 @@ from simulator.analysis.scenario_table import (
     to_markdown,
     write_text_atomic,
 )
-from simulator.cli import cli
+from tests.conftest import scenario_writer
 
 TINY: dict[str, Any] = {
     "name": "tiny",
@@ -181,31 +181,15 @@ def test_team_totals_from_a_run_use_each_replications_total() -> None:
 
 
 @pytest.fixture
-def runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # click 8.1
-    except TypeError:
-        return CliRunner()  # click >= 8.2 keeps stderr apart by default
-
-
-@pytest.fixture
 def scenarios(tmp_path: Path) -> list[Path]:
-    paths = []
-    for name, data in (("tiny.yaml", TINY), ("two.yaml", _two_streams())):
-        path = tmp_path / name
-        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
-def _table(runner: CliRunner, *args: Any) -> Result:
-    return runner.invoke(cli, ["table", *map(str, args)])
+    write = scenario_writer(tmp_path, TINY, "tiny.yaml")
+    return [write(), write(_two_streams(), "two.yaml")]
 
 
 def test_command_prints_one_table_and_writes_the_same_file(
-        runner: CliRunner, scenarios: list[Path], tmp_path: Path) -> None:
+        invoke: Callable[..., Result], scenarios: list[Path], tmp_path: Path) -> None:
     out = tmp_path / "tables" / "all.md"
-    result = _table(runner, *scenarios, "--replications", "2", "--seed", "9", "--out", out)
+    result = invoke("table", *scenarios, "--replications", "2", "--seed", "9", "--out", out)
     assert result.exit_code == 0, result.stderr
     assert out.read_text(encoding="utf-8") == result.stdout
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
@@ -216,8 +200,8 @@ def test_command_prints_one_table_and_writes_the_same_file(
 
 
 def test_command_runs_every_scenario_with_the_same_seed(
-        runner: CliRunner, scenarios: list[Path]) -> None:
-    result = _table(runner, scenarios[0], scenarios[0], "-r", "2", "--set",
+        invoke: Callable[..., Result], scenarios: list[Path]) -> None:
+    result = invoke("table", scenarios[0], scenarios[0], "-r", "2", "--set",
                     "teams.support.agents=3")
     assert result.exit_code == 0, result.stderr
     rows = [line.split("|")[2:] for line in result.stdout.splitlines()[2:4]]
@@ -234,9 +218,10 @@ def test_command_runs_every_scenario_with_the_same_seed(
 ], ids=["missing-file", "bad-set", "set-not-in-every-scenario", "out-is-a-folder",
         "zero-replications", "no-scenario"])
 def test_bad_input_exits_2_without_a_traceback_or_a_file(
-        runner: CliRunner, scenarios: list[Path], tmp_path: Path, make_args: Any) -> None:
+        invoke: Callable[..., Result], scenarios: list[Path], tmp_path: Path,
+        make_args: Any) -> None:
     before = sorted(p.name for p in tmp_path.iterdir())
-    result = _table(runner, *make_args(scenarios, tmp_path))
+    result = invoke("table", *make_args(scenarios, tmp_path))
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr and result.stderr.strip()
     assert result.stdout == ""

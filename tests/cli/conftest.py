@@ -1,5 +1,6 @@
 """Shared helpers for the command-line tests: a small valid scenario to break,
-and a runner that keeps stderr apart from stdout.
+a real ``python -m simulator`` process, and what runs left behind (the in-process
+``invoke`` runner lives in ``tests/conftest.py``).
 
 Every test works inside its own ``tmp_path`` (also the working directory), so
 "nothing was written" can be checked by looking at that folder alone.
@@ -16,10 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from simulator.cli import cli
-from tests.conftest import scenario_writer
+from tests.conftest import scenario_writer, written
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,24 +57,6 @@ def write_scenario(workdir: Path) -> Callable[..., Path]:
     return scenario_writer(workdir, SMALL, "scenario.yaml")
 
 
-def _runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # click 8.1
-    except TypeError:
-        return CliRunner()  # click >= 8.2 keeps stderr apart by default
-
-
-@pytest.fixture
-def invoke() -> Callable[..., Result]:
-    """Run the ``staffsim`` group in-process with the given arguments."""
-    runner = _runner()
-
-    def call(*args: str | Path) -> Result:
-        return runner.invoke(cli, [str(a) for a in args])
-
-    return call
-
-
 @pytest.fixture
 def run_module(workdir: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """``python -m simulator ARGS`` in a real process (the real exit code and stderr),
@@ -91,12 +72,6 @@ def run_module(workdir: Path) -> Callable[..., subprocess.CompletedProcess[str]]
 
     call.env = env  # type: ignore[attr-defined]  # for tests that start the process themselves
     return call
-
-
-def written(folder: Path) -> list[str]:
-    """Names in ``folder`` that a run may have written: results or temporary folders."""
-    return sorted(p.name for p in folder.iterdir()
-                  if p.name == "results" or p.name.startswith(".staffsim-"))
 
 
 @pytest.fixture

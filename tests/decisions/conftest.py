@@ -1,5 +1,6 @@
-"""Shared helpers for the decision commands' tests: small queueing scenarios, a
-working directory per test, and a runner that keeps stderr apart from stdout."""
+"""Shared helpers for the decision commands' tests: small queueing scenarios written
+to a working directory per test (``invoke`` and ``written`` are in
+``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from simulator.cli import cli
 from tests.conftest import scenario_writer
 
 QUEUE: dict[str, Any] = {
@@ -45,23 +44,3 @@ def queue() -> dict[str, Any]:
 def write_scenario(workdir: Path) -> Callable[..., Path]:
     """Write a scenario dict as YAML in the working directory and return its path."""
     return scenario_writer(workdir, QUEUE, "queue.yaml")
-
-
-@pytest.fixture
-def invoke() -> Callable[..., Result]:
-    """Run the ``staffsim`` group in-process with the given arguments."""
-    try:
-        runner = CliRunner(mix_stderr=False)  # click 8.1
-    except TypeError:
-        runner = CliRunner()  # click >= 8.2 keeps stderr apart by default
-
-    def call(*args: str | Path) -> Result:
-        return runner.invoke(cli, [str(a) for a in args])
-
-    return call
-
-
-def written(folder: Path) -> list[str]:
-    """What a command left in ``folder``: results or temporary folders."""
-    return sorted(p.name for p in folder.iterdir()
-                  if p.name in ("results", "out") or p.name.startswith(".staffsim-"))

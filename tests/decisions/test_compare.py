@@ -12,7 +12,7 @@ import pytest
 
 import simulator
 from simulator.decisions.compare import OVERALL_METRICS, compare_table, headline_metrics
-from tests.decisions.conftest import written
+from tests.conftest import written
 
 DIFFERENCE_KEYS = {"metric", "variant", "baseline", "diff", "ci95", "unpaired_ci95",
                    "significant"}

@@ -23,8 +23,7 @@ from simulator.decisions.size import size
 from simulator.decisions.size_search import mean_interval
 from simulator.decisions.staffing_shapes import ScaledRoster, curve_roster
 from simulator.model.roster import team_schedules
-
-from .conftest import written
+from tests.conftest import written
 
 MM: dict[str, Any] = {
     "name": "mm", "horizon": "40h", "warmup": "4h", "replications": 5, "seed": 3,

@@ -12,7 +12,7 @@ import pytest
 
 import simulator
 from simulator.errors import ScenarioError
-from tests.decisions.conftest import written
+from tests.conftest import written
 
 
 def test_a_grid_point_equals_a_plain_run_with_the_same_seed(queue: dict[str, Any]) -> None:
