@@ -24,6 +24,7 @@ from simulator.decisions.size_search import mean_interval
 from simulator.decisions.staffing_shapes import ScaledRoster, curve_roster
 from simulator.model.roster import team_schedules
 from tests.conftest import written
+from tests.decisions.reference import factorial_erlang_c, plain_erlang_a
 
 MM: dict[str, Any] = {
     "name": "mm", "horizon": "40h", "warmup": "4h", "replications": 5, "seed": 3,
@@ -45,22 +46,6 @@ def mm(**changes: Any) -> simulator.Scenario:
     return simulator.load_scenario(config)
 
 
-def erlang_c(c: int, a: float) -> float:
-    """P(wait) in M/M/c from the factorial formula."""
-    if a >= c:
-        return 1.0
-    top = a**c / math.factorial(c) * c / (c - a)
-    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-
-
-def erlang_a_abandon(c: int, theta: float) -> float:
-    p = [1.0]
-    for n in range(1, 400):
-        p.append(p[-1] * LAM / (min(n, c) * MU + max(n - c, 0) * theta))
-    queue = sum(max(n - c, 0) * x for n, x in enumerate(p)) / sum(p)
-    return theta * queue / LAM
-
-
 def first_c(meets) -> int:
     return next(c for c in range(1, 100) if meets(c))
 
@@ -74,20 +59,21 @@ def assert_bracketed(result) -> None:
 
 
 def test_erlang_c_answer_for_the_share_that_waits():
-    expected = first_c(lambda c: erlang_c(c, LAM / MU) <= 0.2)
+    expected = first_c(lambda c: factorial_erlang_c(c, LAM / MU) <= 0.2)
     assert expected == 14
     result = size(mm(), team="support", target="queue_wait_s.share_waited<=0.2",
                   confidence=None)
     assert result.formula == "Erlang C"
     assert result.analytic_agents == expected
     assert abs(result.agents - expected) <= 1
-    assert result.analytic_achieved == pytest.approx(erlang_c(expected, LAM / MU), rel=1e-9)
+    assert result.analytic_achieved == pytest.approx(factorial_erlang_c(expected, LAM / MU),
+                                                     rel=1e-9)
     assert_bracketed(result)
 
 
 def test_erlang_a_answer_for_abandonment():
     theta = 1 / 180
-    expected = first_c(lambda c: erlang_a_abandon(c, theta) <= 0.05)
+    expected = first_c(lambda c: plain_erlang_a(LAM, MU, c, theta)[1] <= 0.05)
     assert expected == 13
     result = size(mm(patience="3min"), team="support", target="abandon_rate<=0.05",
                   confidence=None)
@@ -102,7 +88,7 @@ def test_erlang_c_answer_for_first_response_within_target():
     t = 900.0
 
     def within(c: int) -> float:
-        waits, r = erlang_c(c, LAM / MU), c * MU - LAM
+        waits, r = factorial_erlang_c(c, LAM / MU), c * MU - LAM
         if r <= 0:
             return 0.0
         hypo = 1 - (MU * math.exp(-r * t) - r * math.exp(-MU * t)) / (MU - r)

@@ -23,26 +23,11 @@ from simulator.staffing import (
     statistic,
     team_workload,
 )
+from tests.decisions.reference import factorial_erlang_c, plain_erlang_a
 
 
 def factorial_erlang_b(c: int, a: float) -> float:
     return (a**c / math.factorial(c)) / sum(a**k / math.factorial(k) for k in range(c + 1))
-
-
-def factorial_erlang_c(c: int, a: float) -> float:
-    top = a**c / math.factorial(c) * c / (c - a)
-    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-
-
-def plain_erlang_a(lam: float, mu: float, c: int, theta: float, states: int = 400):
-    """(P(wait), P(abandon), E[wait]) from the unnormalised birth-death products."""
-    p = [1.0]
-    for n in range(1, states):
-        p.append(p[-1] * lam / (min(n, c) * mu + max(n - c, 0) * theta))
-    total = sum(p)
-    p = [x / total for x in p]
-    queue = sum(max(n - c, 0) * x for n, x in enumerate(p))
-    return sum(p[c:]), theta * queue / lam, queue / lam
 
 
 def exponential_reply(mean: float) -> FirstReply:
