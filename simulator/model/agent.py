@@ -112,6 +112,12 @@ class Agent:
             self._resume()
             self.work()
 
+    def _let_break_begin(self) -> None:
+        """A break waiting for the reply being typed may begin now."""
+        if self.break_ready is not None:
+            self.break_ready.succeed()
+            self.break_ready = None
+
     def wind_down(self) -> Event | None:
         """Take nothing new, finish what is held (overtime, or a backup standing
         down); returns an event that fires when nothing is held any more, or None
@@ -141,9 +147,7 @@ class Agent:
         self.present = False
         self.accepting = False
         self.team.available.pop(self, None)
-        if self.break_ready is not None:      # a break was waiting for this reply
-            self.break_ready.succeed()
-            self.break_ready = None
+        self._let_break_begin()
         self._pause()
         self.on_shift_s += engine.after_warmup(self.came_at, now)
         self.overtime_s += engine.after_warmup(min(self.shift_end, now), now)
@@ -269,9 +273,7 @@ class SerialAgent(Agent):
             self._leave(self.leaving)
             return
         if self.on_break:
-            if self.break_ready is not None:
-                self.break_ready.succeed()
-                self.break_ready = None
+            self._let_break_begin()
             return
         if not self.present:
             return
