@@ -29,6 +29,7 @@ from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, Normalize
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
+from simulator.analysis.metric_names import stat_at
 from simulator.units import format_duration
 
 DPI = 100
@@ -106,8 +107,7 @@ def _no_data(ax: Axes, text: str) -> None:
 
 def _stat(node: Any, *keys: str) -> tuple[float, float, float]:
     """(value, low, high) of a summary statistic; NaN where missing."""
-    for key in keys:
-        node = node.get(key) if isinstance(node, Mapping) else None
+    node = stat_at(node, *keys)
     if not isinstance(node, Mapping) or node.get("value") is None:
         return (np.nan, np.nan, np.nan)
     value = float(node["value"])

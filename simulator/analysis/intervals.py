@@ -25,6 +25,15 @@ from scipy.special import stdtrit  # the t quantile, without importing scipy.sta
 LEVEL = 0.95
 
 
+
+def clip_end(value: float, kind: str) -> float:
+    """An interval end kept within what the quantity can be: a t interval from few
+    replications can reach below 0, but no time, count or share can (nor can a
+    share pass 1)."""
+    value = max(float(value), 0.0)
+    return min(value, 1.0) if kind == "share" else value
+
+
 def _valid(values: Sequence[float | None]) -> np.ndarray:
     """The values as floats, without ``None`` and NaN."""
     array = np.array([np.nan if v is None else v for v in values], dtype=float)

@@ -79,14 +79,17 @@ def full_path(name: str) -> str:
     return name if name.startswith(("overall.", "by_stream.", "by_team.")) else f"overall.{name}"
 
 
+def stat_at(node: Any, *keys: str) -> Any:
+    """The value under ``keys`` in nested dicts (``stat_at(block, "frt_s", "p90")``);
+    ``None`` where a key is absent or a level is no dict."""
+    for key in keys:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node
+
+
 def lookup(tree: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted path of a (summary or replication) tree; ``None`` if absent."""
-    node: Any = tree
-    for part in full_path(path).split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
+    return stat_at(tree, *full_path(path).split("."))
 
 
 def metric_kind(path: str) -> str:

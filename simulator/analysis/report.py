@@ -23,13 +23,15 @@ import base64
 import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 
 from simulator.analysis import figures, hourly, tables
+from simulator.analysis.intervals import clip_end
+from simulator.analysis.metric_names import stat_at
+from simulator.output import staffsim_version
 from simulator.units import format_duration
 
 if TYPE_CHECKING:
@@ -165,16 +167,8 @@ figcaption { color: #333; max-width: 60em; }
 
 
 def _version() -> str:
-    try:
-        return metadata.version("staffsim")
-    except metadata.PackageNotFoundError:
-        return "(version unknown)"
-
-
-def _statistic(node: Any, *keys: str) -> Any:
-    for key in keys:
-        node = node.get(key) if isinstance(node, Mapping) else None
-    return node
+    version = staffsim_version()
+    return "(version unknown)" if version == "unknown" else version
 
 
 def _format(value: Any, kind: str) -> str:
@@ -188,13 +182,6 @@ def _format(value: Any, kind: str) -> str:
     if kind == "hours":
         return format_duration(value * 3600.0) if value else "0"
     return f"{value:,.0f}" if abs(value) >= 100 or value.is_integer() else f"{value:,.1f}"
-
-
-def _clip(value: float, kind: str) -> float:
-    """An interval end kept within what the quantity can be: a t interval from few
-    replications can reach below 0, but no time, count or share can."""
-    value = max(float(value), 0.0)
-    return min(value, 1.0) if kind == "share" else value
 
 
 _ROWS = (
@@ -216,8 +203,8 @@ _ROWS = (
 def _table_row(label: str, stat: Any, kind: str) -> str:
     value = stat.get("value") if isinstance(stat, Mapping) else None
     interval = stat.get("ci95") if isinstance(stat, Mapping) else None
-    shown = (f"{_format(_clip(interval[0], kind), kind)} to "
-             f"{_format(_clip(interval[1], kind), kind)}"
+    shown = (f"{_format(clip_end(interval[0], kind), kind)} to "
+             f"{_format(clip_end(interval[1], kind), kind)}"
              if isinstance(interval, list | tuple) and len(interval) == 2 else "–")
     return (f"<tr><td>{html.escape(label)}</td><td>{_format(value, kind)}</td>"
             f"<td class=\"interval\">{shown}</td></tr>")
@@ -232,14 +219,14 @@ def headline_html(summary: Mapping[str, Any]) -> str:
         blocks += [(f"Stream {name}", block) for name, block in streams.items()]
     for title, block in blocks:
         lines.append(f"<tr class=\"group\"><td colspan=\"3\">{html.escape(title)}</td></tr>")
-        lines += [_table_row(label, _statistic(block, *keys), kind)
+        lines += [_table_row(label, stat_at(block, *keys), kind)
                   for label, keys, kind in _ROWS]
     for name, team in (summary.get("by_team") or {}).items():
         lines.append(f"<tr class=\"group\"><td colspan=\"3\">Team {html.escape(name)}</td></tr>")
-        lines.append(_table_row("occupancy", _statistic(team, "occupancy"), "share"))
-        lines.append(_table_row("overtime (per run)", _statistic(team, "overtime_h"), "hours"))
+        lines.append(_table_row("occupancy", stat_at(team, "occupancy"), "share"))
+        lines.append(_table_row("overtime (per run)", stat_at(team, "overtime_h"), "hours"))
         lines.append(_table_row("conversations handed back (per run)",
-                                _statistic(team, "handbacks"), "count"))
+                                stat_at(team, "handbacks"), "count"))
     lines.append("</table>")
     return "\n".join(lines)
 

@@ -44,8 +44,10 @@ from typing import Any
 
 import pandas as pd
 
-from simulator.analysis.intervals import mean_ci
+from simulator.analysis.intervals import clip_end, mean_ci
+from simulator.analysis.metric_names import stat_at
 from simulator.errors import ScenarioError
+from simulator.output import _format
 from simulator.units import format_duration
 
 COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -98,7 +100,7 @@ def scenario_values(summaries: Iterable[Item] | Mapping[str, Item]) -> pd.DataFr
                 if path[0] in TEAM_TOTALS:
                     stat = totals[path[0]] if stream is None else None
                 else:
-                    stat = _lookup(metrics, path)
+                    stat = stat_at(metrics, *path)
                 value, low, high = _numbers(stat)
                 rows.append({"row": row, "scenario": label, "stream": stream, "column": name,
                              "kind": kind, "value": value, "low": low, "high": high,
@@ -130,13 +132,6 @@ def _summary(item: Item) -> Mapping[str, Any]:
     if not isinstance(summary, Mapping):
         raise TypeError(f"expected a summary.json dict or a RunResult, got {type(item).__name__}")
     return summary
-
-
-def _lookup(metrics: Mapping[str, Any], path: Sequence[str]) -> Any:
-    node: Any = metrics
-    for key in path:
-        node = node.get(key) if isinstance(node, Mapping) else None
-    return node
 
 
 def _numbers(stat: Any) -> tuple[float, float, float]:
@@ -225,26 +220,16 @@ def format_cell(value: float, low: float, high: float, kind: str) -> str:
         return NO_DATA
     text = format_value(value, kind)
     if math.isfinite(low) and math.isfinite(high):
-        low, high = _clip(low, kind), _clip(high, kind)
+        low, high = clip_end(low, kind), clip_end(high, kind)
         text += f" [{format_value(low, kind)}, {format_value(high, kind)}]"
     return text
 
 
-def _clip(value: float, kind: str) -> float:
-    value = max(value, 0.0)
-    return min(value, 1.0) if kind == "share" else value
-
-
 def format_value(value: float, kind: str) -> str:
     """One number: durations as ``45s``/``3.2min``/``1.5h``, shares in percent, overtime
-    hours as a duration, counts with one decimal below 100."""
-    if kind == "seconds":
-        return format_duration(value)
-    if kind == "hours":
-        return "0h" if value == 0 else format_duration(value * 3600.0)
-    if kind == "share":
-        return f"{value * 100:.1f}%"
-    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+    hours as a duration, counts with one decimal below 100 (as ``staffsim run`` prints
+    them); ``-`` for a missing or non-finite value."""
+    return _format(value, kind)
 
 
 def caption(summaries: Iterable[Item] | Mapping[str, Item]) -> str:
