@@ -47,7 +47,7 @@ import pandas as pd
 from simulator.analysis.intervals import clip_end, mean_ci
 from simulator.analysis.metric_names import stat_at
 from simulator.errors import ScenarioError
-from simulator.output import _format
+from simulator.output import TEMP_PREFIX, _format, _umask
 from simulator.units import format_duration
 
 COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -322,13 +322,11 @@ def write_text_atomic(text: str, path: Path) -> Path:
     sees the old file or the whole new one, never half of it."""
     path = Path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".staffsim-", suffix=".md")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=".md")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # mkstemp made it private
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp made it private
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
