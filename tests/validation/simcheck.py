@@ -45,15 +45,21 @@ def run_summary(config: dict[str, Any]) -> dict[str, Any]:
     return simulator.run(scenario).summary
 
 
+def stat(summary: dict[str, Any], path: str) -> tuple[float, tuple[float, float]]:
+    """(value, 95% interval) of statistic ``path`` (dotted, from the summary's root)."""
+    node: Any = summary
+    for key in path.split("."):
+        node = node[key]
+    low, high = node["ci95"]
+    return node["value"], (low, high)
+
+
 def check(summary: dict[str, Any], path: str, expected: float, *,
           max_rel_half_width: float) -> None:
     """Assert the exact ``expected`` lies in the 99.9% interval of statistic ``path``
     (dotted, from the summary's root) and that the 95% half-width is at most
     ``max_rel_half_width`` of ``expected``."""
-    stat: Any = summary
-    for key in path.split("."):
-        stat = stat[key]
-    value, (low, high) = stat["value"], stat["ci95"]
+    value, (low, high) = stat(summary, path)
     dof = summary["replications"] - 1
     half95 = (high - low) / 2
     widen = stats.t.ppf(0.5 + CHECK_LEVEL / 2, dof) / stats.t.ppf(0.5 + SUMMARY_LEVEL / 2, dof)

@@ -28,10 +28,9 @@ from typing import Any
 
 import pytest
 from scipy import stats
+from simcheck import CHECK_LEVEL, run_summary, stat
 
 import simulator
-
-CHECK_LEVEL = 0.999
 
 # Largest 95% half-width accepted, relative to the value.
 TOLERANCES = {
@@ -87,19 +86,10 @@ def launch_organisation(base: dict[str, Any], *, separate_queue: bool,
     return scenario
 
 
-def stat(summary: dict[str, Any], path: str) -> tuple[float, float]:
-    """(value, 95% half-width) of a dotted summary statistic."""
-    node: Any = summary
-    for key in path.split("."):
-        node = node[key]
-    low, high = node["ci95"]
-    return node["value"], (high - low) / 2
-
-
 def assert_agree(a: dict[str, Any], b: dict[str, Any], path: str,
                  max_rel_half_width: float) -> None:
-    value_a, half_a = stat(a, path)
-    value_b, half_b = stat(b, path)
+    (value_a, (low_a, high_a)), (value_b, (low_b, high_b)) = stat(a, path), stat(b, path)
+    half_a, half_b = (high_a - low_a) / 2, (high_b - low_b) / 2
     dof_a, dof_b = a["replications"] - 1, b["replications"] - 1
     where = (f"{path}: launch model {value_a:.6g} +-{half_a:.3g}, core {value_b:.6g} "
              f"+-{half_b:.3g} (95%)")
@@ -112,10 +102,6 @@ def assert_agree(a: dict[str, Any], b: dict[str, Any], path: str,
     allowed = stats.t.ppf(0.5 + CHECK_LEVEL / 2, min(dof_a, dof_b)) * math.hypot(se_a, se_b)
     assert abs(value_a - value_b) <= allowed, (
         f"{where}: differ by {value_a - value_b:.4g}, more than the 99.9% bound {allowed:.4g}")
-
-
-def summary_of(config: dict[str, Any]) -> dict[str, Any]:
-    return simulator.run(simulator.load_scenario(config)).summary
 
 
 CASES = [
@@ -132,9 +118,9 @@ CASES = [
 def test_launch_model_reduces_to_the_core(settings: dict[str, Any],
                                           separate_queue: bool) -> None:
     base = core(**settings)
-    a = summary_of(launch_organisation(base, separate_queue=separate_queue,
-                                       seed=settings["seed"] + 1000))
-    b = summary_of(base)
+    a = run_summary(launch_organisation(base, separate_queue=separate_queue,
+                                        seed=settings["seed"] + 1000))
+    b = run_summary(base)
     # Nothing misrouted, deflected or abandoned in either.
     for summary in (a, b):
         counts = summary["overall"]["counts"]
