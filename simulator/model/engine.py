@@ -54,6 +54,7 @@ class Engine:
         self.env = simpy.Environment()
         self.horizon = scenario.horizon
         self.warmup = scenario.warmup
+        self.queue_names = scenario.queues()
         self._draw_customers(source)
         self._build_organisation(source)
         self._allocate_records()
@@ -64,7 +65,7 @@ class Engine:
         self.stream_names = list(scenario.streams)
         times, streams, ranks = [], [], []
         self.customers: list[Customers] = []
-        queue_index = {name: index for index, name in enumerate(scenario.queues())}
+        queue_index = {name: index for index, name in enumerate(self.queue_names)}
         for code, (name, stream) in enumerate(scenario.streams.items()):
             arrivals = arrival_times(stream, scenario.start, self.horizon,
                                      source.rng(f"arrivals.{name}"))
@@ -85,15 +86,19 @@ class Engine:
         scenario = self.scenario
         self._escalate_after = [stream.escalation.after if stream.escalation else 0
                                 for stream in scenario.streams.values()]
-        self.queues = {name: Queue(name, i) for i, name in enumerate(scenario.queues())}
+        self.queues = {name: Queue(name, i) for i, name in enumerate(self.queue_names)}
         self.queue_list = list(self.queues.values())
+        # Where each stream's escalated conversations go (None: the stream never escalates).
+        self._ticket_queue = [self.queues[ticket_queue(stream.escalation.team)]
+                              if stream.escalation is not None else None
+                              for stream in scenario.streams.values()]
         self.stream_queue = [self.queues[scenario.home_queue(name)] for name in scenario.streams]
         tickets = {stream.escalation.team for stream in scenario.streams.values()
                    if stream.escalation is not None}
         self.teams: list[Team] = []
         self.agents: list[Agent] = []
-        # Each agent with the process that brings it on and off shift.
-        self.duties: list[tuple[Agent, Generator[simpy.Event, Any, None]]] = []
+        # The processes that bring agents on and off shift (and on breaks).
+        self.duties: list[Generator[simpy.Event, Any, None]] = []
         self.watchers: list[list[OnCall]] = [[] for _ in self.queues]
         for index, (name, spec) in enumerate(scenario.teams.items()):
             handoff = scenario.team_handoff(name)
@@ -112,7 +117,7 @@ class Engine:
             policy = shift_end_policy(handoff)
             for schedule in team_schedules(name, spec, scenario.start, self.horizon):
                 agent = self._hire(team, schedule.name)
-                self.duties.append((agent, self.work_shifts(agent, policy, schedule.shifts)))
+                self.duties.append(self.work_shifts(agent, policy, schedule.shifts))
             for number, entry in enumerate(spec.backup, start=1):
                 on_call = OnCall(self.env, entry, own)
                 for queue in own:
@@ -120,11 +125,11 @@ class Engine:
                 windows = merged(shift_intervals(entry, scenario.start, self.horizon))
                 for k in range(entry.agents):
                     agent = self._hire(team, f"{name}.{entry.label or f'backup{number}'}.{k + 1}")
-                    self.duties.append((agent, on_call.stand_by(agent, windows, policy)))
+                    self.duties.append(on_call.stand_by(agent, windows, policy))
             if spec.shrinkage is not None:
                 for agent in team.agents:
-                    self.duties.append((agent, self.take_breaks(agent, spec.shrinkage.share,
-                                                                spec.shrinkage.block, source)))
+                    self.duties.append(self.take_breaks(agent, spec.shrinkage.share,
+                                                        spec.shrinkage.block, source))
             self.teams.append(team)
 
     def _hire(self, team: Team, name: str) -> Agent:
@@ -158,7 +163,7 @@ class Engine:
     def run(self, replication: int) -> ReplicationRecord:
         env = self.env
         env.process(self.generate_arrivals())
-        for _agent, duty in self.duties:
+        for duty in self.duties:
             env.process(duty)
         env.process(self.sample_states())  # last, so it sees the state after time-0 changes
         env.run(until=self.horizon)
@@ -208,7 +213,7 @@ class Engine:
     def sample_states(self) -> Generator[simpy.Event, Any, None]:
         """Note queue lengths and team activity every STATE_INTERVAL seconds."""
         env = self.env
-        queues = list(self.queues.values())
+        queues = self.queue_list
         rows = self.state_rows
         while True:
             now = env.now
@@ -294,13 +299,13 @@ class Engine:
 
     def raise_ticket(self, conversation: Conversation) -> None:
         """An escalated conversation goes to its back-office team's ticket queue."""
-        stream = self.scenario.streams[self.stream_names[conversation.stream]]
-        assert stream.escalation is not None
+        queue = self._ticket_queue[conversation.stream]
+        assert queue is not None
         routes = conversation.customers.routes
         conversation.work = routes.ticket_work[conversation.rank]
         conversation.scale = 1.0
         conversation.owed_since = self.env.now
-        conversation.queue = self.queues[ticket_queue(stream.escalation.team)]
+        conversation.queue = queue
         self.enqueue(conversation)
 
     def abandon(self, conversation: Conversation) -> None:
