@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.metrics import frt_undecided
 from simulator.recording import Outcome
 from simulator.scenario.schema import DAY_NAMES, Scenario
 
@@ -159,8 +160,8 @@ def _within_target(cells: np.ndarray, frt: np.ndarray, outcome: np.ndarray,
     if target is None:
         return np.full(HOURS_PER_WEEK, np.nan)
     reached = outcome != Outcome.DEFLECTED.value
-    undecided = ((outcome == Outcome.OPEN.value) & np.isnan(frt)
-                 & (scenario.horizon - arrived <= target))
+    undecided = frt_undecided(outcome == Outcome.OPEN.value, frt, scenario.horizon - arrived,
+                              target)
     judged = np.bincount(cells[reached & ~undecided], minlength=HOURS_PER_WEEK)
     hits = np.bincount(cells[reached & (frt <= target)], minlength=HOURS_PER_WEEK)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -119,12 +119,21 @@ def _within(values: np.ndarray, target: float | None, judged: int) -> float | No
     return _share(int(np.count_nonzero(values <= target)), judged)
 
 
+def frt_undecided(is_open: np.ndarray, frt: np.ndarray, remaining: np.ndarray,
+                  target: float) -> np.ndarray:
+    """Conversations whose first reply cannot be judged against ``target`` yet: still
+    open and unanswered (``frt`` NaN) at the horizon, having arrived within one target
+    of it (``remaining``: horizon minus arrived at)."""
+    return is_open & np.isnan(frt) & (remaining <= target)
+
+
 def _frt_judged(table: pd.DataFrame, target: float | None) -> int:
     """Conversations whose first reply can be judged against the target by the horizon."""
     if target is None:
         return 0
-    undecided = table["open"] & table["frt"].isna() & (table["remaining"] <= target)
-    return int(table["reached"].sum() - undecided.sum())
+    undecided = frt_undecided(table["open"].to_numpy(dtype=bool), table["frt"].to_numpy(),
+                              table["remaining"].to_numpy(), target)
+    return int(table["reached"].sum() - np.count_nonzero(undecided))
 
 
 def _metrics(table: pd.DataFrame, followups: pd.DataFrame, scenario: Scenario) -> dict:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis.intervals import mean_ci
+from simulator.analysis.metrics import frt_undecided
 from simulator.recording import STATE_INTERVAL, Outcome
 
 if TYPE_CHECKING:
@@ -59,9 +60,8 @@ def response_times(result: RunResult) -> pd.DataFrame:
     reached = outcome != Outcome.DEFLECTED.value
     target = scenario.targets.frt
     if target is not None:
-        undecided = ((outcome == Outcome.OPEN.value) & np.isnan(frt)
-                     & (scenario.horizon - arrived <= target))
-        reached &= ~undecided
+        reached &= ~frt_undecided(outcome == Outcome.OPEN.value, frt,
+                                  scenario.horizon - arrived, target)
     resolved = outcome == Outcome.RESOLVED.value
     stream = counted["stream"].astype(str).to_numpy()
     replication = counted["replication"].to_numpy()
