@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from simulator.model.handoff import ShiftEnd
+from simulator.model.queues import busier_than
 from simulator.scenario.schema import BackupShift
 
 if TYPE_CHECKING:
@@ -47,13 +48,7 @@ class OnCall:
     def triggered(self) -> bool:
         """Whether the watched queues are busier than planned right now."""
         spec = self.spec
-        if spec.queue_length is not None and \
-                sum(queue.size for queue in self.queues) >= spec.queue_length:
-            return True
-        if spec.oldest_wait is not None:
-            oldest = [a for a in (queue.oldest_arrival() for queue in self.queues) if a is not None]
-            return bool(oldest) and self.env.now - min(oldest) >= spec.oldest_wait
-        return False
+        return busier_than(self.queues, spec.queue_length, spec.oldest_wait, self.env.now)
 
     def poke(self) -> None:
         """Something changed in a watched queue: wake the waiting backups if needed."""

@@ -9,7 +9,7 @@ from the middle of a heap would cost more than skipping stale entries.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from simulator.model.conversation import Conversation, State
@@ -69,3 +69,16 @@ class Queue:
         while heap and heap[0][2].state is not State.QUEUED:
             heapq.heappop(heap)
         return heap[0][0] if heap else None
+
+
+def busier_than(queues: Sequence[Queue], length: int | None, oldest_wait: float | None,
+                now: float) -> bool:
+    """Whether ``queues`` together hold at least ``length`` conversations, or the
+    longest-waiting of them has waited at least ``oldest_wait`` (None: no such limit).
+    The rule behind both overflow and on-call backup triggers."""
+    if length is not None and sum(queue.size for queue in queues) >= length:
+        return True
+    if oldest_wait is not None:
+        oldest = [a for a in (queue.oldest_arrival() for queue in queues) if a is not None]
+        return bool(oldest) and now - min(oldest) >= oldest_wait
+    return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.model.queues import busier_than
 from simulator.scenario.schema import Attention, Handoff, Overflow, Policy
 from simulator.scenario.schema import Team as TeamSpec
 
@@ -73,9 +74,4 @@ class Team:
 
 def overflowing(queue: Queue, rule: Overflow, now: float) -> bool:
     """Whether an overflow rule lets a team take from ``queue`` now."""
-    if rule.length is not None and queue.size >= rule.length:
-        return True
-    if rule.oldest_wait is not None:
-        oldest = queue.oldest_arrival()
-        return oldest is not None and now - oldest >= rule.oldest_wait
-    return False
+    return busier_than((queue,), rule.length, rule.oldest_wait, now)
