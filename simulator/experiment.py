@@ -35,6 +35,8 @@ class RunResult:
     wall_time_s: float
     jobs: int = 1
     _conversations: pd.DataFrame | None = field(default=None, repr=False)
+    _followups: pd.DataFrame | None = field(default=None, repr=False)
+    _states: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def conversations(self) -> pd.DataFrame:
@@ -46,7 +48,17 @@ class RunResult:
     @property
     def followups(self) -> pd.DataFrame:
         """Every answered follow-up, with a leading ``replication`` column."""
-        return _stack(self.records, "followups")
+        if self._followups is None:
+            self._followups = _stack(self.records, "followups")
+        return self._followups
+
+    @property
+    def states(self) -> pd.DataFrame:
+        """Every replication's 5-minute state samples (queues and teams), with a
+        leading ``replication`` column."""
+        if self._states is None:
+            self._states = _stack(self.records, "states")
+        return self._states
 
     @property
     def agents(self) -> pd.DataFrame:

@@ -95,8 +95,7 @@ def _cells_frame() -> pd.DataFrame:
 
 def _team_states(result: RunResult) -> pd.DataFrame:
     """Team rows of every replication's state samples within warmup..horizon."""
-    frames = [record.states.assign(replication=record.replication) for record in result.records]
-    states = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    states = result.states
     if states.empty:
         return pd.DataFrame({"replication": [], "at": [], "name": [], "present": []})
     scenario = result.scenario

@@ -96,8 +96,7 @@ def series_bin(scenario: Scenario) -> float:
 
 def _states(result: RunResult, kind: str, column: str) -> pd.DataFrame:
     """``replication, name, bin, value``: one state column averaged per time bin."""
-    frames = [record.states.assign(replication=record.replication) for record in result.records]
-    states = pd.concat(frames, ignore_index=True)
+    states = result.states
     states = states[(states["kind"] == kind).to_numpy(dtype=bool)]
     scenario = result.scenario
     width = series_bin(scenario)
@@ -127,19 +126,22 @@ def queue_over_time(result: RunResult) -> pd.DataFrame:
     :func:`series_bin`; ``mean`` is the mean over replications, ``low`` and
     ``high`` their 10th and 90th percentiles. ``at_s`` is the start of the bin.
     """
-    samples = _states(result, "queue", "waiting")
-    per_replication = samples.groupby(["replication", "name", "bin"], as_index=False,
-                                      observed=True)["value"]
-    return _over_replications(per_replication.mean(), "queue")
+    return _over_time(result, "queue", "waiting")
 
 
 def agents_over_time(result: RunResult) -> pd.DataFrame:
     """Agents present (on shift or in overtime) per team over time, as
     :func:`queue_over_time`: ``team, at_s, mean, low, high``."""
-    samples = _states(result, "team", "present")
+    return _over_time(result, "team", "present")
+
+
+def _over_time(result: RunResult, kind: str, column: str) -> pd.DataFrame:
+    """One state column of every ``kind`` (``queue`` or ``team``) averaged per
+    replication and time bin, then over replications: ``<kind>, at_s, mean, low, high``."""
+    samples = _states(result, kind, column)
     per_replication = samples.groupby(["replication", "name", "bin"], as_index=False,
                                       observed=True)["value"]
-    return _over_replications(per_replication.mean(), "team")
+    return _over_replications(per_replication.mean(), kind)
 
 
 HANDOFF_MEASURES = ("handbacks", "reread_h", "overtime_min_per_shift",
