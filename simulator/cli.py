@@ -69,6 +69,10 @@ overrides_option = click.option(
     help="Change one scenario value by its dotted path, e.g. teams.support.agents=6; "
          "repeatable, validated like the file.")
 
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True,
+    help="No progress bar and no table; print only the results folder.")
+
 
 def run_options(*, out_help: str, replications_help: str, seed_help: str,
                 min_replications: int = 1,
@@ -120,8 +124,7 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
               help="Run replications on a dask.distributed scheduler (e.g. "
                    "tcp://host:8786), or 'local' for a local cluster of --jobs workers.")
 @overrides_option
-@click.option("--quiet", "-q", is_flag=True,
-              help="No progress bar and no table; print only the results folder.")
+@quiet_option
 @click.option("--no-report", is_flag=True,
               help="Skip report.html and figures/ (drawing them takes several seconds).")
 def run(scenario: Path | None, out: Path | None, replications: int | None, seed: int | None,
@@ -149,13 +152,9 @@ def run(scenario: Path | None, out: Path | None, replications: int | None, seed:
                             progress=not quiet and sys.stderr.isatty(), cluster=cluster)
     if not quiet and not no_report:
         click.echo("drawing the report (--no-report skips it)", err=True)
-    _write_or_explain(lambda: write_results(result, out_dir, jobs=jobs, started_at=started_at,
-                                          command=command_line(), report=not no_report),
-                    out_dir)
-    if not quiet:
-        click.echo(headline_table(result.summary))
-        click.echo()
-    click.echo(f"results: {out_dir}")
+    _finish(lambda: write_results(result, out_dir, jobs=jobs, started_at=started_at,
+                                  command=command_line(), report=not no_report),
+            out_dir, quiet, lambda: headline_table(result.summary))
 
 
 @cli.command()
@@ -168,8 +167,7 @@ def run(scenario: Path | None, out: Path | None, replications: int | None, seed:
              seed_help="Root random seed shared by every variant (none: the baseline's, or drawn).",
              min_replications=2)
 @overrides_option
-@click.option("--quiet", "-q", is_flag=True,
-              help="No progress bar and no table; print only the results folder.")
+@quiet_option
 def compare(scenarios: tuple[Path, ...], vary: tuple[str, ...], out: Path | None,
             replications: int | None, seed: int | None, jobs: int,
             overrides: tuple[str, ...], quiet: bool) -> None:
@@ -195,10 +193,18 @@ def compare(scenarios: tuple[Path, ...], vary: tuple[str, ...], out: Path | None
     result = compare_variants(list(scenarios), vary=vary[0] if vary else None,
                               overrides=overrides, replications=replications, seed=seed,
                               jobs=jobs, progress=not quiet and sys.stderr.isatty())
-    _write_or_explain(lambda: write_compare(result, out_dir, started_at=started_at,
-                                          command=command_line()), out_dir)
+    _finish(lambda: write_compare(result, out_dir, started_at=started_at,
+                                  command=command_line()),
+            out_dir, quiet, lambda: compare_table(result))
+
+
+def _finish(write: Callable[[], object], out_dir: Path, quiet: bool,
+            table: Callable[[], str]) -> None:
+    """The end of every simulating command: write the results folder, print the
+    table (unless ``quiet``) and a blank line, then the folder."""
+    _write_or_explain(write, out_dir)
     if not quiet:
-        click.echo(compare_table(result))
+        click.echo(table())
         click.echo()
     click.echo(f"results: {out_dir}")
 
@@ -245,8 +251,7 @@ def default_out_dir(name: str) -> Path:
                    "frt_s.within_target, by_team.NAME.occupancy; repeatable "
                    "(default frt_s.p90 and abandon_rate).")
 @overrides_option
-@click.option("--quiet", "-q", is_flag=True,
-              help="No progress bar and no table; print only the results folder.")
+@quiet_option
 def sweep(scenario: Path, grid: tuple[str, ...], out: Path | None, replications: int | None,
           seed: int | None, jobs: int, metrics: tuple[str, ...], overrides: tuple[str, ...],
           quiet: bool) -> None:
@@ -270,12 +275,9 @@ def sweep(scenario: Path, grid: tuple[str, ...], out: Path | None, replications:
     started_at = datetime.now(UTC)
     result = sweep_grid(scenario, list(grid), overrides=overrides, replications=replications,
                         seed=seed, jobs=jobs, progress=not quiet and sys.stderr.isatty())
-    _write_or_explain(lambda: write_sweep(result, out_dir, metrics=chosen, started_at=started_at,
-                                        command=command_line()), out_dir)
-    if not quiet:
-        click.echo(sweep_table(result, chosen))
-        click.echo()
-    click.echo(f"results: {out_dir}")
+    _finish(lambda: write_sweep(result, out_dir, metrics=chosen, started_at=started_at,
+                                command=command_line()),
+            out_dir, quiet, lambda: sweep_table(result, chosen))
 
 
 @cli.command()
@@ -294,8 +296,7 @@ def sweep(scenario: Path, grid: tuple[str, ...], out: Path | None, replications:
              replications_help="Replications per candidate, instead of the file's.",
              seed_help="Root random seed shared by every candidate (none: the file's, or drawn).")
 @overrides_option
-@click.option("--quiet", "-q", is_flag=True,
-              help="No progress bar and no table; print only the results folder.")
+@quiet_option
 def size(scenario: Path, team: str, target: str, per_interval: str | None, confidence: str,
          out: Path | None, replications: int | None, seed: int | None, jobs: int,
          overrides: tuple[str, ...], quiet: bool) -> None:
@@ -319,12 +320,9 @@ def size(scenario: Path, team: str, target: str, per_interval: str | None, confi
     result = size_team(loaded, team=team, target=target, per_interval=per_interval,
                        confidence=level, replications=replications, seed=seed, jobs=jobs,
                        progress=not quiet and sys.stderr.isatty())
-    _write_or_explain(lambda: write_size(result, out_dir, started_at=started_at,
-                                       command=command_line()), out_dir)
-    if not quiet:
-        click.echo(report_text(result))
-        click.echo()
-    click.echo(f"results: {out_dir}")
+    _finish(lambda: write_size(result, out_dir, started_at=started_at,
+                               command=command_line()),
+            out_dir, quiet, lambda: report_text(result))
 
 
 @cli.command("table")
