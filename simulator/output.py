@@ -33,6 +33,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel
 
+from simulator.analysis.metric_names import stat_at
 from simulator.errors import ScenarioError
 from simulator.recording import CONVERSATION_COLUMNS, FOLLOWUP_COLUMNS
 from simulator.scenario.distributions import Distribution, Duration
@@ -80,9 +81,7 @@ def check_out_dir(out_dir: Path) -> None:
             "this folder exists and is not a staffsim results folder, so it will not be "
             "replaced", source=f"--out {out_dir}",
             fix="name a new or empty folder, e.g. --out results/my-run")
-    ancestor = out_dir.absolute()
-    while not ancestor.exists():
-        ancestor = ancestor.parent
+    ancestor = nearest_existing(out_dir.absolute())
     if not ancestor.is_dir():
         raise ScenarioError(f"'{ancestor}' is a file, so no folder can be made inside it",
                             source=f"--out {out_dir}", fix="choose another folder")
@@ -92,6 +91,13 @@ def check_out_dir(out_dir: Path) -> None:
     if not os.access(writable, os.W_OK | os.X_OK):
         raise ScenarioError(f"no permission to write in '{writable}'",
                             source=f"--out {out_dir}", fix="choose a folder you can write to")
+
+
+def nearest_existing(path: Path) -> Path:
+    """``path`` or its closest ancestor that exists: where a mkdir would start."""
+    while not path.exists():
+        path = path.parent
+    return path
 
 
 def _replaceable(folder: Path) -> bool:
@@ -133,8 +139,8 @@ def _write_all(result: RunResult, folder: Path, *, jobs: int | None,
     info = run_info(seed=result.seed, replications=result.replications,
                     jobs=jobs if jobs is not None else getattr(result, "jobs", None),
                     wall_time_s=result.wall_time_s, started_at=started_at, command=command)
-    _write_json(info, folder / "run.json")
-    _write_json(result.summary, folder / "summary.json")
+    write_json(info, folder / "run.json")
+    write_json(result.summary, folder / "summary.json")
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:
@@ -152,7 +158,8 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's file-creation mask (read without changing it)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -171,7 +178,7 @@ def write_folder(out_dir: Path, fill: typing.Callable[[Path], None]) -> Path:
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=TEMP_PREFIX))
     try:
         fill(staging)
-        staging.chmod(0o777 & ~_umask())  # mkdtemp made it private
+        staging.chmod(0o777 & ~umask())  # mkdtemp made it private
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -204,9 +211,6 @@ def write_json(data: Any, path: Path) -> None:
     path.write_text(json.dumps(_json_safe(data), indent=2, allow_nan=False) + "\n",
                     encoding="utf-8")
 
-
-# What ``write_results`` calls, under a private name that tests patch to interrupt a write.
-_write_json = write_json
 
 
 def _json_safe(value: Any) -> Any:
@@ -364,10 +368,7 @@ def headline_table(summary: Mapping[str, Any]) -> str:
 
 def _metric_rows(metrics: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
     def stat(*keys: str) -> Any:
-        node: Any = metrics
-        for key in keys:
-            node = node.get(key) if isinstance(node, Mapping) else None
-        return node
+        return stat_at(metrics, *keys)
 
     return [
         ("arrived", stat("counts", "arrived"), "count"),
@@ -384,13 +385,16 @@ def _metric_rows(metrics: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
 def _row(label: str, stat: Any, kind: str) -> str:
     value = stat.get("value") if isinstance(stat, Mapping) else None
     interval = stat.get("ci95") if isinstance(stat, Mapping) else None
-    text = f"  {label:<18} {_format(value, kind):>9}"
+    text = f"  {label:<18} {format_stat(value, kind):>9}"
     if isinstance(interval, list | tuple) and len(interval) == 2:
-        text += f"  [{_format(interval[0], kind)}, {_format(interval[1], kind)}]"
+        text += f"  [{format_stat(interval[0], kind)}, {format_stat(interval[1], kind)}]"
     return text.rstrip()
 
 
-def _format(value: Any, kind: str) -> str:
+def format_stat(value: Any, kind: str) -> str:
+    """One number as the terminal table prints it: durations as ``45s``/``3.2min``/
+    ``1.5h``, shares in percent, overtime hours as a duration, counts with one
+    decimal below 100; ``-`` for a missing or non-finite value."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
     value = float(value)

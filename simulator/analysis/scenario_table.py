@@ -47,7 +47,7 @@ import pandas as pd
 from simulator.analysis.intervals import clip_end, mean_ci
 from simulator.analysis.metric_names import stat_at
 from simulator.errors import ScenarioError
-from simulator.output import TEMP_PREFIX, _format, _umask
+from simulator.output import TEMP_PREFIX, format_stat, nearest_existing, umask
 from simulator.units import format_duration
 
 COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -218,18 +218,11 @@ def format_cell(value: float, low: float, high: float, kind: str) -> str:
     an interval. The interval's ends are clipped to the quantity's possible range."""
     if not math.isfinite(value):
         return NO_DATA
-    text = format_value(value, kind)
+    text = format_stat(value, kind)
     if math.isfinite(low) and math.isfinite(high):
         low, high = clip_end(low, kind), clip_end(high, kind)
-        text += f" [{format_value(low, kind)}, {format_value(high, kind)}]"
+        text += f" [{format_stat(low, kind)}, {format_stat(high, kind)}]"
     return text
-
-
-def format_value(value: float, kind: str) -> str:
-    """One number: durations as ``45s``/``3.2min``/``1.5h``, shares in percent, overtime
-    hours as a duration, counts with one decimal below 100 (as ``staffsim run`` prints
-    them); ``-`` for a missing or non-finite value."""
-    return _format(value, kind)
 
 
 def caption(summaries: Iterable[Item] | Mapping[str, Item]) -> str:
@@ -306,9 +299,7 @@ def check_out_file(path: Path) -> None:
     if path.is_dir():
         raise ScenarioError("this is a folder; the table is written to a file",
                             source=f"--out {path}", fix="name a file, e.g. --out table.md")
-    ancestor = path.absolute().parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
+    ancestor = nearest_existing(path.absolute().parent)
     if not ancestor.is_dir():
         raise ScenarioError(f"'{ancestor}' is a file, so nothing can be written inside it",
                             source=f"--out {path}", fix="choose another file name")
@@ -326,7 +317,7 @@ def write_text_atomic(text: str, path: Path) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp made it private
+        os.chmod(temporary, 0o666 & ~umask())  # mkstemp made it private
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -224,7 +224,7 @@ def test_interrupt_while_writing_cleans_up(api_result, monkeypatch, tmp_path: Pa
         calls.append(path.name)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(output, "_write_json", interrupted)
+    monkeypatch.setattr(output, "write_json", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_results(api_result, tmp_path / "out")
     assert calls
