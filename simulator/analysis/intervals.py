@@ -25,7 +25,6 @@ from scipy.special import stdtrit  # the t quantile, without importing scipy.sta
 LEVEL = 0.95
 
 
-
 def clip_end(value: float, kind: str) -> float:
     """An interval end kept within what the quantity can be: a t interval from few
     replications can reach below 0, but no time, count or share can (nor can a
@@ -40,22 +39,24 @@ def _valid(values: Sequence[float | None]) -> np.ndarray:
     return array[~np.isnan(array)]
 
 
-def _t_half_width(std_error: float, dof: float) -> float:
-    """Half the width of a Student t interval; zero spread gives zero width."""
+def _t_half_width(std_error: float, dof: float, level: float = LEVEL) -> float:
+    """Half the width of a two-sided Student t interval at ``level``; zero spread gives
+    zero width."""
     if std_error == 0.0:
         return 0.0
-    return float(stdtrit(dof, 0.5 + LEVEL / 2) * std_error)
+    return float(stdtrit(dof, 0.5 + level / 2) * std_error)
 
 
 def _interval(centre: float, half: float) -> list[float]:
     return [centre - half, centre + half]
 
 
-def mean_ci(values: Sequence[float | None]) -> dict:
+def mean_ci(values: Sequence[float | None], level: float = LEVEL) -> dict:
     """``{"value": mean, "ci95": [low, high]}`` over the valid values.
 
-    ``ci95`` is ``None`` with fewer than two valid values, ``value`` is ``None``
-    with none.
+    ``ci95`` is the two-sided Student t interval at ``level`` (95% unless another
+    is given; the key keeps its name), ``None`` with fewer than two valid values;
+    ``value`` is ``None`` with none.
     """
     sample = _valid(values)
     if sample.size == 0:
@@ -64,7 +65,8 @@ def mean_ci(values: Sequence[float | None]) -> dict:
     if sample.size < 2:
         return {"value": mean, "ci95": None}
     std_error = float(sample.std(ddof=1)) / math.sqrt(sample.size)
-    return {"value": mean, "ci95": _interval(mean, _t_half_width(std_error, sample.size - 1))}
+    return {"value": mean,
+            "ci95": _interval(mean, _t_half_width(std_error, sample.size - 1, level))}
 
 
 def _welch_ci(a: np.ndarray, b: np.ndarray) -> list[float] | None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.analysis.intervals import LEVEL, mean_ci
 from simulator.decisions.size_intervals import Intervals, slot_statistics, to_hours
 from simulator.decisions.size_report import explain
 from simulator.decisions.size_result import Candidate, PerInterval, SizeResult
@@ -359,16 +360,8 @@ class Search:
 def mean_interval(values: Sequence[float | None], level: float | None
                   ) -> tuple[float | None, tuple[float, float] | None]:
     """Mean of the valid values and its two-sided Student t interval at ``level``
-    (``None`` without a level or with fewer than two values)."""
-    sample = np.array([np.nan if v is None else v for v in values], dtype=float)
-    sample = sample[~np.isnan(sample)]
-    if sample.size == 0:
-        return None, None
-    mean = float(sample.mean())
-    if level is None or sample.size < 2:
-        return mean, None
-    from scipy.special import stdtrit
-
-    error = float(sample.std(ddof=1)) / math.sqrt(sample.size)
-    half = float(stdtrit(sample.size - 1, 0.5 + level / 2) * error) if error > 0 else 0.0
-    return mean, (mean - half, mean + half)
+    (:func:`~simulator.analysis.intervals.mean_ci`; ``None`` without a level or with
+    fewer than two values)."""
+    stat = mean_ci(values, LEVEL if level is None else level)
+    interval = stat["ci95"] if level is not None else None
+    return stat["value"], (interval[0], interval[1]) if interval is not None else None
