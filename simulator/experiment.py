@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from tqdm import tqdm
 
-from simulator.analysis.metrics import summarise
+from simulator.analysis.metrics import replication_metrics, summarise_metrics
 from simulator.errors import ScenarioError
 from simulator.model.engine import simulate
 from simulator.recording import ReplicationRecord
@@ -37,6 +37,16 @@ class RunResult:
     _conversations: pd.DataFrame | None = field(default=None, repr=False)
     _followups: pd.DataFrame | None = field(default=None, repr=False)
     _states: pd.DataFrame | None = field(default=None, repr=False)
+    _replication_metrics: list[dict] | None = field(default=None, repr=False)
+
+    @property
+    def replication_metrics(self) -> list[dict]:
+        """Each replication's ``overall``/``by_stream``/``by_team`` statistics, the
+        values ``summary`` combines (kept from summarising, else computed once)."""
+        if self._replication_metrics is None:
+            self._replication_metrics = [replication_metrics(record, self.scenario)
+                                         for record in self.records]
+        return self._replication_metrics
 
     @property
     def conversations(self) -> pd.DataFrame:
@@ -88,9 +98,10 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     began = time.perf_counter()
     records = list(tqdm(replicate(scenario, root, count, jobs, cluster), total=count,
                         desc=scenario.name, unit="rep", disable=not progress, leave=False))
-    summary = summarise(records, scenario, root)
+    trees = [replication_metrics(record, scenario) for record in records]
+    summary = summarise_metrics(trees, scenario, root)
     return RunResult(scenario, root, count, records, summary,
-                     time.perf_counter() - began, jobs)
+                     time.perf_counter() - began, jobs, _replication_metrics=trees)
 
 
 def replicate(scenario: Scenario, seed: int, count: int, jobs: int = 1,

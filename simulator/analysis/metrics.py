@@ -200,7 +200,14 @@ def _combine(trees: list) -> dict:
 
 def summarise(records: Sequence[ReplicationRecord], scenario: Scenario, seed: int) -> dict:
     """The summary.json document for a run of ``records``."""
-    if not records:
+    return summarise_metrics([replication_metrics(record, scenario) for record in records],
+                             scenario, seed)
+
+
+def summarise_metrics(trees: Sequence[dict], scenario: Scenario, seed: int) -> dict:
+    """The summary.json document from each replication's :func:`replication_metrics`,
+    for a caller that has them already."""
+    if not trees:
         raise ValueError("summarise needs at least one replication")
-    combined = _combine([replication_metrics(record, scenario) for record in records])
-    return {"scenario": scenario.name, "seed": seed, "replications": len(records), **combined}
+    combined = _combine(list(trees))
+    return {"scenario": scenario.name, "seed": seed, "replications": len(trees), **combined}

@@ -41,7 +41,7 @@ import yaml
 
 from simulator.analysis.intervals import paired_difference
 from simulator.analysis.metric_names import lookup, metric_kind, metric_title
-from simulator.analysis.metrics import replication_metrics, summarise
+from simulator.analysis.metrics import replication_metrics, summarise_metrics
 from simulator.decisions.sweep import run_points
 from simulator.errors import ScenarioError
 from simulator.experiment import RunResult
@@ -271,15 +271,16 @@ def run_compare(variants: Sequence[Variant], seed: int, replications: int, *, jo
     def reduce(index: int, records: list[ReplicationRecord]
                ) -> tuple[list[ReplicationRecord], list[dict], dict]:
         scenario = variants[index].scenario
-        return (records, [replication_metrics(record, scenario) for record in records],
-                summarise(records, scenario, seed))
+        trees = [replication_metrics(record, scenario) for record in records]
+        return records, trees, summarise_metrics(trees, scenario, seed)
 
     done = run_points([variant.scenario for variant in variants], seed, replications, reduce,
                       jobs=jobs, progress=progress, desc="compare")
     wall = time.perf_counter() - began
-    results = [RunResult(variant.scenario, seed, replications, records, summary, wall, jobs)
-               for variant, (records, _, summary) in zip(variants, done, strict=True)]
-    metrics = [per_replication for _, per_replication, _ in done]
+    results = [RunResult(variant.scenario, seed, replications, records, summary, wall, jobs,
+                         _replication_metrics=trees)
+               for variant, (records, trees, summary) in zip(variants, done, strict=True)]
+    metrics = [result.replication_metrics for result in results]
     differences = []
     for index in range(1, len(variants)):
         for metric in headline_metrics(variants[0].scenario, variants[index].scenario):

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +27,9 @@ from simulator.errors import ScenarioError
 from simulator.scenario.schema import Scenario
 from simulator.targets import Target
 from simulator.units import DAY, HOUR, WEEK
+
+if TYPE_CHECKING:
+    from simulator.experiment import RunResult
 
 MIN_JUDGED = 30
 """Conversations (over all replications) an interval needs before the simulation judges it."""
@@ -94,13 +96,12 @@ def curve_zone(start: datetime) -> str:
                         fix="write start with a zone name or with Z (UTC)")
 
 
-def slot_statistics(records: Sequence[Any], scenario: Scenario, goal: Target,
-                    grid: Intervals
+def slot_statistics(run: RunResult, goal: Target, grid: Intervals
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float | None]]:
     """The target's statistic per slot of the week (mean over replications, by
     arrival time), its standard error (infinite with fewer than two replications
     that have data), whether each slot had enough conversations to judge, and
-    the per-replication whole-horizon values.
+    the per-replication whole-horizon values (from ``run.replication_metrics``).
 
     Uses :func:`~simulator.analysis.metrics.replication_metrics` itself, so the
     statistic is defined exactly as in summary.json: each replication's
@@ -109,15 +110,15 @@ def slot_statistics(records: Sequence[Any], scenario: Scenario, goal: Target,
     """
     from simulator.analysis.metrics import replication_metrics
 
+    scenario, records = run.scenario, run.records
     slots = grid.slots_per_week
     labels = [f"slot{k}" for k in range(slots)]
     stream_proxy = next(iter(scenario.streams.values()))
     by_slot = scenario.model_copy(update={"streams": dict.fromkeys(labels, stream_proxy)})
     values = np.full((len(records), slots), np.nan)
     reached = np.zeros(slots)
-    overall: list[float | None] = []
+    overall: list[float | None] = [goal.statistic(tree) for tree in run.replication_metrics]
     for row, record in enumerate(records):
-        overall.append(goal.statistic(replication_metrics(record, scenario)))
         conversations = record.conversations
         if goal.stream is not None:
             conversations = conversations[(conversations["stream"] == goal.stream).to_numpy()]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from simulator.scenario.schema import Scenario, Shift, Team
 from simulator.staffing import ANALYTIC_METRICS, Workload, offered_agents, smallest, team_statistic
 from simulator.targets import Target
 from simulator.units import HOUR
+
+if TYPE_CHECKING:
+    from simulator.experiment import RunResult
 
 MAX_ROUNDS = 8
 """Simulated rounds of the per-interval curve at most."""
@@ -76,7 +79,7 @@ class Search:
             self.analytic(np.array([float(n)]), rates, lengths)), start, minimum=1)
 
     # -- simulation --
-    def simulate(self, candidate_team: Team, label: str) -> tuple[Any, Scenario]:
+    def simulate(self, candidate_team: Team, label: str) -> RunResult:
         from simulator.experiment import run
 
         teams = dict(self.scenario.teams)
@@ -85,7 +88,7 @@ class Search:
         result = run(candidate, replications=self.count, seed=self.seed, jobs=self.jobs)
         self.summaries[label] = result.summary
         self.bar.update(1)
-        return result, candidate
+        return result
 
     def judge(self, values: Sequence[float | None]) -> tuple[float | None,
                                                             tuple[float, float] | None,
@@ -96,8 +99,6 @@ class Search:
 
     # -- one head count for the whole horizon --
     def total(self) -> SizeResult:
-        from simulator.analysis.metrics import replication_metrics
-
         shape: AlwaysOn | ScaledRoster = (AlwaysOn(self.spec) if self.spec.roster is None
                                           else ScaledRoster(self.spec, self.scenario,
                                                             self.intervals))
@@ -120,9 +121,8 @@ class Search:
         def meets(total: int) -> bool:
             if total not in tried:
                 self.bar.set_postfix_str(f"{total} agents")
-                result, candidate = self.simulate(shape.team_at(total), str(total))
-                values = [self.goal.statistic(replication_metrics(record, candidate))
-                          for record in result.records]
+                result = self.simulate(shape.team_at(total), str(total))
+                values = [self.goal.statistic(tree) for tree in result.replication_metrics]
                 mean, interval, bound, met = self.judge(values)
                 tried[total] = Candidate(total, shape.allocation(total), mean, interval, bound,
                                          met, analytic_at(total) if self.analytic_ok else None)
@@ -225,9 +225,8 @@ class Search:
                 roster = curve_roster(curve, grid.slot_s, region)
             label = f"round{number}"
             self.bar.set_postfix_str(f"round {number}: {int(curve.sum())} agent-intervals")
-            result, candidate = self.simulate(self._curve_team(roster), label)
-            values, errors, judged, overall = slot_statistics(result.records, candidate,
-                                                              self.goal, grid)
+            result = self.simulate(self._curve_team(roster), label)
+            values, errors, judged, overall = slot_statistics(result, self.goal, grid)
             mean, interval, bound, met = self.judge(overall)
             candidates.append(Candidate(int(curve.max()), int(curve.max()), mean, interval,
                                         bound, met))

@@ -50,7 +50,7 @@ from simulator.analysis.metric_names import (
     metric_title,
     resolve_metric,
 )
-from simulator.analysis.metrics import replication_metrics, summarise
+from simulator.analysis.metrics import replication_metrics, summarise_metrics
 from simulator.errors import ScenarioError
 from simulator.model.engine import simulate
 from simulator.recording import ReplicationRecord
@@ -228,7 +228,7 @@ def sweep(scenario: str | Path | Mapping[str, Any] | Scenario,
     def reduce(index: int, records: list[ReplicationRecord]) -> tuple[dict, list[dict]]:
         point_scenario = variants[index].scenario
         metrics = [replication_metrics(record, point_scenario) for record in records]
-        return summarise(records, point_scenario, root), metrics
+        return summarise_metrics(metrics, point_scenario, root), metrics
 
     done = run_points([variant.scenario for variant in variants], root, count, reduce,
                       jobs=jobs, progress=progress, desc=f"sweep {base.name}")
