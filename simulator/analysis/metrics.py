@@ -62,8 +62,11 @@ def _is(frame: pd.DataFrame, outcome: Outcome) -> np.ndarray:
     return (frame["outcome"] == outcome.value).to_numpy(dtype=bool)
 
 
-def _counted_conversations(record: ReplicationRecord, scenario: Scenario) -> pd.DataFrame:
-    """Counted conversations with the per-conversation quantities the statistics use."""
+def counted_conversations(record: ReplicationRecord, scenario: Scenario) -> pd.DataFrame:
+    """Counted conversations (arrived at or after warmup) with the per-conversation
+    quantities the statistics use: ``reached`` (not deflected), a flag per outcome,
+    and ``wait``, ``frt``, ``resolution`` (seconds; NaN where they do not apply) and
+    ``remaining`` (horizon minus arrived at)."""
     conversations = record.conversations
     arrived = _times(conversations, "arrived_at")
     picked = _times(conversations, "picked_up_at")
@@ -180,7 +183,7 @@ def _team_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
 
 def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     """One replication's ``overall``, ``by_stream`` and ``by_team`` statistics."""
-    table = _counted_conversations(record, scenario)
+    table = counted_conversations(record, scenario)
     followups = _counted_followups(record, table)
     by_stream = {
         name: _metrics(table[(table["stream"] == name).to_numpy()],

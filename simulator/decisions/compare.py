@@ -41,7 +41,11 @@ import yaml
 
 from simulator.analysis.intervals import paired_difference
 from simulator.analysis.metric_names import lookup, metric_kind, metric_title
-from simulator.analysis.metrics import replication_metrics, summarise_metrics
+from simulator.analysis.metrics import (
+    counted_conversations,
+    replication_metrics,
+    summarise_metrics,
+)
 from simulator.decisions.sweep import run_points
 from simulator.errors import ScenarioError
 from simulator.experiment import RunResult
@@ -135,18 +139,15 @@ class CompareResult:
         """
         frames = []
         for label, result in zip(self.variants, self.results, strict=True):
-            table = result.conversations
-            arrived = table["arrived_at"].to_numpy(dtype=float, na_value=np.nan)
-            outcome = table["outcome"].astype(str).to_numpy()
-            keep = (arrived >= result.scenario.warmup) & (outcome != "deflected")
-            first = table["first_reply_at"].to_numpy(dtype=float, na_value=np.nan)
-            ended = table["ended_at"].to_numpy(dtype=float, na_value=np.nan)
-            frames.append(pd.DataFrame({
-                "variant": label,
-                "replication": table["replication"].to_numpy()[keep],
-                "frt_s": (first - arrived)[keep],
-                "resolution_s": np.where(outcome == "resolved", ended - arrived, np.nan)[keep],
-            }))
+            for record in result.records:
+                table = counted_conversations(record, result.scenario)
+                reached = table["reached"].to_numpy(dtype=bool)
+                frames.append(pd.DataFrame({
+                    "variant": label,
+                    "replication": np.full(int(reached.sum()), record.replication),
+                    "frt_s": table["frt"].to_numpy()[reached],
+                    "resolution_s": table["resolution"].to_numpy()[reached],
+                }))
         frame = pd.concat(frames, ignore_index=True)
         frame["variant"] = pd.Categorical(frame["variant"], categories=self.variants)
         return frame
