@@ -50,11 +50,14 @@ class Search:
                                                                         seed, jobs)
         self.intervals = Intervals.build(scenario, slot_s)
         self.rates = workload.arrival_rates(scenario, self.intervals.edges)
+        self.busiest = np.zeros(self.intervals.slots_per_week)
+        """The highest arrival rate of each slot of the week over the horizon."""
+        for rate, slot in zip(self.rates, self.intervals.slot, strict=True):
+            self.busiest[slot] = max(self.busiest[slot], rate)
         self.analytic_ok = goal.metric in ANALYTIC_METRICS
         self.worse: Callable[[float, float], float] = min if goal.higher_is_better else max
         self.bar = tqdm(desc=f"sizing {team}", unit="candidate", disable=not progress,
                         leave=False)
-        self.summaries: dict[str, dict] = {}
 
     def close(self) -> None:
         self.bar.close()
@@ -79,14 +82,17 @@ class Search:
             self.analytic(np.array([float(n)]), rates, lengths)), start, minimum=1)
 
     # -- simulation --
-    def simulate(self, candidate_team: Team, label: str) -> RunResult:
-        from simulator.experiment import run
-
+    def _with_team(self, candidate_team: Team) -> Scenario:
+        """The scenario with ``candidate_team`` in place of the team being sized."""
         teams = dict(self.scenario.teams)
         teams[self.team] = candidate_team
-        candidate = self.scenario.model_copy(update={"teams": teams})
-        result = run(candidate, replications=self.count, seed=self.seed, jobs=self.jobs)
-        self.summaries[label] = result.summary
+        return self.scenario.model_copy(update={"teams": teams})
+
+    def simulate(self, candidate_team: Team) -> RunResult:
+        from simulator.experiment import run
+
+        result = run(self._with_team(candidate_team), replications=self.count, seed=self.seed,
+                     jobs=self.jobs)
         self.bar.update(1)
         return result
 
@@ -99,6 +105,7 @@ class Search:
 
     # -- one head count for the whole horizon --
     def total(self) -> SizeResult:
+        assert self.intervals.slot_s == HOUR  # size() builds an hourly grid for this search
         shape: AlwaysOn | ScaledRoster = (AlwaysOn(self.spec) if self.spec.roster is None
                                           else ScaledRoster(self.spec, self.scenario,
                                                             self.intervals))
@@ -116,12 +123,14 @@ class Search:
                                       minimum=shape.minimum)
         start = analytic_total if analytic_total is not None else guess
         tried: dict[int, Candidate] = {}
+        summaries: dict[int, dict] = {}
         order: list[Candidate] = []
 
         def meets(total: int) -> bool:
             if total not in tried:
                 self.bar.set_postfix_str(f"{total} agents")
-                result = self.simulate(shape.team_at(total), str(total))
+                result = self.simulate(shape.team_at(total))
+                summaries[total] = result.summary
                 values = [self.goal.statistic(tree) for tree in result.replication_metrics]
                 mean, interval, bound, met = self.judge(values)
                 tried[total] = Candidate(total, shape.allocation(total), mean, interval, bound,
@@ -139,12 +148,8 @@ class Search:
                 fix="check the target can be met at all (first replies take time), or size "
                     "another statistic")
         chosen = tried[answer]
-        sized_team = shape.team_at(answer)
-        teams = dict(self.scenario.teams)
-        teams[self.team] = sized_team
-        sized = self.scenario.model_copy(update={"teams": teams})
-        hour_grid = Intervals.build(self.scenario, HOUR)
-        panels = self._heatmaps(hour_grid, shape.on_shift(answer, hour_grid),
+        sized = self._with_team(shape.team_at(answer))
+        panels = self._heatmaps(shape.on_shift(answer, self.intervals),
                                 "agents on shift in the sized team (simulated answer; the "
                                 "most in any week)")
         result = SizeResult(
@@ -157,7 +162,7 @@ class Search:
                                else None),
             formula=self.workload.formula if self.analytic_ok else None,
             achieved=chosen.value, achieved_interval=chosen.interval, candidates=order,
-            summary=self.summaries[str(answer)], heatmaps=panels, zone=self.intervals.zone)
+            summary=summaries[answer], heatmaps=panels, zone=self.intervals.zone)
         result.reasons = explain(result, self.workload)
         return result
 
@@ -183,12 +188,14 @@ class Search:
                 curve[slot] = value if np.isnan(curve[slot]) else np.fmax(curve[slot], value)
         return curve
 
-    def _heatmaps(self, hour_grid: Intervals, on_shift: np.ndarray,
-                  second_title: str) -> list[tuple[str, np.ndarray]]:
+    def _heatmaps(self, on_shift: np.ndarray, second_title: str
+                  ) -> list[tuple[str, np.ndarray]]:
+        """The formula's agents per hour of the week and ``on_shift`` (per interval of
+        the hourly grid, which is :attr:`intervals` when one head count is sized)."""
+        hour_grid = self.intervals
         panels: list[tuple[str, np.ndarray]] = []
         if self.analytic_ok:
-            rates = self.workload.arrival_rates(self.scenario, hour_grid.edges)
-            needed = self._need_curve(hour_grid, rates)
+            needed = self._need_curve(hour_grid, self.rates)
             panels.append((f"agents needed in each hour to meet the target on its own "
                            f"({self.workload.formula}, busiest week)", needed.reshape(7, 24)))
         shift = np.full(168, np.nan)
@@ -215,22 +222,21 @@ class Search:
         added = np.zeros(slots, dtype=bool)
         previous: np.ndarray | None = None
         rounds: list[dict[str, Any]] = []
-        best: tuple[np.ndarray, np.ndarray, np.ndarray, str] | None = None
-        last: tuple[np.ndarray, np.ndarray, np.ndarray, str] | None = None
+        best: tuple[np.ndarray, np.ndarray, np.ndarray, dict, Candidate] | None = None
+        last: tuple[np.ndarray, np.ndarray, np.ndarray, dict, Candidate] | None = None
         candidates: list[Candidate] = []
         for number in range(1, MAX_ROUNDS + 1):
             roster = curve_roster(curve, grid.slot_s, region)
             if not roster:
                 curve = np.maximum(curve, 1)
                 roster = curve_roster(curve, grid.slot_s, region)
-            label = f"round{number}"
             self.bar.set_postfix_str(f"round {number}: {int(curve.sum())} agent-intervals")
-            result = self.simulate(self._curve_team(roster), label)
+            result = self.simulate(self._curve_team(roster))
             values, errors, judged, overall = slot_statistics(result, self.goal, grid)
             mean, interval, bound, met = self.judge(overall)
-            candidates.append(Candidate(int(curve.max()), int(curve.max()), mean, interval,
-                                        bound, met))
-            last = (curve.copy(), values, judged, label)
+            candidate = Candidate(int(curve.max()), int(curve.max()), mean, interval, bound, met)
+            candidates.append(candidate)
+            last = (curve.copy(), values, judged, result.summary, candidate)
             # An added agent that changed nothing (the slot is at its ceiling: first
             # replies take time) is taken back, and that slot gets no more.
             useless = np.zeros(slots, dtype=bool)
@@ -263,13 +269,9 @@ class Search:
             curve = curve - trims.astype(int)
         final = best if best is not None else last
         assert final is not None
-        curve_final, achieved, judged, label = final
+        curve_final, achieved, judged, summary, chosen = final
         roster = curve_roster(curve_final, grid.slot_s, region)
-        sized_team = self._curve_team(roster)
-        teams = dict(self.scenario.teams)
-        teams[self.team] = sized_team
-        sized = self.scenario.model_copy(update={"teams": teams})
-        summary = self.summaries[label]
+        sized = self._with_team(self._curve_team(roster))
         overall_stat = self.goal.statistic(summary) or {}
         per = PerInterval(grid.slot_s, region, analytic_curve, curve_final.astype(float),
                           achieved, judged, best is not None, rounds, roster)
@@ -288,7 +290,7 @@ class Search:
             analytic_allocation=None, analytic_achieved=None,
             formula=self.workload.formula if self.analytic_ok else None,
             achieved=overall_stat.get("value"),
-            achieved_interval=candidates[int(label.removeprefix("round")) - 1].interval,
+            achieved_interval=chosen.interval,
             candidates=candidates, summary=summary, heatmaps=panels, zone=region,
             per_interval=per)
         result.reasons = explain(result, self.workload)
@@ -311,10 +313,9 @@ class Search:
         shortfall (all slots when there is no formula)."""
         if not self.analytic_ok:
             return np.ones(curve.size, dtype=bool)
-        busiest = self._busiest()
         helps = np.zeros(curve.size, dtype=bool)
         for slot in np.nonzero(short > 0)[0]:
-            rate, length = np.array([busiest[slot]]), np.array([self.intervals.slot_s])
+            rate, length = np.array([self.busiest[slot]]), np.array([self.intervals.slot_s])
             now = self.analytic(np.array([float(curve[slot])]), rate, length)
             more = self.analytic(np.array([float(curve[slot] + 1)]), rate, length)
             if now is None or more is None:
@@ -323,12 +324,6 @@ class Search:
             gain = (more - now) if self.goal.higher_is_better else (now - more)
             helps[slot] = not math.isfinite(gain) or gain >= 0.25 * short[slot]
         return helps
-
-    def _busiest(self) -> np.ndarray:
-        busiest = np.zeros(self.intervals.slots_per_week)
-        for rate, slot in zip(self.rates, self.intervals.slot, strict=True):
-            busiest[slot] = max(busiest[slot], rate)
-        return busiest
 
     def _curve_team(self, roster: list[Shift]) -> Team:
         update: dict[str, Any] = {"agents": None, "roster": roster}
@@ -343,10 +338,9 @@ class Search:
         if not self.analytic_ok:
             return np.zeros(curve.size, dtype=bool)
         grid = self.intervals
-        busiest = self._busiest()
         trims = np.zeros(curve.size, dtype=bool)
         for slot in np.nonzero(judged & (curve > np.maximum(floor, 1)))[0]:
-            rate = np.array([busiest[slot]])
+            rate = np.array([self.busiest[slot]])
             length = np.array([grid.slot_s])
             now = self.analytic(np.array([float(curve[slot])]), rate, length)
             fewer = self.analytic(np.array([float(curve[slot] - 1)]), rate, length)
