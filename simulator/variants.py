@@ -255,34 +255,29 @@ def _closest(word: str, choices: Sequence[str]) -> str:
 
 def vary(source: str | Path | Mapping[str, Any] | Scenario, spec: str | tuple[str, Sequence[Any]],
          *, overrides: Iterable[str] = (), option: str = "--vary") -> list[Variant]:
-    """One variant per value of ``spec`` (``"KEY=V1,V2"`` or ``(key, values)``)."""
-    key, values = parse_spec(spec, option) if isinstance(spec, str) else (spec[0], list(spec[1]))
-    raw, source_label = raw_scenario(source)
-    overrides = list(overrides)
-    apply_point(raw, {}, option=option, source_label=source_label, overrides=overrides)
-    return [Variant(point_label({key: value}),
-                    apply_point(raw, {key: value}, option=option, source_label=source_label,
-                                overrides=overrides), {key: value})
-            for value in values]
+    """One variant per value of ``spec`` (``"KEY=V1,V2"`` or ``(key, values)``): a grid
+    of one key (:func:`grid_variants`)."""
+    grid = [spec] if isinstance(spec, str) else {spec[0]: spec[1]}
+    return grid_variants(source, grid, overrides=overrides, option=option)[2]
 
 
 def grid_variants(source: str | Path | Mapping[str, Any] | Scenario,
                   grid: Mapping[str, Sequence[Any]] | Iterable[str], *,
-                  overrides: Iterable[str] = ()
+                  overrides: Iterable[str] = (), option: str = "--grid"
                   ) -> tuple[dict[str, list[Any]], Scenario, list[Variant]]:
     """The grid (parsed when given as ``KEY=V1,V2`` strings), the base scenario (after
-    ``overrides``) and one variant per point."""
+    ``overrides``) and one variant per point; ``option`` names the source of errors."""
     parsed = (dict((str(k), list(v)) for k, v in grid.items()) if isinstance(grid, Mapping)
-              else parse_grid(grid))
+              else parse_grid(grid, option))
     if not parsed:
-        raise ScenarioError("no grid to sweep", source="--grid",
-                            fix="give at least one --grid KEY=V1,V2,...")
+        raise ScenarioError("no grid to sweep", source=option,
+                            fix=f"give at least one {option} KEY=V1,V2,...")
     raw, source_label = raw_scenario(source)
     overrides = list(overrides)
-    base = apply_point(raw, {}, option="--grid", source_label=source_label,
+    base = apply_point(raw, {}, option=option, source_label=source_label,
                        overrides=overrides)
     variants = [Variant(point_label(point),
-                        apply_point(raw, point, option="--grid", source_label=source_label,
+                        apply_point(raw, point, option=option, source_label=source_label,
                                     overrides=overrides), point)
                 for point in grid_points(parsed)]
     return parsed, base, variants

@@ -203,7 +203,7 @@ def build_variants(variants: Source | Sequence[Source] | Mapping[str, Source], *
                                     fix="give one scenario with --vary, or several "
                                         "scenario files without it")
             variants = variants[0]
-        built = vary_variants(variants, vary, overrides)
+        built = vary_scenario(variants, vary, overrides=overrides, option="--vary")
     else:
         if isinstance(variants, Mapping) and not _is_raw_scenario(variants):
             labels, sources = list(variants), list(variants.values())
@@ -231,12 +231,6 @@ def build_variants(variants: Source | Sequence[Source] | Mapping[str, Source], *
         raise ScenarioError("two variants have the same label", source="compare",
                             fix="give each variant its own label")
     return built
-
-
-def vary_variants(source: Source, spec: str | tuple[str, Sequence[Any]],
-                  overrides: Iterable[str]) -> list[Variant]:
-    """One variant per value of ``spec``, labelled ``KEY=VALUE``."""
-    return vary_scenario(source, spec, overrides=overrides, option="--vary")
 
 
 def _is_raw_scenario(value: Any) -> bool:
