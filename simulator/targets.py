@@ -26,7 +26,6 @@ target pointing the other way is refused with the corrected form.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -35,6 +34,7 @@ from enum import StrEnum
 from typing import Any
 
 from simulator.errors import ScenarioError
+from simulator.scenario.references import closest_hint
 from simulator.units import format_duration, parse_duration
 
 SOURCE = "--target"
@@ -184,7 +184,7 @@ def check_target(target: Target, scenario: Any) -> None:
         streams = list(scenario.streams)
         raise ScenarioError(
             f"'{target.text}' names stream '{target.stream}', which the scenario does not have",
-            source=SOURCE, fix=_closest(target.stream, streams) + f"streams are: "
+            source=SOURCE, fix=closest_hint(target.stream, streams, cutoff=0.6) + f"streams are: "
             f"{', '.join(streams)}")
     for statistic, key in (("frt_s.within_target", "frt"),
                            ("followup_s.within_target", "followup")):
@@ -219,7 +219,8 @@ def _metric_and_stream(path: str, text: str) -> tuple[str, str | None]:
                             source=SOURCE, fix=f"size to a service statistic: {_EXAMPLES}")
     if metric not in METRICS:
         known = sorted({_short(m) for m in METRICS} | set(METRICS))
-        hint = _closest(".".join(parts), known) or _closest(metric, known)
+        hint = (closest_hint(".".join(parts), known, cutoff=0.6)
+                or closest_hint(metric, known, cutoff=0.6))
         raise ScenarioError(
             f"'{path}' in '{text}' is not a statistic of summary.json", source=SOURCE,
             fix=hint + "use one of " + _menu())
@@ -296,8 +297,3 @@ def _check_direction(target: Target, path: str, value: str) -> None:
             f"{'at most' if target.op in ('<=', '<') else 'at least'} {value}, but more agents "
             f"{more} it, so the smallest team would always meet it", source=SOURCE,
             fix=f"write '{path}{flipped}{value}'")
-
-
-def _closest(word: str, choices: list[str]) -> str:
-    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'? " if match else ""

@@ -21,7 +21,6 @@ first, so a mistake there is blamed on the file or ``--set``, not on a variant.
 from __future__ import annotations
 
 import copy
-import difflib
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,6 +32,7 @@ import yaml
 
 from simulator.errors import ScenarioError
 from simulator.scenario.loader import apply_override, load_scenario, read_yaml
+from simulator.scenario.references import closest_hint
 from simulator.scenario.schema import Scenario
 
 _RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?$")
@@ -242,12 +242,7 @@ def _check_names(raw: Mapping[str, Any], key: str, option: str, value: Any) -> N
         names = [str(name) for name in block]
         raise ScenarioError(
             f"there is no {kind} '{parts[1]}'", source=f"{option} {key}={value_label(value)}",
-            path=key, fix=_closest(parts[1], names) + f"{kind}s are: {', '.join(names)}")
-
-
-def _closest(word: str, choices: Sequence[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"did you mean '{match[0]}'? " if match else ""
+            path=key, fix=closest_hint(parts[1], names) + f"{kind}s are: {', '.join(names)}")
 
 
 # --------------------------------------------------------------------------- variants

@@ -76,6 +76,7 @@ import time
 from simulator.decisions.size_result import SizeResult
 from simulator.decisions.size_search import Search
 from simulator.errors import ScenarioError
+from simulator.scenario.references import closest_hint
 from simulator.scenario.schema import Scenario, Team
 from simulator.staffing import team_workload, unlimited_statistic
 from simulator.targets import Target, check_target, parse_target
@@ -128,11 +129,8 @@ def check_team(scenario: Scenario, team: str) -> Team:
     """The team to size; a clear error for a team the scenario does not have."""
     if team not in scenario.teams:
         teams = list(scenario.teams)
-        import difflib
-        close = difflib.get_close_matches(team, teams, n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'? " if close else ""
         raise ScenarioError(f"the scenario has no team '{team}'", source="--team",
-                            fix=hint + f"teams are: {', '.join(teams)}")
+                            fix=closest_hint(team, teams) + f"teams are: {', '.join(teams)}")
     spec = scenario.teams[team]
     if spec.roster is None and spec.agents is None:
         raise ScenarioError(f"team '{team}' has neither agents nor a roster to size",

@@ -30,9 +30,10 @@ def check_references(scenario: Scenario, label: str) -> None:
                            f"streams.{stream_name}.escalation.team")
 
 
-def closest_hint(word: str, choices: Iterable[str]) -> str:
-    """'did you mean ...? ' for the closest choice, or ''."""
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+def closest_hint(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str:
+    """'did you mean ...? ' for the closest choice (difflib similarity at least
+    ``cutoff``), or ''."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f"did you mean '{match[0]}'? " if match else ""
 
 
