@@ -345,14 +345,12 @@ def table(scenarios: tuple[Path, ...], out: Path | None, replications: int | Non
         write_text_atomic,
     )
     from simulator.experiment import run as run_experiment
-    from simulator.rng import fresh_seed
+    from simulator.rng import replications_and_seed
 
     loaded = [load_scenario(path, overrides) for path in scenarios]
     if out is not None:
         check_out_file(out)
-    count = replications if replications is not None else loaded[0].replications
-    root = seed if seed is not None else loaded[0].seed
-    root = root if root is not None else fresh_seed()
+    count, root = replications_and_seed(loaded[0], replications, seed)
     results = []
     for scenario in loaded:
         click.echo(f"running {count} replication{'s' * (count != 1)} of '{scenario.name}' "

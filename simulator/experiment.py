@@ -19,7 +19,7 @@ from simulator.analysis.metrics import replication_metrics, summarise_metrics
 from simulator.errors import ScenarioError
 from simulator.model.engine import simulate
 from simulator.recording import ReplicationRecord
-from simulator.rng import fresh_seed
+from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
 
 
@@ -92,9 +92,7 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     or ``"local"`` for a local dask cluster of ``jobs`` workers) runs them on
     dask.distributed. Results are identical bit for bit either way.
     """
-    count = replications if replications is not None else scenario.replications
-    root = seed if seed is not None else scenario.seed
-    root = root if root is not None else fresh_seed()
+    count, root = replications_and_seed(scenario, replications, seed)
     began = time.perf_counter()
     records = list(tqdm(replicate(scenario, root, count, jobs, cluster), total=count,
                         desc=scenario.name, unit="rep", disable=not progress, leave=False))

@@ -10,8 +10,12 @@ draws of another, and changing staffing or policy never changes the customers.
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from simulator.scenario.schema import Scenario
 
 
 class RandomSource:
@@ -35,3 +39,12 @@ class RandomSource:
 def fresh_seed() -> int:
     """A root seed from OS entropy, for runs that give none (it is recorded)."""
     return int(np.random.SeedSequence().entropy % (2**63))
+
+
+def replications_and_seed(scenario: Scenario, replications: int | None,
+                          seed: int | None) -> tuple[int, int]:
+    """How many replications to run and the root seed: the arguments when given, else
+    the scenario's (``replications``, ``seed``); with no seed anywhere, a fresh one."""
+    count = replications if replications is not None else scenario.replications
+    root = seed if seed is not None else scenario.seed
+    return count, root if root is not None else fresh_seed()

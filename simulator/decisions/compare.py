@@ -50,7 +50,7 @@ from simulator.decisions.sweep import run_points
 from simulator.errors import ScenarioError
 from simulator.experiment import RunResult
 from simulator.recording import ReplicationRecord
-from simulator.rng import fresh_seed
+from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
 from simulator.units import format_duration
 from simulator.variants import Variant, apply_point, raw_scenario
@@ -178,14 +178,12 @@ def compare(variants: Source | Sequence[Source] | Mapping[str, Source], *,
     """
     built = build_variants(variants, vary=vary, labels=labels, overrides=overrides)
     baseline = built[0].scenario
-    count = replications if replications is not None else baseline.replications
+    count, root = replications_and_seed(baseline, replications, seed)
     if count < 2:
         raise ScenarioError(f"a comparison needs at least 2 replications for its intervals; "
                             f"got {count}", source="--replications",
                             fix="give --replications 10 or more (paired intervals are "
                                 "narrow, but need a few pairs)")
-    root = seed if seed is not None else baseline.seed
-    root = root if root is not None else fresh_seed()
     return run_compare(built, root, count, jobs=jobs, progress=progress)
 
 

@@ -76,6 +76,7 @@ import time
 from simulator.decisions.size_result import SizeResult
 from simulator.decisions.size_search import Search
 from simulator.errors import ScenarioError
+from simulator.rng import replications_and_seed
 from simulator.scenario.references import closest_hint
 from simulator.scenario.schema import Scenario, Team
 from simulator.staffing import team_workload, unlimited_statistic
@@ -162,7 +163,7 @@ def size(scenario: Scenario, *, team: str, target: str | Target,
     level = parse_confidence(confidence) if isinstance(confidence, str) else confidence
     if level is not None and not 0.0 < level < 1.0:
         level = parse_confidence(str(level))
-    count = replications if replications is not None else scenario.replications
+    count, root = replications_and_seed(scenario, replications, seed)
     if level is not None and count < 2:
         raise ScenarioError(f"{count} replication gives no interval to be confident with",
                             source="--replications",
@@ -183,10 +184,6 @@ def size(scenario: Scenario, *, team: str, target: str | Target,
             f"{goal.format(unlimited)}{because}", source="--target",
             fix=f"loosen the target beyond what unlimited agents reach "
                 f"({goal.format(unlimited)}), or shorten first replies in the scenario")
-    from simulator.rng import fresh_seed
-
-    root = seed if seed is not None else scenario.seed
-    root = root if root is not None else fresh_seed()
     search = Search(scenario, team, spec, goal, workload, level, count, root, jobs, progress,
                     slot_s or HOUR)
     try:

@@ -54,7 +54,7 @@ from simulator.analysis.metrics import replication_metrics, summarise_metrics
 from simulator.errors import ScenarioError
 from simulator.model.engine import simulate
 from simulator.recording import ReplicationRecord
-from simulator.rng import fresh_seed
+from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
 from simulator.variants import Variant, grid_variants, value_label
 
@@ -217,12 +217,10 @@ def sweep(scenario: str | Path | Mapping[str, Any] | Scenario,
     and recorded. Every point is validated before anything runs.
     """
     parsed, base, variants = grid_variants(scenario, grid, overrides=overrides)
-    count = replications if replications is not None else base.replications
+    count, root = replications_and_seed(base, replications, seed)
     if count < 1:
         raise ScenarioError("a sweep needs at least one replication", source="--replications",
                             fix="give --replications 2 or more")
-    root = seed if seed is not None else base.seed
-    root = root if root is not None else fresh_seed()
     began = time.perf_counter()
 
     def reduce(index: int, records: list[ReplicationRecord]) -> tuple[dict, list[dict]]:
