@@ -180,7 +180,7 @@ class WaitLaw:
             self.p_wait = erlang_c(c, lam / mu)
             self.p_abandon = 0.0
             self.decay = c * mu - lam
-            self.mean_wait_s = self.p_wait / self.decay if self.kind == "erlang_c" else math.inf
+            self.mean_wait_s = erlang_c_mean_wait(c, lam, mu)
         else:
             self.kind = "erlang_a"
             stages = _stationary(lam, mu, c, theta)[c:]
@@ -319,11 +319,6 @@ class _Line:
         picked = np.asarray(self._picked_steps)
         return float(np.sum(picked[-1] - picked) / self.rate)
 
-    def waiting_integral(self) -> float:
-        """E[min(wait, patience)] over arrivals that wait: Σ_k w_k / Λ (a self-check)."""
-        self._extend(10**9)
-        return float(np.sum(self._waiting_steps) / self.rate)
-
 
 def _stationary(lam: float, mu: float, servers: int, theta: float) -> np.ndarray:
     """Stationary distribution of M/M/c+M over 0..N (N where the rest is below 1e-17)."""
@@ -424,10 +419,7 @@ class Workload:
 
     team: str
     streams: tuple[str, ...]
-    work_s: float
     holding_s: float
-    concurrency: int
-    attention: str
     patience_s: float | None
     first_reply: FirstReply
     first_reply_by_stream: dict[str, FirstReply]
@@ -506,8 +498,7 @@ def team_workload(scenario: Scenario, team: str) -> Workload:
     by_stream = {n: FirstReply.mix([(replies[n][0], replies[n][1], 1.0)]) for n in names}
     shrinkage = getattr(spec, "shrinkage", None)
     return Workload(
-        team=team, streams=tuple(names), work_s=work_s, holding_s=work_s + think_s,
-        concurrency=concurrency, attention=attention.value,
+        team=team, streams=tuple(names), holding_s=work_s + think_s,
         patience_s=1.0 / theta if theta > 0 else None, first_reply=first_reply,
         first_reply_by_stream=by_stream, views=views,
         shrinkage=float(getattr(shrinkage, "share", 0.0) or 0.0) if shrinkage else 0.0,
