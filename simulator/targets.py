@@ -106,12 +106,6 @@ class Target:
         """Whether the target asks the statistic to be large (``>=``, ``>``)."""
         return self.op in (">=", ">")
 
-    @property
-    def label(self) -> str:
-        """Canonical text: full metric path, stream prefix, threshold with its unit."""
-        prefix = f"by_stream.{self.stream}." if self.stream is not None else ""
-        return f"{prefix}{self.metric}{self.op}{self.format(self.threshold)}"
-
     def meets(self, value: float | None) -> bool:
         """Whether a value meets the target; a missing value never does."""
         if value is None or (isinstance(value, float) and math.isnan(value)):

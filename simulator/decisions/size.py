@@ -160,8 +160,8 @@ def size(scenario: Scenario, *, team: str, target: str | Target,
     goal = target if isinstance(target, Target) else parse_target(target)
     check_target(goal, scenario)
     slot_s = parse_interval(per_interval)
-    level = parse_confidence(confidence) if isinstance(confidence, str) else confidence
-    if level is not None and not 0.0 < level < 1.0:
+    level = confidence
+    if isinstance(level, str) or (level is not None and not 0.0 < level < 1.0):
         level = parse_confidence(str(level))
     count, root = replications_and_seed(scenario, replications, seed)
     if level is not None and count < 2:

@@ -55,7 +55,7 @@ class PerInterval:
     rounds: list[dict[str, Any]]
     roster: list[Shift]
 
-    def to_json(self, target: Target) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         per_day = round(DAY / self.slot_s)
 
         def rows(values: np.ndarray, digits: int | None = None) -> list[list[Any]]:
@@ -141,5 +141,5 @@ class SizeResult:
             data["total_agents"] = self.total
             data["analytic_roster"] = self.analytic_allocation
         if self.per_interval is not None:
-            data["per_interval"] = self.per_interval.to_json(self.target)
+            data["per_interval"] = self.per_interval.to_json()
         return data

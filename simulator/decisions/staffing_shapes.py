@@ -39,7 +39,6 @@ class AlwaysOn:
 
     def __init__(self, team: Team) -> None:
         self.team = team
-        self.current = int(team.agents or 0)
 
     def team_at(self, total: int) -> Team:
         return self.team.model_copy(update={"agents": int(total)})

@@ -114,7 +114,6 @@ def run_points(scenarios: Sequence[Scenario], seed: int, replications: int,
 class SweepResult:
     """A finished sweep: the grid, one summary per point and every replication's statistics."""
 
-    scenario_name: str
     base: Scenario
     """The scenario swept over, after ``--set`` and before any grid value."""
     grid: dict[str, list[Any]]
@@ -230,7 +229,7 @@ def sweep(scenario: str | Path | Mapping[str, Any] | Scenario,
 
     done = run_points([variant.scenario for variant in variants], root, count, reduce,
                       jobs=jobs, progress=progress, desc=f"sweep {base.name}")
-    return SweepResult(base.name, base, parsed, variants, root, count,
+    return SweepResult(base, parsed, variants, root, count,
                        [summary for summary, _ in done], [metrics for _, metrics in done],
                        time.perf_counter() - began, jobs)
 
@@ -245,7 +244,7 @@ def sweep_table(result: SweepResult, metrics: Sequence[str] = DEFAULT_METRICS) -
     paths = [resolve_metric(name, result.base.streams, result.base.teams) for name in metrics]
     titles = [metric_title(path) for path in paths]
     width = max(len("point"), *(len(label) for label in result.labels))
-    lines = [f"{result.scenario_name}: {len(result.variants)} grid points, "
+    lines = [f"{result.base.name}: {len(result.variants)} grid points, "
              f"{result.replications} replications each, seed {result.seed}; "
              "mean [95% interval]", ""]
     lines.append((f"  {'point':<{width}}  " + "  ".join(f"{t:<26}" for t in titles)).rstrip())
@@ -298,7 +297,7 @@ def write_sweep(result: SweepResult, out_dir: Path, *, metrics: Sequence[str] = 
                            sort_keys=False, allow_unicode=True), encoding="utf-8")
         figures = folder / "figures"
         figures.mkdir()
-        subtitle = (f"{result.scenario_name}: mean of {result.replications} replications "
+        subtitle = (f"{result.base.name}: mean of {result.replications} replications "
                     f"per point, seed {result.seed}")
         for path in paths:
             rows = point_table[point_table["metric"] == path]
