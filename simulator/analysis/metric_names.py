@@ -12,11 +12,11 @@ in minutes in figures), ``share`` (shown in percent), ``hours`` or ``count``.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from simulator.errors import ScenarioError
+from simulator.scenario.references import closest_hint
 
 DISTRIBUTION_STATS = ("mean", "p50", "p90", "p95", "p99")
 METRIC_FIELDS: dict[str, tuple[str, ...]] = {
@@ -66,11 +66,10 @@ def resolve_metric(expression: str, streams: Iterable[str] = (), teams: Iterable
         if candidate in known:
             return candidate
     short = [path.removeprefix("overall.") for path in known]
-    match = difflib.get_close_matches(text, short, n=1, cutoff=0.6)
-    hint = f"did you mean '{match[0]}'? " if match else ""
     raise ScenarioError(f"'{expression}' is no statistic of this scenario", source=option,
-                        fix=hint + "name one by its summary.json path, e.g. frt_s.p90, "
-                        "abandon_rate, frt_s.within_target, by_stream.NAME.frt_s.p90 or "
+                        fix=closest_hint(text, short, cutoff=0.6)
+                        + "name one by its summary.json path, e.g. frt_s.p90, abandon_rate, "
+                        "frt_s.within_target, by_stream.NAME.frt_s.p90 or "
                         "by_team.NAME.occupancy")
 
 
