@@ -99,8 +99,12 @@ def mm10_scenario(conversations: int) -> dict[str, Any]:
     return {
         "name": "bench-mm10",
         "horizon": f"{conversations / PER_HOUR:.6f}h",
-        "streams": {"chat": {"per_hour": PER_HOUR, "conversation": {
-            "handle": {"dist": "exponential", "mean": f"{HANDLE_MIN}min"}}}},
+        "streams": {
+            "chat": {
+                "per_hour": PER_HOUR,
+                "conversation": {"handle": {"dist": "exponential", "mean": f"{HANDLE_MIN}min"}},
+            }
+        },
         "teams": {"support": {"agents": SERVERS, "serves": ["chat"]}},
     }
 
@@ -118,46 +122,122 @@ def chat_roster_scenario(conversations: int) -> dict[str, Any]:
         "horizon": f"{conversations / CHAT_PER_HOUR:.6f}h",
         "warmup": "1d",
         "targets": {"frt": "2min", "followup": "5min"},
-        "streams": {"chat": {
-            "per_hour": CHAT_PER_HOUR,
-            "profile": {
-                "region": "Europe/Dublin",
-                "hourly": [0.3, 0.2, 0.2, 0.2, 0.2, 0.3, 0.5, 0.8, 1.1, 1.3, 1.4, 1.4,
-                           1.4, 1.5, 1.6, 1.8, 2.0, 2.2, 1.9, 1.5, 1.2, 0.9, 0.6, 0.4],
-                "days": {"Mon": 1.2, "Tue": 1.15, "Wed": 1.1, "Thu": 1.05, "Fri": 1.0,
-                         "Sat": 0.5, "Sun": 0.4},
-            },
-            "noise": {"daily_cv": 0.1},
-            "conversation": {
-                "first_handle": {"dist": "lognormal", "mean": "90s", "cv": 0.8},
-                "handle": {"dist": "lognormal", "mean": "60s", "cv": 0.8},
-                "exchanges": {"dist": "geometric", "mean": 3},
-                "reply_delay": {"dist": "lognormal", "mean": "2min", "cv": 1.0},
-                "wrap_up": {"dist": "fixed", "value": "30s"},
-                "patience": {"dist": "exponential", "mean": "6min"},
-            },
-        }},
-        "teams": {"live": {
-            "concurrency": 3,
-            "attention": "serial",
-            "serves": ["chat"],
-            "roster": [
-                {"label": "emea", "region": "Europe/Dublin", "days": weekday,
-                 "start": "07:00", "end": "15:00", "agents": 3},
-                {"label": "emea-late", "region": "Europe/Dublin", "days": weekday,
-                 "start": "13:00", "end": "21:00", "agents": 3},
-                {"label": "amer", "region": "America/New_York", "days": weekday,
-                 "start": "09:00", "end": "17:00", "agents": 3},
-                {"label": "amer-late", "region": "America/New_York", "days": weekday,
-                 "start": "15:00", "end": "23:00", "agents": 2},
-                {"label": "apac", "region": "Australia/Sydney", "days": weekday,
-                 "start": "09:00", "end": "17:00", "agents": 1},
-                {"label": "weekend", "region": "Europe/Dublin", "days": ["Sat", "Sun"],
-                 "start": "00:00", "end": "24:00", "agents": 1},
-            ],
-        }},
-        "handoff": {"policy": "handback", "reread": {"base": "1min", "per_exchange": "20s"},
-                    "intake_cutoff": "15min", "max_overtime": "1h", "leftover": "handback"},
+        "streams": {
+            "chat": {
+                "per_hour": CHAT_PER_HOUR,
+                "profile": {
+                    "region": "Europe/Dublin",
+                    "hourly": [
+                        0.3,
+                        0.2,
+                        0.2,
+                        0.2,
+                        0.2,
+                        0.3,
+                        0.5,
+                        0.8,
+                        1.1,
+                        1.3,
+                        1.4,
+                        1.4,
+                        1.4,
+                        1.5,
+                        1.6,
+                        1.8,
+                        2.0,
+                        2.2,
+                        1.9,
+                        1.5,
+                        1.2,
+                        0.9,
+                        0.6,
+                        0.4,
+                    ],
+                    "days": {
+                        "Mon": 1.2,
+                        "Tue": 1.15,
+                        "Wed": 1.1,
+                        "Thu": 1.05,
+                        "Fri": 1.0,
+                        "Sat": 0.5,
+                        "Sun": 0.4,
+                    },
+                },
+                "noise": {"daily_cv": 0.1},
+                "conversation": {
+                    "first_handle": {"dist": "lognormal", "mean": "90s", "cv": 0.8},
+                    "handle": {"dist": "lognormal", "mean": "60s", "cv": 0.8},
+                    "exchanges": {"dist": "geometric", "mean": 3},
+                    "reply_delay": {"dist": "lognormal", "mean": "2min", "cv": 1.0},
+                    "wrap_up": {"dist": "fixed", "value": "30s"},
+                    "patience": {"dist": "exponential", "mean": "6min"},
+                },
+            }
+        },
+        "teams": {
+            "live": {
+                "concurrency": 3,
+                "attention": "serial",
+                "serves": ["chat"],
+                "roster": [
+                    {
+                        "label": "emea",
+                        "region": "Europe/Dublin",
+                        "days": weekday,
+                        "start": "07:00",
+                        "end": "15:00",
+                        "agents": 3,
+                    },
+                    {
+                        "label": "emea-late",
+                        "region": "Europe/Dublin",
+                        "days": weekday,
+                        "start": "13:00",
+                        "end": "21:00",
+                        "agents": 3,
+                    },
+                    {
+                        "label": "amer",
+                        "region": "America/New_York",
+                        "days": weekday,
+                        "start": "09:00",
+                        "end": "17:00",
+                        "agents": 3,
+                    },
+                    {
+                        "label": "amer-late",
+                        "region": "America/New_York",
+                        "days": weekday,
+                        "start": "15:00",
+                        "end": "23:00",
+                        "agents": 2,
+                    },
+                    {
+                        "label": "apac",
+                        "region": "Australia/Sydney",
+                        "days": weekday,
+                        "start": "09:00",
+                        "end": "17:00",
+                        "agents": 1,
+                    },
+                    {
+                        "label": "weekend",
+                        "region": "Europe/Dublin",
+                        "days": ["Sat", "Sun"],
+                        "start": "00:00",
+                        "end": "24:00",
+                        "agents": 1,
+                    },
+                ],
+            }
+        },
+        "handoff": {
+            "policy": "handback",
+            "reread": {"base": "1min", "per_exchange": "20s"},
+            "intake_cutoff": "15min",
+            "max_overtime": "1h",
+            "leftover": "handback",
+        },
     }
 
 
@@ -188,13 +268,31 @@ def worker(case: str, conversations: int, seed: int) -> None:
     began, began_cpu = time.perf_counter(), time.process_time()
     count = call()
     seconds, cpu = time.perf_counter() - began, time.process_time() - began_cpu
-    print(json.dumps({"case": case, "conversations": count, "seconds": seconds, "cpu_s": cpu,
-                      "peak_mib": _peak_mib(), "after_imports_mib": after_imports}))
+    print(
+        json.dumps(
+            {
+                "case": case,
+                "conversations": count,
+                "seconds": seconds,
+                "cpu_s": cpu,
+                "peak_mib": _peak_mib(),
+                "after_imports_mib": after_imports,
+            }
+        )
+    )
 
 
 def measure(case: str, conversations: int, seed: int) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--worker", case,
-               "--conversations", str(conversations), "--seed", str(seed)]
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        case,
+        "--conversations",
+        str(conversations),
+        "--seed",
+        str(seed),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"case {case!r} failed (exit {done.returncode}):\n{done.stderr}")
@@ -208,8 +306,9 @@ def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info
-                       if line.startswith("model name"))
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
     return f"{cpu}; Python {platform.python_version()}; SimPy {simpy.__version__}"
@@ -217,53 +316,83 @@ def machine() -> str:
 
 def report(best: dict[str, dict[str, Any]], conversations: int) -> None:
     base_rate = best[BASELINE]["conversations"] / best[BASELINE]["seconds"]
-    header = ("case", "conversations", "seconds", "conversations/s", "ratio to baseline",
-              "peak MB (+ over imports)", "cpu s")
+    header = (
+        "case",
+        "conversations",
+        "seconds",
+        "conversations/s",
+        "ratio to baseline",
+        "peak MB (+ over imports)",
+        "cpu s",
+    )
     rows = []
     for case in CASES:
         m = best[case]
         rate = m["conversations"] / m["seconds"]
-        rows.append((case, f"{m['conversations']:,}", f"{m['seconds']:.2f}", f"{rate:,.0f}",
-                     f"{rate / base_rate:.0%}",
-                     f"{m['peak_mib']:.0f} (+{m['peak_mib'] - m['after_imports_mib']:.0f})",
-                     f"{m['cpu_s']:.2f}"))
+        rows.append(
+            (
+                case,
+                f"{m['conversations']:,}",
+                f"{m['seconds']:.2f}",
+                f"{rate:,.0f}",
+                f"{rate / base_rate:.0%}",
+                f"{m['peak_mib']:.0f} (+{m['peak_mib'] - m['after_imports_mib']:.0f})",
+                f"{m['cpu_s']:.2f}",
+            )
+        )
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     line = "| " + " | ".join("-" * w for w in widths) + " |"
     for n, row in enumerate([header, *rows]):
-        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         print("| " + " | ".join(cells) + " |")
         if n == 0:
             print(line)
     if any(m["seconds"] > 1.25 * m["cpu_s"] for m in best.values()):
-        print("note: wall time well above CPU time: the machine was busy; "
-              "the ratios are less reliable (raise --repeat)")
+        print(
+            "note: wall time well above CPU time: the machine was busy; "
+            "the ratios are less reliable (raise --repeat)"
+        )
     print()
     a = best[CASES[1]]
     base = best[BASELINE]
     ratio = a["conversations"] / a["seconds"] / base_rate
     cpu_ratio = (a["conversations"] / a["cpu_s"]) / (base["conversations"] / base["cpu_s"])
     verdict = "met" if ratio >= TARGET_RATIO else "MISSED"
-    print(f"(a) reaches {ratio:.0%} of plain SimPy (target >= {TARGET_RATIO:.0%}): {verdict}"
-          f"  [by CPU time: {cpu_ratio:.0%}]")
+    print(
+        f"(a) reaches {ratio:.0%} of plain SimPy (target >= {TARGET_RATIO:.0%}): {verdict}"
+        f"  [by CPU time: {cpu_ratio:.0%}]"
+    )
     if conversations >= MEMORY_CHECK_AT:
         for case in CASES[1:]:
             m = best[case]
             verdict = "met" if m["peak_mib"] <= TARGET_PEAK_MB else "MISSED"
-            print(f"1M conversations peak memory: {m['peak_mib']:.0f} MB "
-                  f"(+{m['peak_mib'] - m['after_imports_mib']:.0f} over imports) for {case} "
-                  f"(target <= {TARGET_PEAK_MB:.0f} MB): {verdict}")
+            print(
+                f"1M conversations peak memory: {m['peak_mib']:.0f} MB "
+                f"(+{m['peak_mib'] - m['after_imports_mib']:.0f} over imports) for {case} "
+                f"(target <= {TARGET_PEAK_MB:.0f} MB): {verdict}"
+            )
     else:
         print(f"(memory target: run with --conversations {MEMORY_CHECK_AT})")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--conversations", type=int, default=200_000,
-                        help="conversations per case (staffsim: expected count; default "
-                             "200000; use 1000000 for the memory target)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="fresh processes per case; the fastest counts (default 3)")
+    parser.add_argument(
+        "--conversations",
+        type=int,
+        default=200_000,
+        help="conversations per case (staffsim: expected count; default "
+        "200000; use 1000000 for the memory target)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="fresh processes per case; the fastest counts (default 3)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--worker", choices=CASES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -271,21 +400,26 @@ def main(argv: list[str] | None = None) -> None:
         worker(args.worker, args.conversations, args.seed)
         return
 
-    print(f"# {args.conversations:,} conversations per case, best of {args.repeat}; "
-          f"{machine()}")
+    print(f"# {args.conversations:,} conversations per case, best of {args.repeat}; {machine()}")
     runs: dict[str, list[dict[str, Any]]] = {case: [] for case in CASES}
     for _ in range(max(1, args.repeat)):
-        for case in CASES:          # interleaved, so drift hits every case alike
+        for case in CASES:  # interleaved, so drift hits every case alike
             m = measure(case, args.conversations, args.seed)
             runs[case].append(m)
-            print(f"  {case}: {m['seconds']:.2f} s, peak {m['peak_mib']:.0f} MB",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {case}: {m['seconds']:.2f} s, peak {m['peak_mib']:.0f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
     best = {}
-    for case, measured in runs.items():     # the fastest time, the highest peak
+    for case, measured in runs.items():  # the fastest time, the highest peak
         fastest = min(measured, key=lambda m: m["seconds"])
         highest = max(measured, key=lambda m: m["peak_mib"])
-        best[case] = {**fastest, "peak_mib": highest["peak_mib"],
-                      "after_imports_mib": highest["after_imports_mib"]}
+        best[case] = {
+            **fastest,
+            "peak_mib": highest["peak_mib"],
+            "after_imports_mib": highest["after_imports_mib"],
+        }
     print()
     report(best, args.conversations)
 

@@ -29,15 +29,30 @@ if TYPE_CHECKING:
     from simulator.decisions.sweep import SweepResult, sweep
     from simulator.experiment import RunResult, run
 
-__all__ = ["CompareResult", "RunResult", "Scenario", "ScenarioError", "SizeResult",
-           "SweepResult", "compare", "load_scenario", "run", "size", "sweep"]
+__all__ = [
+    "CompareResult",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "SizeResult",
+    "SweepResult",
+    "compare",
+    "load_scenario",
+    "run",
+    "size",
+    "sweep",
+]
 
 # The names imported on first use, and the module each comes from.
 _LAZY = {
-    "run": "simulator.experiment", "RunResult": "simulator.experiment",
-    "compare": "simulator.decisions.compare", "CompareResult": "simulator.decisions.compare",
-    "sweep": "simulator.decisions.sweep", "SweepResult": "simulator.decisions.sweep",
-    "size": "simulator.decisions.size", "SizeResult": "simulator.decisions.size",
+    "run": "simulator.experiment",
+    "RunResult": "simulator.experiment",
+    "compare": "simulator.decisions.compare",
+    "CompareResult": "simulator.decisions.compare",
+    "sweep": "simulator.decisions.sweep",
+    "SweepResult": "simulator.decisions.sweep",
+    "size": "simulator.decisions.size",
+    "SizeResult": "simulator.decisions.size",
 }
 
 

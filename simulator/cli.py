@@ -41,8 +41,16 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "inbox
 installed editable, so the repository's ``scenarios/`` sits beside it)."""
 
 # Writing failures that are the machine's state, not a bug: say so, exit 2.
-_USER_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
-                errno.ENOTDIR, errno.EEXIST, errno.ENOTEMPTY}
+_USER_ERRNOS = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.ENOTDIR,
+    errno.EEXIST,
+    errno.ENOTEMPTY,
+}
 
 
 class BadInput(click.ClickException):
@@ -65,34 +73,51 @@ class StaffsimGroup(click.Group):
 
 
 overrides_option = click.option(
-    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
     help="Change one scenario value by its dotted path, e.g. teams.support.agents=6; "
-         "repeatable, validated like the file.")
+    "repeatable, validated like the file.",
+)
 
 quiet_option = click.option(
-    "--quiet", "-q", is_flag=True,
-    help="No progress bar and no table; print only the results folder.")
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar and no table; print only the results folder.",
+)
 
 
-def run_options(*, out_help: str, replications_help: str, seed_help: str,
-                min_replications: int = 1,
-                jobs_help: str = "Replications run in parallel processes.",
-                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def run_options(
+    *,
+    out_help: str,
+    replications_help: str,
+    seed_help: str,
+    min_replications: int = 1,
+    jobs_help: str = "Replications run in parallel processes.",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The options every simulating command shares: --out, --replications, --seed
     and --jobs, with help worded for what that command runs."""
     options = [
         click.option("--out", type=click.Path(path_type=Path), help=out_help),
-        click.option("--replications", "-r", type=click.IntRange(min=min_replications),
-                     help=replications_help),
+        click.option(
+            "--replications",
+            "-r",
+            type=click.IntRange(min=min_replications),
+            help=replications_help,
+        ),
         click.option("--seed", type=click.IntRange(min=0), help=seed_help),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-                     help=jobs_help),
+        click.option(
+            "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help=jobs_help
+        ),
     ]
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         for option in reversed(options):
             command = option(command)
         return command
+
     return decorate
 
 
@@ -117,19 +142,35 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("scenario", required=False, type=click.Path(path_type=Path))
-@run_options(out_help="Results folder (replaced as a whole); default results/<scenario name>/.",
-             replications_help="Number of replications, instead of the file's.",
-             seed_help="Root random seed, instead of the file's (none: drawn and recorded).")
-@click.option("--cluster", metavar="ADDRESS",
-              help="Run replications on a dask.distributed scheduler (e.g. "
-                   "tcp://host:8786), or 'local' for a local cluster of --jobs workers.")
+@run_options(
+    out_help="Results folder (replaced as a whole); default results/<scenario name>/.",
+    replications_help="Number of replications, instead of the file's.",
+    seed_help="Root random seed, instead of the file's (none: drawn and recorded).",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Run replications on a dask.distributed scheduler (e.g. "
+    "tcp://host:8786), or 'local' for a local cluster of --jobs workers.",
+)
 @overrides_option
 @quiet_option
-@click.option("--no-report", is_flag=True,
-              help="Skip report.html and figures/ (drawing them takes several seconds).")
-def run(scenario: Path | None, out: Path | None, replications: int | None, seed: int | None,
-        jobs: int, cluster: str | None, overrides: tuple[str, ...], quiet: bool,
-        no_report: bool) -> None:
+@click.option(
+    "--no-report",
+    is_flag=True,
+    help="Skip report.html and figures/ (drawing them takes several seconds).",
+)
+def run(
+    scenario: Path | None,
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    jobs: int,
+    cluster: str | None,
+    overrides: tuple[str, ...],
+    quiet: bool,
+    no_report: bool,
+) -> None:
     """Run SCENARIO (default: the shipped scenarios/inbox_launch_tiger.yaml) and write its results.
 
     Writes summary.json, conversations.parquet, followups.parquet, scenario.yaml,
@@ -145,32 +186,60 @@ def run(scenario: Path | None, out: Path | None, replications: int | None, seed:
 
     if not quiet:
         count = replications if replications is not None else loaded.replications
-        click.echo(f"running {count} replication{'s' * (count != 1)} of '{loaded.name}'",
-                   err=True)
+        click.echo(f"running {count} replication{'s' * (count != 1)} of '{loaded.name}'", err=True)
     started_at = datetime.now(UTC)
-    result = run_experiment(loaded, replications=replications, seed=seed, jobs=jobs,
-                            progress=not quiet and sys.stderr.isatty(), cluster=cluster)
+    result = run_experiment(
+        loaded,
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        progress=not quiet and sys.stderr.isatty(),
+        cluster=cluster,
+    )
     if not quiet and not no_report:
         click.echo("drawing the report (--no-report skips it)", err=True)
-    _finish(lambda: write_results(result, out_dir, jobs=jobs, started_at=started_at,
-                                  command=command_line(), report=not no_report),
-            out_dir, quiet, lambda: headline_table(result.summary))
+    _finish(
+        lambda: write_results(
+            result,
+            out_dir,
+            jobs=jobs,
+            started_at=started_at,
+            command=command_line(),
+            report=not no_report,
+        ),
+        out_dir,
+        quiet,
+        lambda: headline_table(result.summary),
+    )
 
 
 @cli.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--vary", multiple=True, metavar="KEY=V1,V2",
-              help="Compare variants of one scenario, e.g. handoff.policy=handback,ownership "
-                   "or teams.support.agents=4..6; the first value is the baseline.")
-@run_options(out_help="Results folder (replaced as a whole); default results/compare-<baseline>/.",
-             replications_help="Replications per variant, instead of the baseline file's.",
-             seed_help="Root random seed shared by every variant (none: the baseline's, or drawn).",
-             min_replications=2)
+@click.option(
+    "--vary",
+    multiple=True,
+    metavar="KEY=V1,V2",
+    help="Compare variants of one scenario, e.g. handoff.policy=handback,ownership "
+    "or teams.support.agents=4..6; the first value is the baseline.",
+)
+@run_options(
+    out_help="Results folder (replaced as a whole); default results/compare-<baseline>/.",
+    replications_help="Replications per variant, instead of the baseline file's.",
+    seed_help="Root random seed shared by every variant (none: the baseline's, or drawn).",
+    min_replications=2,
+)
 @overrides_option
 @quiet_option
-def compare(scenarios: tuple[Path, ...], vary: tuple[str, ...], out: Path | None,
-            replications: int | None, seed: int | None, jobs: int,
-            overrides: tuple[str, ...], quiet: bool) -> None:
+def compare(
+    scenarios: tuple[Path, ...],
+    vary: tuple[str, ...],
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    jobs: int,
+    overrides: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Compare two or more SCENARIOS, or one with --vary, on the same customers.
 
     Every variant runs with the same seed (common random numbers); each headline
@@ -183,23 +252,36 @@ def compare(scenarios: tuple[Path, ...], vary: tuple[str, ...], out: Path | None
     from simulator.decisions.compare import compare_table, write_compare
 
     if len(vary) > 1:
-        raise ScenarioError("compare varies one key at a time", source="--vary",
-                            fix="give one --vary KEY=V1,V2; for a grid of several keys use "
-                                "staffsim sweep --grid ... --grid ...")
+        raise ScenarioError(
+            "compare varies one key at a time",
+            source="--vary",
+            fix="give one --vary KEY=V1,V2; for a grid of several keys use "
+            "staffsim sweep --grid ... --grid ...",
+        )
     baseline = load_scenario(scenarios[0], overrides)
     out_dir = out if out is not None else default_out_dir(f"compare-{baseline.name}")
     check_out_dir(out_dir)
     started_at = datetime.now(UTC)
-    result = compare_variants(list(scenarios), vary=vary[0] if vary else None,
-                              overrides=overrides, replications=replications, seed=seed,
-                              jobs=jobs, progress=not quiet and sys.stderr.isatty())
-    _finish(lambda: write_compare(result, out_dir, started_at=started_at,
-                                  command=command_line()),
-            out_dir, quiet, lambda: compare_table(result))
+    result = compare_variants(
+        list(scenarios),
+        vary=vary[0] if vary else None,
+        overrides=overrides,
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    _finish(
+        lambda: write_compare(result, out_dir, started_at=started_at, command=command_line()),
+        out_dir,
+        quiet,
+        lambda: compare_table(result),
+    )
 
 
-def _finish(write: Callable[[], object], out_dir: Path, quiet: bool,
-            table: Callable[[], str]) -> None:
+def _finish(
+    write: Callable[[], object], out_dir: Path, quiet: bool, table: Callable[[], str]
+) -> None:
     """The end of every simulating command: write the results folder, print the
     table (unless ``quiet``) and a blank line, then the folder."""
     _write_or_explain(write, out_dir)
@@ -216,17 +298,21 @@ def _write_or_explain(write: Any, out_dir: Path) -> None:
     except OSError as error:
         if error.errno not in _USER_ERRNOS:
             raise
-        raise ScenarioError(f"cannot write the results ({error.strerror})",
-                            source=f"--out {out_dir}",
-                            fix="choose a folder you can write to, with free space") from None
+        raise ScenarioError(
+            f"cannot write the results ({error.strerror})",
+            source=f"--out {out_dir}",
+            fix="choose a folder you can write to, with free space",
+        ) from None
 
 
 def default_scenario() -> Path:
     """The shipped default scenario; a clear error if this installation lacks it."""
     if not DEFAULT_SCENARIO.is_file():
-        raise ScenarioError("the shipped default scenario is missing from this installation",
-                            source=str(DEFAULT_SCENARIO),
-                            fix="name a scenario file: staffsim run SCENARIO.yaml")
+        raise ScenarioError(
+            "the shipped default scenario is missing from this installation",
+            source=str(DEFAULT_SCENARIO),
+            fix="name a scenario file: staffsim run SCENARIO.yaml",
+        )
     return DEFAULT_SCENARIO
 
 
@@ -238,23 +324,44 @@ def default_out_dir(name: str) -> Path:
 
 @cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--grid", "grid", multiple=True, required=True, metavar="KEY=V1,V2",
-              help="A key and its values, e.g. teams.support.agents=4..12 (ends included; "
-                   "4..12..2 steps by 2) or handoff.policy=handback,ownership; repeatable, "
-                   "every combination runs.")
-@run_options(out_help="Results folder (replaced as a whole); default results/sweep-<scenario>/.",
-             replications_help="Replications per grid point, instead of the file's.",
-             seed_help="Root random seed shared by every point (none: the file's, or drawn).",
-             jobs_help="Points and replications run in parallel processes.")
-@click.option("--metric", "metrics", multiple=True, metavar="STAT",
-              help="Statistic to plot and print by its summary.json path, e.g. frt_s.p90, "
-                   "frt_s.within_target, by_team.NAME.occupancy; repeatable "
-                   "(default frt_s.p90 and abandon_rate).")
+@click.option(
+    "--grid",
+    "grid",
+    multiple=True,
+    required=True,
+    metavar="KEY=V1,V2",
+    help="A key and its values, e.g. teams.support.agents=4..12 (ends included; "
+    "4..12..2 steps by 2) or handoff.policy=handback,ownership; repeatable, "
+    "every combination runs.",
+)
+@run_options(
+    out_help="Results folder (replaced as a whole); default results/sweep-<scenario>/.",
+    replications_help="Replications per grid point, instead of the file's.",
+    seed_help="Root random seed shared by every point (none: the file's, or drawn).",
+    jobs_help="Points and replications run in parallel processes.",
+)
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="STAT",
+    help="Statistic to plot and print by its summary.json path, e.g. frt_s.p90, "
+    "frt_s.within_target, by_team.NAME.occupancy; repeatable "
+    "(default frt_s.p90 and abandon_rate).",
+)
 @overrides_option
 @quiet_option
-def sweep(scenario: Path, grid: tuple[str, ...], out: Path | None, replications: int | None,
-          seed: int | None, jobs: int, metrics: tuple[str, ...], overrides: tuple[str, ...],
-          quiet: bool) -> None:
+def sweep(
+    scenario: Path,
+    grid: tuple[str, ...],
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    jobs: int,
+    metrics: tuple[str, ...],
+    overrides: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Run SCENARIO at every point of a grid of values (--grid, repeatable).
 
     Every point runs with the same seed, so a point's numbers equal a plain
@@ -273,33 +380,69 @@ def sweep(scenario: Path, grid: tuple[str, ...], out: Path | None, replications:
     out_dir = out if out is not None else default_out_dir(f"sweep-{base.name}")
     check_out_dir(out_dir)
     started_at = datetime.now(UTC)
-    result = sweep_grid(scenario, list(grid), overrides=overrides, replications=replications,
-                        seed=seed, jobs=jobs, progress=not quiet and sys.stderr.isatty())
-    _finish(lambda: write_sweep(result, out_dir, metrics=chosen, started_at=started_at,
-                                command=command_line()),
-            out_dir, quiet, lambda: sweep_table(result, chosen))
+    result = sweep_grid(
+        scenario,
+        list(grid),
+        overrides=overrides,
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    _finish(
+        lambda: write_sweep(
+            result, out_dir, metrics=chosen, started_at=started_at, command=command_line()
+        ),
+        out_dir,
+        quiet,
+        lambda: sweep_table(result, chosen),
+    )
 
 
 @cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--team", required=True, help="The team to size, by its name in the scenario.")
-@click.option("--target", required=True, metavar="EXPR",
-              help="Statistic, comparison and value, e.g. 'frt.within_target>=0.8', "
-                   "'frt.p90<=2min', 'abandon_rate<=0.05', 'by_stream.chat.frt.p90<=2min'.")
-@click.option("--per-interval", metavar="DURATION",
-              help="Meet the target in every interval of the week (e.g. 1h): size an "
-                   "agents-needed curve instead of one head count.")
-@click.option("--confidence", default="0.95", show_default=True, metavar="LEVEL",
-              help="The end of the interval at this level must meet the target; 'none' "
-                   "sizes on the mean over replications.")
-@run_options(out_help="Results folder (replaced as a whole); default results/size-<scenario>/.",
-             replications_help="Replications per candidate, instead of the file's.",
-             seed_help="Root random seed shared by every candidate (none: the file's, or drawn).")
+@click.option(
+    "--target",
+    required=True,
+    metavar="EXPR",
+    help="Statistic, comparison and value, e.g. 'frt.within_target>=0.8', "
+    "'frt.p90<=2min', 'abandon_rate<=0.05', 'by_stream.chat.frt.p90<=2min'.",
+)
+@click.option(
+    "--per-interval",
+    metavar="DURATION",
+    help="Meet the target in every interval of the week (e.g. 1h): size an "
+    "agents-needed curve instead of one head count.",
+)
+@click.option(
+    "--confidence",
+    default="0.95",
+    show_default=True,
+    metavar="LEVEL",
+    help="The end of the interval at this level must meet the target; 'none' "
+    "sizes on the mean over replications.",
+)
+@run_options(
+    out_help="Results folder (replaced as a whole); default results/size-<scenario>/.",
+    replications_help="Replications per candidate, instead of the file's.",
+    seed_help="Root random seed shared by every candidate (none: the file's, or drawn).",
+)
 @overrides_option
 @quiet_option
-def size(scenario: Path, team: str, target: str, per_interval: str | None, confidence: str,
-         out: Path | None, replications: int | None, seed: int | None, jobs: int,
-         overrides: tuple[str, ...], quiet: bool) -> None:
+def size(
+    scenario: Path,
+    team: str,
+    target: str,
+    per_interval: str | None,
+    confidence: str,
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    jobs: int,
+    overrides: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Find the smallest head count of --team that meets --target in SCENARIO.
 
     Starts from Erlang C (Erlang A with patience, concurrency taken into
@@ -317,23 +460,41 @@ def size(scenario: Path, team: str, target: str, per_interval: str | None, confi
     out_dir = out if out is not None else default_out_dir(f"size-{loaded.name}")
     check_out_dir(out_dir)
     started_at = datetime.now(UTC)
-    result = size_team(loaded, team=team, target=target, per_interval=per_interval,
-                       confidence=level, replications=replications, seed=seed, jobs=jobs,
-                       progress=not quiet and sys.stderr.isatty())
-    _finish(lambda: write_size(result, out_dir, started_at=started_at,
-                               command=command_line()),
-            out_dir, quiet, lambda: report_text(result))
+    result = size_team(
+        loaded,
+        team=team,
+        target=target,
+        per_interval=per_interval,
+        confidence=level,
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    _finish(
+        lambda: write_size(result, out_dir, started_at=started_at, command=command_line()),
+        out_dir,
+        quiet,
+        lambda: report_text(result),
+    )
 
 
 @cli.command("table")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@run_options(out_help="Also write the table to this Markdown file (replaced atomically).",
-             replications_help="Replications per scenario, instead of the first file's.",
-             seed_help="Root random seed shared by every scenario (none: the first "
-                       "file's, or drawn).")
+@run_options(
+    out_help="Also write the table to this Markdown file (replaced atomically).",
+    replications_help="Replications per scenario, instead of the first file's.",
+    seed_help="Root random seed shared by every scenario (none: the first file's, or drawn).",
+)
 @overrides_option
-def table(scenarios: tuple[Path, ...], out: Path | None, replications: int | None,
-          seed: int | None, jobs: int, overrides: tuple[str, ...]) -> None:
+def table(
+    scenarios: tuple[Path, ...],
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    jobs: int,
+    overrides: tuple[str, ...],
+) -> None:
     """Run each of SCENARIOS with the same seed and print one Markdown table of their
     headline numbers: a row per scenario (and per stream when it has several),
     every cell the mean over replications with its 95% interval."""
@@ -353,10 +514,15 @@ def table(scenarios: tuple[Path, ...], out: Path | None, replications: int | Non
     count, root = replications_and_seed(loaded[0], replications, seed)
     results = []
     for scenario in loaded:
-        click.echo(f"running {count} replication{'s' * (count != 1)} of '{scenario.name}' "
-                   f"(seed {root})", err=True)
-        results.append(run_experiment(scenario, replications=count, seed=root, jobs=jobs,
-                                      progress=sys.stderr.isatty()))
+        click.echo(
+            f"running {count} replication{'s' * (count != 1)} of '{scenario.name}' (seed {root})",
+            err=True,
+        )
+        results.append(
+            run_experiment(
+                scenario, replications=count, seed=root, jobs=jobs, progress=sys.stderr.isatty()
+            )
+        )
     text = to_markdown(scenario_table(results)) + "\n\n" + caption(results) + "\n"
     if out is not None:
         _write_or_explain(lambda: write_text_atomic(text, out), out)

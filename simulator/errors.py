@@ -11,8 +11,14 @@ from __future__ import annotations
 class ScenarioError(Exception):
     """Bad input: names where (file, field path), what is wrong and the fix."""
 
-    def __init__(self, message: str, *, source: str | None = None, path: str | None = None,
-                 fix: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        path: str | None = None,
+        fix: str | None = None,
+    ) -> None:
         self.message = message
         self.source = source
         self.path = path

@@ -44,8 +44,9 @@ class RunResult:
         """Each replication's ``overall``/``by_stream``/``by_team`` statistics, the
         values ``summary`` combines (kept from summarising, else computed once)."""
         if self._replication_metrics is None:
-            self._replication_metrics = [replication_metrics(record, self.scenario)
-                                         for record in self.records]
+            self._replication_metrics = [
+                replication_metrics(record, self.scenario) for record in self.records
+            ]
         return self._replication_metrics
 
     @property
@@ -82,8 +83,15 @@ class RunResult:
         return _stack(self.records, "tickets")
 
 
-def run(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
-        jobs: int = 1, progress: bool = False, cluster: str | None = None) -> RunResult:
+def run(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: bool = False,
+    cluster: str | None = None,
+) -> RunResult:
     """Run ``scenario``'s replications and summarise them.
 
     ``replications`` and ``seed`` override the scenario's; with no seed anywhere
@@ -94,16 +102,33 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     """
     count, root = replications_and_seed(scenario, replications, seed)
     began = time.perf_counter()
-    records = list(tqdm(replicate(scenario, root, count, jobs, cluster), total=count,
-                        desc=scenario.name, unit="rep", disable=not progress, leave=False))
+    records = list(
+        tqdm(
+            replicate(scenario, root, count, jobs, cluster),
+            total=count,
+            desc=scenario.name,
+            unit="rep",
+            disable=not progress,
+            leave=False,
+        )
+    )
     trees = [replication_metrics(record, scenario) for record in records]
     summary = summarise_metrics(trees, scenario, root)
-    return RunResult(scenario, root, count, records, summary,
-                     time.perf_counter() - began, jobs, _replication_metrics=trees)
+    return RunResult(
+        scenario,
+        root,
+        count,
+        records,
+        summary,
+        time.perf_counter() - began,
+        jobs,
+        _replication_metrics=trees,
+    )
 
 
-def replicate(scenario: Scenario, seed: int, count: int, jobs: int = 1,
-              cluster: str | None = None) -> Iterator[ReplicationRecord]:
+def replicate(
+    scenario: Scenario, seed: int, count: int, jobs: int = 1, cluster: str | None = None
+) -> Iterator[ReplicationRecord]:
     """Yield the records of replications ``0..count-1`` in order."""
     if cluster is not None:
         yield from _replicate_on_dask(scenario, seed, count, jobs, cluster)
@@ -116,21 +141,30 @@ def replicate(scenario: Scenario, seed: int, count: int, jobs: int = 1,
         yield from pool.map(simulate, [scenario] * count, [seed] * count, range(count))
 
 
-def _replicate_on_dask(scenario: Scenario, seed: int, count: int, jobs: int,
-                       cluster: str) -> Iterator[ReplicationRecord]:
+def _replicate_on_dask(
+    scenario: Scenario, seed: int, count: int, jobs: int, cluster: str
+) -> Iterator[ReplicationRecord]:
     """Replications as dask.distributed tasks, gathered back in replication order."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - depends on the installed extras
-        raise ScenarioError("running on a dask cluster needs dask.distributed",
-                            source="--cluster",
-                            fix="pip install 'staffsim[cluster]'") from None
-    local = LocalCluster(n_workers=max(jobs, 1), threads_per_worker=1, processes=True,
-                         dashboard_address=None) if cluster == "local" else None
+        raise ScenarioError(
+            "running on a dask cluster needs dask.distributed",
+            source="--cluster",
+            fix="pip install 'staffsim[cluster]'",
+        ) from None
+    local = (
+        LocalCluster(
+            n_workers=max(jobs, 1), threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        if cluster == "local"
+        else None
+    )
     try:
         with Client(local if local is not None else cluster) as client:
-            futures = client.map(simulate, [scenario] * count, [seed] * count, range(count),
-                                 pure=False)
+            futures = client.map(
+                simulate, [scenario] * count, [seed] * count, range(count), pure=False
+            )
             for future in futures:
                 yield future.result()
     finally:
@@ -139,7 +173,8 @@ def _replicate_on_dask(scenario: Scenario, seed: int, count: int, jobs: int,
 
 
 def _stack(records: list[ReplicationRecord], attribute: str) -> pd.DataFrame:
-    frames = [getattr(record, attribute).assign(replication=record.replication)
-              for record in records]
+    frames = [
+        getattr(record, attribute).assign(replication=record.replication) for record in records
+    ]
     table = pd.concat(frames, ignore_index=True)
     return table[["replication", *[c for c in table.columns if c != "replication"]]]

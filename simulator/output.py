@@ -43,8 +43,15 @@ from simulator.units import format_duration
 if TYPE_CHECKING:
     from simulator.experiment import RunResult
 
-RESULT_FILES = ("summary.json", "conversations.parquet", "followups.parquet", "agents.parquet",
-                "tickets.parquet", "scenario.yaml", "run.json")
+RESULT_FILES = (
+    "summary.json",
+    "conversations.parquet",
+    "followups.parquet",
+    "agents.parquet",
+    "tickets.parquet",
+    "scenario.yaml",
+    "run.json",
+)
 """What every results folder holds."""
 REPORT_FILES = ("report.html", "figures")
 """What ``write_results(..., report=True)`` adds (``staffsim run`` without ``--no-report``)."""
@@ -73,24 +80,33 @@ def check_out_dir(out_dir: Path) -> None:
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise ScenarioError("this is an existing file, not a results folder",
-                            source=f"--out {out_dir}",
-                            fix="name a folder that does not exist yet, or remove the file")
+        raise ScenarioError(
+            "this is an existing file, not a results folder",
+            source=f"--out {out_dir}",
+            fix="name a folder that does not exist yet, or remove the file",
+        )
     if out_dir.is_dir() and not _replaceable(out_dir):
         raise ScenarioError(
-            "this folder exists and is not a staffsim results folder, so it will not be "
-            "replaced", source=f"--out {out_dir}",
-            fix="name a new or empty folder, e.g. --out results/my-run")
+            "this folder exists and is not a staffsim results folder, so it will not be replaced",
+            source=f"--out {out_dir}",
+            fix="name a new or empty folder, e.g. --out results/my-run",
+        )
     ancestor = nearest_existing(out_dir.absolute())
     if not ancestor.is_dir():
-        raise ScenarioError(f"'{ancestor}' is a file, so no folder can be made inside it",
-                            source=f"--out {out_dir}", fix="choose another folder")
+        raise ScenarioError(
+            f"'{ancestor}' is a file, so no folder can be made inside it",
+            source=f"--out {out_dir}",
+            fix="choose another folder",
+        )
     # The parent of the target must take two renames; an ancestor must take a mkdir.
     target_parent = out_dir.absolute().parent
     writable = target_parent if target_parent.exists() else ancestor
     if not os.access(writable, os.W_OK | os.X_OK):
-        raise ScenarioError(f"no permission to write in '{writable}'",
-                            source=f"--out {out_dir}", fix="choose a folder you can write to")
+        raise ScenarioError(
+            f"no permission to write in '{writable}'",
+            source=f"--out {out_dir}",
+            fix="choose a folder you can write to",
+        )
 
 
 def nearest_existing(path: Path) -> Path:
@@ -106,9 +122,15 @@ def _replaceable(folder: Path) -> bool:
     return not names or bool(names & {"summary.json", "run.json"})
 
 
-def write_results(result: RunResult, out_dir: Path, *, jobs: int | None = None,
-                  started_at: datetime | None = None,
-                  command: Iterable[str] | None = None, report: bool = False) -> Path:
+def write_results(
+    result: RunResult,
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    started_at: datetime | None = None,
+    command: Iterable[str] | None = None,
+    report: bool = False,
+) -> Path:
     """Write a run's folder atomically and return its path.
 
     ``jobs``, ``started_at`` and ``command`` go into ``run.json``; by default
@@ -116,6 +138,7 @@ def write_results(result: RunResult, out_dir: Path, *, jobs: int | None = None,
     no command. ``report`` adds ``report.html`` and ``figures/`` (see
     :mod:`simulator.analysis.report`), drawn inside the same atomic write.
     """
+
     def fill(staging: Path) -> None:
         _write_all(result, staging, jobs=jobs, started_at=started_at, command=command)
         if report:
@@ -126,19 +149,34 @@ def write_results(result: RunResult, out_dir: Path, *, jobs: int | None = None,
     return write_folder(out_dir, fill)
 
 
-def _write_all(result: RunResult, folder: Path, *, jobs: int | None,
-               started_at: datetime | None, command: Iterable[str] | None) -> None:
+def _write_all(
+    result: RunResult,
+    folder: Path,
+    *,
+    jobs: int | None,
+    started_at: datetime | None,
+    command: Iterable[str] | None,
+) -> None:
     _write_parquet(_conversations(result), folder / "conversations.parquet")
     _write_parquet(_followups(result), folder / "followups.parquet")
     _write_parquet(result.agents, folder / "agents.parquet")
     _write_parquet(result.tickets, folder / "tickets.parquet")
     (folder / "scenario.yaml").write_text(
-        yaml.safe_dump(resolved_scenario(result.scenario, seed=result.seed,
-                                         replications=result.replications),
-                       sort_keys=False, allow_unicode=True), encoding="utf-8")
-    info = run_info(seed=result.seed, replications=result.replications,
-                    jobs=jobs if jobs is not None else getattr(result, "jobs", None),
-                    wall_time_s=result.wall_time_s, started_at=started_at, command=command)
+        yaml.safe_dump(
+            resolved_scenario(result.scenario, seed=result.seed, replications=result.replications),
+            sort_keys=False,
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    info = run_info(
+        seed=result.seed,
+        replications=result.replications,
+        jobs=jobs if jobs is not None else getattr(result, "jobs", None),
+        wall_time_s=result.wall_time_s,
+        started_at=started_at,
+        command=command,
+    )
     write_json(info, folder / "run.json")
     write_json(result.summary, folder / "summary.json")
 
@@ -186,9 +224,16 @@ def write_folder(out_dir: Path, fill: typing.Callable[[Path], None]) -> Path:
     return out_dir
 
 
-def run_info(*, seed: int, replications: int, jobs: int | None, wall_time_s: float,
-             started_at: datetime | None = None, command: Iterable[str] | None = None,
-             extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def run_info(
+    *,
+    seed: int,
+    replications: int,
+    jobs: int | None,
+    wall_time_s: float,
+    started_at: datetime | None = None,
+    command: Iterable[str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The ``run.json`` document (version, platform, seed, timing, command)."""
     if started_at is None:
         started_at = datetime.now(UTC) - timedelta(seconds=float(wall_time_s))
@@ -208,9 +253,9 @@ def run_info(*, seed: int, replications: int, jobs: int | None, wall_time_s: flo
 
 def write_json(data: Any, path: Path) -> None:
     """``data`` as indented JSON: numpy scalars unwrapped, NaN and infinities as null."""
-    path.write_text(json.dumps(_json_safe(data), indent=2, allow_nan=False) + "\n",
-                    encoding="utf-8")
-
+    path.write_text(
+        json.dumps(_json_safe(data), indent=2, allow_nan=False) + "\n", encoding="utf-8"
+    )
 
 
 def _json_safe(value: Any) -> Any:
@@ -241,8 +286,11 @@ def _followups(result: RunResult) -> pd.DataFrame:
     frame = getattr(result, "followups", None)
     if isinstance(frame, pd.DataFrame):
         return frame.reset_index(drop=True)
-    parts = [record.followups.assign(replication=record.replication)
-             for record in result.records if record.followups is not None]
+    parts = [
+        record.followups.assign(replication=record.replication)
+        for record in result.records
+        if record.followups is not None
+    ]
     columns = ["replication", *FOLLOWUP_COLUMNS]
     if not parts:
         return pd.DataFrame(columns=columns)
@@ -261,8 +309,9 @@ def _keep_categoricals(frame: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- scenario.yaml
 
 
-def resolved_scenario(scenario: Scenario, *, seed: int | None = None,
-                      replications: int | None = None) -> dict[str, Any]:
+def resolved_scenario(
+    scenario: Scenario, *, seed: int | None = None, replications: int | None = None
+) -> dict[str, Any]:
     """The scenario as YAML-ready data that loads back to the same scenario.
 
     Durations are written with a unit (``'36000s'``: the loader refuses bare
@@ -345,14 +394,17 @@ def _duration_text(seconds: float) -> str:
 def headline_table(summary: Mapping[str, Any]) -> str:
     """The headline numbers of a ``summary.json`` as a terminal table with 95% intervals."""
     replications = summary.get("replications")
-    lines = [f"{summary.get('scenario', 'scenario')}: seed {summary.get('seed', '-')}, "
-             f"{replications if replications is not None else '-'} replications; "
-             "mean [95% interval]"]
+    lines = [
+        f"{summary.get('scenario', 'scenario')}: seed {summary.get('seed', '-')}, "
+        f"{replications if replications is not None else '-'} replications; "
+        "mean [95% interval]"
+    ]
     if replications == 1:
         lines[0] += " (no intervals with one replication)"
     blocks: list[tuple[str, Mapping[str, Any]]] = [("overall", summary.get("overall") or {})]
-    blocks += [(f"stream {name}", metrics)
-               for name, metrics in (summary.get("by_stream") or {}).items()]
+    blocks += [
+        (f"stream {name}", metrics) for name, metrics in (summary.get("by_stream") or {}).items()
+    ]
     for title, metrics in blocks:
         lines.append("")
         lines.append(title)
@@ -417,9 +469,11 @@ def describe_scenario(scenario: Scenario) -> str:
         f"warmup        {format_duration(scenario.warmup)}",
         f"replications  {scenario.replications} (seed {seed})",
     ]
-    targets = [f"{name} {format_duration(value)}"
-               for name, value in (("frt", scenario.targets.frt),
-                                   ("followup", scenario.targets.followup)) if value is not None]
+    targets = [
+        f"{name} {format_duration(value)}"
+        for name, value in (("frt", scenario.targets.frt), ("followup", scenario.targets.followup))
+        if value is not None
+    ]
     if targets:
         lines.append(f"targets       {', '.join(targets)}")
     lines.append(f"streams ({len(scenario.streams)})")
@@ -428,15 +482,29 @@ def describe_scenario(scenario: Scenario) -> str:
         parts = [f"{stream.per_hour:g}/h", f"queue {stream.queue or name}"]
         if conversation.first_handle is not None:
             parts.append(f"first handle {_describe_distribution(conversation.first_handle)}")
-        parts += [f"handle {_describe_distribution(conversation.handle)}",
-                 f"exchanges {conversation.exchanges.mean_value:g}"
-                 + (" (mean)" if conversation.exchanges.dist.value != "fixed" else "")]
-        parts.append("patience " + (_describe_distribution(conversation.patience)
-                                    if conversation.patience else "unlimited"))
-        extras = [label for label, present in (
-            (f"profile ({stream.profile.region})" if stream.profile else "", stream.profile),
-            ("surge", stream.surge), ("rollout", stream.rollout), ("noise", stream.noise))
-            if present]
+        parts += [
+            f"handle {_describe_distribution(conversation.handle)}",
+            f"exchanges {conversation.exchanges.mean_value:g}"
+            + (" (mean)" if conversation.exchanges.dist.value != "fixed" else ""),
+        ]
+        parts.append(
+            "patience "
+            + (
+                _describe_distribution(conversation.patience)
+                if conversation.patience
+                else "unlimited"
+            )
+        )
+        extras = [
+            label
+            for label, present in (
+                (f"profile ({stream.profile.region})" if stream.profile else "", stream.profile),
+                ("surge", stream.surge),
+                ("rollout", stream.rollout),
+                ("noise", stream.noise),
+            )
+            if present
+        ]
         lines.append(f"  {name}: " + ", ".join(parts + extras))
     lines.append(f"teams ({len(scenario.teams)})")
     for name, team in scenario.teams.items():
@@ -450,20 +518,27 @@ def describe_scenario(scenario: Scenario) -> str:
 
 
 def _describe_team(team: Team) -> str:
-    staff = (_plural(team.agents or 0, "agent") if team.roster is None
-             else f"roster of {_plural(len(team.roster), 'entry', 'entries')}")
+    staff = (
+        _plural(team.agents or 0, "agent")
+        if team.roster is None
+        else f"roster of {_plural(len(team.roster), 'entry', 'entries')}"
+    )
     attention = team.attention.value
     if team.efficiency:
         attention += " (efficiency " + ", ".join(f"{e:g}" for e in team.efficiency) + ")"
-    return (f"{staff}, concurrency {team.concurrency}, attention {attention}, "
-            f"serves {', '.join(team.serves)}")
+    return (
+        f"{staff}, concurrency {team.concurrency}, attention {attention}, "
+        f"serves {', '.join(team.serves)}"
+    )
 
 
 def _describe_shift(shift: Shift) -> str:
     label = f"{shift.label}: " if shift.label else ""
-    return (f"{label}{_plural(shift.agents, 'agent')}, {days_text(shift.days)} "
-            f"{shift.start // 60:02d}:{shift.start % 60:02d}-"
-            f"{shift.end // 60:02d}:{shift.end % 60:02d} {shift.region}")
+    return (
+        f"{label}{_plural(shift.agents, 'agent')}, {days_text(shift.days)} "
+        f"{shift.start // 60:02d}:{shift.start % 60:02d}-"
+        f"{shift.end // 60:02d}:{shift.end % 60:02d} {shift.region}"
+    )
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -472,11 +547,15 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
 
 def _describe_handoff(handoff: Handoff) -> str:
     if handoff.policy is Policy.HANDBACK:
-        return (f"handback (reread {format_duration(handoff.reread.base)} + "
-                f"{format_duration(handoff.reread.per_exchange)} per exchange)")
-    return (f"ownership (intake cutoff {format_duration(handoff.intake_cutoff)}, "
-            f"max overtime {format_duration(handoff.max_overtime)}, "
-            f"then {handoff.leftover.value})")
+        return (
+            f"handback (reread {format_duration(handoff.reread.base)} + "
+            f"{format_duration(handoff.reread.per_exchange)} per exchange)"
+        )
+    return (
+        f"ownership (intake cutoff {format_duration(handoff.intake_cutoff)}, "
+        f"max overtime {format_duration(handoff.max_overtime)}, "
+        f"then {handoff.leftover.value})"
+    )
 
 
 def _describe_distribution(dist: Distribution) -> str:

@@ -35,8 +35,19 @@ class OutcomeCode(IntEnum):
 OUTCOME_NAMES = [o.value for o in Outcome]
 
 CONVERSATION_COLUMNS = (
-    "conversation", "stream", "queue", "team", "agent", "arrived_at", "picked_up_at",
-    "first_reply_at", "ended_at", "outcome", "exchanges", "handbacks", "reassignments",
+    "conversation",
+    "stream",
+    "queue",
+    "team",
+    "agent",
+    "arrived_at",
+    "picked_up_at",
+    "first_reply_at",
+    "ended_at",
+    "outcome",
+    "exchanges",
+    "handbacks",
+    "reassignments",
 )
 """Columns of ``ReplicationRecord.conversations`` (plus ``replication`` in files).
 
@@ -49,8 +60,16 @@ FOLLOWUP_COLUMNS = ("conversation", "asked_at", "answered_at", "response_s", "af
 """One row per answered follow-up customer message. ``after_handback`` is true
 when the conversation had been handed back before this reply."""
 
-AGENT_TALLIES = ("on_shift_s", "busy_s", "overtime_s", "handbacks", "reread_s", "shifts",
-                 "activations", "break_s")
+AGENT_TALLIES = (
+    "on_shift_s",
+    "busy_s",
+    "overtime_s",
+    "handbacks",
+    "reread_s",
+    "shifts",
+    "activations",
+    "break_s",
+)
 """Per agent, after warmup: time present (on shift or in overtime), time working
 on replies or wrap-up, overtime past shift end, conversations handed back,
 re-read time spent, shifts that ended, on-call activations, time on breaks."""
@@ -58,8 +77,17 @@ re-read time spent, shifts that ended, on-call activations, time on breaks."""
 AGENT_COLUMNS = ("agent", "team", *AGENT_TALLIES)
 """One row per agent (a rotation member, a rostered or on-call person)."""
 
-TEAM_COLUMNS = ("team", "on_shift_s", "busy_s", "overtime_s", "handbacks", "reread_s",
-                "agent_shifts", "activations", "break_s")
+TEAM_COLUMNS = (
+    "team",
+    "on_shift_s",
+    "busy_s",
+    "overtime_s",
+    "handbacks",
+    "reread_s",
+    "agent_shifts",
+    "activations",
+    "break_s",
+)
 """One row per team: the sums of its agents' tallies (``agent_shifts`` sums
 ``shifts``)."""
 

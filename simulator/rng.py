@@ -41,8 +41,9 @@ def fresh_seed() -> int:
     return int(np.random.SeedSequence().entropy % (2**63))
 
 
-def replications_and_seed(scenario: Scenario, replications: int | None,
-                          seed: int | None) -> tuple[int, int]:
+def replications_and_seed(
+    scenario: Scenario, replications: int | None, seed: int | None
+) -> tuple[int, int]:
     """How many replications to run and the root seed: the arguments when given, else
     the scenario's (``replications``, ``seed``); with no seed anywhere, a fresh one."""
     count = replications if replications is not None else scenario.replications

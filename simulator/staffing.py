@@ -101,11 +101,17 @@ REPLY_POINTS = 256
 MAX_AGENTS = 5000
 """The search for a head count gives up beyond this many agents in one interval."""
 
-ANALYTIC_METRICS = frozenset({
-    "abandon_rate", "queue_wait_s.share_waited", "queue_wait_s.mean",
-    *(f"queue_wait_s.p{p}" for p in (50, 90, 95, 99)),
-    "frt_s.within_target", "frt_s.mean", *(f"frt_s.p{p}" for p in (50, 90, 95, 99)),
-})
+ANALYTIC_METRICS = frozenset(
+    {
+        "abandon_rate",
+        "queue_wait_s.share_waited",
+        "queue_wait_s.mean",
+        *(f"queue_wait_s.p{p}" for p in (50, 90, 95, 99)),
+        "frt_s.within_target",
+        "frt_s.mean",
+        *(f"frt_s.p{p}" for p in (50, 90, 95, 99)),
+    }
+)
 """Statistics the formulas give; the others (follow-ups, resolution, counts) have
 no analytic estimate and are sized by simulation alone."""
 
@@ -133,8 +139,9 @@ def erlang_c(servers: int, load: float) -> float:
     return servers * blocking / (servers - load * (1.0 - blocking))
 
 
-def erlang_c_service_level(servers: int, arrival_rate: float, service_rate: float,
-                           t: float) -> float:
+def erlang_c_service_level(
+    servers: int, arrival_rate: float, service_rate: float, t: float
+) -> float:
     """P(wait ≤ t) in M/M/c: ``1 − C·exp(−(cμ − λ)·t)``; 0 when unstable."""
     if servers * service_rate <= arrival_rate:
         return 0.0
@@ -146,8 +153,7 @@ def erlang_c_mean_wait(servers: int, arrival_rate: float, service_rate: float) -
     """E[wait] in M/M/c: ``C / (cμ − λ)``; infinite when unstable."""
     if servers * service_rate <= arrival_rate:
         return math.inf
-    return erlang_c(servers, arrival_rate / service_rate) / (servers * service_rate
-                                                             - arrival_rate)
+    return erlang_c(servers, arrival_rate / service_rate) / (servers * service_rate - arrival_rate)
 
 
 # --------------------------------------------------------------------------- waiting times
@@ -162,8 +168,9 @@ class WaitLaw:
     wait of at most s), which tends to ``1 − p_abandon``.
     """
 
-    def __init__(self, arrival_rate: float, servers: int, holding_s: float,
-                 patience_s: float | None) -> None:
+    def __init__(
+        self, arrival_rate: float, servers: int, holding_s: float, patience_s: float | None
+    ) -> None:
         self.arrival_rate = arrival_rate
         self.servers = servers
         self.mu = 1.0 / holding_s
@@ -215,8 +222,7 @@ class WaitLaw:
         if self.kind == "unstable":
             return np.zeros(s.shape)
         if self.kind == "erlang_c":
-            return np.where(s < 0, 0.0,
-                            1.0 - self.p_wait * np.exp(-self.decay * np.maximum(s, 0)))
+            return np.where(s < 0, 0.0, 1.0 - self.p_wait * np.exp(-self.decay * np.maximum(s, 0)))
         assert self._line is not None
         key = s.tobytes()
         if key not in self._memo:  # FRT targets ask the same times again and again
@@ -338,8 +344,9 @@ def _stationary(lam: float, mu: float, servers: int, theta: float) -> np.ndarray
 
 
 @lru_cache(maxsize=20000)
-def wait_law(arrival_rate: float, servers: int, holding_s: float,
-             patience_s: float | None) -> WaitLaw:
+def wait_law(
+    arrival_rate: float, servers: int, holding_s: float, patience_s: float | None
+) -> WaitLaw:
     """The (cached) :class:`WaitLaw` of one steady-state queue."""
     return WaitLaw(arrival_rate, servers, holding_s, patience_s)
 
@@ -442,8 +449,9 @@ class Workload:
         counts = np.zeros(edges.size - 1)
         for name in self.streams:
             stream = scenario.streams[name]
-            counts += (expected_counts(stream, scenario.start, edges)
-                       * (1.0 - self.deflection.get(name, 0.0)))
+            counts += expected_counts(stream, scenario.start, edges) * (
+                1.0 - self.deflection.get(name, 0.0)
+            )
         lengths = np.diff(edges)
         return np.divide(counts, lengths, out=np.zeros_like(counts), where=lengths > 0)
 
@@ -487,29 +495,41 @@ def team_workload(scenario: Scenario, team: str) -> Workload:
     attention = Attention(spec.attention)
     if attention is Attention.SHARED:
         speed = spec.speed(concurrency)
-        views: tuple[View, ...] = (View("slots", concurrency, work_s / speed + think_s,
-                                        1.0 / speed),)
+        views: tuple[View, ...] = (
+            View("slots", concurrency, work_s / speed + think_s, 1.0 / speed),
+        )
     elif concurrency == 1:
         views = (View("agent", 1, work_s + think_s),)
     else:
         views = (View("typing", 1, work_s), View("slots", concurrency, work_s + think_s))
-    first_reply = FirstReply.mix([(replies[n][0], replies[n][1], w)
-                                  for n, w in zip(names, weights, strict=True)])
+    first_reply = FirstReply.mix(
+        [(replies[n][0], replies[n][1], w) for n, w in zip(names, weights, strict=True)]
+    )
     by_stream = {n: FirstReply.mix([(replies[n][0], replies[n][1], 1.0)]) for n in names}
     shrinkage = getattr(spec, "shrinkage", None)
     return Workload(
-        team=team, streams=tuple(names), holding_s=work_s + think_s,
-        patience_s=1.0 / theta if theta > 0 else None, first_reply=first_reply,
-        first_reply_by_stream=by_stream, views=views,
+        team=team,
+        streams=tuple(names),
+        holding_s=work_s + think_s,
+        patience_s=1.0 / theta if theta > 0 else None,
+        first_reply=first_reply,
+        first_reply_by_stream=by_stream,
+        views=views,
         shrinkage=float(getattr(shrinkage, "share", 0.0) or 0.0) if shrinkage else 0.0,
-        deflection=deflection)
+        deflection=deflection,
+    )
 
 
 # --------------------------------------------------------------------------- statistics
 
 
-def statistic(metric: str, laws: Sequence[WaitLaw], weights: Sequence[float],
-              first_reply: FirstReply, frt_target: float | None) -> float | None:
+def statistic(
+    metric: str,
+    laws: Sequence[WaitLaw],
+    weights: Sequence[float],
+    first_reply: FirstReply,
+    frt_target: float | None,
+) -> float | None:
     """A METRICS statistic (``frt_s.p90``, ``abandon_rate``, ...) of a mixture of
     steady-state queues, each weighted by the conversations reaching it; ``None``
     when the formulas do not give it."""
@@ -531,8 +551,12 @@ def statistic(metric: str, laws: Sequence[WaitLaw], weights: Sequence[float],
     answered = np.array([law.p_answered for law in laws])
 
     def frt_within(x: float) -> float:
-        return float(sum(wi * (law.picked_up(x - first_reply.seconds) @ first_reply.weights)
-                         for wi, law in zip(w, laws, strict=True)))
+        return float(
+            sum(
+                wi * (law.picked_up(x - first_reply.seconds) @ first_reply.weights)
+                for wi, law in zip(w, laws, strict=True)
+            )
+        )
 
     if metric == "frt_s.within_target":
         return None if frt_target is None else frt_within(frt_target)
@@ -544,9 +568,12 @@ def statistic(metric: str, laws: Sequence[WaitLaw], weights: Sequence[float],
         return float((waited + total * first_reply.mean_s) / total)
     share = float(metric.rsplit(".p", 1)[1]) / 100.0
     if metric.startswith("queue_wait_s."):
+
         def cdf(x: float) -> float:
-            return 1.0 - float(sum(wi * float(law.waiting(np.array(x)))
-                                   for wi, law in zip(w, laws, strict=True)))
+            return 1.0 - float(
+                sum(wi * float(law.waiting(np.array(x))) for wi, law in zip(w, laws, strict=True))
+            )
+
         return _quantile(cdf, share, 0.0)
     total = float(w @ answered)
     if total <= 0:
@@ -572,18 +599,30 @@ def _quantile(cdf: Callable[[float], float], share: float, low: float) -> float:
     return high
 
 
-def team_statistic(workload: Workload, metric: str, rates: np.ndarray, lengths: np.ndarray,
-                   agents: np.ndarray, frt_target: float | None, stream: str | None = None,
-                   worse: Callable[[float, float], float] = max) -> float | None:
+def team_statistic(
+    workload: Workload,
+    metric: str,
+    rates: np.ndarray,
+    lengths: np.ndarray,
+    agents: np.ndarray,
+    frt_target: float | None,
+    stream: str | None = None,
+    worse: Callable[[float, float], float] = max,
+) -> float | None:
     """A statistic over intervals with ``rates`` (per second), ``lengths`` (s) and
     ``agents`` on shift, worst over the workload's views (``worse`` picks it)."""
     reply = workload.first_reply if stream is None else workload.first_reply_by_stream[stream]
     values = []
     for view in workload.views:
-        laws = [wait_law(_key(rate), workload.servers(int(n), view), view.holding_s,
-                         workload.patience_s) for rate, n in zip(rates, agents, strict=True)]
-        value = statistic(metric, laws, rates * lengths, reply.scaled(view.reply_factor),
-                          frt_target)
+        laws = [
+            wait_law(
+                _key(rate), workload.servers(int(n), view), view.holding_s, workload.patience_s
+            )
+            for rate, n in zip(rates, agents, strict=True)
+        ]
+        value = statistic(
+            metric, laws, rates * lengths, reply.scaled(view.reply_factor), frt_target
+        )
         if value is None:
             return None
         values.append(value)
@@ -593,8 +632,9 @@ def team_statistic(workload: Workload, metric: str, rates: np.ndarray, lengths: 
     return result
 
 
-def unlimited_statistic(workload: Workload, metric: str, frt_target: float | None,
-                        stream: str | None = None) -> float | None:
+def unlimited_statistic(
+    workload: Workload, metric: str, frt_target: float | None, stream: str | None = None
+) -> float | None:
     """The statistic with as many agents as conversations: nobody waits, the first
     reply takes its typing time at the fastest speed the team has."""
     reply = workload.first_reply if stream is None else workload.first_reply_by_stream[stream]
@@ -608,8 +648,9 @@ def _key(rate: float) -> float:
     return float(f"{rate:.12g}")
 
 
-def smallest(meets: Callable[[int], bool], start: int, minimum: int = 0,
-             maximum: int = MAX_AGENTS) -> int | None:
+def smallest(
+    meets: Callable[[int], bool], start: int, minimum: int = 0, maximum: int = MAX_AGENTS
+) -> int | None:
     """The smallest n in [minimum, maximum] with ``meets(n)``, for a ``meets`` that
     stays true once true; searched from ``start`` by doubling steps, then bisection.
     ``None`` when even ``maximum`` fails."""
@@ -646,5 +687,6 @@ def smallest(meets: Callable[[int], bool], start: int, minimum: int = 0,
 def offered_agents(workload: Workload, rate: float) -> float:
     """Agents kept busy on average (the load in agent units): the fewest for any
     steady state, before patience."""
-    return max(rate * view.holding_s / view.servers_per_agent for view in workload.views) \
-        / max(1.0 - workload.shrinkage, 1e-9)
+    return max(rate * view.holding_s / view.servers_per_agent for view in workload.views) / max(
+        1.0 - workload.shrinkage, 1e-9
+    )

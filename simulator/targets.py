@@ -44,8 +44,8 @@ class Kind(StrEnum):
     """What a statistic's values are, so its target value is read the right way."""
 
     DURATION = "duration"  # seconds; the target needs a unit
-    SHARE = "share"        # in [0, 1]; the target may be a percent
-    COUNT = "count"        # conversations per replication
+    SHARE = "share"  # in [0, 1]; the target may be a percent
+    COUNT = "count"  # conversations per replication
 
 
 _DISTRIBUTION = ("mean", "p50", "p90", "p95", "p99")
@@ -64,16 +64,21 @@ METRICS: dict[str, Kind] = {
 """Every statistic under a METRICS block that a target may name, by its full path.
 ``counts.arrived`` and ``counts.deflected`` are left out: staffing does not move them."""
 
-HIGHER_IS_BETTER = frozenset({"frt_s.within_target", "followup_s.within_target",
-                              "counts.resolved"})
+HIGHER_IS_BETTER = frozenset({"frt_s.within_target", "followup_s.within_target", "counts.resolved"})
 """Statistics that more agents raise; every other one more agents lower."""
 
-SHORT_FORMS = {"queue_wait": "queue_wait_s", "frt": "frt_s", "followup": "followup_s",
-               "resolution": "resolution_s"}
+SHORT_FORMS = {
+    "queue_wait": "queue_wait_s",
+    "frt": "frt_s",
+    "followup": "followup_s",
+    "resolution": "resolution_s",
+}
 """``frt.p90`` means ``frt_s.p90``."""
 
-_EXPRESSION = re.compile(r"^\s*(?P<path>[^<>=!]*?)\s*(?P<op><=|>=|=<|=>|==|!=|<|>|=)"
-                         r"\s*(?P<value>.*?)\s*$")
+_EXPRESSION = re.compile(
+    r"^\s*(?P<path>[^<>=!]*?)\s*(?P<op><=|>=|=<|=>|==|!=|<|>|=)"
+    r"\s*(?P<value>.*?)\s*$"
+)
 _NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 _PERCENT = re.compile(r"^(?P<number>[-+]?(?:\d+\.?\d*|\.\d+))\s*%$")
 _EXAMPLES = "e.g. --target 'frt.p90<=2min', 'frt.within_target>=0.8' or 'abandon_rate<=0.05'"
@@ -110,11 +115,16 @@ class Target:
         """Whether a value meets the target; a missing value never does."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return False
-        return {"<=": value <= self.threshold, "<": value < self.threshold,
-                ">=": value >= self.threshold, ">": value > self.threshold}[self.op]
+        return {
+            "<=": value <= self.threshold,
+            "<": value < self.threshold,
+            ">=": value >= self.threshold,
+            ">": value > self.threshold,
+        }[self.op]
 
-    def bound(self, value: float | None, interval: tuple[float, float] | list[float] | None
-              ) -> float | None:
+    def bound(
+        self, value: float | None, interval: tuple[float, float] | list[float] | None
+    ) -> float | None:
         """The end of ``interval`` that must meet the target (its upper end when lower
         is better), or ``value`` when there is no interval."""
         if interval is None:
@@ -148,22 +158,31 @@ def parse_target(text: str) -> Target:
         raise ScenarioError("the target is empty", source=SOURCE, fix=f"write {_EXAMPLES}")
     match = _EXPRESSION.match(text)
     if not match:
-        raise ScenarioError(f"'{text}' has no comparison", source=SOURCE,
-                            fix=f"write a statistic, <=, >=, < or >, and a value: {_EXAMPLES}")
+        raise ScenarioError(
+            f"'{text}' has no comparison",
+            source=SOURCE,
+            fix=f"write a statistic, <=, >=, < or >, and a value: {_EXAMPLES}",
+        )
     path, op, value = match.group("path"), match.group("op"), match.group("value")
     if op in ("=", "==", "!=") or op in ("=<", "=>"):
         better = {"=<": "<=", "=>": ">="}.get(op)
-        fix = (f"write '{path}{better}{value}'" if better else
-               "a target is a limit, not an exact value: use <=, >=, < or >, e.g. "
-               f"'{path}<={value}'")
-        raise ScenarioError(f"'{op}' in '{text}' is not a comparison a target can use",
-                            source=SOURCE, fix=fix)
+        fix = (
+            f"write '{path}{better}{value}'"
+            if better
+            else "a target is a limit, not an exact value: use <=, >=, < or >, e.g. "
+            f"'{path}<={value}'"
+        )
+        raise ScenarioError(
+            f"'{op}' in '{text}' is not a comparison a target can use", source=SOURCE, fix=fix
+        )
     if not path:
-        raise ScenarioError(f"'{text}' names no statistic before '{op}'", source=SOURCE,
-                            fix=f"write {_EXAMPLES}")
+        raise ScenarioError(
+            f"'{text}' names no statistic before '{op}'", source=SOURCE, fix=f"write {_EXAMPLES}"
+        )
     if not value:
-        raise ScenarioError(f"'{text}' has no value after '{op}'", source=SOURCE,
-                            fix=f"write {_EXAMPLES}")
+        raise ScenarioError(
+            f"'{text}' has no value after '{op}'", source=SOURCE, fix=f"write {_EXAMPLES}"
+        )
     metric, stream = _metric_and_stream(path, text)
     threshold = _threshold(metric, value, text)
     target = Target(text=text.strip(), metric=metric, stream=stream, op=op, threshold=threshold)
@@ -178,16 +197,22 @@ def check_target(target: Target, scenario: Any) -> None:
         streams = list(scenario.streams)
         raise ScenarioError(
             f"'{target.text}' names stream '{target.stream}', which the scenario does not have",
-            source=SOURCE, fix=closest_hint(target.stream, streams, cutoff=0.6) + f"streams are: "
-            f"{', '.join(streams)}")
-    for statistic, key in (("frt_s.within_target", "frt"),
-                           ("followup_s.within_target", "followup")):
+            source=SOURCE,
+            fix=closest_hint(target.stream, streams, cutoff=0.6) + f"streams are: "
+            f"{', '.join(streams)}",
+        )
+    for statistic, key in (
+        ("frt_s.within_target", "frt"),
+        ("followup_s.within_target", "followup"),
+    ):
         if target.metric == statistic and getattr(scenario.targets, key) is None:
             raise ScenarioError(
                 f"'{target.text}' needs the scenario's {key} target, which is not set "
-                f"(within_target is the share answered within targets.{key})", source=SOURCE,
+                f"(within_target is the share answered within targets.{key})",
+                source=SOURCE,
                 fix=f"add 'targets: {{{key}: 2min}}' to the scenario or pass "
-                    f"--set targets.{key}=2min")
+                f"--set targets.{key}=2min",
+            )
 
 
 def _metric_and_stream(path: str, text: str) -> tuple[str, str | None]:
@@ -206,18 +231,26 @@ def _metric_and_stream(path: str, text: str) -> tuple[str, str | None]:
         else:
             raise ScenarioError(
                 f"'{path}' in '{text}' is not by_stream.STREAM.STATISTIC with a known statistic",
-                source=SOURCE, fix="write e.g. 'by_stream.chat.frt.p90<=2min'")
+                source=SOURCE,
+                fix="write e.g. 'by_stream.chat.frt.p90<=2min'",
+            )
     metric = _canonical(parts)
     if metric in ("counts.arrived", "counts.deflected"):
-        raise ScenarioError(f"'{path}' in '{text}' does not depend on the number of agents",
-                            source=SOURCE, fix=f"size to a service statistic: {_EXAMPLES}")
+        raise ScenarioError(
+            f"'{path}' in '{text}' does not depend on the number of agents",
+            source=SOURCE,
+            fix=f"size to a service statistic: {_EXAMPLES}",
+        )
     if metric not in METRICS:
         known = sorted({_short(m) for m in METRICS} | set(METRICS))
-        hint = (closest_hint(".".join(parts), known, cutoff=0.6)
-                or closest_hint(metric, known, cutoff=0.6))
+        hint = closest_hint(".".join(parts), known, cutoff=0.6) or closest_hint(
+            metric, known, cutoff=0.6
+        )
         raise ScenarioError(
-            f"'{path}' in '{text}' is not a statistic of summary.json", source=SOURCE,
-            fix=hint + "use one of " + _menu())
+            f"'{path}' in '{text}' is not a statistic of summary.json",
+            source=SOURCE,
+            fix=hint + "use one of " + _menu(),
+        )
     return metric, stream
 
 
@@ -227,8 +260,10 @@ def _menu() -> str:
     for metric in METRICS:
         head, _, tail = _short(metric).rpartition(".")
         groups.setdefault(head, []).append(tail)
-    return ", ".join(f"{head}.{{{','.join(tails)}}}" if head else ",".join(tails)
-                     for head, tails in groups.items())
+    return ", ".join(
+        f"{head}.{{{','.join(tails)}}}" if head else ",".join(tails)
+        for head, tails in groups.items()
+    )
 
 
 def _canonical(parts: list[str]) -> str:
@@ -249,18 +284,26 @@ def _threshold(metric: str, value: str, text: str) -> float:
     kind = METRICS[metric]
     if kind is Kind.DURATION:
         if _NUMBER.match(value):
-            raise ScenarioError(f"'{value}' in '{text}' has no time unit", source=SOURCE,
-                                fix=f"write '{value}s' or '{value}min' ({_short(metric)} is "
-                                    "a time)")
+            raise ScenarioError(
+                f"'{value}' in '{text}' has no time unit",
+                source=SOURCE,
+                fix=f"write '{value}s' or '{value}min' ({_short(metric)} is a time)",
+            )
         try:
             seconds = parse_duration(value)
         except ValueError as error:
-            raise ScenarioError(f"in '{text}': {error}", source=SOURCE,
-                                fix=f"{_short(metric)} is a time: give a number with a unit, "
-                                    f"e.g. '{_short(metric)}<=2min' or '90s'") from None
+            raise ScenarioError(
+                f"in '{text}': {error}",
+                source=SOURCE,
+                fix=f"{_short(metric)} is a time: give a number with a unit, "
+                f"e.g. '{_short(metric)}<=2min' or '90s'",
+            ) from None
         if seconds < 0:
-            raise ScenarioError(f"'{value}' in '{text}' is negative", source=SOURCE,
-                                fix="give a duration of zero or more")
+            raise ScenarioError(
+                f"'{value}' in '{text}' is negative",
+                source=SOURCE,
+                fix="give a duration of zero or more",
+            )
         return seconds
     percent = _PERCENT.match(value)
     if percent and kind is Kind.SHARE:
@@ -269,14 +312,21 @@ def _threshold(metric: str, value: str, text: str) -> float:
         number = float(value)
     else:
         example = "0.8 or 80%" if kind is Kind.SHARE else "10"
-        raise ScenarioError(f"'{value}' in '{text}' is not a number", source=SOURCE,
-                            fix=f"{_short(metric)} is a {kind.value}: give e.g. {example}")
+        raise ScenarioError(
+            f"'{value}' in '{text}' is not a number",
+            source=SOURCE,
+            fix=f"{_short(metric)} is a {kind.value}: give e.g. {example}",
+        )
     if kind is Kind.SHARE and not 0.0 <= number <= 1.0:
-        raise ScenarioError(f"'{value}' in '{text}' is not a share between 0 and 1",
-                            source=SOURCE, fix="write a share such as 0.8 or 80%")
+        raise ScenarioError(
+            f"'{value}' in '{text}' is not a share between 0 and 1",
+            source=SOURCE,
+            fix="write a share such as 0.8 or 80%",
+        )
     if kind is Kind.COUNT and number < 0:
-        raise ScenarioError(f"'{value}' in '{text}' is negative", source=SOURCE,
-                            fix="give a count of zero or more")
+        raise ScenarioError(
+            f"'{value}' in '{text}' is negative", source=SOURCE, fix="give a count of zero or more"
+        )
     return number
 
 
@@ -289,5 +339,7 @@ def _check_direction(target: Target, path: str, value: str) -> None:
         raise ScenarioError(
             f"'{target.text}' asks {_short(target.metric)} to be "
             f"{'at most' if target.op in ('<=', '<') else 'at least'} {value}, but more agents "
-            f"{more} it, so the smallest team would always meet it", source=SOURCE,
-            fix=f"write '{path}{flipped}{value}'")
+            f"{more} it, so the smallest team would always meet it",
+            source=SOURCE,
+            fix=f"write '{path}{flipped}{value}'",
+        )

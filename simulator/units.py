@@ -14,11 +14,22 @@ from datetime import UTC, datetime, timedelta
 from simulator.errors import ScenarioError
 
 SECONDS_PER_UNIT: dict[str, float] = {
-    "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0,
-    "min": 60.0, "minute": 60.0, "minutes": 60.0,
-    "h": 3600.0, "hour": 3600.0, "hours": 3600.0,
-    "d": 86400.0, "day": 86400.0, "days": 86400.0,
-    "w": 604800.0, "week": 604800.0, "weeks": 604800.0,
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "days": 86400.0,
+    "w": 604800.0,
+    "week": 604800.0,
+    "weeks": 604800.0,
 }
 HOUR = 3600.0
 DAY = 86400.0
@@ -40,8 +51,10 @@ def parse_duration(value: object) -> float:
         raise ValueError(f"expected a duration such as '2min', got {value!r}")
     match = _DURATION.match(value)
     if not match:
-        raise ValueError(f"'{value}' is not a duration; write a number and a unit, e.g. '90s', "
-                         "'2min', '1.5h', '3d' or '1w'")
+        raise ValueError(
+            f"'{value}' is not a duration; write a number and a unit, e.g. '90s', "
+            "'2min', '1.5h', '3d' or '1w'"
+        )
     number, unit = match.groups()
     factor = SECONDS_PER_UNIT.get(unit.lower())
     if factor is None:
@@ -62,7 +75,9 @@ def format_duration(seconds: float) -> str:
 def seconds_since(start: datetime, moment: datetime) -> float:
     """Seconds from the scenario start to a timezone-aware moment."""
     if moment.tzinfo is None:
-        raise ScenarioError(f"the time {moment.isoformat()} has no time zone",
-                            fix="add 'Z' for UTC or an offset such as '+01:00'")
+        raise ScenarioError(
+            f"the time {moment.isoformat()} has no time zone",
+            fix="add 'Z' for UTC or an offset such as '+01:00'",
+        )
     # Subtract in UTC: two datetimes sharing one ZoneInfo would subtract wall clocks.
     return (moment.astimezone(UTC) - start.astimezone(UTC)).total_seconds()

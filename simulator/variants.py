@@ -79,20 +79,26 @@ def parse_spec(spec: str, option: str = "--vary") -> tuple[str, list[Any]]:
     ``option`` (``--vary`` or ``--grid``) names the source in error messages.
     """
     source = f"{option} {spec}"
-    example = f"{option} teams.support.agents=4..8" if option == "--grid" else (
-        f"{option} handoff.policy=handback,ownership")
+    example = (
+        f"{option} teams.support.agents=4..8"
+        if option == "--grid"
+        else (f"{option} handoff.policy=handback,ownership")
+    )
     if "=" not in spec:
-        raise ScenarioError(f"'{spec}' is not KEY=V1,V2,...", source=source,
-                            fix=f"write e.g. {example}")
+        raise ScenarioError(
+            f"'{spec}' is not KEY=V1,V2,...", source=source, fix=f"write e.g. {example}"
+        )
     key, text = (part.strip() for part in spec.split("=", 1))
     if not key or not all(key.split(".")):
-        raise ScenarioError(f"'{key}' is not a dotted key path", source=source,
-                            fix=f"write e.g. {example}")
+        raise ScenarioError(
+            f"'{key}' is not a dotted key path", source=source, fix=f"write e.g. {example}"
+        )
     tokens = _split(text)
     if not tokens or any(not token for token in tokens):
-        problem = (f"an empty value in '{text}'" if tokens else f"no value after '{key}='")
-        raise ScenarioError(problem, source=source,
-                            fix=f"list values separated by commas, e.g. {example}")
+        problem = f"an empty value in '{text}'" if tokens else f"no value after '{key}='"
+        raise ScenarioError(
+            problem, source=source, fix=f"list values separated by commas, e.g. {example}"
+        )
     values: list[Any] = []
     for token in tokens:
         if ".." in token and not token.startswith(("[", "{", "'", '"')):
@@ -102,8 +108,11 @@ def parse_spec(spec: str, option: str = "--vary") -> tuple[str, list[Any]]:
     seen: list[Any] = []
     for value in values:
         if value in seen:
-            raise ScenarioError(f"the value {value_label(value)} is listed twice for '{key}'",
-                                source=source, fix="list each value once")
+            raise ScenarioError(
+                f"the value {value_label(value)} is listed twice for '{key}'",
+                source=source,
+                fix="list each value once",
+            )
         seen.append(value)
     return key, values
 
@@ -134,27 +143,36 @@ def _parse_value(token: str, key: str, source: str) -> Any:
     try:
         return yaml.safe_load(token)
     except yaml.YAMLError:
-        raise ScenarioError(f"cannot read the value '{token}' for '{key}'", source=source,
-                            fix="write plain YAML values; quote strings that hold commas "
-                                "or colons") from None
+        raise ScenarioError(
+            f"cannot read the value '{token}' for '{key}'",
+            source=source,
+            fix="write plain YAML values; quote strings that hold commas or colons",
+        ) from None
 
 
 def _expand_range(token: str, key: str, source: str) -> list[int]:
     fix = "write START..END or START..END..STEP with whole numbers, e.g. 4..12 or 4..12..2"
     match = _RANGE.match(token)
     if match is None:
-        raise ScenarioError(f"'{token}' is not a range of whole numbers (for '{key}')",
-                            source=source, fix=fix)
+        raise ScenarioError(
+            f"'{token}' is not a range of whole numbers (for '{key}')", source=source, fix=fix
+        )
     start, end = int(match[1]), int(match[2])
     step = int(match[3]) if match[3] is not None else 1
     if step <= 0:
         raise ScenarioError(f"the step of '{token}' must be positive", source=source, fix=fix)
     if end < start:
-        raise ScenarioError(f"the range '{token}' is empty (it ends before it starts)",
-                            source=source, fix=f"write it upwards: {end}..{start}")
+        raise ScenarioError(
+            f"the range '{token}' is empty (it ends before it starts)",
+            source=source,
+            fix=f"write it upwards: {end}..{start}",
+        )
     if (end - start) // step + 1 > MAX_RANGE:
-        raise ScenarioError(f"the range '{token}' has more than {MAX_RANGE:,} values",
-                            source=source, fix="use a larger step or a shorter range")
+        raise ScenarioError(
+            f"the range '{token}' has more than {MAX_RANGE:,} values",
+            source=source,
+            fix="use a larger step or a shorter range",
+        )
     return list(range(start, end + 1, step))
 
 
@@ -164,8 +182,11 @@ def parse_grid(specs: Iterable[str], option: str = "--grid") -> dict[str, list[A
     for spec in specs:
         key, values = parse_spec(spec, option)
         if key in grid:
-            raise ScenarioError(f"'{key}' is given twice", source=f"{option} {spec}",
-                                fix=f"list all of its values in one {option} {key}=V1,V2,...")
+            raise ScenarioError(
+                f"'{key}' is given twice",
+                source=f"{option} {spec}",
+                fix=f"list all of its values in one {option} {key}=V1,V2,...",
+            )
         grid[key] = values
     return grid
 
@@ -173,8 +194,10 @@ def parse_grid(specs: Iterable[str], option: str = "--grid") -> dict[str, list[A
 def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     """The cartesian product of ``grid``, the first key varying slowest."""
     keys = list(grid)
-    return [dict(zip(keys, combo, strict=True))
-            for combo in itertools.product(*(grid[key] for key in keys))]
+    return [
+        dict(zip(keys, combo, strict=True))
+        for combo in itertools.product(*(grid[key] for key in keys))
+    ]
 
 
 # --------------------------------------------------------------------------- applying
@@ -194,8 +217,14 @@ def raw_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> tuple[dic
     return raw, str(source)
 
 
-def apply_point(raw: Mapping[str, Any], point: Mapping[str, Any], *, option: str,
-                source_label: str, overrides: Iterable[str] = ()) -> Scenario:
+def apply_point(
+    raw: Mapping[str, Any],
+    point: Mapping[str, Any],
+    *,
+    option: str,
+    source_label: str,
+    overrides: Iterable[str] = (),
+) -> Scenario:
     """``raw`` after ``overrides`` (``--set``) and then ``point``, validated.
 
     A value the scenario refuses raises a :class:`ScenarioError` that names
@@ -213,17 +242,17 @@ def apply_point(raw: Mapping[str, Any], point: Mapping[str, Any], *, option: str
     except ScenarioError as error:
         if error.source != "--set":
             raise
-        raise ScenarioError(error.message, source=source, path=error.path,
-                            fix=error.fix) from None
+        raise ScenarioError(error.message, source=source, path=error.path, fix=error.fix) from None
     try:
         return load_scenario(changed)
     except ScenarioError as error:
         if not point:
             raise error.with_source(source_label) from None
         raise ScenarioError(
-            f"this makes {source_label} invalid: {error.message}", source=source,
+            f"this makes {source_label} invalid: {error.message}",
+            source=source,
             path=error.path,
-            fix=error.fix or f"choose values of {', '.join(point)} that the scenario accepts"
+            fix=error.fix or f"choose values of {', '.join(point)} that the scenario accepts",
         ) from None
 
 
@@ -241,38 +270,56 @@ def _check_names(raw: Mapping[str, Any], key: str, option: str, value: Any) -> N
     if parts[1] not in block:
         names = [str(name) for name in block]
         raise ScenarioError(
-            f"there is no {kind} '{parts[1]}'", source=f"{option} {key}={value_label(value)}",
-            path=key, fix=closest_hint(parts[1], names) + f"{kind}s are: {', '.join(names)}")
+            f"there is no {kind} '{parts[1]}'",
+            source=f"{option} {key}={value_label(value)}",
+            path=key,
+            fix=closest_hint(parts[1], names) + f"{kind}s are: {', '.join(names)}",
+        )
 
 
 # --------------------------------------------------------------------------- variants
 
 
-def vary(source: str | Path | Mapping[str, Any] | Scenario, spec: str | tuple[str, Sequence[Any]],
-         *, overrides: Iterable[str] = (), option: str = "--vary") -> list[Variant]:
+def vary(
+    source: str | Path | Mapping[str, Any] | Scenario,
+    spec: str | tuple[str, Sequence[Any]],
+    *,
+    overrides: Iterable[str] = (),
+    option: str = "--vary",
+) -> list[Variant]:
     """One variant per value of ``spec`` (``"KEY=V1,V2"`` or ``(key, values)``): a grid
     of one key (:func:`grid_variants`)."""
     grid = [spec] if isinstance(spec, str) else {spec[0]: spec[1]}
     return grid_variants(source, grid, overrides=overrides, option=option)[2]
 
 
-def grid_variants(source: str | Path | Mapping[str, Any] | Scenario,
-                  grid: Mapping[str, Sequence[Any]] | Iterable[str], *,
-                  overrides: Iterable[str] = (), option: str = "--grid"
-                  ) -> tuple[dict[str, list[Any]], Scenario, list[Variant]]:
+def grid_variants(
+    source: str | Path | Mapping[str, Any] | Scenario,
+    grid: Mapping[str, Sequence[Any]] | Iterable[str],
+    *,
+    overrides: Iterable[str] = (),
+    option: str = "--grid",
+) -> tuple[dict[str, list[Any]], Scenario, list[Variant]]:
     """The grid (parsed when given as ``KEY=V1,V2`` strings), the base scenario (after
     ``overrides``) and one variant per point; ``option`` names the source of errors."""
-    parsed = (dict((str(k), list(v)) for k, v in grid.items()) if isinstance(grid, Mapping)
-              else parse_grid(grid, option))
+    parsed = (
+        dict((str(k), list(v)) for k, v in grid.items())
+        if isinstance(grid, Mapping)
+        else parse_grid(grid, option)
+    )
     if not parsed:
-        raise ScenarioError("no grid to sweep", source=option,
-                            fix=f"give at least one {option} KEY=V1,V2,...")
+        raise ScenarioError(
+            "no grid to sweep", source=option, fix=f"give at least one {option} KEY=V1,V2,..."
+        )
     raw, source_label = raw_scenario(source)
     overrides = list(overrides)
-    base = apply_point(raw, {}, option=option, source_label=source_label,
-                       overrides=overrides)
-    variants = [Variant(point_label(point),
-                        apply_point(raw, point, option=option, source_label=source_label,
-                                    overrides=overrides), point)
-                for point in grid_points(parsed)]
+    base = apply_point(raw, {}, option=option, source_label=source_label, overrides=overrides)
+    variants = [
+        Variant(
+            point_label(point),
+            apply_point(raw, point, option=option, source_label=source_label, overrides=overrides),
+            point,
+        )
+        for point in grid_points(parsed)
+    ]
     return parsed, base, variants

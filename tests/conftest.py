@@ -19,8 +19,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def scenario_writer(folder: Path, default: dict[str, Any],
-                    default_name: str) -> Callable[..., Path]:
+def scenario_writer(
+    folder: Path, default: dict[str, Any], default_name: str
+) -> Callable[..., Path]:
     """A function that writes a scenario (a dict, dumped as YAML, or raw text;
     ``default`` when none is given) into ``folder`` and returns its path."""
 
@@ -38,8 +39,11 @@ def scenario_writer(folder: Path, default: dict[str, Any],
 def written(folder: Path) -> list[str]:
     """What a command left in ``folder``: results (``results``, ``out``) or temporary
     folders (empty after bad input)."""
-    return sorted(p.name for p in folder.iterdir()
-                  if p.name in ("results", "out") or p.name.startswith(".staffsim-"))
+    return sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.name in ("results", "out") or p.name.startswith(".staffsim-")
+    )
 
 
 def _runner() -> CliRunner:

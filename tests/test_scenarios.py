@@ -24,7 +24,8 @@ def test_shipped_scenario_runs_and_conserves(path: Path) -> None:
         counts = {name: stat["value"] for name, stat in block["counts"].items()}
         assert counts["arrived"] > 0
         assert counts["arrived"] == pytest.approx(
-            counts["deflected"] + counts["abandoned"] + counts["resolved"] + counts["open"])
+            counts["deflected"] + counts["abandoned"] + counts["resolved"] + counts["open"]
+        )
     for record in result.records:
         outcomes = record.conversations["outcome"].value_counts()
         assert outcomes.sum() == len(record.conversations)
@@ -33,8 +34,9 @@ def test_shipped_scenario_runs_and_conserves(path: Path) -> None:
 def test_every_tiger_team_member_works_at_least_one_full_day() -> None:
     """The write-up's rule: each of the 8 rotating members worked at least one
     full (8-hour) day on the launch inbox."""
-    scenario = simulator.load_scenario(Path(__file__).parent.parent / "scenarios"
-                                       / "inbox_launch_tiger.yaml")
+    scenario = simulator.load_scenario(
+        Path(__file__).parent.parent / "scenarios" / "inbox_launch_tiger.yaml"
+    )
     result = simulator.run(scenario, replications=1, seed=5)
     tiger = result.agents.query("team == 'tiger'")
     members = scenario.teams["tiger"].rotation.names()

@@ -57,8 +57,13 @@ def display_scale(kind: str, values: Sequence[float] | np.ndarray = ()) -> tuple
 # --------------------------------------------------------------------------- compare
 
 
-def compare_figure(times: pd.DataFrame, differences: pd.DataFrame, *,
-                   frt_target: float | None = None, title: str = "Comparison") -> Figure:
+def compare_figure(
+    times: pd.DataFrame,
+    differences: pd.DataFrame,
+    *,
+    frt_target: float | None = None,
+    title: str = "Comparison",
+) -> Figure:
     """Distributions per variant (top) and the differences with their intervals (bottom).
 
     ``times``: columns ``variant``, ``frt_s``, ``resolution_s`` (seconds, NaN
@@ -69,38 +74,89 @@ def compare_figure(times: pd.DataFrame, differences: pd.DataFrame, *,
     interval (thick) and the unpaired interval independent runs would give
     (thin, grey); a ``*`` marks differences whose paired interval excludes 0.
     """
-    variants = list(times["variant"].cat.categories if hasattr(times["variant"], "cat")
-                    else dict.fromkeys(times["variant"]))
+    variants = list(
+        times["variant"].cat.categories
+        if hasattr(times["variant"], "cat")
+        else dict.fromkeys(times["variant"])
+    )
     colours = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(variants)}
     figure = _figure(14, 10.5)
     grid = figure.add_gridspec(2, 2, height_ratios=[1, 1.15])
-    _ecdf(figure.add_subplot(grid[0, 0]), times, "frt_s", variants, colours,
-          "First response time", "answered conversations", frt_target)
-    _ecdf(figure.add_subplot(grid[0, 1]), times, "resolution_s", variants, colours,
-          "Resolution time", "resolved conversations", None)
+    _ecdf(
+        figure.add_subplot(grid[0, 0]),
+        times,
+        "frt_s",
+        variants,
+        colours,
+        "First response time",
+        "answered conversations",
+        frt_target,
+    )
+    _ecdf(
+        figure.add_subplot(grid[0, 1]),
+        times,
+        "resolution_s",
+        variants,
+        colours,
+        "Resolution time",
+        "resolved conversations",
+        None,
+    )
     overall = differences[~differences["metric"].str.startswith("by_stream.")]
     kinds = overall["metric"].map(metric_kind)
     time_rows = overall[kinds == "seconds"]
     share_rows = overall[(kinds == "share")]
-    _differences(figure.add_subplot(grid[1, 0]), time_rows, colours, "seconds",
-                 "Time statistics: difference")
-    _differences(figure.add_subplot(grid[1, 1]), share_rows, colours, "share",
-                 "Shares: difference")
+    _differences(
+        figure.add_subplot(grid[1, 0]), time_rows, colours, "seconds", "Time statistics: difference"
+    )
+    _differences(figure.add_subplot(grid[1, 1]), share_rows, colours, "share", "Shares: difference")
     paired_colour = colours[variants[1]] if len(variants) > 1 else PALETTE[1]
-    figure.legend(handles=[
-        Line2D([], [], color=paired_colour, linewidth=5, alpha=0.85,
-               label="paired 95% interval (same customers in both variants)"),
-        Line2D([], [], color=UNPAIRED_COLOUR, linewidth=2,
-               label="unpaired 95% interval (what independent runs would give)"),
-        Line2D([], [], color="black", marker="o", linestyle="", markersize=4,
-               label="mean difference;  * = paired interval excludes 0")],
-        loc="outside lower center", ncol=3, fontsize=9, frameon=False)
+    figure.legend(
+        handles=[
+            Line2D(
+                [],
+                [],
+                color=paired_colour,
+                linewidth=5,
+                alpha=0.85,
+                label="paired 95% interval (same customers in both variants)",
+            ),
+            Line2D(
+                [],
+                [],
+                color=UNPAIRED_COLOUR,
+                linewidth=2,
+                label="unpaired 95% interval (what independent runs would give)",
+            ),
+            Line2D(
+                [],
+                [],
+                color="black",
+                marker="o",
+                linestyle="",
+                markersize=4,
+                label="mean difference;  * = paired interval excludes 0",
+            ),
+        ],
+        loc="outside lower center",
+        ncol=3,
+        fontsize=9,
+        frameon=False,
+    )
     figure.suptitle(title, fontsize=13)
     return figure
 
 
-def _ecdf(ax: Axes, times: pd.DataFrame, column: str, variants: list[str],
-          colours: dict[str, str], name: str, population: str, target: float | None) -> None:
+def _ecdf(
+    ax: Axes,
+    times: pd.DataFrame,
+    column: str,
+    variants: list[str],
+    colours: dict[str, str],
+    name: str,
+    population: str,
+    target: float | None,
+) -> None:
     finite: dict[str, np.ndarray] = {}
     for label in variants:
         values = times.loc[times["variant"] == label, column].to_numpy(dtype=float)
@@ -113,36 +169,61 @@ def _ecdf(ax: Axes, times: pd.DataFrame, column: str, variants: list[str],
             continue
         share = np.arange(1, values.size + 1) / values.size * 100
         # Dashed after the baseline, so a variant that matches it does not hide it.
-        ax.step(values / scale, share, where="post", color=colours[label],
-                linewidth=2.2 if index == 0 else 1.6, linestyle=LINE_STYLES[index % 4],
-                label=f"{label} (median {_format(np.median(values), 'seconds')})")
+        ax.step(
+            values / scale,
+            share,
+            where="post",
+            color=colours[label],
+            linewidth=2.2 if index == 0 else 1.6,
+            linestyle=LINE_STYLES[index % 4],
+            label=f"{label} (median {_format(np.median(values), 'seconds')})",
+        )
     if target is not None:
         ax.axvline(target / scale, **TARGET_STYLE, label=f"target {_format(target, 'seconds')}")
     if tails:
         ax.set_xlim(0, max(tails) / scale * 1.05)
     else:
-        ax.text(0.5, 0.5, f"no {population}", ha="center", va="center",
-                transform=ax.transAxes, color="#555555")
+        ax.text(
+            0.5,
+            0.5,
+            f"no {population}",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color="#555555",
+        )
     ax.set_ylim(0, 100)
-    ax.set_title(f"{name}: share of {population} within x\n(all replications pooled; "
-                 "x axis cut at the 99th percentile)", fontsize=10.5)
+    ax.set_title(
+        f"{name}: share of {population} within x\n(all replications pooled; "
+        "x axis cut at the 99th percentile)",
+        fontsize=10.5,
+    )
     ax.set_xlabel(f"{name.lower()} ({unit})")
     ax.set_ylabel(f"{population} within this time (%)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8.5, loc="lower right")
 
 
-def _differences(ax: Axes, rows: pd.DataFrame, colours: dict[str, str], kind: str,
-                 name: str) -> None:
+def _differences(
+    ax: Axes, rows: pd.DataFrame, colours: dict[str, str], kind: str, name: str
+) -> None:
     if rows.empty:
-        ax.text(0.5, 0.5, "nothing to compare", ha="center", va="center",
-                transform=ax.transAxes, color="#555555")
+        ax.text(
+            0.5,
+            0.5,
+            "nothing to compare",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color="#555555",
+        )
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(name, fontsize=10.5)
         return
-    numbers = rows[["diff", "ci95_low", "ci95_high", "unpaired_ci95_low",
-                    "unpaired_ci95_high"]].to_numpy(dtype=float)
+    numbers = rows[
+        ["diff", "ci95_low", "ci95_high", "unpaired_ci95_low", "unpaired_ci95_high"]
+    ].to_numpy(dtype=float)
     finite = numbers[np.isfinite(numbers)]
     if kind == "share":
         scale, unit = 0.01, "percentage points"
@@ -157,14 +238,26 @@ def _differences(ax: Axes, rows: pd.DataFrame, colours: dict[str, str], kind: st
         colour = colours.get(row.variant, PALETTE[0])
         diff = row.diff / scale if row.diff is not None else np.nan
         if np.isfinite(row.unpaired_ci95_low):
-            ax.plot([row.unpaired_ci95_low / scale, row.unpaired_ci95_high / scale],
-                    [y - 0.22] * 2, color=UNPAIRED_COLOUR, linewidth=2, solid_capstyle="butt")
+            ax.plot(
+                [row.unpaired_ci95_low / scale, row.unpaired_ci95_high / scale],
+                [y - 0.22] * 2,
+                color=UNPAIRED_COLOUR,
+                linewidth=2,
+                solid_capstyle="butt",
+            )
             for end in (row.unpaired_ci95_low, row.unpaired_ci95_high):
-                ax.plot([end / scale] * 2, [y - 0.3, y - 0.14], color=UNPAIRED_COLOUR,
-                        linewidth=1.2)
+                ax.plot(
+                    [end / scale] * 2, [y - 0.3, y - 0.14], color=UNPAIRED_COLOUR, linewidth=1.2
+                )
         if np.isfinite(row.ci95_low):
-            ax.plot([row.ci95_low / scale, row.ci95_high / scale], [y] * 2, color=colour,
-                    linewidth=5, solid_capstyle="butt", alpha=0.85)
+            ax.plot(
+                [row.ci95_low / scale, row.ci95_high / scale],
+                [y] * 2,
+                color=colour,
+                linewidth=5,
+                solid_capstyle="butt",
+                alpha=0.85,
+            )
         ax.plot([diff], [y], "o", color="black", markersize=4, zorder=3)
         label = metric_title(row.metric) + (f"\n{row.variant}" if several else "")
         labels.append(label + ("  *" if row.significant else ""))
@@ -188,12 +281,20 @@ def _format(seconds: float, kind: str) -> str:
 
 
 def _is_numeric(values: Sequence[object]) -> bool:
-    return all(isinstance(v, int | float | np.integer | np.floating)
-               and not isinstance(v, bool | np.bool_) for v in values)
+    return all(
+        isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
+        for v in values
+    )
 
 
-def sweep_lines(rows: pd.DataFrame, metric: str, keys: Sequence[str], *,
-                target: float | None = None, subtitle: str = "") -> Figure:
+def sweep_lines(
+    rows: pd.DataFrame,
+    metric: str,
+    keys: Sequence[str],
+    *,
+    target: float | None = None,
+    subtitle: str = "",
+) -> Figure:
     """One statistic against the first grid key, one line per value of the other keys.
 
     ``rows``: one row per grid point for this ``metric`` with the grid key
@@ -219,8 +320,11 @@ def sweep_lines(rows: pd.DataFrame, metric: str, keys: Sequence[str], *,
         low = part["ci95_low"].to_numpy(dtype=float)[order] / scale
         high = part["ci95_high"].to_numpy(dtype=float)[order] / scale
         colour = PALETTE[index % len(PALETTE)]
-        label = (", ".join(f"{k}={v}" for k, v in zip(others, group, strict=True))
-                 if len(others) > 1 else (str(group[0]) if others else None))
+        label = (
+            ", ".join(f"{k}={v}" for k, v in zip(others, group, strict=True))
+            if len(others) > 1
+            else (str(group[0]) if others else None)
+        )
         ax.plot(xs, value, "o-", color=colour, linewidth=1.8, markersize=5, label=label)
         ax.fill_between(xs, low, high, color=colour, alpha=0.18, linewidth=0)
     if target is not None and kind == "seconds":
@@ -234,38 +338,48 @@ def sweep_lines(rows: pd.DataFrame, metric: str, keys: Sequence[str], *,
         ax.set_ylim(bottom=0)
     ax.set_xlabel(x_key)
     ax.set_ylabel(f"{metric_title(metric)} ({unit})")
-    ax.set_title(f"{metric_title(metric)} by {x_key}\n{subtitle}"
-                 "; shaded: 95% interval", fontsize=11)
+    ax.set_title(
+        f"{metric_title(metric)} by {x_key}\n{subtitle}; shaded: 95% interval", fontsize=11
+    )
     ax.grid(alpha=0.3)
     if others or target is not None:
         ax.legend(fontsize=9, title=", ".join(others) if others else None, title_fontsize=9)
     return figure
 
 
-def sweep_heatmap(rows: pd.DataFrame, metric: str, x_key: str, y_key: str, *,
-                  subtitle: str = "") -> Figure:
+def sweep_heatmap(
+    rows: pd.DataFrame, metric: str, x_key: str, y_key: str, *, subtitle: str = ""
+) -> Figure:
     """One statistic over a grid of two numeric keys, each cell labelled with its value."""
     kind = metric_kind(metric)
     scale, unit = display_scale(kind, rows["value"].to_numpy(dtype=float))
-    table = rows.pivot_table(index=y_key, columns=x_key, values="value", aggfunc="first",
-                             dropna=False).sort_index().sort_index(axis=1)
+    table = (
+        rows.pivot_table(index=y_key, columns=x_key, values="value", aggfunc="first", dropna=False)
+        .sort_index()
+        .sort_index(axis=1)
+    )
     values = table.to_numpy(dtype=float) / scale
     figure = _figure(9, 6)
     ax = figure.add_subplot()
-    image = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto",
-                      cmap="viridis")
+    image = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap="viridis")
     finite = values[np.isfinite(values)]
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (i, j), value in np.ndenumerate(values):
         text = "-" if not np.isfinite(value) else f"{value:.3g}"
-        ax.text(j, i, text, ha="center", va="center", fontsize=9,
-                color="white" if np.isfinite(value) and value < middle else "black")
+        ax.text(
+            j,
+            i,
+            text,
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="white" if np.isfinite(value) and value < middle else "black",
+        )
     ax.set_xticks(range(table.shape[1]), [f"{v:g}" for v in table.columns])
     ax.set_yticks(range(table.shape[0]), [f"{v:g}" for v in table.index])
     ax.set_xlabel(x_key)
     ax.set_ylabel(y_key)
     bar = figure.colorbar(image, ax=ax)
     bar.set_label(f"{metric_title(metric)} ({unit})")
-    ax.set_title(f"{metric_title(metric)} ({unit}) by {x_key} and {y_key}\n{subtitle}",
-                 fontsize=11)
+    ax.set_title(f"{metric_title(metric)} ({unit}) by {x_key} and {y_key}\n{subtitle}", fontsize=11)
     return figure

@@ -35,8 +35,18 @@ from simulator.units import format_duration
 DPI = 100
 TEAM_COLOURS = ("#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#e377c2")
 """Colours of teams in areas (no red: red means trouble in these figures)."""
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#7f7f7f", "#bcbd22", "#17becf")
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 TARGET_STYLE = {"color": "#c0392b", "linestyle": "--", "linewidth": 1.3}
 MISSING_COLOUR = "#d9d9d9"
 TARGET_BANDS = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0])
@@ -44,8 +54,11 @@ TARGET_BANDS = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0])
 under it, yellow to red over it, darkest red past the last band."""
 TARGET_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fdae61", "#f46d43", "#d73027", "#a50026")
 OVER_TARGET_COLOUR = "#67001f"
-MEASURE_TITLES = {"frt": "First response", "followup": "Follow-up response",
-                  "resolution": "Resolution"}
+MEASURE_TITLES = {
+    "frt": "First response",
+    "followup": "Follow-up response",
+    "resolution": "Resolution",
+}
 
 
 def save_png(figure: Figure, path: Path | str) -> None:
@@ -83,8 +96,16 @@ def _format_minutes(minutes: float) -> str:
 def _mark_target(ax: Axes, minutes: float) -> None:
     """A dashed vertical line at the target, labelled at its foot."""
     ax.axvline(minutes, **TARGET_STYLE)
-    ax.text(minutes, 0.02, f" target {_format_minutes(minutes)}", color=TARGET_STYLE["color"],
-            fontsize=8, ha="left", va="bottom", transform=ax.get_xaxis_transform())
+    ax.text(
+        minutes,
+        0.02,
+        f" target {_format_minutes(minutes)}",
+        color=TARGET_STYLE["color"],
+        fontsize=8,
+        ha="left",
+        va="bottom",
+        transform=ax.get_xaxis_transform(),
+    )
 
 
 def _names(column: pd.Series) -> list[str]:
@@ -96,8 +117,17 @@ def _names(column: pd.Series) -> list[str]:
 
 
 def _no_data(ax: Axes, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes,
-            color="#555555", fontsize=10, wrap=True)
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color="#555555",
+        fontsize=10,
+        wrap=True,
+    )
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -119,42 +149,79 @@ def _stat(node: Any, *keys: str) -> tuple[float, float, float]:
     return (value, max(float(interval[0]), 0.0), float(interval[1]))
 
 
-_HEADLINE_PANELS: tuple[tuple[str, str, str | None, tuple[tuple[str, tuple[str, ...]], ...]],
-                        ...] = (
-    ("First response time", "minutes", "frt", (
-        ("average", ("frt_s", "mean")), ("median", ("frt_s", "p50")),
-        ("90% answered within", ("frt_s", "p90")), ("95% answered within", ("frt_s", "p95")))),
-    ("Follow-up response time", "minutes", "followup", (
-        ("average", ("followup_s", "mean")), ("median", ("followup_s", "p50")),
-        ("90% answered within", ("followup_s", "p90")))),
-    ("Resolution time", "minutes", None, (
-        ("average", ("resolution_s", "mean")), ("median", ("resolution_s", "p50")),
-        ("90% resolved within", ("resolution_s", "p90")))),
-    ("Service level", "percent of conversations", None, (
-        ("first reply within target", ("frt_s", "within_target")),
-        ("follow-ups within target", ("followup_s", "within_target")),
-        ("customer left unanswered", ("abandon_rate",)))),
+_HEADLINE_PANELS: tuple[
+    tuple[str, str, str | None, tuple[tuple[str, tuple[str, ...]], ...]], ...
+] = (
+    (
+        "First response time",
+        "minutes",
+        "frt",
+        (
+            ("average", ("frt_s", "mean")),
+            ("median", ("frt_s", "p50")),
+            ("90% answered within", ("frt_s", "p90")),
+            ("95% answered within", ("frt_s", "p95")),
+        ),
+    ),
+    (
+        "Follow-up response time",
+        "minutes",
+        "followup",
+        (
+            ("average", ("followup_s", "mean")),
+            ("median", ("followup_s", "p50")),
+            ("90% answered within", ("followup_s", "p90")),
+        ),
+    ),
+    (
+        "Resolution time",
+        "minutes",
+        None,
+        (
+            ("average", ("resolution_s", "mean")),
+            ("median", ("resolution_s", "p50")),
+            ("90% resolved within", ("resolution_s", "p90")),
+        ),
+    ),
+    (
+        "Service level",
+        "percent of conversations",
+        None,
+        (
+            ("first reply within target", ("frt_s", "within_target")),
+            ("follow-ups within target", ("followup_s", "within_target")),
+            ("customer left unanswered", ("abandon_rate",)),
+        ),
+    ),
 )
 
 
-def headline_figure(summary: Mapping[str, Any], targets: Mapping[str, float | None]
-                    ) -> Figure:
+def headline_figure(summary: Mapping[str, Any], targets: Mapping[str, float | None]) -> Figure:
     """The headline statistics with their 95% intervals, overall and per stream.
 
     ``targets`` maps ``frt`` and ``followup`` to seconds (or ``None``); they
     are drawn as dashed lines. Dots are means over replications, whiskers the
     95% confidence intervals.
     """
-    groups: list[tuple[str, Mapping[str, Any]]] = [("all conversations",
-                                                    summary.get("overall") or {})]
+    groups: list[tuple[str, Mapping[str, Any]]] = [
+        ("all conversations", summary.get("overall") or {})
+    ]
     streams = summary.get("by_stream") or {}
     if len(streams) > 1:
         groups += [(f"stream {name}", block) for name, block in streams.items()]
     height = 5.4 + 0.7 * max(0, len(groups) - 1)
-    figure = _figure(12, height, left=0.16, right=0.98, top=1 - 0.6 / height,
-                     bottom=0.5 / height, wspace=0.62, hspace=0.5)
+    figure = _figure(
+        12,
+        height,
+        left=0.16,
+        right=0.98,
+        top=1 - 0.6 / height,
+        bottom=0.5 / height,
+        wspace=0.62,
+        hspace=0.5,
+    )
     axes = figure.subplots(2, 2)
-    offsets = (np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else np.zeros(1))
+    offsets = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else np.zeros(1)
     for ax, (title, unit, target_key, rows) in zip(axes.flat, _HEADLINE_PANELS, strict=True):
         share = unit.startswith("percent")
         scale = 100.0 if share else 1 / 60.0
@@ -164,16 +231,31 @@ def headline_figure(summary: Mapping[str, Any], targets: Mapping[str, float | No
                 values = np.minimum(values, 100.0)  # an interval cannot pass 100%
             positions = np.arange(len(rows)) + offsets[index]
             present = ~np.isnan(values[:, 0])
-            ax.errorbar(values[present, 0], positions[present],
-                        xerr=[values[present, 0] - values[present, 1],
-                              values[present, 2] - values[present, 0]],
-                        fmt="o", capsize=4, color=PALETTE[index % len(PALETTE)],
-                        label=label, markersize=6, linewidth=1.5)
+            ax.errorbar(
+                values[present, 0],
+                positions[present],
+                xerr=[
+                    values[present, 0] - values[present, 1],
+                    values[present, 2] - values[present, 0],
+                ],
+                fmt="o",
+                capsize=4,
+                color=PALETTE[index % len(PALETTE)],
+                label=label,
+                markersize=6,
+                linewidth=1.5,
+            )
             if len(groups) == 1:
                 for value, position in zip(values[present, 0], positions[present], strict=True):
                     text = f"{value:.1f}%" if share else _format_minutes(value)
-                    ax.annotate(text, (value, position), xytext=(0, 7),
-                                textcoords="offset points", ha="center", fontsize=9)
+                    ax.annotate(
+                        text,
+                        (value, position),
+                        xytext=(0, 7),
+                        textcoords="offset points",
+                        ha="center",
+                        fontsize=9,
+                    )
         ax.set_yticks(np.arange(len(rows)), [label for label, _ in rows])
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_title(title, fontsize=11, loc="left")
@@ -188,16 +270,22 @@ def headline_figure(summary: Mapping[str, Any], targets: Mapping[str, float | No
             ax.set_xlim(left=0)
             right = ax.get_xlim()[1] * 1.08
             ax.set_xlim(0, max(right, target / 60.0 * 1.3) if target is not None else right)
-        if not np.isfinite([_stat(block, *keys)[0] for _, block in groups
-                            for _, keys in rows]).any():
+        if not np.isfinite(
+            [_stat(block, *keys)[0] for _, block in groups for _, keys in rows]
+        ).any():
             _no_data(ax, "no data in this run")
     if len(groups) > 1:
         handles, labels = axes.flat[0].get_legend_handles_labels()
-        figure.legend(handles, labels, loc="upper right", ncols=min(len(groups), 4),
-                      fontsize=9, frameon=False)
+        figure.legend(
+            handles, labels, loc="upper right", ncols=min(len(groups), 4), fontsize=9, frameon=False
+        )
     replications = summary.get("replications")
-    figure.suptitle(f"Headline results: mean over {replications} replications with 95% "
-                    "confidence intervals", fontsize=12, x=0.01, ha="left")
+    figure.suptitle(
+        f"Headline results: mean over {replications} replications with 95% confidence intervals",
+        fontsize=12,
+        x=0.01,
+        ha="left",
+    )
     return figure
 
 
@@ -210,8 +298,9 @@ def _ecdf(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return 100.0 * np.searchsorted(finite, grid, side="right") / max(values.size, 1)
 
 
-def response_distribution_figure(times: pd.DataFrame, targets: Mapping[str, float | None]
-                                 ) -> Figure:
+def response_distribution_figure(
+    times: pd.DataFrame, targets: Mapping[str, float | None]
+) -> Figure:
     """Cumulative distributions of first response, follow-up response and
     resolution time, one line per stream (plus all streams when there are several).
 
@@ -236,45 +325,79 @@ def response_distribution_figure(times: pd.DataFrame, targets: Mapping[str, floa
         grid = np.linspace(0.0, top, 600)
         curves = [("all streams" if len(streams) > 1 else "all conversations", seconds)]
         if len(streams) > 1:
-            curves += [(f"stream {name}", rows["seconds"].to_numpy(dtype=float)[
-                (rows["stream"] == name).to_numpy()]) for name in streams]
+            curves += [
+                (
+                    f"stream {name}",
+                    rows["seconds"].to_numpy(dtype=float)[(rows["stream"] == name).to_numpy()],
+                )
+                for name in streams
+            ]
         for index, (label, values) in enumerate(curves):
             if values.size == 0:  # e.g. no follow-ups in a one-reply stream
                 continue
-            ax.plot(grid, _ecdf(values / 60.0, grid), color=PALETTE[index % len(PALETTE)],
-                    linewidth=2.2 if index == 0 else 1.6, label=label, drawstyle="steps-post")
+            ax.plot(
+                grid,
+                _ecdf(values / 60.0, grid),
+                color=PALETTE[index % len(PALETTE)],
+                linewidth=2.2 if index == 0 else 1.6,
+                label=label,
+                drawstyle="steps-post",
+            )
         if target is not None:
             within = _ecdf(seconds / 60.0, np.array([target / 60.0]))[0]
             ax.axvline(target / 60.0, **TARGET_STYLE)
-            ax.annotate(f"target {_format_minutes(target / 60.0)}:\n{within:.0f}% within",
-                        (target / 60.0, 3), xytext=(5, 0), textcoords="offset points",
-                        color=TARGET_STYLE["color"], fontsize=9, va="bottom")
+            ax.annotate(
+                f"target {_format_minutes(target / 60.0)}:\n{within:.0f}% within",
+                (target / 60.0, 3),
+                xytext=(5, 0),
+                textcoords="offset points",
+                color=TARGET_STYLE["color"],
+                fontsize=9,
+                va="bottom",
+            )
         ax.set_xlim(0, top)
         ax.set_ylim(0, 101)
         ax.set_title(f"{title} time", fontsize=11, loc="left")
-        since = "arrival" if measure == "resolution" else (
-            "the customer's first message" if measure == "frt" else "the customer's message")
+        since = (
+            "arrival"
+            if measure == "resolution"
+            else ("the customer's first message" if measure == "frt" else "the customer's message")
+        )
         ax.set_xlabel(f"minutes since {since}")
         done = "resolved" if measure == "resolution" else "answered"
         ax.set_ylabel(f"% {done} within that time")
         ax.grid(alpha=0.3)
     if len(streams) > 1:
-        handles, labels = max((ax.get_legend_handles_labels() for ax in axes),
-                              key=lambda pair: len(pair[1]))
-        figure.legend(handles, labels, loc="upper right", ncols=min(len(labels), 5),
-                      fontsize=9, frameon=False)
-    figure.suptitle("How long customers waited (all replications together; axes end at the "
-                    "99th percentile)", fontsize=12, x=0.01, ha="left")
+        handles, labels = max(
+            (ax.get_legend_handles_labels() for ax in axes), key=lambda pair: len(pair[1])
+        )
+        figure.legend(
+            handles, labels, loc="upper right", ncols=min(len(labels), 5), fontsize=9, frameon=False
+        )
+    figure.suptitle(
+        "How long customers waited (all replications together; axes end at the 99th percentile)",
+        fontsize=12,
+        x=0.01,
+        ha="left",
+    )
     return figure
 
 
 # --------------------------------------------------------------------------- heatmaps
 
 
-def heatmap_figure(grid: pd.DataFrame, *, title: str, colour_label: str,
-                   cmap: str | Colormap = "Blues", norm: Normalize | None = None,
-                   value_format: str = "{:.0f}", zone: str = "UTC",
-                   note: str | None = None, extend: str = "neither") -> Figure:
+def heatmap_figure(
+    grid: pd.DataFrame,
+    *,
+    title: str,
+    colour_label: str,
+    cmap: str | Colormap = "Blues",
+    norm: Normalize | None = None,
+    value_format: str = "{:.0f}",
+    zone: str = "UTC",
+    note: str | None = None,
+    extend: str = "neither",
+) -> Figure:
     """A 7×24 hour-of-week heatmap (rows Mon..Sun, columns hours) with each cell's
     value written in it and a colour bar labelled ``colour_label``.
 
@@ -282,8 +405,7 @@ def heatmap_figure(grid: pd.DataFrame, *, title: str, colour_label: str,
     (hours the run did not simulate) are grey.
     """
     values = grid.to_numpy(dtype=float)
-    colours = (colormaps[cmap] if isinstance(cmap, str) else cmap).with_extremes(
-        bad=MISSING_COLOUR)
+    colours = (colormaps[cmap] if isinstance(cmap, str) else cmap).with_extremes(bad=MISSING_COLOUR)
     if norm is None:
         finite = values[np.isfinite(values)]
         top = float(finite.max()) if finite.size else 1.0
@@ -296,8 +418,15 @@ def heatmap_figure(grid: pd.DataFrame, *, title: str, colour_label: str,
             continue
         red, green, blue, _ = colours(norm(value))
         dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
-        ax.text(column, row, value_format.format(value), ha="center", va="center",
-                fontsize=8.5, color="white" if dark else "black")
+        ax.text(
+            column,
+            row,
+            value_format.format(value),
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            color="white" if dark else "black",
+        )
     ax.set_yticks(range(7), list(grid.index))
     ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
     ax.set_xlabel(f"hour of the day ({zone})")
@@ -309,28 +438,47 @@ def heatmap_figure(grid: pd.DataFrame, *, title: str, colour_label: str,
     if np.isnan(values).any():
         footnotes.append("grey: no data (hour not simulated, or nobody answered)")
     if footnotes:
-        ax.text(1.0, 1.02, ";  ".join(footnotes), transform=ax.transAxes, fontsize=8.5,
-                color="#555555", ha="right", va="bottom")
+        ax.text(
+            1.0,
+            1.02,
+            ";  ".join(footnotes),
+            transform=ax.transAxes,
+            fontsize=8.5,
+            color="#555555",
+            ha="right",
+            va="bottom",
+        )
     return figure
 
 
 def arrivals_heatmap(grid: pd.DataFrame, zone: str = "UTC") -> Figure:
     """Conversations arriving per hour, by hour of week."""
     top = np.nanmax(grid.to_numpy(dtype=float)) if np.isfinite(grid.to_numpy()).any() else 0
-    return heatmap_figure(grid, title="New conversations per hour (average week)",
-                          colour_label="conversations per hour", cmap="Blues",
-                          value_format="{:.0f}" if top >= 10 else "{:.1f}", zone=zone)
+    return heatmap_figure(
+        grid,
+        title="New conversations per hour (average week)",
+        colour_label="conversations per hour",
+        cmap="Blues",
+        value_format="{:.0f}" if top >= 10 else "{:.1f}",
+        zone=zone,
+    )
 
 
 def agents_heatmap(grid: pd.DataFrame, zone: str = "UTC") -> Figure:
     """Agents on shift (present, overtime included), by hour of week."""
-    return heatmap_figure(grid, title="Agents on shift, all teams (average week)",
-                          colour_label="agents on shift (incl. overtime)", cmap="Greens",
-                          value_format="{:.1f}", zone=zone)
+    return heatmap_figure(
+        grid,
+        title="Agents on shift, all teams (average week)",
+        colour_label="agents on shift (incl. overtime)",
+        cmap="Greens",
+        value_format="{:.1f}",
+        zone=zone,
+    )
 
 
-def frt_p90_heatmap(grid_minutes: pd.DataFrame, target_s: float | None,
-                    zone: str = "UTC") -> Figure:
+def frt_p90_heatmap(
+    grid_minutes: pd.DataFrame, target_s: float | None, zone: str = "UTC"
+) -> Figure:
     """90th percentile of first response time (minutes) by hour of arrival.
 
     With a target the colours are centred on it: green below, red above.
@@ -342,27 +490,39 @@ def frt_p90_heatmap(grid_minutes: pd.DataFrame, target_s: float | None,
         # Bands in multiples of the target, green under it and red from twice it.
         target = target_s / 60.0
         norm: Normalize = BoundaryNorm(target * TARGET_BANDS, ncolors=len(TARGET_COLOURS))
-        cmap: str | Colormap = ListedColormap(TARGET_COLOURS).with_extremes(
-            over=OVER_TARGET_COLOUR)
+        cmap: str | Colormap = ListedColormap(TARGET_COLOURS).with_extremes(over=OVER_TARGET_COLOUR)
         extend = "max"
         note = f"green: within the {_format_minutes(target)} target; red: far over it"
     else:
         norm, cmap, note = Normalize(0.0, max(top, 1e-9)), "OrRd", None
-    return heatmap_figure(grid_minutes,
-                          title="First response time, 90th percentile, by hour of arrival",
-                          colour_label="minutes (90% answered within)", cmap=cmap, norm=norm,
-                          value_format="{:.1f}", zone=zone, note=note, extend=extend)
+    return heatmap_figure(
+        grid_minutes,
+        title="First response time, 90th percentile, by hour of arrival",
+        colour_label="minutes (90% answered within)",
+        cmap=cmap,
+        norm=norm,
+        value_format="{:.1f}",
+        zone=zone,
+        note=note,
+        extend=extend,
+    )
 
 
-def within_target_heatmap(grid_percent: pd.DataFrame, target_s: float | None,
-                          zone: str = "UTC") -> Figure:
+def within_target_heatmap(
+    grid_percent: pd.DataFrame, target_s: float | None, zone: str = "UTC"
+) -> Figure:
     """Share of conversations first answered within the target, by hour of arrival."""
     target = _format_minutes(target_s / 60.0) if target_s is not None else "target"
-    return heatmap_figure(grid_percent,
-                          title=f"Share answered within {target}, by hour of arrival",
-                          colour_label=f"% first answered within {target}", cmap="RdYlGn",
-                          norm=Normalize(0.0, 100.0), value_format="{:.0f}", zone=zone,
-                          note="abandoned conversations count as missed")
+    return heatmap_figure(
+        grid_percent,
+        title=f"Share answered within {target}, by hour of arrival",
+        colour_label=f"% first answered within {target}",
+        cmap="RdYlGn",
+        norm=Normalize(0.0, 100.0),
+        value_format="{:.0f}",
+        zone=zone,
+        note="abandoned conversations count as missed",
+    )
 
 
 # --------------------------------------------------------------------------- over time
@@ -374,8 +534,15 @@ def local_clock(at_s: np.ndarray | pd.Series, start: datetime) -> pd.DatetimeInd
     return instants.tz_convert(start.tzinfo).tz_localize(None)
 
 
-def queue_figure(queues: pd.DataFrame, agents: pd.DataFrame, *, start: datetime,
-                 horizon_s: float, warmup_s: float = 0.0, zone: str = "UTC") -> Figure:
+def queue_figure(
+    queues: pd.DataFrame,
+    agents: pd.DataFrame,
+    *,
+    start: datetime,
+    horizon_s: float,
+    warmup_s: float = 0.0,
+    zone: str = "UTC",
+) -> Figure:
     """Conversations waiting per queue over time (mean over replications, with
     the 10-90% band across them) above the agents on shift per team, stacked.
 
@@ -389,31 +556,46 @@ def queue_figure(queues: pd.DataFrame, agents: pd.DataFrame, *, start: datetime,
         clock = local_clock(rows["at_s"], start)
         # Colour k+1 for the k-th queue, as for streams elsewhere (0 is "all").
         colour = PALETTE[(index + several) % len(PALETTE)]
-        top.fill_between(clock, rows["low"], rows["high"], color=colour, alpha=0.2,
-                         linewidth=0, step="post")
-        top.plot(clock, rows["mean"], color=colour, linewidth=1.3, drawstyle="steps-post",
-                 label=f"queue {name} (mean)")
+        top.fill_between(
+            clock, rows["low"], rows["high"], color=colour, alpha=0.2, linewidth=0, step="post"
+        )
+        top.plot(
+            clock,
+            rows["mean"],
+            color=colour,
+            linewidth=1.3,
+            drawstyle="steps-post",
+            label=f"queue {name} (mean)",
+        )
     if len(queues):
         band = "grey" if several else PALETTE[0]
         top.fill_between([], [], [], color=band, alpha=0.2, label="10-90% of replications")
-    width = float(np.diff(np.unique(queues["at_s"])).min()) if queues["at_s"].nunique() > 1 \
-        else 0.0
+    width = float(np.diff(np.unique(queues["at_s"])).min()) if queues["at_s"].nunique() > 1 else 0.0
     every = f"\n(average per {format_duration(width)})" if width > 0 else ""
     top.set_ylabel(f"conversations waiting{every}")
     if len(queues):
         top.set_ylim(0, max(float(np.nanmax(queues[["mean", "high"]].to_numpy())), 1.0) * 1.3)
-    top.set_title("Queue length over time, with the agents on shift below", fontsize=12,
-                  loc="left")
+    top.set_title("Queue length over time, with the agents on shift below", fontsize=12, loc="left")
     top.grid(alpha=0.3)
 
     names = _names(agents["team"]) if len(agents) else []
     if names:
-        wide = agents.pivot_table(index="at_s", columns="team", values="mean", aggfunc="first",
-                                  observed=True).reindex(columns=names).fillna(0.0)
+        wide = (
+            agents.pivot_table(
+                index="at_s", columns="team", values="mean", aggfunc="first", observed=True
+            )
+            .reindex(columns=names)
+            .fillna(0.0)
+        )
         clock = local_clock(wide.index.to_numpy(), start)
-        bottom.stackplot(clock, wide.to_numpy().T, labels=[f"team {n}" for n in names],
-                         colors=[TEAM_COLOURS[i % len(TEAM_COLOURS)] for i in range(len(names))],
-                         alpha=0.6, step="post")
+        bottom.stackplot(
+            clock,
+            wide.to_numpy().T,
+            labels=[f"team {n}" for n in names],
+            colors=[TEAM_COLOURS[i % len(TEAM_COLOURS)] for i in range(len(names))],
+            alpha=0.6,
+            step="post",
+        )
         bottom.legend(fontsize=8, loc="upper left", ncols=min(len(names), 4))
         bottom.set_ylim(0, max(float(wide.sum(axis=1).max()), 1.0) * 1.35)  # legend room
     bottom.set_ylabel("agents on shift")
@@ -421,8 +603,9 @@ def queue_figure(queues: pd.DataFrame, agents: pd.DataFrame, *, start: datetime,
     bottom.set_xlabel(f"date and time ({zone})")
     locator = AutoDateLocator(maxticks=16)
     bottom.xaxis.set_major_locator(locator)
-    bottom.xaxis.set_major_formatter(ConciseDateFormatter(
-        locator, formats=["%Y", "%b", "%a %d", "%H:%M", "%H:%M", "%S.%f"]))
+    bottom.xaxis.set_major_formatter(
+        ConciseDateFormatter(locator, formats=["%Y", "%b", "%a %d", "%H:%M", "%H:%M", "%S.%f"])
+    )
     bottom.set_xlim(local_clock([0.0, horizon_s], start))
     if warmup_s > 0:
         end = local_clock([warmup_s], start)[0]
@@ -442,22 +625,25 @@ def occupancy_figure(by_team: Mapping[str, Any]) -> Figure:
     """Occupancy per team (share of on-shift time spent on replies) with 95% intervals."""
     names = list(by_team)
     height = 1.6 + 0.55 * max(len(names), 1)
-    figure = _figure(9, height, left=0.2, right=0.97, top=1 - 0.45 / height,
-                     bottom=0.7 / height)
+    figure = _figure(9, height, left=0.2, right=0.97, top=1 - 0.45 / height, bottom=0.7 / height)
     ax = figure.subplots()
     values = np.array([_stat(by_team[name], "occupancy") for name in names]).reshape(-1, 3)
     values *= 100.0
     positions = np.arange(len(names))
     present = ~np.isnan(values[:, 0])
     ax.barh(positions[present], values[present, 0], color=PALETTE[0], alpha=0.75, height=0.55)
-    ax.errorbar(values[present, 0], positions[present],
-                xerr=[values[present, 0] - values[present, 1],
-                      values[present, 2] - values[present, 0]],
-                fmt="none", ecolor="black", capsize=5, linewidth=1.3)
+    ax.errorbar(
+        values[present, 0],
+        positions[present],
+        xerr=[values[present, 0] - values[present, 1], values[present, 2] - values[present, 0]],
+        fmt="none",
+        ecolor="black",
+        capsize=5,
+        linewidth=1.3,
+    )
     for position, (value, _, high) in zip(positions, values, strict=True):
         text = f"{value:.0f}%" if np.isfinite(value) else "nobody on shift"
-        ax.text((high if np.isfinite(high) else 0) + 1.5, position, text, va="center",
-                fontsize=9)
+        ax.text((high if np.isfinite(high) else 0) + 1.5, position, text, va="center", fontsize=9)
     ax.set_yticks(positions, [f"team {name}" for name in names])
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.set_xlim(0, 110)
@@ -469,12 +655,15 @@ def occupancy_figure(by_team: Mapping[str, Any]) -> Figure:
 
 
 _HANDOFF_PANELS = (
-    ("Conversations handed back at shift end", "conversations per run",
-     ("handbacks",), 1.0),
+    ("Conversations handed back at shift end", "conversations per run", ("handbacks",), 1.0),
     ("Time spent re-reading handed-back conversations", "hours per run", ("reread_h",), 1.0),
     ("Overtime after shift end", "minutes per agent-shift", ("overtime_min_per_shift",), 1.0),
-    ("Follow-up response, 90% answered within", "minutes",
-     ("followup_p90_kept_s", "followup_p90_handed_back_s"), 1 / 60.0),
+    (
+        "Follow-up response, 90% answered within",
+        "minutes",
+        ("followup_p90_kept_s", "followup_p90_handed_back_s"),
+        1 / 60.0,
+    ),
 )
 
 
@@ -487,8 +676,7 @@ def handoff_figure(table: pd.DataFrame) -> Figure:
     teams = list(dict.fromkeys(table["team"]))
     policies = table.drop_duplicates("team").set_index("team")["policy"]
     labels = [f"{team}\n({policies[team]})" for team in teams]
-    figure = _figure(12, 6.4, left=0.07, right=0.98, top=0.89, bottom=0.1, hspace=0.55,
-                     wspace=0.2)
+    figure = _figure(12, 6.4, left=0.07, right=0.98, top=0.89, bottom=0.1, hspace=0.55, wspace=0.2)
     axes = figure.subplots(2, 2)
     for ax, (title, unit, measures, scale) in zip(axes.flat, _HANDOFF_PANELS, strict=True):
         width = 0.6 / len(measures)
@@ -500,23 +688,43 @@ def handoff_figure(table: pd.DataFrame) -> Figure:
             low = rows["low"].to_numpy(dtype=float) * scale
             high = rows["high"].to_numpy(dtype=float) * scale
             positions = np.arange(len(teams)) + (index - (len(measures) - 1) / 2) * width
-            label = {"followup_p90_kept_s": "kept by the same agent",
-                     "followup_p90_handed_back_s": "after a handback"}.get(measure)
+            label = {
+                "followup_p90_kept_s": "kept by the same agent",
+                "followup_p90_handed_back_s": "after a handback",
+            }.get(measure)
             present = np.isfinite(value)
             anything |= bool((value[present] > 0).any())
-            ax.bar(positions[present], value[present], width=width * 0.9,
-                   label=label if present.any() else None,
-                   color=PALETTE[(index * 3) % len(PALETTE)], alpha=0.8)
+            ax.bar(
+                positions[present],
+                value[present],
+                width=width * 0.9,
+                label=label if present.any() else None,
+                color=PALETTE[(index * 3) % len(PALETTE)],
+                alpha=0.8,
+            )
             spread = np.isfinite(low) & present
-            ax.errorbar(positions[spread], value[spread],
-                        yerr=[value[spread] - low[spread], high[spread] - value[spread]],
-                        fmt="none", ecolor="black", capsize=4, linewidth=1.2)
+            ax.errorbar(
+                positions[spread],
+                value[spread],
+                yerr=[value[spread] - low[spread], high[spread] - value[spread]],
+                fmt="none",
+                ecolor="black",
+                capsize=4,
+                linewidth=1.2,
+            )
             tops = np.where(np.isfinite(high), np.maximum(high, value), value)
             highest = max([highest, *tops[present]])
-            for position, number, tip in zip(positions[present], value[present],
-                                             tops[present], strict=True):
-                ax.annotate(f"{number:.3g}", (position, tip), xytext=(0, 3),
-                            textcoords="offset points", ha="center", fontsize=8.5)
+            for position, number, tip in zip(
+                positions[present], value[present], tops[present], strict=True
+            ):
+                ax.annotate(
+                    f"{number:.3g}",
+                    (position, tip),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8.5,
+                )
         ax.set_xticks(np.arange(len(teams)), labels)
         ax.set_xlim(-0.7, len(teams) - 0.3)
         ax.set_ylabel(unit)
@@ -526,8 +734,18 @@ def handoff_figure(table: pd.DataFrame) -> Figure:
         if len(measures) > 1 and anything:
             ax.legend(fontsize=8)
         if not anything:
-            ax.text(0.5, 0.5, "none in this run", ha="center", va="center",
-                    transform=ax.transAxes, color="#555555", fontsize=10)
-    figure.suptitle("Shift ends per team (policy in brackets): mean over replications, "
-                    "95% intervals", fontsize=12)
+            ax.text(
+                0.5,
+                0.5,
+                "none in this run",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                color="#555555",
+                fontsize=10,
+            )
+    figure.suptitle(
+        "Shift ends per team (policy in brackets): mean over replications, 95% intervals",
+        fontsize=12,
+    )
     return figure

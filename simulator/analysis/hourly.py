@@ -48,8 +48,17 @@ if TYPE_CHECKING:
 HOURS_PER_WEEK = 168
 HOUR_S = 3600.0
 
-HOURLY_COLUMNS = ("day", "hour", "observed_h", "arrivals", "arrivals_per_h", "answered",
-                  "frt_p90_s", "frt_within_target", "agents_on_shift")
+HOURLY_COLUMNS = (
+    "day",
+    "hour",
+    "observed_h",
+    "arrivals",
+    "arrivals_per_h",
+    "answered",
+    "frt_p90_s",
+    "frt_within_target",
+    "agents_on_shift",
+)
 """Columns of :func:`hourly_table`, indexed by ``hour_of_week`` 0..167."""
 
 
@@ -76,21 +85,24 @@ def observed_hours(scenario: Scenario, replications: int = 1) -> np.ndarray:
     by whole hours, so the boundaries stay 3600 s apart).
     """
     begin, end = float(scenario.warmup), float(scenario.horizon)
-    local = pd.Timestamp(scenario.start).tz_convert(scenario.start.tzinfo) \
-        + pd.Timedelta(seconds=begin)
+    local = pd.Timestamp(scenario.start).tz_convert(scenario.start.tzinfo) + pd.Timedelta(
+        seconds=begin
+    )
     into_hour = local.minute * 60 + local.second + local.microsecond / 1e6
     edges = np.arange(begin - into_hour, end, HOUR_S)
     overlap = np.minimum(edges + HOUR_S, end) - np.maximum(edges, begin)
     cells = hour_of_week(edges + HOUR_S / 2, scenario.start)  # mid-hour: safe from rounding
-    hours = np.bincount(cells, weights=np.clip(overlap, 0.0, None) / HOUR_S,
-                        minlength=HOURS_PER_WEEK)
+    hours = np.bincount(
+        cells, weights=np.clip(overlap, 0.0, None) / HOUR_S, minlength=HOURS_PER_WEEK
+    )
     return hours * replications
 
 
 def _cells_frame() -> pd.DataFrame:
     index = pd.RangeIndex(HOURS_PER_WEEK, name="hour_of_week")
-    return pd.DataFrame({"day": [DAY_NAMES[h // 24] for h in index],
-                         "hour": index % 24}, index=index)
+    return pd.DataFrame(
+        {"day": [DAY_NAMES[h // 24] for h in index], "hour": index % 24}, index=index
+    )
 
 
 def _team_states(result: RunResult) -> pd.DataFrame:
@@ -100,11 +112,13 @@ def _team_states(result: RunResult) -> pd.DataFrame:
         return pd.DataFrame({"replication": [], "at": [], "name": [], "present": []})
     scenario = result.scenario
     at = states["at"].to_numpy(dtype=float)
-    keep = ((states["kind"] == "team").to_numpy(dtype=bool)
-            & (at >= scenario.warmup) & (at < scenario.horizon))
+    keep = (
+        (states["kind"] == "team").to_numpy(dtype=bool)
+        & (at >= scenario.warmup)
+        & (at < scenario.horizon)
+    )
     teams = states.loc[keep, ["replication", "at", "name", "present"]]
-    return teams.assign(name=teams["name"].astype(str),
-                        present=teams["present"].astype(float))
+    return teams.assign(name=teams["name"].astype(str), present=teams["present"].astype(float))
 
 
 def hourly_table(result: RunResult, stream: str | None = None) -> pd.DataFrame:
@@ -137,30 +151,34 @@ def hourly_table(result: RunResult, stream: str | None = None) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         table["arrivals_per_h"] = np.where(observed > 0, arrivals / observed, np.nan)
     table["answered"] = np.bincount(cells[answered], minlength=HOURS_PER_WEEK)
-    table["frt_p90_s"] = (pd.Series(frt[answered]).groupby(cells[answered]).quantile(0.9)
-                          .reindex(table.index))
+    table["frt_p90_s"] = (
+        pd.Series(frt[answered]).groupby(cells[answered]).quantile(0.9).reindex(table.index)
+    )
     table["frt_within_target"] = _within_target(cells, frt, outcome, arrived, scenario)
 
     teams = _team_states(result)
     if len(teams):
         total = teams.groupby(["replication", "at"], sort=False)["present"].sum()
         at = total.index.get_level_values("at").to_numpy(dtype=float)
-        table["agents_on_shift"] = (total.groupby(hour_of_week(at, scenario.start)).mean()
-                                    .reindex(table.index))
+        table["agents_on_shift"] = (
+            total.groupby(hour_of_week(at, scenario.start)).mean().reindex(table.index)
+        )
     else:
         table["agents_on_shift"] = np.nan
     return table[list(HOURLY_COLUMNS)]
 
 
-def _within_target(cells: np.ndarray, frt: np.ndarray, outcome: np.ndarray,
-                   arrived: np.ndarray, scenario: Scenario) -> np.ndarray:
+def _within_target(
+    cells: np.ndarray, frt: np.ndarray, outcome: np.ndarray, arrived: np.ndarray, scenario: Scenario
+) -> np.ndarray:
     """Share of judged conversations per hour of week answered within targets.frt."""
     target = scenario.targets.frt
     if target is None:
         return np.full(HOURS_PER_WEEK, np.nan)
     reached = outcome != Outcome.DEFLECTED.value
-    undecided = frt_undecided(outcome == Outcome.OPEN.value, frt, scenario.horizon - arrived,
-                              target)
+    undecided = frt_undecided(
+        outcome == Outcome.OPEN.value, frt, scenario.horizon - arrived, target
+    )
     judged = np.bincount(cells[reached & ~undecided], minlength=HOURS_PER_WEEK)
     hits = np.bincount(cells[reached & (frt <= target)], minlength=HOURS_PER_WEEK)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -172,5 +190,8 @@ def week_grid(values: pd.Series | np.ndarray) -> pd.DataFrame:
     array = np.asarray(values, dtype=float)
     if array.shape != (HOURS_PER_WEEK,):
         raise ValueError(f"need {HOURS_PER_WEEK} hour-of-week values, got shape {array.shape}")
-    return pd.DataFrame(array.reshape(7, 24), index=pd.Index(DAY_NAMES, name="day"),
-                        columns=pd.RangeIndex(24, name="hour"))
+    return pd.DataFrame(
+        array.reshape(7, 24),
+        index=pd.Index(DAY_NAMES, name="day"),
+        columns=pd.RangeIndex(24, name="hour"),
+    )

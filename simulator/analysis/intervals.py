@@ -65,8 +65,10 @@ def mean_ci(values: Sequence[float | None], level: float = LEVEL) -> dict:
     if sample.size < 2:
         return {"value": mean, "ci95": None}
     std_error = float(sample.std(ddof=1)) / math.sqrt(sample.size)
-    return {"value": mean,
-            "ci95": _interval(mean, _t_half_width(std_error, sample.size - 1, level))}
+    return {
+        "value": mean,
+        "ci95": _interval(mean, _t_half_width(std_error, sample.size - 1, level)),
+    }
 
 
 def _welch_ci(a: np.ndarray, b: np.ndarray) -> list[float] | None:

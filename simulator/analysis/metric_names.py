@@ -31,10 +31,22 @@ METRIC_FIELDS: dict[str, tuple[str, ...]] = {
 
 TEAM_FIELDS = ("occupancy", "overtime_h", "handbacks")
 
-_MEASURES = {"frt_s": "FRT", "followup_s": "follow-up", "resolution_s": "resolution",
-             "queue_wait_s": "queue wait", "counts": "conversations"}
-_STATS = {"mean": "mean", "p50": "median", "p90": "p90", "p95": "p95", "p99": "p99",
-          "within_target": "within target", "share_waited": "share that waited"}
+_MEASURES = {
+    "frt_s": "FRT",
+    "followup_s": "follow-up",
+    "resolution_s": "resolution",
+    "queue_wait_s": "queue wait",
+    "counts": "conversations",
+}
+_STATS = {
+    "mean": "mean",
+    "p50": "median",
+    "p90": "p90",
+    "p95": "p95",
+    "p99": "p99",
+    "within_target": "within target",
+    "share_waited": "share that waited",
+}
 _SHARES = {"abandon_rate", "within_target", "share_waited", "occupancy"}
 
 
@@ -49,28 +61,36 @@ def metric_paths(streams: Iterable[str] = (), teams: Iterable[str] = ()) -> list
     return paths
 
 
-def resolve_metric(expression: str, streams: Iterable[str] = (), teams: Iterable[str] = (),
-                   option: str = "--metric") -> str:
+def resolve_metric(
+    expression: str,
+    streams: Iterable[str] = (),
+    teams: Iterable[str] = (),
+    option: str = "--metric",
+) -> str:
     """The full dotted path meant by ``expression`` (``frt.p90`` -> ``overall.frt_s.p90``)."""
     streams, teams = list(streams), list(teams)
     known = metric_paths(streams, teams)
     text = expression.strip()
-    candidates = [text] if text.startswith(("overall.", "by_stream.", "by_team.")) else [
-        f"overall.{text}"]
+    candidates = (
+        [text] if text.startswith(("overall.", "by_stream.", "by_team.")) else [f"overall.{text}"]
+    )
     parts = candidates[0].split(".")
     measure_at = 3 if parts[0] == "by_stream" else 1
     if len(parts) > measure_at and not parts[measure_at].endswith("_s"):
-        with_unit = [*parts[:measure_at], parts[measure_at] + "_s", *parts[measure_at + 1:]]
+        with_unit = [*parts[:measure_at], parts[measure_at] + "_s", *parts[measure_at + 1 :]]
         candidates.append(".".join(with_unit))
     for candidate in candidates:
         if candidate in known:
             return candidate
     short = [path.removeprefix("overall.") for path in known]
-    raise ScenarioError(f"'{expression}' is no statistic of this scenario", source=option,
-                        fix=closest_hint(text, short, cutoff=0.6)
-                        + "name one by its summary.json path, e.g. frt_s.p90, abandon_rate, "
-                        "frt_s.within_target, by_stream.NAME.frt_s.p90 or "
-                        "by_team.NAME.occupancy")
+    raise ScenarioError(
+        f"'{expression}' is no statistic of this scenario",
+        source=option,
+        fix=closest_hint(text, short, cutoff=0.6)
+        + "name one by its summary.json path, e.g. frt_s.p90, abandon_rate, "
+        "frt_s.within_target, by_stream.NAME.frt_s.p90 or "
+        "by_team.NAME.occupancy",
+    )
 
 
 def full_path(name: str) -> str:

@@ -74,31 +74,39 @@ def counted_conversations(record: ReplicationRecord, scenario: Scenario) -> pd.D
     ended = _times(conversations, "ended_at")
     outcomes = {o: _is(conversations, o) for o in Outcome}
     reached = ~outcomes[Outcome.DEFLECTED]
-    unpicked_end = np.where(outcomes[Outcome.ABANDONED], ended,
-                            np.where(outcomes[Outcome.OPEN], scenario.horizon, np.nan))
+    unpicked_end = np.where(
+        outcomes[Outcome.ABANDONED],
+        ended,
+        np.where(outcomes[Outcome.OPEN], scenario.horizon, np.nan),
+    )
     wait = np.where(np.isnan(picked), unpicked_end, picked) - arrived
-    table = pd.DataFrame({
-        "conversation": conversations["conversation"].array,
-        "stream": conversations["stream"].array,
-        "reached": reached,
-        **{o.value: outcomes[o] for o in Outcome},
-        "wait": np.where(reached, wait, np.nan),
-        "frt": np.where(reached, first_reply - arrived, np.nan),
-        "resolution": np.where(outcomes[Outcome.RESOLVED], ended - arrived, np.nan),
-        "remaining": scenario.horizon - arrived,
-    })
+    table = pd.DataFrame(
+        {
+            "conversation": conversations["conversation"].array,
+            "stream": conversations["stream"].array,
+            "reached": reached,
+            **{o.value: outcomes[o] for o in Outcome},
+            "wait": np.where(reached, wait, np.nan),
+            "frt": np.where(reached, first_reply - arrived, np.nan),
+            "resolution": np.where(outcomes[Outcome.RESOLVED], ended - arrived, np.nan),
+            "remaining": scenario.horizon - arrived,
+        }
+    )
     return table[arrived >= scenario.warmup].reset_index(drop=True)
 
 
 def _counted_followups(record: ReplicationRecord, counted: pd.DataFrame) -> pd.DataFrame:
     """Answered follow-ups of counted conversations, with their stream."""
     position = pd.Index(counted["conversation"]).get_indexer(
-        record.followups["conversation"].to_numpy())
+        record.followups["conversation"].to_numpy()
+    )
     kept = position >= 0
-    return pd.DataFrame({
-        "stream": counted["stream"].array[position[kept]],
-        "response": _times(record.followups, "response_s")[kept],
-    })
+    return pd.DataFrame(
+        {
+            "stream": counted["stream"].array[position[kept]],
+            "response": _times(record.followups, "response_s")[kept],
+        }
+    )
 
 
 def _share(hits: int, total: int) -> float | None:
@@ -111,8 +119,10 @@ def _distribution(values: np.ndarray) -> dict[str, float | None]:
     if values.size == 0:
         return {"mean": None, **{f"p{p}": None for p in PERCENTILES}}
     quantiles = np.percentile(values, PERCENTILES)
-    return {"mean": float(values.mean()),
-            **{f"p{p}": float(q) for p, q in zip(PERCENTILES, quantiles, strict=True)}}
+    return {
+        "mean": float(values.mean()),
+        **{f"p{p}": float(q) for p, q in zip(PERCENTILES, quantiles, strict=True)},
+    }
 
 
 def _within(values: np.ndarray, target: float | None, judged: int) -> float | None:
@@ -122,8 +132,9 @@ def _within(values: np.ndarray, target: float | None, judged: int) -> float | No
     return _share(int(np.count_nonzero(values <= target)), judged)
 
 
-def frt_undecided(is_open: np.ndarray, frt: np.ndarray, remaining: np.ndarray,
-                  target: float) -> np.ndarray:
+def frt_undecided(
+    is_open: np.ndarray, frt: np.ndarray, remaining: np.ndarray, target: float
+) -> np.ndarray:
     """Conversations whose first reply cannot be judged against ``target`` yet: still
     open and unanswered (``frt`` NaN) at the horizon, having arrived within one target
     of it (``remaining``: horizon minus arrived at)."""
@@ -134,8 +145,12 @@ def _frt_judged(table: pd.DataFrame, target: float | None) -> int:
     """Conversations whose first reply can be judged against the target by the horizon."""
     if target is None:
         return 0
-    undecided = frt_undecided(table["open"].to_numpy(dtype=bool), table["frt"].to_numpy(),
-                              table["remaining"].to_numpy(), target)
+    undecided = frt_undecided(
+        table["open"].to_numpy(dtype=bool),
+        table["frt"].to_numpy(),
+        table["remaining"].to_numpy(),
+        target,
+    )
     return int(table["reached"].sum() - np.count_nonzero(undecided))
 
 
@@ -148,16 +163,26 @@ def _metrics(table: pd.DataFrame, followups: pd.DataFrame, scenario: Scenario) -
     response = response[~np.isnan(response)]
     targets = scenario.targets
     return {
-        "counts": {"arrived": len(table),
-                   **{name: int(table[name].sum())
-                      for name in ("deflected", "abandoned", "resolved", "open")}},
+        "counts": {
+            "arrived": len(table),
+            **{
+                name: int(table[name].sum())
+                for name in ("deflected", "abandoned", "resolved", "open")
+            },
+        },
         "abandon_rate": _share(int(table["abandoned"].sum()), reached),
-        "queue_wait_s": {**_distribution(wait),
-                         "share_waited": _share(int(np.count_nonzero(wait > WAITED)), reached)},
-        "frt_s": {**_distribution(frt),
-                  "within_target": _within(frt, targets.frt, _frt_judged(table, targets.frt))},
-        "followup_s": {**_distribution(response),
-                       "within_target": _within(response, targets.followup, response.size)},
+        "queue_wait_s": {
+            **_distribution(wait),
+            "share_waited": _share(int(np.count_nonzero(wait > WAITED)), reached),
+        },
+        "frt_s": {
+            **_distribution(frt),
+            "within_target": _within(frt, targets.frt, _frt_judged(table, targets.frt)),
+        },
+        "followup_s": {
+            **_distribution(response),
+            "within_target": _within(response, targets.followup, response.size),
+        },
         "resolution_s": _distribution(table["resolution"].to_numpy()),
     }
 
@@ -186,12 +211,18 @@ def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     table = counted_conversations(record, scenario)
     followups = _counted_followups(record, table)
     by_stream = {
-        name: _metrics(table[(table["stream"] == name).to_numpy()],
-                       followups[(followups["stream"] == name).to_numpy()], scenario)
+        name: _metrics(
+            table[(table["stream"] == name).to_numpy()],
+            followups[(followups["stream"] == name).to_numpy()],
+            scenario,
+        )
         for name in scenario.streams
     }
-    return {"overall": _metrics(table, followups, scenario), "by_stream": by_stream,
-            "by_team": _team_metrics(record, scenario)}
+    return {
+        "overall": _metrics(table, followups, scenario),
+        "by_stream": by_stream,
+        "by_team": _team_metrics(record, scenario),
+    }
 
 
 def _combine(trees: list) -> dict:
@@ -203,8 +234,9 @@ def _combine(trees: list) -> dict:
 
 def summarise(records: Sequence[ReplicationRecord], scenario: Scenario, seed: int) -> dict:
     """The summary.json document for a run of ``records``."""
-    return summarise_metrics([replication_metrics(record, scenario) for record in records],
-                             scenario, seed)
+    return summarise_metrics(
+        [replication_metrics(record, scenario) for record in records], scenario, seed
+    )
 
 
 def summarise_metrics(trees: Sequence[dict], scenario: Scenario, seed: int) -> dict:

@@ -69,66 +69,97 @@ def build_figures(result: RunResult) -> list[ReportFigure]:
     table = hourly.hourly_table(result)
     byhour = hourly.week_grid
     made: list[tuple[str, str, str, Callable[[], Figure]]] = [
-        ("headline", "Headline results",
-         "Each dot is the average over the replications (repeated runs with different "
-         "random customers); the whiskers show the 95% confidence interval: the range the "
-         "true average very likely lies in. Dashed red lines mark the service targets "
-         f"(first reply {frt_target}, follow-up {_target_text(targets['followup'])}). "
-         "Narrow whiskers mean the answer is settled; wide ones call for more replications.",
-         lambda: figures.headline_figure(result.summary, targets)),
-        ("response_times", "How long customers waited",
-         "Read a curve as: y% of customers got their first reply (left), their follow-up "
-         "answered (middle) or their question resolved (right) within x minutes. The higher "
-         "and further left the curve, the better. First-reply curves stop short of 100% "
-         "because customers who left, or were still waiting at the end, never got a reply. "
-         "The dashed line is the target, with the share that met it.",
-         lambda: figures.response_distribution_figure(tables.response_times(result),
-                                                      targets)),
-        ("heatmap_arrivals", "When conversations arrive",
-         "New conversations per hour in an average week, for each day (rows) and hour "
-         f"(columns, {zone}). Darker is busier: these are the hours that need the most "
-         "people.",
-         lambda: figures.arrivals_heatmap(byhour(table["arrivals_per_h"]), zone)),
-        ("heatmap_agents", "Who is on shift",
-         "Agents on shift in each hour of an average week (all teams, people working "
-         "overtime included). Compare with the arrivals above: busy hours with few agents "
-         "are where customers wait.",
-         lambda: figures.agents_heatmap(byhour(table["agents_on_shift"]), zone)),
-        ("heatmap_frt_p90", "First reply time by hour",
-         "For customers who wrote in each hour of the week: 90% of those who were answered "
-         f"got their first reply within this many minutes. Green is under the {frt_target} "
-         "target, red over it. Red cells are the holes in the roster.",
-         lambda: figures.frt_p90_heatmap(byhour(table["frt_p90_s"] / 60.0),
-                                         targets["frt"], zone)),
-        ("heatmap_within_target", "Share answered in time, by hour",
-         f"Of the customers who wrote in each hour, the percentage whose first reply came "
-         f"within {frt_target}. Customers who gave up waiting count as missed. A common goal "
-         "is 80% or more in every hour.",
-         lambda: figures.within_target_heatmap(byhour(table["frt_within_target"] * 100.0),
-                                               targets["frt"], zone)),
-        ("queue_over_time", "The queue over the whole run",
-         "Top: conversations waiting for an agent, averaged over the replications (line) "
-         "with the range of the middle 80% of replications (band). Bottom: agents on shift "
-         "per team. Queues build when arrivals outrun the people on shift; the grey area at "
-         "the start is the warm-up, left out of every statistic.",
-         lambda: figures.queue_figure(tables.queue_over_time(result),
-                                      tables.agents_over_time(result), start=scenario.start,
-                                      horizon_s=scenario.horizon, warmup_s=scenario.warmup,
-                                      zone=zone)),
-        ("occupancy", "How busy agents are",
-         "Share of their on-shift time agents spent typing replies or wrapping up, per team, "
-         "with the 95% interval. Very high occupancy (above about 85%) leaves no slack for "
-         "peaks and burns people out; very low means more people than the work needs.",
-         lambda: figures.occupancy_figure(result.summary.get("by_team") or {})),
-        ("shift_ends", "What shift ends cost",
-         "Per team, with its shift-end policy in brackets: conversations handed back to the "
-         "queue at shift end, hours colleagues spent re-reading them, overtime per shift, "
-         "and how fast follow-ups were answered when the conversation had been handed back "
-         "versus kept by the same agent.",
-         lambda: figures.handoff_figure(tables.handoff_table(result))),
+        (
+            "headline",
+            "Headline results",
+            "Each dot is the average over the replications (repeated runs with different "
+            "random customers); the whiskers show the 95% confidence interval: the range the "
+            "true average very likely lies in. Dashed red lines mark the service targets "
+            f"(first reply {frt_target}, follow-up {_target_text(targets['followup'])}). "
+            "Narrow whiskers mean the answer is settled; wide ones call for more replications.",
+            lambda: figures.headline_figure(result.summary, targets),
+        ),
+        (
+            "response_times",
+            "How long customers waited",
+            "Read a curve as: y% of customers got their first reply (left), their follow-up "
+            "answered (middle) or their question resolved (right) within x minutes. The higher "
+            "and further left the curve, the better. First-reply curves stop short of 100% "
+            "because customers who left, or were still waiting at the end, never got a reply. "
+            "The dashed line is the target, with the share that met it.",
+            lambda: figures.response_distribution_figure(tables.response_times(result), targets),
+        ),
+        (
+            "heatmap_arrivals",
+            "When conversations arrive",
+            "New conversations per hour in an average week, for each day (rows) and hour "
+            f"(columns, {zone}). Darker is busier: these are the hours that need the most "
+            "people.",
+            lambda: figures.arrivals_heatmap(byhour(table["arrivals_per_h"]), zone),
+        ),
+        (
+            "heatmap_agents",
+            "Who is on shift",
+            "Agents on shift in each hour of an average week (all teams, people working "
+            "overtime included). Compare with the arrivals above: busy hours with few agents "
+            "are where customers wait.",
+            lambda: figures.agents_heatmap(byhour(table["agents_on_shift"]), zone),
+        ),
+        (
+            "heatmap_frt_p90",
+            "First reply time by hour",
+            "For customers who wrote in each hour of the week: 90% of those who were answered "
+            f"got their first reply within this many minutes. Green is under the {frt_target} "
+            "target, red over it. Red cells are the holes in the roster.",
+            lambda: figures.frt_p90_heatmap(
+                byhour(table["frt_p90_s"] / 60.0), targets["frt"], zone
+            ),
+        ),
+        (
+            "heatmap_within_target",
+            "Share answered in time, by hour",
+            f"Of the customers who wrote in each hour, the percentage whose first reply came "
+            f"within {frt_target}. Customers who gave up waiting count as missed. A common goal "
+            "is 80% or more in every hour.",
+            lambda: figures.within_target_heatmap(
+                byhour(table["frt_within_target"] * 100.0), targets["frt"], zone
+            ),
+        ),
+        (
+            "queue_over_time",
+            "The queue over the whole run",
+            "Top: conversations waiting for an agent, averaged over the replications (line) "
+            "with the range of the middle 80% of replications (band). Bottom: agents on shift "
+            "per team. Queues build when arrivals outrun the people on shift; the grey area at "
+            "the start is the warm-up, left out of every statistic.",
+            lambda: figures.queue_figure(
+                tables.queue_over_time(result),
+                tables.agents_over_time(result),
+                start=scenario.start,
+                horizon_s=scenario.horizon,
+                warmup_s=scenario.warmup,
+                zone=zone,
+            ),
+        ),
+        (
+            "occupancy",
+            "How busy agents are",
+            "Share of their on-shift time agents spent typing replies or wrapping up, per team, "
+            "with the 95% interval. Very high occupancy (above about 85%) leaves no slack for "
+            "peaks and burns people out; very low means more people than the work needs.",
+            lambda: figures.occupancy_figure(result.summary.get("by_team") or {}),
+        ),
+        (
+            "shift_ends",
+            "What shift ends cost",
+            "Per team, with its shift-end policy in brackets: conversations handed back to the "
+            "queue at shift end, hours colleagues spent re-reading them, overtime per shift, "
+            "and how fast follow-ups were answered when the conversation had been handed back "
+            "versus kept by the same agent.",
+            lambda: figures.handoff_figure(tables.handoff_table(result)),
+        ),
     ]
-    return [ReportFigure(name, heading, caption, draw()) for name, heading, caption, draw
-            in made]
+    return [ReportFigure(name, heading, caption, draw()) for name, heading, caption, draw in made]
 
 
 def write_report(result: RunResult, folder: Path | str) -> Path:
@@ -203,11 +234,16 @@ _ROWS = (
 def _table_row(label: str, stat: Any, kind: str) -> str:
     value = stat.get("value") if isinstance(stat, Mapping) else None
     interval = stat.get("ci95") if isinstance(stat, Mapping) else None
-    shown = (f"{_format(clip_end(interval[0], kind), kind)} to "
-             f"{_format(clip_end(interval[1], kind), kind)}"
-             if isinstance(interval, list | tuple) and len(interval) == 2 else "–")
-    return (f"<tr><td>{html.escape(label)}</td><td>{_format(value, kind)}</td>"
-            f"<td class=\"interval\">{shown}</td></tr>")
+    shown = (
+        f"{_format(clip_end(interval[0], kind), kind)} to "
+        f"{_format(clip_end(interval[1], kind), kind)}"
+        if isinstance(interval, list | tuple) and len(interval) == 2
+        else "–"
+    )
+    return (
+        f"<tr><td>{html.escape(label)}</td><td>{_format(value, kind)}</td>"
+        f'<td class="interval">{shown}</td></tr>'
+    )
 
 
 def headline_html(summary: Mapping[str, Any]) -> str:
@@ -218,15 +254,15 @@ def headline_html(summary: Mapping[str, Any]) -> str:
     if len(streams) > 1:
         blocks += [(f"Stream {name}", block) for name, block in streams.items()]
     for title, block in blocks:
-        lines.append(f"<tr class=\"group\"><td colspan=\"3\">{html.escape(title)}</td></tr>")
-        lines += [_table_row(label, stat_at(block, *keys), kind)
-                  for label, keys, kind in _ROWS]
+        lines.append(f'<tr class="group"><td colspan="3">{html.escape(title)}</td></tr>')
+        lines += [_table_row(label, stat_at(block, *keys), kind) for label, keys, kind in _ROWS]
     for name, team in (summary.get("by_team") or {}).items():
-        lines.append(f"<tr class=\"group\"><td colspan=\"3\">Team {html.escape(name)}</td></tr>")
+        lines.append(f'<tr class="group"><td colspan="3">Team {html.escape(name)}</td></tr>')
         lines.append(_table_row("occupancy", stat_at(team, "occupancy"), "share"))
         lines.append(_table_row("overtime (per run)", stat_at(team, "overtime_h"), "hours"))
-        lines.append(_table_row("conversations handed back (per run)",
-                                stat_at(team, "handbacks"), "count"))
+        lines.append(
+            _table_row("conversations handed back (per run)", stat_at(team, "handbacks"), "count")
+        )
     lines.append("</table>")
     return "\n".join(lines)
 
@@ -239,30 +275,48 @@ def render_html(result: RunResult, images: list[tuple[ReportFigure, bytes]]) -> 
     replications = int(result.replications)
     start = scenario.start.isoformat().replace("+00:00", "Z")
     targets = _targets(result)
-    facts = (f"seed {int(result.seed)} · {replications} replication"
-             f"{'s' if replications != 1 else ''} · start {html.escape(start)} · "
-             f"simulated {format_duration(scenario.horizon)}, of which the first "
-             f"{format_duration(scenario.warmup)} is warm-up (not counted) · targets: first "
-             f"reply {_target_text(targets['frt'])}, follow-up "
-             f"{_target_text(targets['followup'])}")
-    note = ("With one replication there are no confidence intervals." if replications < 2
-            else "Each number is the average over the replications; the 95% interval is the "
-                 "range its true value very likely lies in.")
+    facts = (
+        f"seed {int(result.seed)} · {replications} replication"
+        f"{'s' if replications != 1 else ''} · start {html.escape(start)} · "
+        f"simulated {format_duration(scenario.horizon)}, of which the first "
+        f"{format_duration(scenario.warmup)} is warm-up (not counted) · targets: first "
+        f"reply {_target_text(targets['frt'])}, follow-up "
+        f"{_target_text(targets['followup'])}"
+    )
+    note = (
+        "With one replication there are no confidence intervals."
+        if replications < 2
+        else "Each number is the average over the replications; the 95% interval is the "
+        "range its true value very likely lies in."
+    )
     parts = [
-        "<!DOCTYPE html>", "<html lang=\"en\">", "<head>", "<meta charset=\"utf-8\">",
-        f"<title>staffsim report: {name}</title>", f"<style>{_STYLE}</style>", "</head>",
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>staffsim report: {name}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
         "<body>",
-        f"<h1>Staffing report: {name}</h1>", f"<p class=\"meta\">{facts}</p>",
-        "<h2>Headline numbers</h2>", f"<p>{note} Times are per conversation; counts are per "
-        "run of the scenario.</p>", headline_html(summary),
+        f"<h1>Staffing report: {name}</h1>",
+        f'<p class="meta">{facts}</p>',
+        "<h2>Headline numbers</h2>",
+        f"<p>{note} Times are per conversation; counts are per run of the scenario.</p>",
+        headline_html(summary),
     ]
     for item, png in images:
         data = base64.b64encode(png).decode("ascii")
         parts += [
-            f"<h2 id=\"{item.name}\">{html.escape(item.heading)}</h2>", "<figure>",
-            f"<img src=\"data:image/png;base64,{data}\" alt=\"{html.escape(item.heading)}\">",
-            f"<figcaption>{html.escape(item.caption)}</figcaption>", "</figure>",
+            f'<h2 id="{item.name}">{html.escape(item.heading)}</h2>',
+            "<figure>",
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(item.heading)}">',
+            f"<figcaption>{html.escape(item.caption)}</figcaption>",
+            "</figure>",
         ]
-    parts += [f"<p class=\"meta\">Made by staffsim {html.escape(_version())}. The figures "
-              f"are also saved as PNG files in {FIGURES_FOLDER}/.</p>", "</body>", "</html>"]
+    parts += [
+        f'<p class="meta">Made by staffsim {html.escape(_version())}. The figures '
+        f"are also saved as PNG files in {FIGURES_FOLDER}/.</p>",
+        "</body>",
+        "</html>",
+    ]
     return "\n".join(parts) + "\n"

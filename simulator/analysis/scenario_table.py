@@ -90,10 +90,12 @@ def scenario_values(summaries: Iterable[Item] | Mapping[str, Item]) -> pd.DataFr
         summary = _summary(item)
         streams = summary.get("by_stream") or {}
         blocks: list[tuple[str, str | None, Mapping[str, Any]]] = [
-            (label, None, summary.get("overall") or {})]
+            (label, None, summary.get("overall") or {})
+        ]
         if len(streams) > 1:
-            blocks += [(f"{label} / {name}", name, metrics or {})
-                       for name, metrics in streams.items()]
+            blocks += [
+                (f"{label} / {name}", name, metrics or {}) for name, metrics in streams.items()
+            ]
         totals = _team_totals(item, summary)
         for row, stream, metrics in blocks:
             for name, path, kind in COLUMNS:
@@ -102,11 +104,23 @@ def scenario_values(summaries: Iterable[Item] | Mapping[str, Item]) -> pd.DataFr
                 else:
                     stat = stat_at(metrics, *path)
                 value, low, high = _numbers(stat)
-                rows.append({"row": row, "scenario": label, "stream": stream, "column": name,
-                             "kind": kind, "value": value, "low": low, "high": high,
-                             "applies": stream is None or path[0] not in TEAM_TOTALS})
-    return pd.DataFrame(rows, columns=["row", "scenario", "stream", "column", "kind",
-                                       "value", "low", "high", "applies"])
+                rows.append(
+                    {
+                        "row": row,
+                        "scenario": label,
+                        "stream": stream,
+                        "column": name,
+                        "kind": kind,
+                        "value": value,
+                        "low": low,
+                        "high": high,
+                        "applies": stream is None or path[0] not in TEAM_TOTALS,
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=["row", "scenario", "stream", "column", "kind", "value", "low", "high", "applies"],
+    )
 
 
 def _labelled(summaries: Iterable[Item] | Mapping[str, Item]) -> list[tuple[str, Item]]:
@@ -159,12 +173,14 @@ def _team_totals(item: Item, summary: Mapping[str, Any]) -> dict[str, dict | Non
         exact = _totals_from_records(records)
         if exact is not None:
             return exact
-    teams = [team for team in (summary.get("by_team") or {}).values()
-             if isinstance(team, Mapping)]
+    teams = [team for team in (summary.get("by_team") or {}).values() if isinstance(team, Mapping)]
     totals: dict[str, dict | None] = {}
     for key in TEAM_TOTALS:
-        stats = [team.get(key) for team in teams if isinstance(team.get(key), Mapping)
-                 and team[key].get("value") is not None]
+        stats = [
+            team.get(key)
+            for team in teams
+            if isinstance(team.get(key), Mapping) and team[key].get("value") is not None
+        ]
         if not stats:
             totals[key] = None
             continue
@@ -183,7 +199,8 @@ def _totals_from_records(records: Sequence[Any]) -> dict[str, dict | None] | Non
     for record in records:
         teams = getattr(record, "teams", None)
         if not isinstance(teams, pd.DataFrame) or not {"overtime_s", "handbacks"} <= set(
-                teams.columns):
+            teams.columns
+        ):
             return None
         if teams.empty:
             overtime.append(None)
@@ -206,10 +223,17 @@ def scenario_table(summaries: Iterable[Item] | Mapping[str, Item]) -> pd.DataFra
     """
     values = scenario_values(summaries)
     order = list(dict.fromkeys(values["row"]))
-    cells = {(row.row, row.column): format_cell(row.value, row.low, row.high, row.kind)
-             if row.applies else "" for row in values.itertuples(index=False)}
-    frame = pd.DataFrame([[cells[(row, column)] for column in COLUMN_NAMES] for row in order],
-                         index=pd.Index(order, name="scenario"), columns=list(COLUMN_NAMES))
+    cells = {
+        (row.row, row.column): format_cell(row.value, row.low, row.high, row.kind)
+        if row.applies
+        else ""
+        for row in values.itertuples(index=False)
+    }
+    frame = pd.DataFrame(
+        [[cells[(row, column)] for column in COLUMN_NAMES] for row in order],
+        index=pd.Index(order, name="scenario"),
+        columns=list(COLUMN_NAMES),
+    )
     return frame
 
 
@@ -229,18 +253,27 @@ def caption(summaries: Iterable[Item] | Mapping[str, Item]) -> str:
     """One line that says how to read :func:`scenario_table`: replications, seed and,
     for RunResults, each scenario's FRT target."""
     labelled = _labelled(summaries)
-    reps = sorted({_summary(item).get("replications") for _, item in labelled},
-                  key=lambda v: (v is None, v))
-    seeds = sorted({_summary(item).get("seed") for _, item in labelled},
-                   key=lambda v: (v is None, v))
-    runs = ("/".join(str(r) for r in reps) + " replications"
-            + (f" (seed {'/'.join(str(s) for s in seeds)})" if seeds != [None] else ""))
+    reps = sorted(
+        {_summary(item).get("replications") for _, item in labelled}, key=lambda v: (v is None, v)
+    )
+    seeds = sorted(
+        {_summary(item).get("seed") for _, item in labelled}, key=lambda v: (v is None, v)
+    )
+    runs = (
+        "/".join(str(r) for r in reps)
+        + " replications"
+        + (f" (seed {'/'.join(str(s) for s in seeds)})" if seeds != [None] else "")
+    )
     if reps == [1]:
-        text = (f"Each cell: one replication{runs[len('1 replications'):]}, so no intervals; "
-                "overtime and handbacks per run, all teams together.")
+        text = (
+            f"Each cell: one replication{runs[len('1 replications') :]}, so no intervals; "
+            "overtime and handbacks per run, all teams together."
+        )
     else:
-        text = (f"Each cell: mean over {runs} [95% confidence interval]; overtime and "
-                "handbacks per run, all teams together.")
+        text = (
+            f"Each cell: mean over {runs} [95% confidence interval]; overtime and "
+            "handbacks per run, all teams together."
+        )
     targets: dict[str, list[str]] = {}
     for label, item in labelled:
         frt = getattr(getattr(getattr(item, "scenario", None), "targets", None), "frt", None)
@@ -249,8 +282,11 @@ def caption(summaries: Iterable[Item] | Mapping[str, Item]) -> str:
     if len(targets) == 1:
         text += f" FRT target: {next(iter(targets))}."
     elif targets:
-        text += " FRT target: " + "; ".join(f"{target} ({', '.join(labels)})"
-                                            for target, labels in targets.items()) + "."
+        text += (
+            " FRT target: "
+            + "; ".join(f"{target} ({', '.join(labels)})" for target, labels in targets.items())
+            + "."
+        )
     return text
 
 
@@ -266,21 +302,24 @@ def to_markdown(frame: pd.DataFrame, *, index: bool = True) -> str:
     align = ["right"] * len(headers)
     if index:
         headers = [_markdown_cell(frame.index.name or ""), *headers]
-        body = [[_markdown_cell(label), *row]
-                for label, row in zip(frame.index, body, strict=True)]
+        body = [[_markdown_cell(label), *row] for label, row in zip(frame.index, body, strict=True)]
         align = ["left", *align]
-    widths = [max([3, len(header)] + [len(row[i]) for row in body])
-              for i, header in enumerate(headers)]
+    widths = [
+        max([3, len(header)] + [len(row[i]) for row in body]) for i, header in enumerate(headers)
+    ]
 
     def line(cells: Sequence[str]) -> str:
-        padded = [cell.ljust(width) if side == "left" else cell.rjust(width)
-                  for cell, width, side in zip(cells, widths, align, strict=True)]
+        padded = [
+            cell.ljust(width) if side == "left" else cell.rjust(width)
+            for cell, width, side in zip(cells, widths, align, strict=True)
+        ]
         return "| " + " | ".join(padded) + " |"
 
-    rule = ["-" * width if side == "left" else "-" * (width - 1) + ":"
-            for width, side in zip(widths, align, strict=True)]
-    return "\n".join([line(headers), "| " + " | ".join(rule) + " |",
-                      *(line(row) for row in body)])
+    rule = [
+        "-" * width if side == "left" else "-" * (width - 1) + ":"
+        for width, side in zip(widths, align, strict=True)
+    ]
+    return "\n".join([line(headers), "| " + " | ".join(rule) + " |", *(line(row) for row in body)])
 
 
 def _markdown_cell(value: Any) -> str:
@@ -297,15 +336,24 @@ def check_out_file(path: Path) -> None:
     """Refuse, before anything runs, an ``--out`` file that could not be written."""
     path = Path(path)
     if path.is_dir():
-        raise ScenarioError("this is a folder; the table is written to a file",
-                            source=f"--out {path}", fix="name a file, e.g. --out table.md")
+        raise ScenarioError(
+            "this is a folder; the table is written to a file",
+            source=f"--out {path}",
+            fix="name a file, e.g. --out table.md",
+        )
     ancestor = nearest_existing(path.absolute().parent)
     if not ancestor.is_dir():
-        raise ScenarioError(f"'{ancestor}' is a file, so nothing can be written inside it",
-                            source=f"--out {path}", fix="choose another file name")
+        raise ScenarioError(
+            f"'{ancestor}' is a file, so nothing can be written inside it",
+            source=f"--out {path}",
+            fix="choose another file name",
+        )
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ScenarioError(f"no permission to write in '{ancestor}'",
-                            source=f"--out {path}", fix="choose a folder you can write to")
+        raise ScenarioError(
+            f"no permission to write in '{ancestor}'",
+            source=f"--out {path}",
+            fix="choose a folder you can write to",
+        )
 
 
 def write_text_atomic(text: str, path: Path) -> Path:

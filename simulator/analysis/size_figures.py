@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 from simulator.scenario.schema import DAY_NAMES
 
 
-def size_heatmap(panels: Sequence[tuple[str, np.ndarray]], *, title: str,
-                 zone: str = "UTC", unit: str = "agents") -> Figure:
+def size_heatmap(
+    panels: Sequence[tuple[str, np.ndarray]], *, title: str, zone: str = "UTC", unit: str = "agents"
+) -> Figure:
     """One heatmap per ``(subtitle, 7×24 array)`` panel, stacked, with a shared
     colour bar; NaN cells are blank. Returns the figure (not shown or saved)."""
     grids = [np.asarray(grid, dtype=float) for _, grid in panels]
@@ -30,13 +31,20 @@ def size_heatmap(panels: Sequence[tuple[str, np.ndarray]], *, title: str,
     height = 1.2 + 3.3 * len(grids)
     # A fixed layout: constrained layout would draw the 168 labels per panel twice.
     figure = Figure(figsize=(13.0, height))
-    figure.subplots_adjust(left=0.06, right=0.95, bottom=0.7 / height, top=1 - 0.9 / height,
-                           hspace=0.45)
+    figure.subplots_adjust(
+        left=0.06, right=0.95, bottom=0.7 / height, top=1 - 0.9 / height, hspace=0.45
+    )
     axes = figure.subplots(len(grids), 1, squeeze=False)[:, 0]
     image = None
     for ax, (subtitle, _), grid in zip(axes, panels, grids, strict=True):
-        image = ax.imshow(np.ma.masked_invalid(grid), cmap="YlOrRd", vmin=0,
-                          vmax=max(top, 1.0), aspect="auto", interpolation="nearest")
+        image = ax.imshow(
+            np.ma.masked_invalid(grid),
+            cmap="YlOrRd",
+            vmin=0,
+            vmax=max(top, 1.0),
+            aspect="auto",
+            interpolation="nearest",
+        )
         ax.set_title(subtitle, fontsize=11, loc="left")
         ax.set_yticks(range(7), DAY_NAMES)
         ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)], fontsize=8)
@@ -49,13 +57,25 @@ def size_heatmap(panels: Sequence[tuple[str, np.ndarray]], *, title: str,
         for (row, column), value in np.ndenumerate(grid):
             if np.isfinite(value):
                 dark = value > 0.6 * max(top, 1.0)
-                ax.text(column, row, f"{value:.0f}", ha="center", va="center", fontsize=8,
-                        color="white" if dark else "black")
+                ax.text(
+                    column,
+                    row,
+                    f"{value:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if dark else "black",
+                )
     if image is not None:
         bar = figure.colorbar(image, ax=list(axes), fraction=0.03, pad=0.015)
         bar.set_label(unit)
     figure.suptitle(title, fontsize=13)
     if any(np.isnan(grid).any() for grid in grids):
-        figure.text(0.06, 0.01, "blank: hours the simulated window (warmup to horizon) never "
-                    "reaches", fontsize=8, color="dimgray")
+        figure.text(
+            0.06,
+            0.01,
+            "blank: hours the simulated window (warmup to horizon) never reaches",
+            fontsize=8,
+            color="dimgray",
+        )
     return figure

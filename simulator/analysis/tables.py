@@ -60,25 +60,45 @@ def response_times(result: RunResult) -> pd.DataFrame:
     reached = outcome != Outcome.DEFLECTED.value
     target = scenario.targets.frt
     if target is not None:
-        reached &= ~frt_undecided(outcome == Outcome.OPEN.value, frt,
-                                  scenario.horizon - arrived, target)
+        reached &= ~frt_undecided(
+            outcome == Outcome.OPEN.value, frt, scenario.horizon - arrived, target
+        )
     resolved = outcome == Outcome.RESOLVED.value
     stream = counted["stream"].astype(str).to_numpy()
     replication = counted["replication"].to_numpy()
 
     followups = result.followups.merge(
-        pd.DataFrame({"replication": replication, "conversation": counted["conversation"],
-                      "stream": stream}),
-        on=["replication", "conversation"], how="inner")
+        pd.DataFrame(
+            {"replication": replication, "conversation": counted["conversation"], "stream": stream}
+        ),
+        on=["replication", "conversation"],
+        how="inner",
+    )
     parts = [
-        pd.DataFrame({"replication": replication[reached], "stream": stream[reached],
-                      "measure": "frt", "seconds": frt[reached]}),
-        pd.DataFrame({"replication": followups["replication"].to_numpy(),
-                      "stream": followups["stream"].to_numpy(), "measure": "followup",
-                      "seconds": _floats(followups, "response_s")}),
-        pd.DataFrame({"replication": replication[resolved], "stream": stream[resolved],
-                      "measure": "resolution",
-                      "seconds": _floats(counted, "ended_at")[resolved] - arrived[resolved]}),
+        pd.DataFrame(
+            {
+                "replication": replication[reached],
+                "stream": stream[reached],
+                "measure": "frt",
+                "seconds": frt[reached],
+            }
+        ),
+        pd.DataFrame(
+            {
+                "replication": followups["replication"].to_numpy(),
+                "stream": followups["stream"].to_numpy(),
+                "measure": "followup",
+                "seconds": _floats(followups, "response_s"),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "replication": replication[resolved],
+                "stream": stream[resolved],
+                "measure": "resolution",
+                "seconds": _floats(counted, "ended_at")[resolved] - arrived[resolved],
+            }
+        ),
     ]
     table = pd.concat(parts, ignore_index=True)
     table["stream"] = pd.Categorical(table["stream"], categories=list(scenario.streams))
@@ -103,19 +123,22 @@ def _states(result: RunResult, kind: str, column: str) -> pd.DataFrame:
     order = scenario.queues() if kind == "queue" else list(scenario.teams)
     names = states["name"].astype(str)
     order += sorted(set(names) - set(order))  # anything the scenario does not name, last
-    return pd.DataFrame({
-        "replication": states["replication"].to_numpy(),
-        "name": pd.Categorical(names, categories=order),
-        "bin": np.floor(_floats(states, "at") / width) * width,
-        "value": _floats(states, column),
-    })
+    return pd.DataFrame(
+        {
+            "replication": states["replication"].to_numpy(),
+            "name": pd.Categorical(names, categories=order),
+            "bin": np.floor(_floats(states, "at") / width) * width,
+            "value": _floats(states, column),
+        }
+    )
 
 
 def _over_replications(per_replication: pd.DataFrame, name: str) -> pd.DataFrame:
     """Mean and 10th-90th percentile band over replications, per name and time bin."""
     grouped = per_replication.groupby(["name", "bin"], sort=True, observed=True)["value"]
-    table = pd.DataFrame({"mean": grouped.mean(), "low": grouped.quantile(0.1),
-                          "high": grouped.quantile(0.9)}).reset_index()
+    table = pd.DataFrame(
+        {"mean": grouped.mean(), "low": grouped.quantile(0.1), "high": grouped.quantile(0.9)}
+    ).reset_index()
     return table.rename(columns={"name": name, "bin": "at_s"})
 
 
@@ -139,13 +162,19 @@ def _over_time(result: RunResult, kind: str, column: str) -> pd.DataFrame:
     """One state column of every ``kind`` (``queue`` or ``team``) averaged per
     replication and time bin, then over replications: ``<kind>, at_s, mean, low, high``."""
     samples = _states(result, kind, column)
-    per_replication = samples.groupby(["replication", "name", "bin"], as_index=False,
-                                      observed=True)["value"]
+    per_replication = samples.groupby(
+        ["replication", "name", "bin"], as_index=False, observed=True
+    )["value"]
     return _over_replications(per_replication.mean(), kind)
 
 
-HANDOFF_MEASURES = ("handbacks", "reread_h", "overtime_min_per_shift",
-                    "followup_p90_handed_back_s", "followup_p90_kept_s")
+HANDOFF_MEASURES = (
+    "handbacks",
+    "reread_h",
+    "overtime_min_per_shift",
+    "followup_p90_handed_back_s",
+    "followup_p90_kept_s",
+)
 """Measures of :func:`handoff_table`, each per replication then mean and interval."""
 
 
@@ -162,40 +191,54 @@ def handoff_table(result: RunResult) -> pd.DataFrame:
     """
     scenario = result.scenario
     per_replication: dict[tuple[str, str], list[float | None]] = {
-        (team, measure): [] for team in scenario.teams for measure in HANDOFF_MEASURES}
+        (team, measure): [] for team in scenario.teams for measure in HANDOFF_MEASURES
+    }
     followups = _followups_by_team(result)
     for record in result.records:
         teams = record.teams.groupby(record.teams["team"].astype(str), observed=True)[
-            ["handbacks", "reread_s", "overtime_s", "agent_shifts"]].sum()
+            ["handbacks", "reread_s", "overtime_s", "agent_shifts"]
+        ].sum()
         mine = followups[followups["replication"] == record.replication]
         for team in scenario.teams:
             row = teams.loc[team] if team in teams.index else None
             values: dict[str, float | None] = {
-                "handbacks": None, "reread_h": None, "overtime_min_per_shift": None}
+                "handbacks": None,
+                "reread_h": None,
+                "overtime_min_per_shift": None,
+            }
             if row is not None:
                 shifts = float(row["agent_shifts"])
                 values = {
                     "handbacks": float(row["handbacks"]),
                     "reread_h": float(row["reread_s"]) / 3600.0,
-                    "overtime_min_per_shift": (float(row["overtime_s"]) / 60.0 / shifts
-                                               if shifts > 0 else None),
+                    "overtime_min_per_shift": (
+                        float(row["overtime_s"]) / 60.0 / shifts if shifts > 0 else None
+                    ),
                 }
             own = mine[(mine["team"] == team).to_numpy()]
             for label, handed in (("handed_back", True), ("kept", False)):
-                times = own.loc[own["after_handback"].to_numpy(dtype=bool) == handed,
-                                "response_s"].to_numpy(dtype=float)
-                values[f"followup_p90_{label}_s"] = (float(np.percentile(times, 90))
-                                                     if times.size else None)
+                times = own.loc[
+                    own["after_handback"].to_numpy(dtype=bool) == handed, "response_s"
+                ].to_numpy(dtype=float)
+                values[f"followup_p90_{label}_s"] = (
+                    float(np.percentile(times, 90)) if times.size else None
+                )
             for measure in HANDOFF_MEASURES:
                 per_replication[(team, measure)].append(values[measure])
     rows = []
     for (team, measure), values in per_replication.items():
         stat = mean_ci(values)
         low, high = stat["ci95"] if stat["ci95"] is not None else (np.nan, np.nan)
-        rows.append({"team": team, "policy": scenario.team_handoff(team).policy.value,
-                     "measure": measure,
-                     "value": np.nan if stat["value"] is None else stat["value"],
-                     "low": low, "high": high})
+        rows.append(
+            {
+                "team": team,
+                "policy": scenario.team_handoff(team).policy.value,
+                "measure": measure,
+                "value": np.nan if stat["value"] is None else stat["value"],
+                "low": low,
+                "high": high,
+            }
+        )
     return pd.DataFrame(rows, columns=["team", "policy", "measure", "value", "low", "high"])
 
 
@@ -203,7 +246,11 @@ def _followups_by_team(result: RunResult) -> pd.DataFrame:
     """Answered follow-ups of counted conversations with the team that last held them."""
     conversations = result.conversations
     counted = conversations[_floats(conversations, "arrived_at") >= result.scenario.warmup]
-    teams = pd.DataFrame({"replication": counted["replication"].to_numpy(),
-                          "conversation": counted["conversation"].to_numpy(),
-                          "team": counted["team"].astype(str).to_numpy()})
+    teams = pd.DataFrame(
+        {
+            "replication": counted["replication"].to_numpy(),
+            "conversation": counted["conversation"].to_numpy(),
+            "team": counted["team"].astype(str).to_numpy(),
+        }
+    )
     return result.followups.merge(teams, on=["replication", "conversation"], how="inner")

@@ -56,9 +56,17 @@ from simulator.units import format_duration
 from simulator.variants import Variant, apply_point, raw_scenario
 from simulator.variants import vary as vary_scenario
 
-OVERALL_METRICS = ("frt_s.mean", "frt_s.p50", "frt_s.p90", "frt_s.within_target",
-                   "followup_s.p90", "followup_s.within_target", "resolution_s.p90",
-                   "queue_wait_s.mean", "abandon_rate")
+OVERALL_METRICS = (
+    "frt_s.mean",
+    "frt_s.p50",
+    "frt_s.p90",
+    "frt_s.within_target",
+    "followup_s.p90",
+    "followup_s.within_target",
+    "resolution_s.p90",
+    "queue_wait_s.mean",
+    "abandon_rate",
+)
 """Headline statistics compared for all conversations (summary.json ``overall``)."""
 
 STREAM_METRICS = ("frt_s.p90", "frt_s.within_target", "resolution_s.p90", "abandon_rate")
@@ -96,14 +104,20 @@ class CompareResult:
     @property
     def summaries(self) -> dict[str, dict]:
         """Each variant's summary.json dict by label."""
-        return {label: result.summary
-                for label, result in zip(self.variants, self.results, strict=True)}
+        return {
+            label: result.summary for label, result in zip(self.variants, self.results, strict=True)
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The ``compare.json`` document."""
-        return {"variants": list(self.variants), "baseline": self.baseline,
-                "seed": self.seed, "replications": self.replications,
-                "differences": self.differences, "summaries": self.summaries}
+        return {
+            "variants": list(self.variants),
+            "baseline": self.baseline,
+            "seed": self.seed,
+            "replications": self.replications,
+            "differences": self.differences,
+            "summaries": self.summaries,
+        }
 
     @property
     def table(self) -> pd.DataFrame:
@@ -111,20 +125,29 @@ class CompareResult:
         rows = []
         for entry in self.differences:
             paired, unpaired = entry["ci95"], entry["unpaired_ci95"]
-            rows.append({
-                **{key: entry[key] for key in ("metric", "variant", "baseline")},
-                "baseline_value": _mean(self.summaries[entry["baseline"]], entry["metric"]),
-                "variant_value": _mean(self.summaries[entry["variant"]], entry["metric"]),
-                "diff": entry["diff"],
-                "ci95_low": paired[0] if paired else None,
-                "ci95_high": paired[1] if paired else None,
-                "unpaired_ci95_low": unpaired[0] if unpaired else None,
-                "unpaired_ci95_high": unpaired[1] if unpaired else None,
-                "significant": entry["significant"],
-            })
+            rows.append(
+                {
+                    **{key: entry[key] for key in ("metric", "variant", "baseline")},
+                    "baseline_value": _mean(self.summaries[entry["baseline"]], entry["metric"]),
+                    "variant_value": _mean(self.summaries[entry["variant"]], entry["metric"]),
+                    "diff": entry["diff"],
+                    "ci95_low": paired[0] if paired else None,
+                    "ci95_high": paired[1] if paired else None,
+                    "unpaired_ci95_low": unpaired[0] if unpaired else None,
+                    "unpaired_ci95_high": unpaired[1] if unpaired else None,
+                    "significant": entry["significant"],
+                }
+            )
         frame = pd.DataFrame(rows)
-        for column in ("baseline_value", "variant_value", "diff", "ci95_low", "ci95_high",
-                       "unpaired_ci95_low", "unpaired_ci95_high"):
+        for column in (
+            "baseline_value",
+            "variant_value",
+            "diff",
+            "ci95_low",
+            "ci95_high",
+            "unpaired_ci95_low",
+            "unpaired_ci95_high",
+        ):
             frame[column] = frame[column].astype(float)
         frame["paired_width"] = frame["ci95_high"] - frame["ci95_low"]
         frame["unpaired_width"] = frame["unpaired_ci95_high"] - frame["unpaired_ci95_low"]
@@ -142,12 +165,16 @@ class CompareResult:
             for record in result.records:
                 table = counted_conversations(record, result.scenario)
                 reached = table["reached"].to_numpy(dtype=bool)
-                frames.append(pd.DataFrame({
-                    "variant": label,
-                    "replication": np.full(int(reached.sum()), record.replication),
-                    "frt_s": table["frt"].to_numpy()[reached],
-                    "resolution_s": table["resolution"].to_numpy()[reached],
-                }))
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "variant": label,
+                            "replication": np.full(int(reached.sum()), record.replication),
+                            "frt_s": table["frt"].to_numpy()[reached],
+                            "resolution_s": table["resolution"].to_numpy()[reached],
+                        }
+                    )
+                )
         frame = pd.concat(frames, ignore_index=True)
         frame["variant"] = pd.Categorical(frame["variant"], categories=self.variants)
         return frame
@@ -161,11 +188,17 @@ def _mean(summary: Mapping[str, Any], metric: str) -> float | None:
 # --------------------------------------------------------------------------- API
 
 
-def compare(variants: Source | Sequence[Source] | Mapping[str, Source], *,
-            vary: str | tuple[str, Sequence[Any]] | None = None,
-            labels: Sequence[str] | None = None, overrides: Iterable[str] = (),
-            replications: int | None = None, seed: int | None = None, jobs: int = 1,
-            progress: bool = False) -> CompareResult:
+def compare(
+    variants: Source | Sequence[Source] | Mapping[str, Source],
+    *,
+    vary: str | tuple[str, Sequence[Any]] | None = None,
+    labels: Sequence[str] | None = None,
+    overrides: Iterable[str] = (),
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: bool = False,
+) -> CompareResult:
     """Run every variant with one root seed and difference each against the first.
 
     ``variants`` is a list of scenarios (YAML paths, raw dicts or
@@ -180,26 +213,32 @@ def compare(variants: Source | Sequence[Source] | Mapping[str, Source], *,
     baseline = built[0].scenario
     count, root = replications_and_seed(baseline, replications, seed)
     if count < 2:
-        raise ScenarioError(f"a comparison needs at least 2 replications for its intervals; "
-                            f"got {count}", source="--replications",
-                            fix="give --replications 10 or more (paired intervals are "
-                                "narrow, but need a few pairs)")
+        raise ScenarioError(
+            f"a comparison needs at least 2 replications for its intervals; got {count}",
+            source="--replications",
+            fix="give --replications 10 or more (paired intervals are "
+            "narrow, but need a few pairs)",
+        )
     return run_compare(built, root, count, jobs=jobs, progress=progress)
 
 
-def build_variants(variants: Source | Sequence[Source] | Mapping[str, Source], *,
-                   vary: str | tuple[str, Sequence[Any]] | None = None,
-                   labels: Sequence[str] | None = None,
-                   overrides: Iterable[str] = ()) -> list[Variant]:
+def build_variants(
+    variants: Source | Sequence[Source] | Mapping[str, Source],
+    *,
+    vary: str | tuple[str, Sequence[Any]] | None = None,
+    labels: Sequence[str] | None = None,
+    overrides: Iterable[str] = (),
+) -> list[Variant]:
     """The validated variants of a comparison (see :func:`compare`); at least two."""
     overrides = list(overrides)
     if vary is not None:
         if isinstance(variants, Sequence) and not isinstance(variants, str):
             if len(variants) != 1:
-                raise ScenarioError(f"--vary takes one scenario; got {len(variants)}",
-                                    source="--vary",
-                                    fix="give one scenario with --vary, or several "
-                                        "scenario files without it")
+                raise ScenarioError(
+                    f"--vary takes one scenario; got {len(variants)}",
+                    source="--vary",
+                    fix="give one scenario with --vary, or several scenario files without it",
+                )
             variants = variants[0]
         built = vary_scenario(variants, vary, overrides=overrides, option="--vary")
     else:
@@ -211,23 +250,37 @@ def build_variants(variants: Source | Sequence[Source] | Mapping[str, Source], *
             sources = list(variants)
         names = list(labels) if labels is not None else _labels(sources)
         if len(names) != len(sources):
-            raise ScenarioError(f"{len(names)} labels for {len(sources)} variants",
-                                source="labels", fix="give one label per variant")
+            raise ScenarioError(
+                f"{len(names)} labels for {len(sources)} variants",
+                source="labels",
+                fix="give one label per variant",
+            )
         built = []
         for name, source in zip(names, sources, strict=True):
             raw, source_label = raw_scenario(source)
-            built.append(Variant(name, apply_point(raw, {}, option="--set",
-                                                   source_label=source_label,
-                                                   overrides=overrides), {}))
+            built.append(
+                Variant(
+                    name,
+                    apply_point(
+                        raw, {}, option="--set", source_label=source_label, overrides=overrides
+                    ),
+                    {},
+                )
+            )
     if len(built) < 2:
-        raise ScenarioError(f"a comparison needs at least two variants; got {len(built)}",
-                            source="compare",
-                            fix="give two or more scenario files, or one with "
-                                "--vary KEY=V1,V2 (e.g. --vary handoff.policy=handback,"
-                                "ownership)")
+        raise ScenarioError(
+            f"a comparison needs at least two variants; got {len(built)}",
+            source="compare",
+            fix="give two or more scenario files, or one with "
+            "--vary KEY=V1,V2 (e.g. --vary handoff.policy=handback,"
+            "ownership)",
+        )
     if len({variant.label for variant in built}) != len(built):
-        raise ScenarioError("two variants have the same label", source="compare",
-                            fix="give each variant its own label")
+        raise ScenarioError(
+            "two variants have the same label",
+            source="compare",
+            fix="give each variant its own label",
+        )
     return built
 
 
@@ -256,23 +309,47 @@ def _labels(sources: Sequence[Source]) -> list[str]:
     return names
 
 
-def run_compare(variants: Sequence[Variant], seed: int, replications: int, *, jobs: int = 1,
-                progress: bool = False) -> CompareResult:
+def run_compare(
+    variants: Sequence[Variant],
+    seed: int,
+    replications: int,
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+) -> CompareResult:
     """Run validated variants under one seed and compute the paired differences."""
     began = time.perf_counter()
 
-    def reduce(index: int, records: list[ReplicationRecord]
-               ) -> tuple[list[ReplicationRecord], list[dict], dict]:
+    def reduce(
+        index: int, records: list[ReplicationRecord]
+    ) -> tuple[list[ReplicationRecord], list[dict], dict]:
         scenario = variants[index].scenario
         trees = [replication_metrics(record, scenario) for record in records]
         return records, trees, summarise_metrics(trees, scenario, seed)
 
-    done = run_points([variant.scenario for variant in variants], seed, replications, reduce,
-                      jobs=jobs, progress=progress, desc="compare")
+    done = run_points(
+        [variant.scenario for variant in variants],
+        seed,
+        replications,
+        reduce,
+        jobs=jobs,
+        progress=progress,
+        desc="compare",
+    )
     wall = time.perf_counter() - began
-    results = [RunResult(variant.scenario, seed, replications, records, summary, wall, jobs,
-                         _replication_metrics=trees)
-               for variant, (records, trees, summary) in zip(variants, done, strict=True)]
+    results = [
+        RunResult(
+            variant.scenario,
+            seed,
+            replications,
+            records,
+            summary,
+            wall,
+            jobs,
+            _replication_metrics=trees,
+        )
+        for variant, (records, trees, summary) in zip(variants, done, strict=True)
+    ]
     metrics = [result.replication_metrics for result in results]
     differences = []
     for index in range(1, len(variants)):
@@ -281,11 +358,23 @@ def run_compare(variants: Sequence[Variant], seed: int, replications: int, *, jo
             values = [lookup(tree, metric) for tree in metrics[index]]
             if _nothing_to_compare(metric, base_values + values):
                 continue
-            differences.append({"metric": metric, "variant": variants[index].label,
-                                "baseline": variants[0].label,
-                                **paired_difference(base_values, values)})
-    return CompareResult([variant.label for variant in variants], results, differences, seed,
-                         replications, wall, jobs)
+            differences.append(
+                {
+                    "metric": metric,
+                    "variant": variants[index].label,
+                    "baseline": variants[0].label,
+                    **paired_difference(base_values, values),
+                }
+            )
+    return CompareResult(
+        [variant.label for variant in variants],
+        results,
+        differences,
+        seed,
+        replications,
+        wall,
+        jobs,
+    )
 
 
 def _nothing_to_compare(metric: str, values: list[Any]) -> bool:
@@ -304,8 +393,12 @@ def headline_metrics(baseline: Scenario, variant: Scenario) -> list[str]:
     streams = [name for name in baseline.streams if name in variant.streams]
     if len(set(baseline.streams) | set(variant.streams)) > 1:
         metrics += [f"by_stream.{name}.{metric}" for name in streams for metric in STREAM_METRICS]
-    metrics += [f"by_team.{team}.{metric}" for team in baseline.teams if team in variant.teams
-                for metric in TEAM_METRICS]
+    metrics += [
+        f"by_team.{team}.{metric}"
+        for team in baseline.teams
+        if team in variant.teams
+        for metric in TEAM_METRICS
+    ]
     return metrics
 
 
@@ -315,31 +408,39 @@ def headline_metrics(baseline: Scenario, variant: Scenario) -> list[str]:
 def compare_table(result: CompareResult) -> str:
     """The comparison as a terminal table: each side's mean, the difference with its
     paired 95% interval, the unpaired interval, and ``*`` where significant."""
-    lines = [f"{len(result.variants)} variants, {result.replications} replications each, "
-             f"seed {result.seed}, same customers in every variant (common random numbers)",
-             "difference = variant - baseline; * = paired 95% interval excludes 0"]
+    lines = [
+        f"{len(result.variants)} variants, {result.replications} replications each, "
+        f"seed {result.seed}, same customers in every variant (common random numbers)",
+        "difference = variant - baseline; * = paired 95% interval excludes 0",
+    ]
     table = result.table
     for label in result.variants[1:]:
         rows = table[table["variant"] == label]
         lines += ["", f"{label}  vs  baseline {result.baseline}"]
-        header = (f"  {'metric':<30} {'baseline':>9} {'variant':>9}  "
-                  f"{'difference [paired 95%]':<32} {'unpaired 95%':<22}")
+        header = (
+            f"  {'metric':<30} {'baseline':>9} {'variant':>9}  "
+            f"{'difference [paired 95%]':<32} {'unpaired 95%':<22}"
+        )
         lines += [header.rstrip(), "  " + "-" * (len(header) - 2)]
         for row in rows.itertuples(index=False):
             kind = metric_kind(row.metric)
             paired = _interval(row.ci95_low, row.ci95_high, kind)
             unpaired = _interval(row.unpaired_ci95_low, row.unpaired_ci95_high, kind)
-            sides = (f"{format_value(row.baseline_value, kind):>9} "
-                     f"{format_value(row.variant_value, kind):>9}")
-            text = (f"  {_clip(metric_title(row.metric), 30):<30} {sides}"
-                    f"  {format_value(row.diff, kind, signed=True) + ' ' + paired:<32} "
-                    f"{unpaired:<22}{' *' if row.significant else ''}")
+            sides = (
+                f"{format_value(row.baseline_value, kind):>9} "
+                f"{format_value(row.variant_value, kind):>9}"
+            )
+            text = (
+                f"  {_clip(metric_title(row.metric), 30):<30} {sides}"
+                f"  {format_value(row.diff, kind, signed=True) + ' ' + paired:<32} "
+                f"{unpaired:<22}{' *' if row.significant else ''}"
+            )
             lines.append(text.rstrip())
     return "\n".join(lines)
 
 
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _interval(low: float, high: float, kind: str) -> str:
@@ -367,32 +468,52 @@ def format_value(value: Any, kind: str, *, signed: bool = False) -> str:
 # --------------------------------------------------------------------------- files
 
 
-def write_compare(result: CompareResult, out_dir: Path, *, started_at: datetime | None = None,
-                  command: Iterable[str] | None = None) -> Path:
+def write_compare(
+    result: CompareResult,
+    out_dir: Path,
+    *,
+    started_at: datetime | None = None,
+    command: Iterable[str] | None = None,
+) -> Path:
     """Write the comparison's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import compare_figure, save_png
     from simulator.output import resolved_scenario, run_info, write_folder, write_json
 
-    figure = compare_figure(result.response_times(), result.table,
-                            frt_target=result.results[0].scenario.targets.frt,
-                            title=_figure_title(result))
+    figure = compare_figure(
+        result.response_times(),
+        result.table,
+        frt_target=result.results[0].scenario.targets.frt,
+        title=_figure_title(result),
+    )
 
     def fill(folder: Path) -> None:
         write_json(result.to_dict(), folder / "compare.json")
-        write_json(run_info(seed=result.seed, replications=result.replications,
-                            jobs=result.jobs, wall_time_s=result.wall_time_s,
-                            started_at=started_at, command=command,
-                            extra={"variants": list(result.variants)}),
-                   folder / "run.json")
+        write_json(
+            run_info(
+                seed=result.seed,
+                replications=result.replications,
+                jobs=result.jobs,
+                wall_time_s=result.wall_time_s,
+                started_at=started_at,
+                command=command,
+                extra={"variants": list(result.variants)},
+            ),
+            folder / "run.json",
+        )
         scenarios = folder / "scenarios"
         scenarios.mkdir()
-        for index, (label, run) in enumerate(zip(result.variants, result.results,
-                                                 strict=True)):
+        for index, (label, run) in enumerate(zip(result.variants, result.results, strict=True)):
             safe = re.sub(r"[^A-Za-z0-9._=-]+", "-", label).strip(".-") or "variant"
             (scenarios / f"{index + 1}-{safe}.yaml").write_text(
-                yaml.safe_dump(resolved_scenario(run.scenario, seed=result.seed,
-                                                 replications=result.replications),
-                               sort_keys=False, allow_unicode=True), encoding="utf-8")
+                yaml.safe_dump(
+                    resolved_scenario(
+                        run.scenario, seed=result.seed, replications=result.replications
+                    ),
+                    sort_keys=False,
+                    allow_unicode=True,
+                ),
+                encoding="utf-8",
+            )
         figures = folder / "figures"
         figures.mkdir()
         save_png(figure, figures / "compare.png")
@@ -401,5 +522,7 @@ def write_compare(result: CompareResult, out_dir: Path, *, started_at: datetime 
 
 
 def _figure_title(result: CompareResult) -> str:
-    return (f"Comparison against baseline {result.baseline}: {result.replications} "
-            f"replications per variant on the same customers (seed {result.seed})")
+    return (
+        f"Comparison against baseline {result.baseline}: {result.replications} "
+        f"replications per variant on the same customers (seed {result.seed})"
+    )

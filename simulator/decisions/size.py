@@ -101,9 +101,12 @@ def parse_confidence(value: str | float | None) -> float | None:
     except ValueError:
         number = math.nan
     if not 0.0 < number < 1.0:
-        raise ScenarioError(f"'{value}' is not a confidence level", source="--confidence",
-                            fix="give a level between 0 and 1 such as 0.95 (or 95%), or "
-                                "'none' to size on the mean alone")
+        raise ScenarioError(
+            f"'{value}' is not a confidence level",
+            source="--confidence",
+            fix="give a level between 0 and 1 such as 0.95 (or 95%), or "
+            "'none' to size on the mean alone",
+        )
     return number
 
 
@@ -115,14 +118,17 @@ def parse_interval(value: str | float | None) -> float | None:
     try:
         seconds = parse_duration(value) if not isinstance(value, int | float) else float(value)
     except ValueError as error:
-        raise ScenarioError(str(error), source="--per-interval",
-                            fix="write an interval such as 1h, 30min or 4h") from None
+        raise ScenarioError(
+            str(error), source="--per-interval", fix="write an interval such as 1h, 30min or 4h"
+        ) from None
     minutes = seconds / 60.0
     if not (minutes >= 15 and minutes.is_integer() and (24 * 60) % int(minutes) == 0):
-        raise ScenarioError(f"'{value}' cannot cut the week into intervals",
-                            source="--per-interval",
-                            fix="use a whole number of minutes from 15min to 24h that divides a "
-                                "day: 15min, 30min, 1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h")
+        raise ScenarioError(
+            f"'{value}' cannot cut the week into intervals",
+            source="--per-interval",
+            fix="use a whole number of minutes from 15min to 24h that divides a "
+            "day: 15min, 30min, 1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h",
+        )
     return seconds
 
 
@@ -130,23 +136,36 @@ def check_team(scenario: Scenario, team: str) -> Team:
     """The team to size; a clear error for a team the scenario does not have."""
     if team not in scenario.teams:
         teams = list(scenario.teams)
-        raise ScenarioError(f"the scenario has no team '{team}'", source="--team",
-                            fix=closest_hint(team, teams) + f"teams are: {', '.join(teams)}")
+        raise ScenarioError(
+            f"the scenario has no team '{team}'",
+            source="--team",
+            fix=closest_hint(team, teams) + f"teams are: {', '.join(teams)}",
+        )
     spec = scenario.teams[team]
     if spec.roster is None and spec.agents is None:
-        raise ScenarioError(f"team '{team}' has neither agents nor a roster to size",
-                            source="--team", fix="give the team agents: N or a roster")
+        raise ScenarioError(
+            f"team '{team}' has neither agents nor a roster to size",
+            source="--team",
+            fix="give the team agents: N or a roster",
+        )
     return spec
 
 
 # --------------------------------------------------------------------------- the entry
 
 
-def size(scenario: Scenario, *, team: str, target: str | Target,
-         per_interval: str | float | None = None,
-         confidence: float | str | None = DEFAULT_CONFIDENCE,
-         replications: int | None = None, seed: int | None = None, jobs: int = 1,
-         progress: bool = False) -> SizeResult:
+def size(
+    scenario: Scenario,
+    *,
+    team: str,
+    target: str | Target,
+    per_interval: str | float | None = None,
+    confidence: float | str | None = DEFAULT_CONFIDENCE,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: bool = False,
+) -> SizeResult:
     """Find the smallest head count of ``team`` meeting ``target`` (module notes).
 
     ``target`` is text such as ``'frt.within_target>=0.8'`` (see
@@ -165,27 +184,36 @@ def size(scenario: Scenario, *, team: str, target: str | Target,
         level = parse_confidence(str(level))
     count, root = replications_and_seed(scenario, replications, seed)
     if level is not None and count < 2:
-        raise ScenarioError(f"{count} replication gives no interval to be confident with",
-                            source="--replications",
-                            fix="use at least 2 replications (10 or more is better), or "
-                                "--confidence none to size on the mean")
+        raise ScenarioError(
+            f"{count} replication gives no interval to be confident with",
+            source="--replications",
+            fix="use at least 2 replications (10 or more is better), or "
+            "--confidence none to size on the mean",
+        )
     try:
         workload = team_workload(scenario, team)
     except ValueError as error:
-        raise ScenarioError(str(error), source="--team",
-                            fix="size a team that serves some stream's queue") from None
+        raise ScenarioError(
+            str(error), source="--team", fix="size a team that serves some stream's queue"
+        ) from None
     frt_target = scenario.targets.frt
     unlimited = unlimited_statistic(workload, goal.metric, frt_target, goal.stream)
     if unlimited is not None and not goal.meets(unlimited):
-        because = (", because the first response includes typing the first reply"
-                   if goal.metric.startswith("frt_s.") else "")
+        because = (
+            ", because the first response includes typing the first reply"
+            if goal.metric.startswith("frt_s.")
+            else ""
+        )
         raise ScenarioError(
             f"no number of agents can meet '{goal.text}': even with nobody waiting it is "
-            f"{goal.format(unlimited)}{because}", source="--target",
+            f"{goal.format(unlimited)}{because}",
+            source="--target",
             fix=f"loosen the target beyond what unlimited agents reach "
-                f"({goal.format(unlimited)}), or shorten first replies in the scenario")
-    search = Search(scenario, team, spec, goal, workload, level, count, root, jobs, progress,
-                    slot_s or HOUR)
+            f"({goal.format(unlimited)}), or shorten first replies in the scenario",
+        )
+    search = Search(
+        scenario, team, spec, goal, workload, level, count, root, jobs, progress, slot_s or HOUR
+    )
     try:
         result = search.per_interval() if slot_s is not None else search.total()
     finally:

@@ -74,8 +74,7 @@ def _week_seconds(start: datetime, seconds: np.ndarray) -> np.ndarray:
     """Seconds since Monday 00:00 on the wall clock of ``start``'s time zone."""
     instants = pd.Timestamp(start) + pd.to_timedelta(np.asarray(seconds, dtype=float), unit="s")
     local = instants.tz_convert(start.tzinfo)
-    since_midnight = (local.hour * 3600 + local.minute * 60 + local.second
-                      + local.microsecond / 1e6)
+    since_midnight = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
     return np.asarray(local.day_of_week * DAY + since_midnight, dtype=float)
 
 
@@ -91,13 +90,16 @@ def curve_zone(start: datetime) -> str:
         return "UTC"
     if hours.is_integer():
         return f"Etc/GMT{-int(hours):+d}"  # the Etc zones' signs are inverted
-    raise ScenarioError("the scenario's start has a fractional fixed UTC offset, which "
-                        "cannot be a roster region", source="start",
-                        fix="write start with a zone name or with Z (UTC)")
+    raise ScenarioError(
+        "the scenario's start has a fractional fixed UTC offset, which cannot be a roster region",
+        source="start",
+        fix="write start with a zone name or with Z (UTC)",
+    )
 
 
-def slot_statistics(run: RunResult, goal: Target, grid: Intervals
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float | None]]:
+def slot_statistics(
+    run: RunResult, goal: Target, grid: Intervals
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float | None]]:
     """The target's statistic per slot of the week (mean over replications, by
     arrival time), its standard error (infinite with fewer than two replications
     that have data), whether each slot had enough conversations to judge, and
@@ -123,9 +125,12 @@ def slot_statistics(run: RunResult, goal: Target, grid: Intervals
         if goal.stream is not None:
             conversations = conversations[(conversations["stream"] == goal.stream).to_numpy()]
         arrived = conversations["arrived_at"].to_numpy(dtype=float, na_value=np.nan)
-        slot = (_week_seconds(scenario.start, np.nan_to_num(arrived)) // grid.slot_s)
-        relabelled = conversations.assign(stream=pd.Categorical(
-            np.asarray(labels, dtype=object)[slot.astype(np.int64) % slots], categories=labels))
+        slot = _week_seconds(scenario.start, np.nan_to_num(arrived)) // grid.slot_s
+        relabelled = conversations.assign(
+            stream=pd.Categorical(
+                np.asarray(labels, dtype=object)[slot.astype(np.int64) % slots], categories=labels
+            )
+        )
         proxy = dataclasses.replace(record, conversations=relabelled)
         metrics = replication_metrics(proxy, by_slot)["by_stream"]
         for k, label in enumerate(labels):

@@ -31,20 +31,31 @@ def explain(result: SizeResult, workload: Workload) -> list[str]:
     they agree, what the formula leaves out), most likely first."""
     scenario, spec = result.scenario, result.scenario.teams[result.team]
     if result.analytic_agents is None:
-        return [f"no Erlang formula gives {result.target.metric} (only queue wait, first "
-                "response and abandonment have one), so the simulation alone sized it"] \
-            if result.formula is None else []
+        return (
+            [
+                f"no Erlang formula gives {result.target.metric} (only queue wait, first "
+                "response and abandonment have one), so the simulation alone sized it"
+            ]
+            if result.formula is None
+            else []
+        )
     difference = result.total - result.analytic_agents
     per = result.per_interval
     if per is not None:
-        difference = round(float(np.nansum(per.agents) - np.nansum(per.analytic))
-                           * per.slot_s / HOUR)
+        difference = round(
+            float(np.nansum(per.agents) - np.nansum(per.analytic)) * per.slot_s / HOUR
+        )
     reasons: list[tuple[int, str]] = []  # (direction: +1 formula understates, -1 overstates)
     if result.confidence is not None and result.per_interval is None:
         end = "lower" if result.target.higher_is_better else "upper"
-        reasons.append((+1, f"the simulated answer must meet the target at the {end} end of "
-                            f"its {result.confidence:.0%} interval, the formula only on "
-                            "average"))
+        reasons.append(
+            (
+                +1,
+                f"the simulated answer must meet the target at the {end} end of "
+                f"its {result.confidence:.0%} interval, the formula only on "
+                "average",
+            )
+        )
     streams = [scenario.streams[name] for name in workload.streams]
     conversations = [s.conversation for s in streams]
     cvs = []
@@ -54,58 +65,111 @@ def explain(result: SizeResult, workload: Workload) -> list[str]:
                 cvs.append((dist.dist.value, dist.cv))
     multi = any(c.exchanges.mean_value > 1 for c in conversations)
     if cvs or multi or any(c.wrap_up is not None for c in conversations):
-        shape = ", ".join(sorted({f"{kind}" + (f" cv {cv:g}" if cv else "")
-                                  for kind, cv in cvs})) or "several replies and wrap-up"
-        reasons.append((-1, f"handle times are not exponential ({shape}): work that varies "
-                            "less than Erlang assumes makes shorter queues, so the formula "
-                            "overstates"))
+        shape = (
+            ", ".join(sorted({f"{kind}" + (f" cv {cv:g}" if cv else "") for kind, cv in cvs}))
+            or "several replies and wrap-up"
+        )
+        reasons.append(
+            (
+                -1,
+                f"handle times are not exponential ({shape}): work that varies "
+                "less than Erlang assumes makes shorter queues, so the formula "
+                "overstates",
+            )
+        )
     patience = [c.patience for c in conversations if c.patience is not None]
     if patience and any(p.dist.value != "exponential" for p in patience):
-        reasons.append((0, "Erlang A takes patience as exponential with the same mean; the "
-                           "scenario's patience has another shape, so customers leave at "
-                           "other times"))
+        reasons.append(
+            (
+                0,
+                "Erlang A takes patience as exponential with the same mean; the "
+                "scenario's patience has another shape, so customers leave at "
+                "other times",
+            )
+        )
     if spec.concurrency > 1:
-        reasons.append((+1, f"with concurrency {spec.concurrency} the formula takes the tighter "
-                            "of 'one reply typed at a time' and 'K slots held for the whole "
-                            "conversation'; in the simulation owed replies come first and "
-                            "queue in the agent's own line, which neither view sees"))
+        reasons.append(
+            (
+                +1,
+                f"with concurrency {spec.concurrency} the formula takes the tighter "
+                "of 'one reply typed at a time' and 'K slots held for the whole "
+                "conversation'; in the simulation owed replies come first and "
+                "queue in the agent's own line, which neither view sees",
+            )
+        )
     elif multi:
-        reasons.append((0, "an agent holds each conversation through the customer's reply "
-                           "delays; the formula adds their mean to the holding time as if "
-                           "it were all one exponential"))
+        reasons.append(
+            (
+                0,
+                "an agent holds each conversation through the customer's reply "
+                "delays; the formula adds their mean to the holding time as if "
+                "it were all one exponential",
+            )
+        )
     varies = any(s.profile or s.surge or s.rollout for s in streams)
     if spec.roster is not None or result.per_interval is not None:
-        reasons.append((+1, "shifts start and end inside hours and open conversations are "
-                            "handed over at shift end; the formula sees each hour as a steady "
-                            "state with the agents on shift at mid-hour"))
+        reasons.append(
+            (
+                +1,
+                "shifts start and end inside hours and open conversations are "
+                "handed over at shift end; the formula sees each hour as a steady "
+                "state with the agents on shift at mid-hour",
+            )
+        )
     if varies:
-        reasons.append((+1, "arrivals change from hour to hour and queues carry over from busy "
-                            "hours; the formula treats each hour as a steady state at its "
-                            "mean rate"))
+        reasons.append(
+            (
+                +1,
+                "arrivals change from hour to hour and queues carry over from busy "
+                "hours; the formula treats each hour as a steady state at its "
+                "mean rate",
+            )
+        )
     if any(s.noise is not None and s.noise.daily_cv > 0 for s in streams):
-        reasons.append((+1, "daily forecast error makes some days busier than the mean rate "
-                            "the formula uses"))
+        reasons.append(
+            (+1, "daily forecast error makes some days busier than the mean rate the formula uses")
+        )
     if getattr(spec, "backup", None):
-        reasons.append((-1, "backup (on-call) agents join when the queue is busy; the formula "
-                            "counts only the primary roster"))
-    others = [name for name, team in scenario.teams.items() if name != result.team
-              and set(team.serves) & set(spec.serves)]
+        reasons.append(
+            (
+                -1,
+                "backup (on-call) agents join when the queue is busy; the formula "
+                "counts only the primary roster",
+            )
+        )
+    others = [
+        name
+        for name, team in scenario.teams.items()
+        if name != result.team and set(team.serves) & set(spec.serves)
+    ]
     if others:
-        reasons.append((-1, f"team(s) {', '.join(others)} also serve these queues; the "
-                            "formula counts only this team"))
+        reasons.append(
+            (
+                -1,
+                f"team(s) {', '.join(others)} also serve these queues; the "
+                "formula counts only this team",
+            )
+        )
     if (scenario.horizon - scenario.warmup) < 50 * workload.holding_s:
-        reasons.append((0, "the run is short compared with a conversation, so the start "
-                           "(empty queues) still shows in the statistics"))
+        reasons.append(
+            (
+                0,
+                "the run is short compared with a conversation, so the start "
+                "(empty queues) still shows in the statistics",
+            )
+        )
     noisy = _straddles(result)
     if difference == 0:
         return ["the formula and the simulation agree"] + ([noisy] if noisy else [])
     wanted = +1 if difference > 0 else -1
     chosen = [text for direction, text in reasons if direction in (wanted, 0)]
     unit = "agent-hour" if per is not None else "agent"
-    lead = (f"the simulation needs {abs(difference)} "
-            f"{'more' if difference > 0 else 'fewer'} {unit}"
-            f"{'s' if abs(difference) != 1 else ''}"
-            f"{' per week' if per is not None else ''} than {result.formula}")
+    lead = (
+        f"the simulation needs {abs(difference)} "
+        f"{'more' if difference > 0 else 'fewer'} {unit}"
+        f"{'s' if abs(difference) != 1 else ''}"
+        f"{' per week' if per is not None else ''} than {result.formula}"
+    )
     out = [lead] + (chosen or [text for _, text in reasons])
     if noisy:
         out.append(noisy)
@@ -121,18 +185,25 @@ def _straddles(result: SizeResult) -> str | None:
         if abs(candidate.agents - result.total) == 1 and candidate.interval is not None:
             low, high = candidate.interval
             if low <= target <= high:
-                return (f"with {candidate.agents} agents the interval "
-                        f"[{result.target.format(low)}, {result.target.format(high)}] "
-                        "contains the target: one agent either way is within simulation "
-                        "noise; more replications narrow it")
+                return (
+                    f"with {candidate.agents} agents the interval "
+                    f"[{result.target.format(low)}, {result.target.format(high)}] "
+                    "contains the target: one agent either way is within simulation "
+                    "noise; more replications narrow it"
+                )
     return None
 
 
 # --------------------------------------------------------------------------- files and text
 
 
-def write_size(result: SizeResult, out_dir: Path, *, started_at: datetime | None = None,
-               command: Iterable[str] | None = None) -> Path:
+def write_size(
+    result: SizeResult,
+    out_dir: Path,
+    *,
+    started_at: datetime | None = None,
+    command: Iterable[str] | None = None,
+) -> Path:
     """Write the sizing folder atomically (see :func:`simulator.output.write_folder`):
     ``size.json``, ``summary.json`` (the answer's run), ``scenario.yaml`` (the sized
     scenario, re-runnable as it stands), ``run.json`` and
@@ -144,18 +215,33 @@ def write_size(result: SizeResult, out_dir: Path, *, started_at: datetime | None
     def fill(folder: Path) -> None:
         write_json(result.to_json(), folder / "size.json")
         write_json(result.summary, folder / "summary.json")
-        (folder / "scenario.yaml").write_text(yaml.safe_dump(
-            resolved_scenario(result.sized, seed=result.seed,
-                              replications=result.replications),
-            sort_keys=False, allow_unicode=True), encoding="utf-8")
-        write_json(run_info(seed=result.seed, replications=result.replications, jobs=result.jobs,
-                            wall_time_s=result.wall_time_s, started_at=started_at,
-                            command=command, extra={"team": result.team,
-                                                    "target": result.target.text}),
-                   folder / "run.json")
+        (folder / "scenario.yaml").write_text(
+            yaml.safe_dump(
+                resolved_scenario(result.sized, seed=result.seed, replications=result.replications),
+                sort_keys=False,
+                allow_unicode=True,
+            ),
+            encoding="utf-8",
+        )
+        write_json(
+            run_info(
+                seed=result.seed,
+                replications=result.replications,
+                jobs=result.jobs,
+                wall_time_s=result.wall_time_s,
+                started_at=started_at,
+                command=command,
+                extra={"team": result.team, "target": result.target.text},
+            ),
+            folder / "run.json",
+        )
         (folder / "figures").mkdir()
-        figure.savefig(folder / "figures" / "size_heatmap.png", format="png", dpi=110,
-                       metadata={"Software": None})
+        figure.savefig(
+            folder / "figures" / "size_heatmap.png",
+            format="png",
+            dpi=110,
+            metadata={"Software": None},
+        )
 
     return write_folder(out_dir, fill)
 
@@ -164,58 +250,86 @@ def heatmap_figure(result: SizeResult) -> Any:
     """The agents-needed heatmap of a sizing result (a matplotlib Figure)."""
     from simulator.analysis.size_figures import size_heatmap
 
-    return size_heatmap(result.heatmaps, zone=result.zone,
-                        title=f"Agents needed by hour of week: team {result.team}, target "
-                              f"{result.target.text}")
+    return size_heatmap(
+        result.heatmaps,
+        zone=result.zone,
+        title=f"Agents needed by hour of week: team {result.team}, target {result.target.text}",
+    )
 
 
 def report_text(result: SizeResult) -> str:
     """The terminal report: the formula's and the simulation's answers side by side."""
     goal = result.target
-    level = (f"{result.confidence:.0%} confidence ({'lower' if goal.higher_is_better else 'upper'}"
-             " end of the interval must meet it)" if result.confidence is not None
-             else "mean over replications")
-    lines = [f"team {result.team}, target {goal.text}: {result.replications} replications, "
-             f"seed {result.seed}, {level}", ""]
+    level = (
+        f"{result.confidence:.0%} confidence ({'lower' if goal.higher_is_better else 'upper'}"
+        " end of the interval must meet it)"
+        if result.confidence is not None
+        else "mean over replications"
+    )
+    lines = [
+        f"team {result.team}, target {goal.text}: {result.replications} replications, "
+        f"seed {result.seed}, {level}",
+        "",
+    ]
     formula = result.formula or "no formula"
     width = max(len(formula), 9) + 2
-    first = max(22, len(goal.metric) + 10,
-                *(len(label) + 2 for label in (result.agents if isinstance(result.agents, dict)
-                                               else {})))
+    first = max(
+        22,
+        len(goal.metric) + 10,
+        *(len(label) + 2 for label in (result.agents if isinstance(result.agents, dict) else {})),
+    )
     lines.append(f"  {'':<{first}}{formula:<{width}}simulated")
     if result.per_interval is not None:
         per = result.per_interval
-        lines.append(f"  {'peak agents':<{first}}{_text(result.analytic_agents):<{width}}"
-                     f"{result.agents}")
-        lines.append(f"  {'agent-hours per week':<{first}}"
-                     f"{_number(np.nansum(per.analytic) * per.slot_s / HOUR):<{width}}"
-                     f"{_number(np.nansum(per.agents) * per.slot_s / HOUR)}")
-        lines.append(f"  {'overall ' + goal.metric:<{first}}{'':<{width}}"
-                     f"{_stat(goal, result.achieved, result.achieved_interval)}")
+        lines.append(
+            f"  {'peak agents':<{first}}{_text(result.analytic_agents):<{width}}{result.agents}"
+        )
+        lines.append(
+            f"  {'agent-hours per week':<{first}}"
+            f"{_number(np.nansum(per.analytic) * per.slot_s / HOUR):<{width}}"
+            f"{_number(np.nansum(per.agents) * per.slot_s / HOUR)}"
+        )
+        lines.append(
+            f"  {'overall ' + goal.metric:<{first}}{'':<{width}}"
+            f"{_stat(goal, result.achieved, result.achieved_interval)}"
+        )
         if not per.met_everywhere:
-            lines.append(f"  (after {len(per.rounds)} rounds some intervals still miss the "
-                         "target; see size.json)")
+            lines.append(
+                f"  (after {len(per.rounds)} rounds some intervals still miss the "
+                "target; see size.json)"
+            )
     elif isinstance(result.agents, dict):
-        analytic = result.analytic_allocation if isinstance(result.analytic_allocation,
-                                                            dict) else {}
+        analytic = (
+            result.analytic_allocation if isinstance(result.analytic_allocation, dict) else {}
+        )
         for label, count in result.agents.items():
             lines.append(f"  {label:<{first}}{_text(analytic.get(label)):<{width}}{count}")
         lines.append(f"  {'total':<{first}}{_text(result.analytic_agents):<{width}}{result.total}")
-        lines.append(f"  {goal.metric:<{first}}{goal.format(result.analytic_achieved):<{width}}"
-                     f"{_stat(goal, result.achieved, result.achieved_interval)}")
+        lines.append(
+            f"  {goal.metric:<{first}}{goal.format(result.analytic_achieved):<{width}}"
+            f"{_stat(goal, result.achieved, result.achieved_interval)}"
+        )
     else:
-        lines.append(f"  {'agents':<{first}}{_text(result.analytic_agents):<{width}}"
-                     f"{result.agents}")
-        lines.append(f"  {goal.metric:<{first}}{goal.format(result.analytic_achieved):<{width}}"
-                     f"{_stat(goal, result.achieved, result.achieved_interval)}")
+        lines.append(
+            f"  {'agents':<{first}}{_text(result.analytic_agents):<{width}}{result.agents}"
+        )
+        lines.append(
+            f"  {goal.metric:<{first}}{goal.format(result.analytic_achieved):<{width}}"
+            f"{_stat(goal, result.achieved, result.achieved_interval)}"
+        )
     if result.per_interval is None:
         lines += ["", "candidates simulated (same customers for each):"]
         for candidate in sorted(result.candidates, key=lambda c: c.agents):
             mark = "meets" if candidate.met else "misses"
-            formula_value = (f"   formula {goal.format(candidate.analytic)}"
-                             if candidate.analytic is not None else "")
-            lines.append(f"  {candidate.agents:>5} agents  {mark:<6}  "
-                         f"{_stat(goal, candidate.value, candidate.interval)}{formula_value}")
+            formula_value = (
+                f"   formula {goal.format(candidate.analytic)}"
+                if candidate.analytic is not None
+                else ""
+            )
+            lines.append(
+                f"  {candidate.agents:>5} agents  {mark:<6}  "
+                f"{_stat(goal, candidate.value, candidate.interval)}{formula_value}"
+            )
     if result.reasons:
         lines += ["", _sentence(result.reasons)]
     coverage = _coverage(result)
@@ -228,8 +342,9 @@ def _sentence(reasons: list[str]) -> str:
     head, *rest = reasons
     text = head[0].upper() + head[1:]
     if rest:
-        text += ("; " if head.startswith("the formula and the simulation agree") else ": ") \
-            + "; ".join(rest)
+        text += (
+            "; " if head.startswith("the formula and the simulation agree") else ": "
+        ) + "; ".join(rest)
     return text + "."
 
 
@@ -243,10 +358,12 @@ def _coverage(result: SizeResult) -> str | None:
     if short == 0:
         return None
     observed = int(np.sum(np.isfinite(needed)))
-    return (f"In {short} of {observed} hours of the week the sized team has fewer agents on "
-            "shift than the formula asks for that hour alone (figures/size_heatmap.png): the "
-            "target holds over the whole horizon, not in every hour; --per-interval 1h sizes "
-            "for every hour.")
+    return (
+        f"In {short} of {observed} hours of the week the sized team has fewer agents on "
+        "shift than the formula asks for that hour alone (figures/size_heatmap.png): the "
+        "target holds over the whole horizon, not in every hour; --per-interval 1h sizes "
+        "for every hour."
+    )
 
 
 def _stat(goal: Target, value: float | None, interval: tuple[float, float] | None) -> str:

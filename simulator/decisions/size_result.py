@@ -35,9 +35,15 @@ class Candidate:
     analytic: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"agents": self.allocation, "total": self.agents, "value": self.value,
-                "interval": list(self.interval) if self.interval else None,
-                "bound": self.bound, "met": self.met, "analytic": self.analytic}
+        return {
+            "agents": self.allocation,
+            "total": self.agents,
+            "value": self.value,
+            "interval": list(self.interval) if self.interval else None,
+            "bound": self.bound,
+            "met": self.met,
+            "analytic": self.analytic,
+        }
 
 
 @dataclass
@@ -62,7 +68,7 @@ class PerInterval:
             out = []
             for day in range(7):
                 row = []
-                for value in values[day * per_day:(day + 1) * per_day]:
+                for value in values[day * per_day : (day + 1) * per_day]:
                     if value is None or not np.isfinite(value):
                         row.append(None)
                     else:
@@ -71,9 +77,11 @@ class PerInterval:
             return out
 
         return {
-            "interval": format_duration(self.slot_s), "zone": self.zone,
+            "interval": format_duration(self.slot_s),
+            "zone": self.zone,
             "days": list(DAY_NAMES),
-            "agents": rows(self.agents), "analytic": rows(self.analytic),
+            "agents": rows(self.agents),
+            "analytic": rows(self.analytic),
             "achieved": rows(self.achieved, 6),
             "met_everywhere": self.met_everywhere,
             "agent_hours_per_week": float(np.nansum(self.agents) * self.slot_s / HOUR),
@@ -116,24 +124,38 @@ class SizeResult:
     @property
     def search(self) -> pd.DataFrame:
         """The simulated candidates, one row each, in the order tried."""
-        return pd.DataFrame([{"agents": c.agents, "value": c.value,
-                              "low": c.interval[0] if c.interval else None,
-                              "high": c.interval[1] if c.interval else None,
-                              "bound": c.bound, "met": c.met, "analytic": c.analytic}
-                             for c in self.candidates])
+        return pd.DataFrame(
+            [
+                {
+                    "agents": c.agents,
+                    "value": c.value,
+                    "low": c.interval[0] if c.interval else None,
+                    "high": c.interval[1] if c.interval else None,
+                    "bound": c.bound,
+                    "met": c.met,
+                    "analytic": c.analytic,
+                }
+                for c in self.candidates
+            ]
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The size.json document."""
         data: dict[str, Any] = {
-            "team": self.team, "target": self.target.text, "agents": self.agents,
-            "analytic_agents": self.analytic_agents, "achieved": self.achieved,
-            "achieved_interval": list(self.achieved_interval)
-            if self.achieved_interval else None,
-            "confidence": self.confidence, "formula": self.formula,
+            "team": self.team,
+            "target": self.target.text,
+            "agents": self.agents,
+            "analytic_agents": self.analytic_agents,
+            "achieved": self.achieved,
+            "achieved_interval": list(self.achieved_interval) if self.achieved_interval else None,
+            "confidence": self.confidence,
+            "formula": self.formula,
             "analytic_achieved": self.analytic_achieved,
-            "metric": ".".join(self.target.path), "comparison": self.target.op,
+            "metric": ".".join(self.target.path),
+            "comparison": self.target.op,
             "threshold": self.target.threshold,
-            "seed": self.seed, "replications": self.replications,
+            "seed": self.seed,
+            "replications": self.replications,
             "search": [c.to_json() for c in self.candidates],
             "why_they_differ": self.reasons,
         }

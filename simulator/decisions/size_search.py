@@ -40,14 +40,30 @@ MAX_ROUNDS = 8
 class Search:
     """State shared by the two searches: the scenario, the formula, the simulations."""
 
-    def __init__(self, scenario: Scenario, team: str, spec: Team, goal: Target,
-                 workload: Workload, level: float | None, count: int, seed: int, jobs: int,
-                 progress: bool, slot_s: float) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        team: str,
+        spec: Team,
+        goal: Target,
+        workload: Workload,
+        level: float | None,
+        count: int,
+        seed: int,
+        jobs: int,
+        progress: bool,
+        slot_s: float,
+    ) -> None:
         from tqdm import tqdm
 
         self.scenario, self.team, self.spec, self.goal = scenario, team, spec, goal
-        self.workload, self.level, self.count, self.seed, self.jobs = (workload, level, count,
-                                                                        seed, jobs)
+        self.workload, self.level, self.count, self.seed, self.jobs = (
+            workload,
+            level,
+            count,
+            seed,
+            jobs,
+        )
         self.intervals = Intervals.build(scenario, slot_s)
         self.rates = workload.arrival_rates(scenario, self.intervals.edges)
         self.busiest = np.zeros(self.intervals.slots_per_week)
@@ -56,21 +72,27 @@ class Search:
             self.busiest[slot] = max(self.busiest[slot], rate)
         self.analytic_ok = goal.metric in ANALYTIC_METRICS
         self.worse: Callable[[float, float], float] = min if goal.higher_is_better else max
-        self.bar = tqdm(desc=f"sizing {team}", unit="candidate", disable=not progress,
-                        leave=False)
+        self.bar = tqdm(desc=f"sizing {team}", unit="candidate", disable=not progress, leave=False)
 
     def close(self) -> None:
         self.bar.close()
 
     # -- the formula --
-    def analytic(self, agents: np.ndarray, rates: np.ndarray | None = None,
-                 lengths: np.ndarray | None = None) -> float | None:
+    def analytic(
+        self, agents: np.ndarray, rates: np.ndarray | None = None, lengths: np.ndarray | None = None
+    ) -> float | None:
         if not self.analytic_ok:
             return None
-        return team_statistic(self.workload, self.goal.metric,
-                              self.rates if rates is None else rates,
-                              self.intervals.lengths if lengths is None else lengths,
-                              agents, self.scenario.targets.frt, self.goal.stream, self.worse)
+        return team_statistic(
+            self.workload,
+            self.goal.metric,
+            self.rates if rates is None else rates,
+            self.intervals.lengths if lengths is None else lengths,
+            agents,
+            self.scenario.targets.frt,
+            self.goal.stream,
+            self.worse,
+        )
 
     def interval_need(self, rate: float, length: float) -> int | None:
         """Agents the formula asks for in one interval at ``rate``."""
@@ -78,8 +100,11 @@ class Search:
             return 0
         start = max(1, math.ceil(offered_agents(self.workload, rate)))
         rates, lengths = np.array([rate]), np.array([length])
-        return smallest(lambda n: self.goal.meets(
-            self.analytic(np.array([float(n)]), rates, lengths)), start, minimum=1)
+        return smallest(
+            lambda n: self.goal.meets(self.analytic(np.array([float(n)]), rates, lengths)),
+            start,
+            minimum=1,
+        )
 
     # -- simulation --
     def _with_team(self, candidate_team: Team) -> Scenario:
@@ -91,14 +116,15 @@ class Search:
     def simulate(self, candidate_team: Team) -> RunResult:
         from simulator.experiment import run
 
-        result = run(self._with_team(candidate_team), replications=self.count, seed=self.seed,
-                     jobs=self.jobs)
+        result = run(
+            self._with_team(candidate_team), replications=self.count, seed=self.seed, jobs=self.jobs
+        )
         self.bar.update(1)
         return result
 
-    def judge(self, values: Sequence[float | None]) -> tuple[float | None,
-                                                            tuple[float, float] | None,
-                                                            float | None, bool]:
+    def judge(
+        self, values: Sequence[float | None]
+    ) -> tuple[float | None, tuple[float, float] | None, float | None, bool]:
         mean, interval = mean_interval(values, self.level)
         bound = self.goal.bound(mean, interval) if self.level is not None else mean
         return mean, interval, bound, self.goal.meets(bound)
@@ -106,9 +132,11 @@ class Search:
     # -- one head count for the whole horizon --
     def total(self) -> SizeResult:
         assert self.intervals.slot_s == HOUR  # size() builds an hourly grid for this search
-        shape: AlwaysOn | ScaledRoster = (AlwaysOn(self.spec) if self.spec.roster is None
-                                          else ScaledRoster(self.spec, self.scenario,
-                                                            self.intervals))
+        shape: AlwaysOn | ScaledRoster = (
+            AlwaysOn(self.spec)
+            if self.spec.roster is None
+            else ScaledRoster(self.spec, self.scenario, self.intervals)
+        )
         analytic_cache: dict[int, float | None] = {}
 
         def analytic_at(total: int) -> float | None:
@@ -119,8 +147,9 @@ class Search:
         guess = self._guess(shape)
         analytic_total = None
         if self.analytic_ok:
-            analytic_total = smallest(lambda n: self.goal.meets(analytic_at(n)), guess,
-                                      minimum=shape.minimum)
+            analytic_total = smallest(
+                lambda n: self.goal.meets(analytic_at(n)), guess, minimum=shape.minimum
+            )
         start = analytic_total if analytic_total is not None else guess
         tried: dict[int, Candidate] = {}
         summaries: dict[int, dict] = {}
@@ -133,8 +162,15 @@ class Search:
                 summaries[total] = result.summary
                 values = [self.goal.statistic(tree) for tree in result.replication_metrics]
                 mean, interval, bound, met = self.judge(values)
-                tried[total] = Candidate(total, shape.allocation(total), mean, interval, bound,
-                                         met, analytic_at(total) if self.analytic_ok else None)
+                tried[total] = Candidate(
+                    total,
+                    shape.allocation(total),
+                    mean,
+                    interval,
+                    bound,
+                    met,
+                    analytic_at(total) if self.analytic_ok else None,
+                )
                 order.append(tried[total])
             return tried[total].met
 
@@ -144,25 +180,40 @@ class Search:
             best = order[-1]
             raise ScenarioError(
                 f"no head count up to {ceiling} met '{self.goal.text}' in simulation (with "
-                f"{ceiling}: {self.goal.format(best.value)})", source="--target",
+                f"{ceiling}: {self.goal.format(best.value)})",
+                source="--target",
                 fix="check the target can be met at all (first replies take time), or size "
-                    "another statistic")
+                "another statistic",
+            )
         chosen = tried[answer]
         sized = self._with_team(shape.team_at(answer))
-        panels = self._heatmaps(shape.on_shift(answer, self.intervals),
-                                "agents on shift in the sized team (simulated answer; the "
-                                "most in any week)")
+        panels = self._heatmaps(
+            shape.on_shift(answer, self.intervals),
+            "agents on shift in the sized team (simulated answer; the most in any week)",
+        )
         result = SizeResult(
-            scenario=self.scenario, sized=sized, team=self.team, target=self.goal,
-            confidence=self.level, seed=self.seed, replications=self.count,
-            agents=shape.allocation(answer), total=answer, analytic_agents=analytic_total,
-            analytic_allocation=(shape.allocation(analytic_total)
-                                 if analytic_total is not None else None),
-            analytic_achieved=(analytic_at(analytic_total) if analytic_total is not None
-                               else None),
+            scenario=self.scenario,
+            sized=sized,
+            team=self.team,
+            target=self.goal,
+            confidence=self.level,
+            seed=self.seed,
+            replications=self.count,
+            agents=shape.allocation(answer),
+            total=answer,
+            analytic_agents=analytic_total,
+            analytic_allocation=(
+                shape.allocation(analytic_total) if analytic_total is not None else None
+            ),
+            analytic_achieved=(analytic_at(analytic_total) if analytic_total is not None else None),
             formula=self.workload.formula if self.analytic_ok else None,
-            achieved=chosen.value, achieved_interval=chosen.interval, candidates=order,
-            summary=summaries[answer], heatmaps=panels, zone=self.intervals.zone)
+            achieved=chosen.value,
+            achieved_interval=chosen.interval,
+            candidates=order,
+            summary=summaries[answer],
+            heatmaps=panels,
+            zone=self.intervals.zone,
+        )
         result.reasons = explain(result, self.workload)
         return result
 
@@ -188,16 +239,20 @@ class Search:
                 curve[slot] = value if np.isnan(curve[slot]) else np.fmax(curve[slot], value)
         return curve
 
-    def _heatmaps(self, on_shift: np.ndarray, second_title: str
-                  ) -> list[tuple[str, np.ndarray]]:
+    def _heatmaps(self, on_shift: np.ndarray, second_title: str) -> list[tuple[str, np.ndarray]]:
         """The formula's agents per hour of the week and ``on_shift`` (per interval of
         the hourly grid, which is :attr:`intervals` when one head count is sized)."""
         hour_grid = self.intervals
         panels: list[tuple[str, np.ndarray]] = []
         if self.analytic_ok:
             needed = self._need_curve(hour_grid, self.rates)
-            panels.append((f"agents needed in each hour to meet the target on its own "
-                           f"({self.workload.formula}, busiest week)", needed.reshape(7, 24)))
+            panels.append(
+                (
+                    f"agents needed in each hour to meet the target on its own "
+                    f"({self.workload.formula}, busiest week)",
+                    needed.reshape(7, 24),
+                )
+            )
         shift = np.full(168, np.nan)
         for value, slot in zip(on_shift, hour_grid.slot, strict=True):
             shift[slot] = value if np.isnan(shift[slot]) else max(shift[slot], value)
@@ -217,8 +272,8 @@ class Search:
                 guess = math.ceil(offered_agents(self.workload, rate)) + 1 if rate > 0 else 0
                 analytic_curve[slot] = np.fmax(analytic_curve[slot], guess)
         curve = np.nan_to_num(analytic_curve, nan=0.0).astype(int)
-        floor = np.zeros(slots, dtype=int)     # never trim below: that count once missed
-        frozen = np.zeros(slots, dtype=bool)   # one more agent did not help: stop adding
+        floor = np.zeros(slots, dtype=int)  # never trim below: that count once missed
+        frozen = np.zeros(slots, dtype=bool)  # one more agent did not help: stop adding
         added = np.zeros(slots, dtype=bool)
         previous: np.ndarray | None = None
         rounds: list[dict[str, Any]] = []
@@ -246,15 +301,19 @@ class Search:
             short = np.array([self._shortfall(v) for v in values])
             misses = judged & (short > errors) & ~frozen & ~useless
             misses &= self._helps(curve, short)
-            rounds.append({"round": number, "agent_hours_per_week":
-                           float(curve.sum() * grid.slot_s / HOUR),
-                           "peak_agents": int(curve.max()),
-                           "intervals_missing": int((judged & (short > errors)).sum()),
-                           "intervals_added": int(misses.sum()),
-                           "intervals_given_back": int(useless.sum()),
-                           "overall": mean,
-                           "overall_interval": list(interval) if interval else None,
-                           "overall_met": met})
+            rounds.append(
+                {
+                    "round": number,
+                    "agent_hours_per_week": float(curve.sum() * grid.slot_s / HOUR),
+                    "peak_agents": int(curve.max()),
+                    "intervals_missing": int((judged & (short > errors)).sum()),
+                    "intervals_added": int(misses.sum()),
+                    "intervals_given_back": int(useless.sum()),
+                    "overall": mean,
+                    "overall_interval": list(interval) if interval else None,
+                    "overall_met": met,
+                }
+            )
             previous = values
             if misses.any() or useless.any():
                 floor[misses] = np.maximum(floor[misses], curve[misses] + 1)
@@ -273,26 +332,54 @@ class Search:
         roster = curve_roster(curve_final, grid.slot_s, region)
         sized = self._with_team(self._curve_team(roster))
         overall_stat = self.goal.statistic(summary) or {}
-        per = PerInterval(grid.slot_s, region, analytic_curve, curve_final.astype(float),
-                          achieved, judged, best is not None, rounds, roster)
+        per = PerInterval(
+            grid.slot_s,
+            region,
+            analytic_curve,
+            curve_final.astype(float),
+            achieved,
+            judged,
+            best is not None,
+            rounds,
+            roster,
+        )
         hours_analytic = to_hours(analytic_curve, grid.slot_s)
         hours_final = to_hours(curve_final.astype(float), grid.slot_s)
-        panels = [(f"agents needed per interval ({self.workload.formula}, busiest week)"
-                   if self.analytic_ok else "starting curve (offered load + 1; no formula "
-                   "for this statistic)", hours_analytic.reshape(7, 24)),
-                  ("agents needed after the simulated check", hours_final.reshape(7, 24))]
+        panels = [
+            (
+                f"agents needed per interval ({self.workload.formula}, busiest week)"
+                if self.analytic_ok
+                else "starting curve (offered load + 1; no formula for this statistic)",
+                hours_analytic.reshape(7, 24),
+            ),
+            ("agents needed after the simulated check", hours_final.reshape(7, 24)),
+        ]
         result = SizeResult(
-            scenario=self.scenario, sized=sized, team=self.team, target=self.goal,
-            confidence=self.level, seed=self.seed, replications=self.count,
-            agents=int(curve_final.max()), total=int(curve_final.max()),
-            analytic_agents=(int(np.nanmax(analytic_curve)) if self.analytic_ok
-                             and np.isfinite(analytic_curve).any() else None),
-            analytic_allocation=None, analytic_achieved=None,
+            scenario=self.scenario,
+            sized=sized,
+            team=self.team,
+            target=self.goal,
+            confidence=self.level,
+            seed=self.seed,
+            replications=self.count,
+            agents=int(curve_final.max()),
+            total=int(curve_final.max()),
+            analytic_agents=(
+                int(np.nanmax(analytic_curve))
+                if self.analytic_ok and np.isfinite(analytic_curve).any()
+                else None
+            ),
+            analytic_allocation=None,
+            analytic_achieved=None,
             formula=self.workload.formula if self.analytic_ok else None,
             achieved=overall_stat.get("value"),
             achieved_interval=chosen.interval,
-            candidates=candidates, summary=summary, heatmaps=panels, zone=region,
-            per_interval=per)
+            candidates=candidates,
+            summary=summary,
+            heatmaps=panels,
+            zone=region,
+            per_interval=per,
+        )
         result.reasons = explain(result, self.workload)
         return result
 
@@ -331,8 +418,9 @@ class Search:
             update["rotation"] = None
         return self.spec.model_copy(update=update)
 
-    def _trims(self, curve: np.ndarray, values: np.ndarray, judged: np.ndarray,
-               floor: np.ndarray) -> np.ndarray:
+    def _trims(
+        self, curve: np.ndarray, values: np.ndarray, judged: np.ndarray, floor: np.ndarray
+    ) -> np.ndarray:
         """Slots that could do with one agent fewer: judged, above their floor, and
         still meeting the target by the formula's slope at the busiest occurrence."""
         if not self.analytic_ok:
@@ -350,8 +438,9 @@ class Search:
         return trims
 
 
-def mean_interval(values: Sequence[float | None], level: float | None
-                  ) -> tuple[float | None, tuple[float, float] | None]:
+def mean_interval(
+    values: Sequence[float | None], level: float | None
+) -> tuple[float | None, tuple[float, float] | None]:
     """Mean of the valid values and its two-sided Student t interval at ``level``
     (:func:`~simulator.analysis.intervals.mean_ci`; ``None`` without a level or with
     fewer than two values)."""

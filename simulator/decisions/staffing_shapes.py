@@ -59,8 +59,9 @@ class ScaledRoster:
         self.team = team
         self.entries = list(team.roster)
         self.base = np.array([entry.agents for entry in self.entries], dtype=float)
-        self.labels = _unique([entry.label or f"shift{i + 1}"
-                               for i, entry in enumerate(self.entries)])
+        self.labels = _unique(
+            [entry.label or f"shift{i + 1}" for i, entry in enumerate(self.entries)]
+        )
         self.minimum = len(self.entries)
         self.current = int(self.base.sum())
         middles = intervals.midpoints
@@ -78,8 +79,10 @@ class ScaledRoster:
         return [int(c) for c in counts]
 
     def team_at(self, total: int) -> Team:
-        roster = [entry.model_copy(update={"agents": count})
-                  for entry, count in zip(self.entries, self.counts(total), strict=True)]
+        roster = [
+            entry.model_copy(update={"agents": count})
+            for entry, count in zip(self.entries, self.counts(total), strict=True)
+        ]
         return self.team.model_copy(update={"roster": roster})
 
     def allocation(self, total: int) -> dict[str, int]:
@@ -122,11 +125,20 @@ def curve_roster(curve: np.ndarray, slot_s: float, region: str) -> list[Shift]:
             key = (tuple(sorted(set(days))), start, end)
             entries[key] = entries.get(key, 0) + 1
     shifts = []
-    for (days, start, end), agents in sorted(entries.items(), key=lambda item: (
-            item[0][1], item[0][2], item[0][0])):
+    for (days, start, end), agents in sorted(
+        entries.items(), key=lambda item: (item[0][1], item[0][2], item[0][0])
+    ):
         label = f"{days_text(days)} {_clock(start)}-{_clock(end)}"
-        shifts.append(Shift(region=region, days=list(days), start=_clock(start),
-                            end=_clock(end), agents=agents, label=label))
+        shifts.append(
+            Shift(
+                region=region,
+                days=list(days),
+                start=_clock(start),
+                end=_clock(end),
+                agents=agents,
+                label=label,
+            )
+        )
     return shifts
 
 
@@ -137,7 +149,7 @@ def _layer_shifts(on: np.ndarray, slot_min: int) -> list[tuple[int, int, int]]:
     if not on.any():
         return []
     starts = [i for i in range(slots) if on[i] and not on[i - 1]]
-    if not starts:                      # on all week: start the run at Monday 00:00
+    if not starts:  # on all week: start the run at Monday 00:00
         starts, lengths = [0], [slots]
     else:
         lengths = []
@@ -163,6 +175,11 @@ def _clock(minutes: int) -> str:
 
 def shift_yaml(shift: Shift) -> dict[str, Any]:
     """A roster entry as scenario YAML writes it (day names, HH:MM clock times)."""
-    return {"label": shift.label, "region": shift.region,
-            "days": [DAY_NAMES[d] for d in shift.days], "start": _clock(shift.start),
-            "end": _clock(shift.end), "agents": shift.agents}
+    return {
+        "label": shift.label,
+        "region": shift.region,
+        "days": [DAY_NAMES[d] for d in shift.days],
+        "start": _clock(shift.start),
+        "end": _clock(shift.end),
+        "agents": shift.agents,
+    }

@@ -67,9 +67,16 @@ DEFAULT_METRICS = ("frt_s.p90", "abandon_rate")
 # --------------------------------------------------------------------------- running
 
 
-def run_points(scenarios: Sequence[Scenario], seed: int, replications: int,
-               reduce: Callable[[int, list[ReplicationRecord]], T], *, jobs: int = 1,
-               progress: bool = False, desc: str = "points") -> list[T]:
+def run_points(
+    scenarios: Sequence[Scenario],
+    seed: int,
+    replications: int,
+    reduce: Callable[[int, list[ReplicationRecord]], T],
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    desc: str = "points",
+) -> list[T]:
     """Run ``replications`` of every scenario under one root ``seed``.
 
     As soon as all replications of scenario ``i`` are done, ``reduce(i, records)``
@@ -91,9 +98,11 @@ def run_points(scenarios: Sequence[Scenario], seed: int, replications: int,
         else:
             pending: dict[int, dict[int, ReplicationRecord]] = {}
             with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
-                futures = {pool.submit(simulate, scenario, seed, replication): (index, replication)
-                           for index, scenario in enumerate(scenarios)
-                           for replication in range(replications)}
+                futures = {
+                    pool.submit(simulate, scenario, seed, replication): (index, replication)
+                    for index, scenario in enumerate(scenarios)
+                    for replication in range(replications)
+                }
                 for future in as_completed(futures):
                     index, replication = futures[future]
                     done = pending.setdefault(index, {})
@@ -139,18 +148,28 @@ class SweepResult:
 
     def records(self) -> list[dict]:
         """``sweep.json``: ``[{"point": {key: value}, "summary": summary}, ...]``."""
-        return [{"point": dict(point), "summary": summary}
-                for point, summary in zip(self.points, self.summaries, strict=True)]
+        return [
+            {"point": dict(point), "summary": summary}
+            for point, summary in zip(self.points, self.summaries, strict=True)
+        ]
 
     @property
     def table(self) -> pd.DataFrame:
         """One row per point and replication: grid keys and every statistic flattened."""
         rows = []
-        for index, (point, metrics) in enumerate(zip(self.points, self.replication_metrics,
-                                                     strict=True)):
+        for index, (point, metrics) in enumerate(
+            zip(self.points, self.replication_metrics, strict=True)
+        ):
             for replication, tree in enumerate(metrics):
-                rows.append({"point": index, "label": self.labels[index], **point,
-                             "replication": replication, **flatten(tree)})
+                rows.append(
+                    {
+                        "point": index,
+                        "label": self.labels[index],
+                        **point,
+                        "replication": replication,
+                        **flatten(tree),
+                    }
+                )
         return _tidy_keys(pd.DataFrame(rows), self.grid)
 
     @property
@@ -161,9 +180,17 @@ class SweepResult:
             tree = {key: summary[key] for key in ("overall", "by_stream", "by_team")}
             for path, stat in _stats(tree).items():
                 interval = stat.get("ci95") or [None, None]
-                rows.append({"point": index, "label": self.labels[index], **point,
-                             "metric": path, "value": stat.get("value"),
-                             "ci95_low": interval[0], "ci95_high": interval[1]})
+                rows.append(
+                    {
+                        "point": index,
+                        "label": self.labels[index],
+                        **point,
+                        "metric": path,
+                        "value": stat.get("value"),
+                        "ci95_low": interval[0],
+                        "ci95_high": interval[1],
+                    }
+                )
         frame = pd.DataFrame(rows)
         for column in ("value", "ci95_low", "ci95_high"):
             frame[column] = frame[column].astype(float)
@@ -202,10 +229,16 @@ def _tidy_keys(frame: pd.DataFrame, grid: Mapping[str, Sequence[Any]]) -> pd.Dat
 # --------------------------------------------------------------------------- API
 
 
-def sweep(scenario: str | Path | Mapping[str, Any] | Scenario,
-          grid: Mapping[str, Sequence[Any]] | Iterable[str], *, overrides: Iterable[str] = (),
-          replications: int | None = None, seed: int | None = None, jobs: int = 1,
-          progress: bool = False) -> SweepResult:
+def sweep(
+    scenario: str | Path | Mapping[str, Any] | Scenario,
+    grid: Mapping[str, Sequence[Any]] | Iterable[str],
+    *,
+    overrides: Iterable[str] = (),
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: bool = False,
+) -> SweepResult:
     """Run every point of ``grid`` over ``scenario`` with one root seed.
 
     ``scenario`` is a YAML path, a raw dict or a :class:`Scenario`; ``grid`` maps
@@ -218,8 +251,11 @@ def sweep(scenario: str | Path | Mapping[str, Any] | Scenario,
     parsed, base, variants = grid_variants(scenario, grid, overrides=overrides)
     count, root = replications_and_seed(base, replications, seed)
     if count < 1:
-        raise ScenarioError("a sweep needs at least one replication", source="--replications",
-                            fix="give --replications 2 or more")
+        raise ScenarioError(
+            "a sweep needs at least one replication",
+            source="--replications",
+            fix="give --replications 2 or more",
+        )
     began = time.perf_counter()
 
     def reduce(index: int, records: list[ReplicationRecord]) -> tuple[dict, list[dict]]:
@@ -227,11 +263,26 @@ def sweep(scenario: str | Path | Mapping[str, Any] | Scenario,
         metrics = [replication_metrics(record, point_scenario) for record in records]
         return summarise_metrics(metrics, point_scenario, root), metrics
 
-    done = run_points([variant.scenario for variant in variants], root, count, reduce,
-                      jobs=jobs, progress=progress, desc=f"sweep {base.name}")
-    return SweepResult(base, parsed, variants, root, count,
-                       [summary for summary, _ in done], [metrics for _, metrics in done],
-                       time.perf_counter() - began, jobs)
+    done = run_points(
+        [variant.scenario for variant in variants],
+        root,
+        count,
+        reduce,
+        jobs=jobs,
+        progress=progress,
+        desc=f"sweep {base.name}",
+    )
+    return SweepResult(
+        base,
+        parsed,
+        variants,
+        root,
+        count,
+        [summary for summary, _ in done],
+        [metrics for _, metrics in done],
+        time.perf_counter() - began,
+        jobs,
+    )
 
 
 # --------------------------------------------------------------------------- terminal
@@ -244,9 +295,12 @@ def sweep_table(result: SweepResult, metrics: Sequence[str] = DEFAULT_METRICS) -
     paths = [resolve_metric(name, result.base.streams, result.base.teams) for name in metrics]
     titles = [metric_title(path) for path in paths]
     width = max(len("point"), *(len(label) for label in result.labels))
-    lines = [f"{result.base.name}: {len(result.variants)} grid points, "
-             f"{result.replications} replications each, seed {result.seed}; "
-             "mean [95% interval]", ""]
+    lines = [
+        f"{result.base.name}: {len(result.variants)} grid points, "
+        f"{result.replications} replications each, seed {result.seed}; "
+        "mean [95% interval]",
+        "",
+    ]
     lines.append((f"  {'point':<{width}}  " + "  ".join(f"{t:<26}" for t in titles)).rstrip())
     for label, summary in zip(result.labels, result.summaries, strict=True):
         cells = []
@@ -256,8 +310,7 @@ def sweep_table(result: SweepResult, metrics: Sequence[str] = DEFAULT_METRICS) -
             text = format_value(stat.get("value"), kind)
             interval = stat.get("ci95")
             if interval:
-                text += (f" [{format_value(interval[0], kind)}, "
-                         f"{format_value(interval[1], kind)}]")
+                text += f" [{format_value(interval[0], kind)}, {format_value(interval[1], kind)}]"
             cells.append(f"{text:<26}")
         lines.append((f"  {label:<{width}}  " + "  ".join(cells)).rstrip())
     return "\n".join(lines)
@@ -266,9 +319,14 @@ def sweep_table(result: SweepResult, metrics: Sequence[str] = DEFAULT_METRICS) -
 # --------------------------------------------------------------------------- files
 
 
-def write_sweep(result: SweepResult, out_dir: Path, *, metrics: Sequence[str] = DEFAULT_METRICS,
-                started_at: datetime | None = None,
-                command: Iterable[str] | None = None) -> Path:
+def write_sweep(
+    result: SweepResult,
+    out_dir: Path,
+    *,
+    metrics: Sequence[str] = DEFAULT_METRICS,
+    started_at: datetime | None = None,
+    command: Iterable[str] | None = None,
+) -> Path:
     """Write the sweep's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import save_png, sweep_heatmap, sweep_lines
     from simulator.output import resolved_scenario, run_info, write_folder, write_json
@@ -276,37 +334,58 @@ def write_sweep(result: SweepResult, out_dir: Path, *, metrics: Sequence[str] = 
     paths = [resolve_metric(name, result.base.streams, result.base.teams) for name in metrics]
     keys = list(result.grid)
     point_table = result.point_table
-    numeric = [key for key in keys
-               if all(isinstance(v, int | float) and not isinstance(v, bool)
-                      for v in result.grid[key])]
+    numeric = [
+        key
+        for key in keys
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in result.grid[key])
+    ]
 
     def fill(folder: Path) -> None:
-        result.table.to_parquet(folder / "sweep.parquet", engine="pyarrow",
-                                compression="zstd", index=False)
-        point_table.to_parquet(folder / "sweep_points.parquet", engine="pyarrow",
-                               compression="zstd", index=False)
+        result.table.to_parquet(
+            folder / "sweep.parquet", engine="pyarrow", compression="zstd", index=False
+        )
+        point_table.to_parquet(
+            folder / "sweep_points.parquet", engine="pyarrow", compression="zstd", index=False
+        )
         write_json(result.records(), folder / "sweep.json")
-        write_json(run_info(seed=result.seed, replications=result.replications,
-                            jobs=result.jobs, wall_time_s=result.wall_time_s,
-                            started_at=started_at, command=command,
-                            extra={"grid": result.grid, "points": len(result.variants)}),
-                   folder / "run.json")
+        write_json(
+            run_info(
+                seed=result.seed,
+                replications=result.replications,
+                jobs=result.jobs,
+                wall_time_s=result.wall_time_s,
+                started_at=started_at,
+                command=command,
+                extra={"grid": result.grid, "points": len(result.variants)},
+            ),
+            folder / "run.json",
+        )
         (folder / "scenario.yaml").write_text(
-            yaml.safe_dump(resolved_scenario(result.base, seed=result.seed,
-                                             replications=result.replications),
-                           sort_keys=False, allow_unicode=True), encoding="utf-8")
+            yaml.safe_dump(
+                resolved_scenario(result.base, seed=result.seed, replications=result.replications),
+                sort_keys=False,
+                allow_unicode=True,
+            ),
+            encoding="utf-8",
+        )
         figures = folder / "figures"
         figures.mkdir()
-        subtitle = (f"{result.base.name}: mean of {result.replications} replications "
-                    f"per point, seed {result.seed}")
+        subtitle = (
+            f"{result.base.name}: mean of {result.replications} replications "
+            f"per point, seed {result.seed}"
+        )
         for path in paths:
             rows = point_table[point_table["metric"] == path]
             stem = "sweep-" + path.removeprefix("overall.").replace(".", "-")
-            save_png(sweep_lines(rows, path, keys, target=_target(result.base, path),
-                                 subtitle=subtitle), figures / f"{stem}.png")
+            save_png(
+                sweep_lines(rows, path, keys, target=_target(result.base, path), subtitle=subtitle),
+                figures / f"{stem}.png",
+            )
             if len(keys) == 2 and len(numeric) == 2:
-                save_png(sweep_heatmap(rows, path, keys[0], keys[1], subtitle=subtitle),
-                         figures / f"{stem}-heatmap.png")
+                save_png(
+                    sweep_heatmap(rows, path, keys[0], keys[1], subtitle=subtitle),
+                    figures / f"{stem}-heatmap.png",
+                )
 
     return write_folder(out_dir, fill)
 

@@ -42,18 +42,18 @@ class Agent:
         self.team = team
         self.index = index
         self.name = name
-        self.held: dict[Conversation, None] = {}   # insertion-ordered for determinism
-        self.present = False        # on shift or working overtime
-        self.accepting = False      # may pick up new conversations
+        self.held: dict[Conversation, None] = {}  # insertion-ordered for determinism
+        self.present = False  # on shift or working overtime
+        self.accepting = False  # may pick up new conversations
         self.shift_end = math.inf
         self.came_at = 0.0
-        self.winding_down = False   # taking nothing new, finishing what is held
-        self.cleared: Event | None = None   # fires when winding down is done
-        self.leaving: bool | None = None    # a departure waiting for the current reply:
+        self.winding_down = False  # taking nothing new, finishing what is held
+        self.cleared: Event | None = None  # fires when winding down is done
+        self.leaving: bool | None = None  # a departure waiting for the current reply:
         #                                     True keeps the conversations, False hands back
-        self.intake_until = math.inf        # no new pick-ups from then on (intake cutoff)
+        self.intake_until = math.inf  # no new pick-ups from then on (intake cutoff)
         self.on_break = False
-        self.break_ready: Event | None = None   # fires when a waiting break can begin
+        self.break_ready: Event | None = None  # fires when a waiting break can begin
         # Tallies after warmup (see recording.AGENT_COLUMNS).
         self.on_shift_s = 0.0
         self.busy_s = 0.0
@@ -81,12 +81,13 @@ class Agent:
         if now < self.intake_until < end:
             closes = self.intake_until
             self.env.timeout(closes - now).callbacks.append(
-                lambda _event: self._intake_closes(closes))
+                lambda _event: self._intake_closes(closes)
+            )
         self._resume()
         self.work()
 
     def _intake_closes(self, at: float) -> None:
-        if self.present and self.intake_until == at:   # still the same shift
+        if self.present and self.intake_until == at:  # still the same shift
             self.stop_intake()
 
     def stop_intake(self) -> None:
@@ -173,8 +174,11 @@ class Agent:
             conversation.picked_up = True
             engine.record_pickup(conversation, self)
         misrouted = not (conversation.ticket or team.meant_for[conversation.stream])
-        if misrouted and engine.reassigns(conversation, team) and \
-                conversation.queue is not engine.stream_queue[conversation.stream]:
+        if (
+            misrouted
+            and engine.reassigns(conversation, team)
+            and conversation.queue is not engine.stream_queue[conversation.stream]
+        ):
             conversation.reassigning = True
             conversation.saved_work = conversation.work
             conversation.work = team.triage_time
@@ -240,8 +244,7 @@ class Agent:
         """Close the tallies of an agent still present at the horizon."""
         if self.present:
             self.on_shift_s += self.engine.after_warmup(self.came_at, horizon)
-            self.overtime_s += self.engine.after_warmup(min(self.shift_end, horizon),
-                                                             horizon)
+            self.overtime_s += self.engine.after_warmup(min(self.shift_end, horizon), horizon)
 
     def _become_available(self) -> None:
         if self.accepting and len(self.held) < self.team.concurrency:
@@ -355,9 +358,9 @@ class SharingAgent(Agent):
 
     def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
         super().__init__(engine, team, index, name)
-        self.active: dict[Conversation, None] = {}   # owed replies and wrap-ups in progress
+        self.active: dict[Conversation, None] = {}  # owed replies and wrap-ups in progress
         self.last_update = 0.0
-        self.token = 0            # invalidates the completion timer scheduled earlier
+        self.token = 0  # invalidates the completion timer scheduled earlier
         self.speed_of = team.spec.speed
 
     def owe(self, conversation: Conversation) -> None:
@@ -418,7 +421,7 @@ class SharingAgent(Agent):
         finished = [c for c in self.active if c.work <= DONE_EPSILON]
         for conversation in finished:
             del self.active[conversation]
-            if conversation.state is State.ENDED:      # wrap-up finished
+            if conversation.state is State.ENDED:  # wrap-up finished
                 self.release(conversation)
             elif conversation.reassigning:
                 self._triaged(conversation)

@@ -89,8 +89,10 @@ def _surge(surge: Surge | None, start: datetime) -> _Linear | _Decay:
     if surge is None:
         return _ONE
     if surge.points is not None:
-        return _Linear(np.array([seconds_since(start, p.at) for p in surge.points]),
-                       np.array([p.multiplier for p in surge.points]))
+        return _Linear(
+            np.array([seconds_since(start, p.at) for p in surge.points]),
+            np.array([p.multiplier for p in surge.points]),
+        )
     assert surge.at is not None and surge.peak is not None and surge.half_life is not None
     return _Decay(seconds_since(start, surge.at), surge.peak, surge.half_life)
 
@@ -98,8 +100,9 @@ def _surge(surge: Surge | None, start: datetime) -> _Linear | _Decay:
 def _rollout(points: list[RolloutPoint] | None, start: datetime) -> _Linear:
     if points is None:
         return _ONE
-    return _Linear(np.array([seconds_since(start, p.at) for p in points]),
-                   np.array([p.share for p in points]))
+    return _Linear(
+        np.array([seconds_since(start, p.at) for p in points]), np.array([p.share for p in points])
+    )
 
 
 class _WeeklyProfile:
@@ -202,8 +205,10 @@ def _noise(day_noise: np.ndarray | None, t: np.ndarray) -> np.ndarray | float:
         return 1.0
     day = np.floor(t / DAY).astype(np.int64)
     if day.size and (day.min() < 0 or day.max() >= day_noise.size):
-        raise ValueError(f"day_noise covers days 0..{day_noise.size - 1} since start; "
-                         f"times reach days {day.min()}..{day.max()}")
+        raise ValueError(
+            f"day_noise covers days 0..{day_noise.size - 1} since start; "
+            f"times reach days {day.min()}..{day.max()}"
+        )
     return day_noise[day]
 
 
@@ -216,8 +221,9 @@ def draw_day_noise(stream: Stream, horizon: float, rng: np.random.Generator) -> 
     return rng.gamma(1.0 / cv**2, cv**2, size=math.ceil(horizon / DAY))
 
 
-def arrival_times(stream: Stream, start: datetime, horizon: float,
-                  rng: np.random.Generator) -> np.ndarray:
+def arrival_times(
+    stream: Stream, start: datetime, horizon: float, rng: np.random.Generator
+) -> np.ndarray:
     """Sorted float64 arrival instants in seconds since `start` within [0, horizon) for one stream.
 
     Draws the day noise first (see :func:`draw_day_noise`), then thins block by block.
@@ -236,8 +242,9 @@ def arrival_times(stream: Stream, start: datetime, horizon: float,
     return np.sort(t[keep])
 
 
-def rate_function(stream: Stream, start: datetime,
-                  day_noise: np.ndarray | None = None) -> Callable[[np.ndarray], np.ndarray]:
+def rate_function(
+    stream: Stream, start: datetime, day_noise: np.ndarray | None = None
+) -> Callable[[np.ndarray], np.ndarray]:
     """Vectorised arrivals-per-second at times t (seconds since start), for tests and
     analytic sizing. Without `day_noise` it is the mean rate over the forecast error."""
     shape = _Shape(stream, start)
@@ -249,8 +256,9 @@ def rate_function(stream: Stream, start: datetime,
     return rate
 
 
-def expected_counts(stream: Stream, start: datetime, edges: np.ndarray,
-                    day_noise: np.ndarray | None = None) -> np.ndarray:
+def expected_counts(
+    stream: Stream, start: datetime, edges: np.ndarray, day_noise: np.ndarray | None = None
+) -> np.ndarray:
     """Expected number of arrivals in each [edges[i], edges[i+1]): the integral of
     :func:`rate_function`, exact to rounding error (see the module docstring)."""
     edges = np.asarray(edges, dtype=float)
@@ -261,7 +269,8 @@ def expected_counts(stream: Stream, start: datetime, edges: np.ndarray,
     half = np.diff(pieces) / 2
     middle = pieces[:-1] + half
     nodes = middle[:, None] + half[:, None] * _NODES
-    integral = shape.level(middle) * _noise(day_noise, middle) * half * (shape.trend(nodes)
-                                                                         @ _WEIGHTS)
+    integral = (
+        shape.level(middle) * _noise(day_noise, middle) * half * (shape.trend(nodes) @ _WEIGHTS)
+    )
     cumulative = np.concatenate(([0.0], np.cumsum(integral)))
     return np.diff(cumulative[np.searchsorted(pieces, edges)])

@@ -35,8 +35,8 @@ class OnCall:
         self.env = env
         self.spec = spec
         self.queues = queues
-        self.wake = env.event()       # fires when the trigger may have come to hold
-        self.emptied = env.event()    # fires when a watched queue falls empty
+        self.wake = env.event()  # fires when the trigger may have come to hold
+        self.emptied = env.event()  # fires when a watched queue falls empty
         for queue in queues:
             queue.on_empty.append(self._queue_emptied)
 
@@ -56,8 +56,9 @@ class OnCall:
             self.wake.succeed()
             self.wake = self.env.event()
 
-    def stand_by(self, agent: Agent, windows: tuple[tuple[float, float], ...],
-                 policy: ShiftEnd) -> Generator[simpy.Event, Any, None]:
+    def stand_by(
+        self, agent: Agent, windows: tuple[tuple[float, float], ...], policy: ShiftEnd
+    ) -> Generator[simpy.Event, Any, None]:
         """One backup agent's process: wait on call, join when triggered, stand down."""
         env = self.env
         spec = self.spec
@@ -103,8 +104,10 @@ class OnCall:
             if wait <= 0:
                 return
             yield env.timeout(wait)
-            if not any(queue.size for queue in self.queues) and \
-                    max(queue.emptied_at for queue in self.queues) == emptied_at:
+            if (
+                not any(queue.size for queue in self.queues)
+                and max(queue.emptied_at for queue in self.queues) == emptied_at
+            ):
                 return
 
     def _stand_down(self, agent: Agent, end: float) -> Generator[simpy.Event, Any, None]:

@@ -25,11 +25,11 @@ from simulator.scenario.schema import Stream
 class State(IntEnum):
     """Where a conversation is; the engine checks it to ignore stale timers."""
 
-    QUEUED = 0     # in a queue, waiting for an agent to pick it up
-    OWED = 1       # held by an agent who owes the customer a reply
-    WAITING = 2    # held by an agent, waiting for the customer's next message
-    PARKED = 3     # handed back while waiting for the customer; no agent holds it
-    ENDED = 4      # resolved or abandoned
+    QUEUED = 0  # in a queue, waiting for an agent to pick it up
+    OWED = 1  # held by an agent who owes the customer a reply
+    WAITING = 2  # held by an agent, waiting for the customer's next message
+    PARKED = 3  # handed back while waiting for the customer; no agent holds it
+    ENDED = 4  # resolved or abandoned
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Customers:
     offsets: Sequence[int]
     wrap_up: Sequence[float] | None
     patience: Sequence[float] | None
-    code: int = 0                 # the stream's index in the scenario
+    code: int = 0  # the stream's index in the scenario
     routes: Routes | None = None  # set by the engine after drawing
 
     @classmethod
@@ -72,10 +72,10 @@ class Customers:
             followup_handle=_compact(followup, "d"),
             reply_delay=_compact(delays, "d"),
             offsets=_compact(offsets, "q"),
-            wrap_up=_compact(shape.wrap_up.sample(wrap_rng, count), "d") if shape.wrap_up
-            else None,
+            wrap_up=_compact(shape.wrap_up.sample(wrap_rng, count), "d") if shape.wrap_up else None,
             patience=_compact(shape.patience.sample(patience_rng, count), "d")
-            if shape.patience else None,
+            if shape.patience
+            else None,
         )
 
 
@@ -90,34 +90,53 @@ class Conversation:
     """One customer contact while it is in the system (a row of the record after)."""
 
     __slots__ = (
-        "agent", "arrived_at", "customers", "handbacks", "index", "needed", "offset",
-        "owed_since", "picked_up", "queue", "rank", "reassigning", "reassignments",
-        "reread_due", "saved_work", "scale", "sent", "state", "stream", "ticket", "work",
+        "agent",
+        "arrived_at",
+        "customers",
+        "handbacks",
+        "index",
+        "needed",
+        "offset",
+        "owed_since",
+        "picked_up",
+        "queue",
+        "rank",
+        "reassigning",
+        "reassignments",
+        "reread_due",
+        "saved_work",
+        "scale",
+        "sent",
+        "state",
+        "stream",
+        "ticket",
+        "work",
     )
 
-    def __init__(self, index: int, rank: int, arrived_at: float, customers: Customers,
-                 queue: object) -> None:
-        self.index = index            # row in the replication's record (arrival order)
-        self.rank = rank              # arrival rank within its stream
+    def __init__(
+        self, index: int, rank: int, arrived_at: float, customers: Customers, queue: object
+    ) -> None:
+        self.index = index  # row in the replication's record (arrival order)
+        self.rank = rank  # arrival rank within its stream
         self.arrived_at = arrived_at
         self.customers = customers
         self.queue = queue
         self.needed: int = customers.replies[rank]
         self.offset: int = customers.offsets[rank]
-        self.sent = 0                 # agent replies sent so far
+        self.sent = 0  # agent replies sent so far
         self.state = State.QUEUED
         self.agent: object | None = None
         self.owed_since = arrived_at  # when the customer's unanswered message was sent
         self.work = customers.first_handle[rank]  # remaining work on the owed reply (s)
         self.picked_up = False
-        self.reread_due = False       # next agent must re-read the history first
+        self.reread_due = False  # next agent must re-read the history first
         self.handbacks = 0
         self.reassignments = 0
         self.stream = customers.code
-        self.scale = 1.0              # skill multiplier already applied to ``work``
-        self.reassigning = False      # the agent is triaging it to send it elsewhere
-        self.saved_work = 0.0         # the owed reply's work, kept during triage
-        self.ticket = False           # escalated: now a back-office ticket
+        self.scale = 1.0  # skill multiplier already applied to ``work``
+        self.reassigning = False  # the agent is triaging it to send it elsewhere
+        self.saved_work = 0.0  # the owed reply's work, kept during triage
+        self.ticket = False  # escalated: now a back-office ticket
 
     def next_reply_work(self) -> float:
         """Handle time of the reply now owed (after ``sent`` replies)."""

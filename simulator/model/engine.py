@@ -67,12 +67,19 @@ class Engine:
         self.customers: list[Customers] = []
         queue_index = {name: index for index, name in enumerate(self.queue_names)}
         for code, (name, stream) in enumerate(scenario.streams.items()):
-            arrivals = arrival_times(stream, scenario.start, self.horizon,
-                                     source.rng(f"arrivals.{name}"))
+            arrivals = arrival_times(
+                stream, scenario.start, self.horizon, source.rng(f"arrivals.{name}")
+            )
             customers = Customers.draw(name, stream, len(arrivals), source)
             customers.code = code
-            customers.routes = route(name, stream, queue_index[scenario.home_queue(name)],
-                                     queue_index, len(arrivals), source)
+            customers.routes = route(
+                name,
+                stream,
+                queue_index[scenario.home_queue(name)],
+                queue_index,
+                len(arrivals),
+                source,
+            )
             self.customers.append(customers)
             times.append(arrivals)
             streams.append(np.full(len(arrivals), code, dtype=np.int16))
@@ -84,17 +91,25 @@ class Engine:
 
     def _build_organisation(self, source: RandomSource) -> None:
         scenario = self.scenario
-        self._escalate_after = [stream.escalation.after if stream.escalation else 0
-                                for stream in scenario.streams.values()]
+        self._escalate_after = [
+            stream.escalation.after if stream.escalation else 0
+            for stream in scenario.streams.values()
+        ]
         self.queues = {name: Queue(name, i) for i, name in enumerate(self.queue_names)}
         self.queue_list = list(self.queues.values())
         # Where each stream's escalated conversations go (None: the stream never escalates).
-        self._ticket_queue = [self.queues[ticket_queue(stream.escalation.team)]
-                              if stream.escalation is not None else None
-                              for stream in scenario.streams.values()]
+        self._ticket_queue = [
+            self.queues[ticket_queue(stream.escalation.team)]
+            if stream.escalation is not None
+            else None
+            for stream in scenario.streams.values()
+        ]
         self.stream_queue = [self.queues[scenario.home_queue(name)] for name in scenario.streams]
-        tickets = {stream.escalation.team for stream in scenario.streams.values()
-                   if stream.escalation is not None}
+        tickets = {
+            stream.escalation.team
+            for stream in scenario.streams.values()
+            if stream.escalation is not None
+        }
         self.teams: list[Team] = []
         self.agents: list[Agent] = []
         # The processes that bring agents on and off shift (and on breaks).
@@ -107,9 +122,16 @@ class Engine:
                 own.append(self.queues[ticket_queue(name)])
             overflow = [(self.queues[rule.queue], rule) for rule in spec.overflow]
             meant_for = scenario.meant_for(name)
-            team = Team(name, index, spec, handoff, own, overflow,
-                        skills=[spec.skills.get(s, 1.0) for s in scenario.streams],
-                        meant_for=[s in meant_for for s in scenario.streams])
+            team = Team(
+                name,
+                index,
+                spec,
+                handoff,
+                own,
+                overflow,
+                skills=[spec.skills.get(s, 1.0) for s in scenario.streams],
+                meant_for=[s in meant_for for s in scenario.streams],
+            )
             for queue in own:
                 queue.teams.append((team, None))
             for queue, rule in overflow:
@@ -128,8 +150,9 @@ class Engine:
                     self.duties.append(on_call.stand_by(agent, windows, policy))
             if spec.shrinkage is not None:
                 for agent in team.agents:
-                    self.duties.append(self.take_breaks(agent, spec.shrinkage.share,
-                                                        spec.shrinkage.block, source))
+                    self.duties.append(
+                        self.take_breaks(agent, spec.shrinkage.share, spec.shrinkage.block, source)
+                    )
             self.teams.append(team)
 
     def _hire(self, team: Team, name: str) -> Agent:
@@ -174,7 +197,7 @@ class Engine:
     def generate_arrivals(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         timeout = env.timeout
-        times = array("d", self.arrived_at.tobytes())     # compact, and fast to index
+        times = array("d", self.arrived_at.tobytes())  # compact, and fast to index
         streams = array("h", self.stream_code.tobytes())
         ranks = array("q", self.rank.tobytes())
         customers = self.customers
@@ -183,14 +206,16 @@ class Engine:
             yield timeout(arrived_at - env.now)
             code = streams[index]
             rank = ranks[index]
-            conversation = Conversation(index, rank, arrived_at, customers[code],
-                                        stream_queue[code])
+            conversation = Conversation(
+                index, rank, arrived_at, customers[code], stream_queue[code]
+            )
             bot_time = customers[code].routes.bot_time
             if bot_time is None:
                 self.leave_bot(conversation)
             else:
                 timeout(bot_time[rank]).callbacks.append(
-                    lambda _event, c=conversation: self.leave_bot(c))
+                    lambda _event, c=conversation: self.leave_bot(c)
+                )
 
     def leave_bot(self, conversation: Conversation) -> None:
         """Past the bot: deflected, or routed to a queue where patience starts."""
@@ -208,7 +233,8 @@ class Engine:
             wait = patience[conversation.rank]
             if wait < math.inf:
                 self.env.timeout(wait).callbacks.append(
-                    lambda _event, c=conversation: self.abandon(c))
+                    lambda _event, c=conversation: self.abandon(c)
+                )
 
     def sample_states(self) -> Generator[simpy.Event, Any, None]:
         """Note queue lengths and team activity every STATE_INTERVAL seconds."""
@@ -221,13 +247,22 @@ class Engine:
                 rows.append((now, "queue", queue.name, queue.size, 0, 0, 0))
             for team in self.teams:
                 present = [agent for agent in team.agents if agent.present]
-                rows.append((now, "team", team.name, 0, len(present),
-                             sum(agent.working() for agent in present),
-                             sum(len(agent.held) for agent in team.agents)))
+                rows.append(
+                    (
+                        now,
+                        "team",
+                        team.name,
+                        0,
+                        len(present),
+                        sum(agent.working() for agent in present),
+                        sum(len(agent.held) for agent in team.agents),
+                    )
+                )
             yield env.timeout(STATE_INTERVAL)
 
-    def take_breaks(self, agent: Agent, share: float, block: float,
-                    source: RandomSource) -> Generator[simpy.Event, Any, None]:
+    def take_breaks(
+        self, agent: Agent, share: float, block: float, source: RandomSource
+    ) -> Generator[simpy.Event, Any, None]:
         """Shrinkage: breaks of ``block`` at random, so that on average ``share`` of
         the time on shift is away (a renewal process of gaps and breaks)."""
         if share <= 0:
@@ -239,8 +274,9 @@ class Engine:
             if agent.present:
                 yield from agent.take_break(block)
 
-    def work_shifts(self, agent: Agent, policy: ShiftEnd,
-                    shifts: tuple[tuple[float, float], ...]) -> Generator[simpy.Event, Any, None]:
+    def work_shifts(
+        self, agent: Agent, policy: ShiftEnd, shifts: tuple[tuple[float, float], ...]
+    ) -> Generator[simpy.Event, Any, None]:
         """Walk one agent through its shifts: come on, then hand off at the end
         (the agent closes its own intake at the cutoff)."""
         env = self.env
@@ -266,14 +302,14 @@ class Engine:
             on_call.poke()
             if on_call.spec.oldest_wait is not None:
                 due = conversation.arrived_at + on_call.spec.oldest_wait - self.env.now
-                self.env.timeout(max(due, 0.0)).callbacks.append(
-                    lambda _event, c=on_call: c.poke())
+                self.env.timeout(max(due, 0.0)).callbacks.append(lambda _event, c=on_call: c.poke())
         for _team, rule in queue.teams:
             if rule is not None and rule.oldest_wait is not None:
                 # Overflow may open once this conversation has waited long enough.
                 due = conversation.arrived_at + rule.oldest_wait - self.env.now
                 self.env.timeout(max(due, 0.0)).callbacks.append(
-                    lambda _event, q=queue: self.offer(q))
+                    lambda _event, q=queue: self.offer(q)
+                )
 
     def offer(self, queue: Queue) -> None:
         """Let an available agent of a team that may serve ``queue`` now take from it."""
@@ -347,13 +383,17 @@ class Engine:
             return True
         conversation.state = State.WAITING
         routes = conversation.customers.routes
-        if not conversation.ticket and routes.escalate[conversation.rank] and \
-                conversation.sent == self._escalate_after[conversation.stream]:
-            conversation.ticket = True     # raised when the agent lets go of it
+        if (
+            not conversation.ticket
+            and routes.escalate[conversation.rank]
+            and conversation.sent == self._escalate_after[conversation.stream]
+        ):
+            conversation.ticket = True  # raised when the agent lets go of it
             conversation.needed = conversation.sent + 1
             return True
         self.env.timeout(conversation.reply_delay()).callbacks.append(
-            lambda _event: self.customer_writes(conversation))
+            lambda _event: self.customer_writes(conversation)
+        )
         return False
 
     def customer_writes(self, conversation: Conversation) -> None:
@@ -372,7 +412,7 @@ class Engine:
     def hand_back(self, conversation: Conversation, agent: Agent) -> None:
         """Shift end: the conversation leaves the agent with a note for the next one."""
         conversation.agent = None
-        if conversation.state is State.ENDED:      # resolved, wrap-up cut short
+        if conversation.state is State.ENDED:  # resolved, wrap-up cut short
             return
         conversation.handbacks += 1
         conversation.reread_due = True
@@ -392,51 +432,71 @@ class Engine:
     def _record(self, replication: int) -> ReplicationRecord:
         count = len(self.arrived_at)
         queue_of_stream = np.array([q.index for q in self.stream_queue], dtype=np.int16)
-        conversations = pd.DataFrame({
-            "conversation": np.arange(count, dtype=np.int64),
-            "stream": pd.Categorical.from_codes(self.stream_code, self.stream_names),
-            "queue": pd.Categorical.from_codes(queue_of_stream[self.stream_code],
-                                               list(self.queues)),
-            "team": pd.Categorical.from_codes(np.frombuffer(self.team_code, dtype=np.int32),
-                                              [t.name for t in self.teams]),
-            "agent": pd.Categorical.from_codes(np.frombuffer(self.agent_code, dtype=np.int32),
-                                               [a.name for a in self.agents]),
-            "arrived_at": self.arrived_at,
-            "picked_up_at": np.frombuffer(self.picked_up_at, dtype=np.float64),
-            "first_reply_at": np.frombuffer(self.first_reply_at, dtype=np.float64),
-            "ended_at": np.frombuffer(self.ended_at, dtype=np.float64),
-            "outcome": pd.Categorical.from_codes(np.frombuffer(self.outcome, dtype=np.int8),
-                                                 OUTCOME_NAMES),
-            "exchanges": np.frombuffer(self.exchanges, dtype=np.int32),
-            "handbacks": np.frombuffer(self.handbacks, dtype=np.int32),
-            "reassignments": np.frombuffer(self.reassignments, dtype=np.int32),
-        })
+        conversations = pd.DataFrame(
+            {
+                "conversation": np.arange(count, dtype=np.int64),
+                "stream": pd.Categorical.from_codes(self.stream_code, self.stream_names),
+                "queue": pd.Categorical.from_codes(
+                    queue_of_stream[self.stream_code], list(self.queues)
+                ),
+                "team": pd.Categorical.from_codes(
+                    np.frombuffer(self.team_code, dtype=np.int32), [t.name for t in self.teams]
+                ),
+                "agent": pd.Categorical.from_codes(
+                    np.frombuffer(self.agent_code, dtype=np.int32), [a.name for a in self.agents]
+                ),
+                "arrived_at": self.arrived_at,
+                "picked_up_at": np.frombuffer(self.picked_up_at, dtype=np.float64),
+                "first_reply_at": np.frombuffer(self.first_reply_at, dtype=np.float64),
+                "ended_at": np.frombuffer(self.ended_at, dtype=np.float64),
+                "outcome": pd.Categorical.from_codes(
+                    np.frombuffer(self.outcome, dtype=np.int8), OUTCOME_NAMES
+                ),
+                "exchanges": np.frombuffer(self.exchanges, dtype=np.int32),
+                "handbacks": np.frombuffer(self.handbacks, dtype=np.int32),
+                "reassignments": np.frombuffer(self.reassignments, dtype=np.int32),
+            }
+        )
         asked = np.frombuffer(self.followup_asked_at, dtype=np.float64)
         answered = np.frombuffer(self.followup_answered_at, dtype=np.float64)
-        followups = pd.DataFrame({
-            "conversation": np.frombuffer(self.followup_conversation, dtype=np.int64),
-            "asked_at": asked,
-            "answered_at": answered,
-            "response_s": answered - asked,
-            "after_handback": np.frombuffer(self.followup_after_handback,
-                                            dtype=np.int8).astype(bool),
-        })
-        agents = pd.DataFrame({
-            "agent": [a.name for a in self.agents],
-            "team": [a.team.name for a in self.agents],
-            **{column: [getattr(a, column) for a in self.agents] for column in AGENT_TALLIES},
-        })
-        teams = (agents.groupby("team", sort=False)[list(AGENT_TALLIES)].sum()
-                 .reindex([t.name for t in self.teams], fill_value=0).reset_index()
-                 .rename(columns={"shifts": "agent_shifts"}))
+        followups = pd.DataFrame(
+            {
+                "conversation": np.frombuffer(self.followup_conversation, dtype=np.int64),
+                "asked_at": asked,
+                "answered_at": answered,
+                "response_s": answered - asked,
+                "after_handback": np.frombuffer(self.followup_after_handback, dtype=np.int8).astype(
+                    bool
+                ),
+            }
+        )
+        agents = pd.DataFrame(
+            {
+                "agent": [a.name for a in self.agents],
+                "team": [a.team.name for a in self.agents],
+                **{column: [getattr(a, column) for a in self.agents] for column in AGENT_TALLIES},
+            }
+        )
+        teams = (
+            agents.groupby("team", sort=False)[list(AGENT_TALLIES)]
+            .sum()
+            .reindex([t.name for t in self.teams], fill_value=0)
+            .reset_index()
+            .rename(columns={"shifts": "agent_shifts"})
+        )
         raised = np.frombuffer(self.ticket_raised_at, dtype=np.float64)
         resolved = np.frombuffer(self.ticket_resolved_at, dtype=np.float64)
-        tickets = pd.DataFrame({
-            "conversation": np.frombuffer(self.ticket_conversation, dtype=np.int64),
-            "raised_at": raised, "resolved_at": resolved, "resolution_s": resolved - raised,
-        })
+        tickets = pd.DataFrame(
+            {
+                "conversation": np.frombuffer(self.ticket_conversation, dtype=np.int64),
+                "raised_at": raised,
+                "resolved_at": resolved,
+                "resolution_s": resolved - raised,
+            }
+        )
         states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
         states["kind"] = states["kind"].astype("category")
         states["name"] = states["name"].astype("category")
-        return ReplicationRecord(replication, conversations, followups, teams, states, tickets,
-                                 agents)
+        return ReplicationRecord(
+            replication, conversations, followups, teams, states, tickets, agents
+        )

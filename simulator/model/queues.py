@@ -28,9 +28,9 @@ class Queue:
         self.name = name
         self.index = index
         self._heap: list[tuple[float, int, Conversation]] = []
-        self.size = 0                 # conversations really waiting (stale entries excluded)
-        self.emptied_at = 0.0         # when ``size`` last fell to zero (for on-call stand-down)
-        self.on_empty: list[Callable[[], None]] = []   # called when ``size`` falls to zero
+        self.size = 0  # conversations really waiting (stale entries excluded)
+        self.emptied_at = 0.0  # when ``size`` last fell to zero (for on-call stand-down)
+        self.on_empty: list[Callable[[], None]] = []  # called when ``size`` falls to zero
         # Teams that serve this queue, in scenario order, with the overflow rule
         # under which they do (None: always).
         self.teams: list[tuple[Team, Overflow | None]] = []
@@ -71,8 +71,9 @@ class Queue:
         return heap[0][0] if heap else None
 
 
-def busier_than(queues: Sequence[Queue], length: int | None, oldest_wait: float | None,
-                now: float) -> bool:
+def busier_than(
+    queues: Sequence[Queue], length: int | None, oldest_wait: float | None, now: float
+) -> bool:
     """Whether ``queues`` together hold at least ``length`` conversations, or the
     longest-waiting of them has waited at least ``oldest_wait`` (None: no such limit).
     The rule behind both overflow and on-call backup triggers."""

@@ -79,8 +79,9 @@ class AgentSchedule:
     shifts: tuple[tuple[float, float], ...]
 
 
-def team_schedules(team_name: str, team: Team, start: datetime,
-                   horizon: float) -> list[AgentSchedule]:
+def team_schedules(
+    team_name: str, team: Team, start: datetime, horizon: float
+) -> list[AgentSchedule]:
     """One schedule per agent of ``team``.
 
     Without a roster the team has ``team.agents`` always-on agents named
@@ -90,21 +91,26 @@ def team_schedules(team_name: str, team: Team, start: datetime,
     the entry's 1-based position), ``k`` counting from 1.
     """
     if team.roster is None:
-        return [AgentSchedule(team_name, f"{team_name}.{k + 1}", ((0.0, math.inf),))
-                for k in range(team.agents or 0)]
+        return [
+            AgentSchedule(team_name, f"{team_name}.{k + 1}", ((0.0, math.inf),))
+            for k in range(team.agents or 0)
+        ]
     if team.rotation is not None:
         return _rotation_schedules(team_name, team, start, horizon)
     schedules: list[AgentSchedule] = []
     for i, entry in enumerate(team.roster):
         shifts = merged(shift_intervals(entry, start, horizon))
         label = entry.label or f"shift{i + 1}"
-        schedules.extend(AgentSchedule(team_name, f"{team_name}.{label}.{k + 1}", shifts)
-                         for k in range(entry.agents))
+        schedules.extend(
+            AgentSchedule(team_name, f"{team_name}.{label}.{k + 1}", shifts)
+            for k in range(entry.agents)
+        )
     return schedules
 
 
-def _rotation_schedules(team_name: str, team: Team, start: datetime,
-                        horizon: float) -> list[AgentSchedule]:
+def _rotation_schedules(
+    team_name: str, team: Team, start: datetime, horizon: float
+) -> list[AgentSchedule]:
     """Members of a rotation pool take the roster's slots in turn.
 
     Slots (one per person an entry needs, per occurrence) are filled in time
@@ -139,11 +145,14 @@ def _rotation_schedules(team_name: str, team: Team, start: datetime,
                     turn = (turn + step + 1) % len(members)
                     break
             else:
-                raise ValueError(f"rotation of team '{team_name}' has nobody free at "
-                                 f"{begin:g}s; add members")
+                raise ValueError(
+                    f"rotation of team '{team_name}' has nobody free at {begin:g}s; add members"
+                )
         worked[person].append((begin, end))
-    return [AgentSchedule(team_name, f"{team_name}.{person}", merged(sorted(worked[person])))
-            for person in members]
+    return [
+        AgentSchedule(team_name, f"{team_name}.{person}", merged(sorted(worked[person])))
+        for person in members
+    ]
 
 
 def merged(intervals: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:

@@ -27,15 +27,21 @@ DEFLECTED = -1
 class Routes:
     """Per customer of one stream, in arrival rank order."""
 
-    queue: Sequence[int]              # queue index, or DEFLECTED
+    queue: Sequence[int]  # queue index, or DEFLECTED
     bot_time: Sequence[float] | None  # seconds in the bot before deflection or routing
-    triage: Sequence[float]           # uniform draw deciding reassignment if misrouted
-    escalate: Sequence[bool]          # becomes a back-office ticket
+    triage: Sequence[float]  # uniform draw deciding reassignment if misrouted
+    escalate: Sequence[bool]  # becomes a back-office ticket
     ticket_work: Sequence[float] | None
 
 
-def route(name: str, stream: Stream, home: int, queue_index: dict[str, int], count: int,
-          source: RandomSource) -> Routes:
+def route(
+    name: str,
+    stream: Stream,
+    home: int,
+    queue_index: dict[str, int],
+    count: int,
+    source: RandomSource,
+) -> Routes:
     """Draw the routing path of ``count`` customers of stream ``name``."""
     rng = source.rng(f"routing.{name}")
     deflect_u, menu_u, rules_u = rng.random((3, count))
@@ -65,5 +71,10 @@ def route(name: str, stream: Stream, home: int, queue_index: dict[str, int], cou
         escalation_rng = source.rng(f"escalation.{name}")
         escalate = escalation_rng.random(count) < escalation.share
         ticket_work = escalation.work.sample(escalation_rng, count).tolist()
-    return Routes(array("q", queue.tobytes()), bot_time, array("d", triage.tobytes()),
-                  escalate.tolist(), ticket_work)
+    return Routes(
+        array("q", queue.tobytes()),
+        bot_time,
+        array("d", triage.tobytes()),
+        escalate.tolist(),
+        ticket_work,
+    )

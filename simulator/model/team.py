@@ -18,17 +18,25 @@ if TYPE_CHECKING:
 class Team:
     """Agents who take conversations from ``queues``, first queue first."""
 
-    def __init__(self, name: str, index: int, spec: TeamSpec, handoff: Handoff,
-                 queues: list[Queue], overflow: list[tuple[Queue, Overflow]],
-                 skills: list[float], meant_for: list[bool]) -> None:
+    def __init__(
+        self,
+        name: str,
+        index: int,
+        spec: TeamSpec,
+        handoff: Handoff,
+        queues: list[Queue],
+        overflow: list[tuple[Queue, Overflow]],
+        skills: list[float],
+        meant_for: list[bool],
+    ) -> None:
         self.name = name
         self.index = index
         self.spec = spec
         self.handoff = handoff
         self.queues = queues
         self.overflow = overflow
-        self.skills = skills            # handle-time multiplier by stream code
-        self.meant_for = meant_for      # by stream code
+        self.skills = skills  # handle-time multiplier by stream code
+        self.meant_for = meant_for  # by stream code
         self.handled = [0] * len(skills)  # conversations picked up, by stream code
         self.learning = spec.learning.half_life if spec.learning else None
         self.triage_time = spec.triage.time

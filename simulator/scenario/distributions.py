@@ -65,8 +65,11 @@ class Distribution(BaseModel):
     @model_validator(mode="after")
     def _parameters_match_kind(self) -> Distribution:
         needed = _NEEDS[self.dist]
-        given = {name for name in ("value", "mean", "cv", "low", "high", "values")
-                 if getattr(self, name) is not None}
+        given = {
+            name
+            for name in ("value", "mean", "cv", "low", "high", "values")
+            if getattr(self, name) is not None
+        }
         if given != set(needed):
             raise ValueError(_needs_message(self.dist, needed))
         if self.dist is Kind.UNIFORM and self.high < self.low:  # type: ignore[operator]
@@ -135,8 +138,11 @@ class CountDistribution(BaseModel):
 
     @model_validator(mode="after")
     def _parameters_match_kind(self) -> CountDistribution:
-        needed = {CountKind.FIXED: ("value",), CountKind.GEOMETRIC: ("mean",),
-                  CountKind.EMPIRICAL: ("values",)}[self.dist]
+        needed = {
+            CountKind.FIXED: ("value",),
+            CountKind.GEOMETRIC: ("mean",),
+            CountKind.EMPIRICAL: ("values",),
+        }[self.dist]
         given = {name for name in ("value", "mean", "values") if getattr(self, name) is not None}
         if given != set(needed):
             raise ValueError(f"a {self.dist.value} count takes exactly: dist, {', '.join(needed)}")

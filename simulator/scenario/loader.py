@@ -22,8 +22,9 @@ from simulator.scenario.schema import Scenario
 MAX_ERRORS_SHOWN = 8
 
 
-def load_scenario(source: str | Path | Mapping[str, Any],
-                  overrides: Iterable[str] = ()) -> Scenario:
+def load_scenario(
+    source: str | Path | Mapping[str, Any], overrides: Iterable[str] = ()
+) -> Scenario:
     """A validated :class:`Scenario` from a YAML file or a dict, after ``KEY=VALUE``
     overrides; raises :class:`ScenarioError` for anything a user must fix."""
     if isinstance(source, Mapping):
@@ -33,9 +34,11 @@ def load_scenario(source: str | Path | Mapping[str, Any],
         label = str(source)
         raw = read_yaml(Path(source))
     if not isinstance(raw, dict):
-        raise ScenarioError("the file must hold a mapping of keys (name, horizon, streams, "
-                            "teams, ...)", source=label,
-                            fix="start the file with 'name: my-scenario'")
+        raise ScenarioError(
+            "the file must hold a mapping of keys (name, horizon, streams, teams, ...)",
+            source=label,
+            fix="start the file with 'name: my-scenario'",
+        )
     for override in overrides:
         apply_override(raw, override)
     return validate(raw, label)
@@ -44,11 +47,15 @@ def load_scenario(source: str | Path | Mapping[str, Any],
 def read_yaml(path: Path) -> Any:
     """Parsed YAML (safe_load only); a missing file or bad syntax is a ScenarioError."""
     if not path.exists():
-        raise ScenarioError("no such file", source=str(path),
-                            fix="check the path; shipped scenarios are in scenarios/")
+        raise ScenarioError(
+            "no such file",
+            source=str(path),
+            fix="check the path; shipped scenarios are in scenarios/",
+        )
     if path.is_dir():
-        raise ScenarioError("this is a folder, not a scenario file", source=str(path),
-                            fix="name a .yaml file")
+        raise ScenarioError(
+            "this is a folder, not a scenario file", source=str(path), fix="name a .yaml file"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -62,23 +69,33 @@ def read_yaml(path: Path) -> Any:
         context, start = getattr(error, "context", None), getattr(error, "context_mark", None)
         if context and start and mark and start.line != mark.line:
             # The mistake is often where the unclosed block began, not where it was noticed.
-            problem += (f" ({context} that began at line {start.line + 1}, "
-                        f"column {start.column + 1})")
-        raise ScenarioError(f"malformed YAML{where}: {problem}", source=str(path),
-                            fix="check indentation, closing brackets and quotes, and that every "
-                                "'key: value' pair has a space after the colon") from None
+            problem += (
+                f" ({context} that began at line {start.line + 1}, column {start.column + 1})"
+            )
+        raise ScenarioError(
+            f"malformed YAML{where}: {problem}",
+            source=str(path),
+            fix="check indentation, closing brackets and quotes, and that every "
+            "'key: value' pair has a space after the colon",
+        ) from None
 
 
 def apply_override(raw: dict[str, Any], override: str) -> None:
     """Apply one ``dotted.path=value`` in place; the value is parsed as YAML (never eval)."""
     if "=" not in override:
-        raise ScenarioError(f"'{override}' is not KEY=VALUE", source="--set",
-                            fix="write e.g. --set teams.support.agents=6")
+        raise ScenarioError(
+            f"'{override}' is not KEY=VALUE",
+            source="--set",
+            fix="write e.g. --set teams.support.agents=6",
+        )
     key, text = override.split("=", 1)
     parts = [p for p in key.strip().split(".")]
     if not all(parts):
-        raise ScenarioError(f"'{key}' is not a dotted key path", source="--set",
-                            fix="write e.g. --set handoff.policy=ownership")
+        raise ScenarioError(
+            f"'{key}' is not a dotted key path",
+            source="--set",
+            fix="write e.g. --set handoff.policy=ownership",
+        )
     try:
         value = yaml.safe_load(text) if text.strip() else ""
     except yaml.YAMLError:
@@ -90,9 +107,12 @@ def apply_override(raw: dict[str, Any], override: str) -> None:
             child = {}
             node[part] = child
         if not isinstance(child, dict):
-            raise ScenarioError(f"'{'.'.join(parts[:depth + 1])}' is a value, not a block",
-                                source="--set", path=key,
-                                fix="set the value itself, not a key inside it")
+            raise ScenarioError(
+                f"'{'.'.join(parts[: depth + 1])}' is a value, not a block",
+                source="--set",
+                path=key,
+                fix="set the value itself, not a key inside it",
+            )
         node = child
     node[parts[-1]] = value
 
@@ -127,16 +147,19 @@ def _describe(item: Any, raw: Any) -> tuple[str, str, str | None]:
     kind = item["type"]
     message = str(item["msg"])
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     if message.startswith("Assertion failed, "):
-        message = message[len("Assertion failed, "):]
+        message = message[len("Assertion failed, ") :]
     loc = item["loc"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
         valid = _valid_keys(loc[:-1], raw)
         hint = closest_hint(key, valid)
-        return path, f"unknown key '{key}'", (hint + f"valid keys here: {', '.join(valid)}"
-                                              if valid else "remove it")
+        return (
+            path,
+            f"unknown key '{key}'",
+            (hint + f"valid keys here: {', '.join(valid)}" if valid else "remove it"),
+        )
     if kind == "missing":
         return path, "this field is required", f"add '{loc[-1]}' here"
     if "; fix: " in message:

@@ -26,8 +26,13 @@ def check_references(scenario: Scenario, label: str) -> None:
             _check_pool_size(scenario, team_name, team, label)
     for stream_name, stream in scenario.streams.items():
         if stream.escalation is not None and stream.escalation.team not in scenario.teams:
-            raise _unknown(stream.escalation.team, scenario.teams, "team", label,
-                           f"streams.{stream_name}.escalation.team")
+            raise _unknown(
+                stream.escalation.team,
+                scenario.teams,
+                "team",
+                label,
+                f"streams.{stream_name}.escalation.team",
+            )
 
 
 def closest_hint(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str:
@@ -37,11 +42,14 @@ def closest_hint(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str:
     return f"did you mean '{match[0]}'? " if match else ""
 
 
-def _unknown(name: str, choices: Iterable[str], what: str, label: str,
-             path: str) -> ScenarioError:
+def _unknown(name: str, choices: Iterable[str], what: str, label: str, path: str) -> ScenarioError:
     names = list(choices)
-    return ScenarioError(f"'{name}' is no {what}", source=label, path=path,
-                         fix=closest_hint(name, names) + f"{what}s are: {', '.join(names)}")
+    return ScenarioError(
+        f"'{name}' is no {what}",
+        source=label,
+        path=path,
+        fix=closest_hint(name, names) + f"{what}s are: {', '.join(names)}",
+    )
 
 
 def _check_served_queues_exist(scenario: Scenario, label: str) -> None:
@@ -52,29 +60,50 @@ def _check_served_queues_exist(scenario: Scenario, label: str) -> None:
                 raise _unknown(queue, queues, "queue", label, f"teams.{team_name}.serves.{index}")
         for index, overflow in enumerate(team.overflow):
             if overflow.queue not in queues:
-                raise _unknown(overflow.queue, queues, "queue", label,
-                               f"teams.{team_name}.overflow.{index}.queue")
+                raise _unknown(
+                    overflow.queue,
+                    queues,
+                    "queue",
+                    label,
+                    f"teams.{team_name}.overflow.{index}.queue",
+                )
 
 
 def _check_every_destination_served(scenario: Scenario, label: str) -> None:
-    served = {queue for team in scenario.teams.values()
-              for queue in [*team.serves, *(o.queue for o in team.overflow)]}
+    served = {
+        queue
+        for team in scenario.teams.values()
+        for queue in [*team.serves, *(o.queue for o in team.overflow)]
+    }
     for stream_name, stream in scenario.streams.items():
         home = scenario.home_queue(stream_name)
         destinations = [(home, f"streams.{stream_name}", "the queue")]
         if stream.routing is not None:
             if stream.routing.fallback is not None:
-                destinations.append((stream.routing.fallback,
-                                     f"streams.{stream_name}.routing.fallback", "the fallback"))
-            destinations += [(queue, f"streams.{stream_name}.routing.false_positives.{queue}",
-                              "the mistaken destination")
-                             for queue in stream.routing.false_positives]
+                destinations.append(
+                    (
+                        stream.routing.fallback,
+                        f"streams.{stream_name}.routing.fallback",
+                        "the fallback",
+                    )
+                )
+            destinations += [
+                (
+                    queue,
+                    f"streams.{stream_name}.routing.false_positives.{queue}",
+                    "the mistaken destination",
+                )
+                for queue in stream.routing.false_positives
+            ]
         for queue, path, role in destinations:
             if queue not in served:
                 raise ScenarioError(
                     f"{role} '{queue}' of stream '{stream_name}' is served by no team "
-                    "(misrouted conversations are reassigned there)", source=label, path=path,
-                    fix=f"add '{queue}' to some team's serves list")
+                    "(misrouted conversations are reassigned there)",
+                    source=label,
+                    path=path,
+                    fix=f"add '{queue}' to some team's serves list",
+                )
 
 
 def _check_team_streams(scenario: Scenario, team_name: str, team: Team, label: str) -> None:
@@ -101,6 +130,8 @@ def _check_pool_size(scenario: Scenario, team_name: str, team: Team, label: str)
     members = len(team.rotation.names())
     if members < peak:
         raise ScenarioError(
-            f"the rotation pool has {members} members but the roster needs {peak} people "
-            "at once", source=label, path=f"teams.{team_name}.rotation.members",
-            fix=f"add members (at least {peak}) or reduce the roster's agents")
+            f"the rotation pool has {members} members but the roster needs {peak} people at once",
+            source=label,
+            path=f"teams.{team_name}.rotation.members",
+            fix=f"add members (at least {peak}) or reduce the roster's agents",
+        )

@@ -52,8 +52,9 @@ class Model(BaseModel):
 
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
-        raise ValueError("a date and time needs a time zone: add 'Z' for UTC or an offset "
-                         "such as '+01:00'")
+        raise ValueError(
+            "a date and time needs a time zone: add 'Z' for UTC or an offset such as '+01:00'"
+        )
     return value
 
 
@@ -64,8 +65,10 @@ def _time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{value}'; use a name from the time zone "
-                         "database such as 'Europe/Dublin', 'America/New_York' or 'UTC'") from None
+        raise ValueError(
+            f"unknown time zone '{value}'; use a name from the time zone "
+            "database such as 'Europe/Dublin', 'America/New_York' or 'UTC'"
+        ) from None
     return value
 
 
@@ -105,8 +108,9 @@ class Profile(Model):
         elif self.hourly is None and self.days is None:
             raise ValueError("a profile needs hourly (24 multipliers), days, or grid")
         if self.hourly is not None and len(self.hourly) != 24:
-            raise ValueError(f"hourly needs 24 multipliers, one per local hour; got "
-                             f"{len(self.hourly)}")
+            raise ValueError(
+                f"hourly needs 24 multipliers, one per local hour; got {len(self.hourly)}"
+            )
         if self.days is not None:
             for name in self.days:
                 _day_index(name)
@@ -164,15 +168,18 @@ class Surge(Model):
             if times != sorted(times):
                 raise ValueError("surge points must be in time order")
         elif any(v is None for v in decay):
-            raise ValueError("a surge needs at, peak and half_life (or a list of "
-                             "[time, multiplier] points)")
+            raise ValueError(
+                "a surge needs at, peak and half_life (or a list of [time, multiplier] points)"
+            )
         return self
 
 
 def _rollout_from_list(value: Any) -> Any:
     if isinstance(value, list):
-        return [{"at": p[0], "share": p[1]} if isinstance(p, list | tuple) and len(p) == 2
-                else p for p in value]
+        return [
+            {"at": p[0], "share": p[1]} if isinstance(p, list | tuple) and len(p) == 2 else p
+            for p in value
+        ]
     return value
 
 
@@ -200,18 +207,20 @@ class Conversation(Model):
     @model_validator(mode="after")
     def _reply_delay_when_needed(self) -> Conversation:
         if self.exchanges.max_value > 1 and self.reply_delay is None:
-            raise ValueError("conversations with more than one exchange need reply_delay "
-                             "(the customer's time before their next message), e.g. "
-                             "reply_delay: {dist: lognormal, mean: 2min, cv: 1.0}")
+            raise ValueError(
+                "conversations with more than one exchange need reply_delay "
+                "(the customer's time before their next message), e.g. "
+                "reply_delay: {dist: lognormal, mean: 2min, cv: 1.0}"
+            )
         return self
 
 
 class Bot(Model):
     """A bot or help article that customers meet before any human."""
 
-    deflection: Probability = 0.0           # share it resolves (outcome deflected)
-    time: Distribution | None = None        # time in the bot before deflection or routing
-    menu: Probability = 0.0                 # share of the rest its menu sends to the stream's queue
+    deflection: Probability = 0.0  # share it resolves (outcome deflected)
+    time: Distribution | None = None  # time in the bot before deflection or routing
+    menu: Probability = 0.0  # share of the rest its menu sends to the stream's queue
 
 
 class Routing(Model):
@@ -227,9 +236,11 @@ class Routing(Model):
     def _shares(self) -> Routing:
         total = self.rules + sum(self.false_positives.values())
         if total > 1.0:
-            raise ValueError(f"rules and false_positives add up to {total:g}, more than 1 "
-                             "(they split the conversations the menu missed); fix: lower "
-                             "them so that rules plus every false_positives share is at most 1")
+            raise ValueError(
+                f"rules and false_positives add up to {total:g}, more than 1 "
+                "(they split the conversations the menu missed); fix: lower "
+                "them so that rules plus every false_positives share is at most 1"
+            )
         return self
 
 
@@ -237,20 +248,21 @@ class Escalation(Model):
     """A share of conversations become back-office tickets after an exchange."""
 
     share: Probability
-    after: int = Field(default=1, ge=1)     # agent replies before the ticket is raised
-    team: str                               # the team that works tickets
-    work: Distribution                      # back-office working time per ticket
+    after: int = Field(default=1, ge=1)  # agent replies before the ticket is raised
+    team: str  # the team that works tickets
+    work: Distribution  # back-office working time per ticket
 
 
 class Stream(Model):
     """A source of conversations: arrival pattern and conversation shape."""
 
     per_hour: float = Field(gt=0)
-    queue: str | None = None                # where the stream belongs (default: its name)
+    queue: str | None = None  # where the stream belongs (default: its name)
     profile: Profile | None = None
     surge: Annotated[Surge | None, BeforeValidator(_surge_from_list)] = None
-    rollout: Annotated[list[RolloutPoint] | None,
-                       BeforeValidator(_rollout_from_list)] = Field(default=None, min_length=1)
+    rollout: Annotated[list[RolloutPoint] | None, BeforeValidator(_rollout_from_list)] = Field(
+        default=None, min_length=1
+    )
     noise: Noise | None = None
     bot: Bot | None = None
     routing: Routing | None = None
@@ -308,8 +320,10 @@ def _clock_minutes(value: Any) -> int:
         return value
     match = _CLOCK.match(str(value).strip())
     if not match:
-        raise ValueError(f"'{value}' is not a clock time; write \"09:00\" (quoted), "
-                         "or \"26:00\" for 02:00 the next day")
+        raise ValueError(
+            f"'{value}' is not a clock time; write \"09:00\" (quoted), "
+            'or "26:00" for 02:00 the next day'
+        )
     hours, minutes = int(match.group(1)), int(match.group(2))
     if minutes >= 60 or hours > 48:
         raise ValueError(f"'{value}' is not a clock time between 00:00 and 48:00")
@@ -335,8 +349,9 @@ class Shift(Model):
     """One roster entry: ``agents`` people working ``start``-``end`` local time on ``days``."""
 
     region: TimeZone = "UTC"
-    days: Annotated[list[Annotated[int, Field(ge=0, le=6)]],
-                    BeforeValidator(_days)] = Field(default_factory=lambda: list(range(7)))
+    days: Annotated[list[Annotated[int, Field(ge=0, le=6)]], BeforeValidator(_days)] = Field(
+        default_factory=lambda: list(range(7))
+    )
     start: Annotated[int, BeforeValidator(_clock_minutes)]
     end: Annotated[int, BeforeValidator(_clock_minutes)]
     agents: int = Field(ge=1)
@@ -347,11 +362,14 @@ class Shift(Model):
         if self.start >= 24 * 60:
             raise ValueError("start must be a local time before 24:00")
         if self.end <= self.start:
+
             def clock(minutes: int) -> str:
                 return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
             raise ValueError(
                 f"the shift ends ({clock(self.end)}) before it starts ({clock(self.start)}); "
-                f"for a shift that crosses midnight write end: \"{clock(self.end + 24 * 60)}\"")
+                f'for a shift that crosses midnight write end: "{clock(self.end + 24 * 60)}"'
+            )
         return self
 
 
@@ -368,8 +386,9 @@ class BackupShift(Shift):
     @model_validator(mode="after")
     def _trigger(self) -> BackupShift:
         if self.queue_length is None and self.oldest_wait is None:
-            raise ValueError("a backup needs a trigger: queue_length (e.g. 10) or "
-                             "oldest_wait (e.g. 5min)")
+            raise ValueError(
+                "a backup needs a trigger: queue_length (e.g. 10) or oldest_wait (e.g. 5min)"
+            )
         return self
 
 
@@ -383,29 +402,30 @@ class Overflow(Model):
     @model_validator(mode="after")
     def _condition(self) -> Overflow:
         if self.oldest_wait is None and self.length is None:
-            raise ValueError("an overflow needs a condition: oldest_wait (e.g. 5min) or "
-                             "length (e.g. 10)")
+            raise ValueError(
+                "an overflow needs a condition: oldest_wait (e.g. 5min) or length (e.g. 10)"
+            )
         return self
 
 
 class Triage(Model):
     """What an agent does with a conversation its team is not meant for."""
 
-    time: Duration = Field(default=0.0, ge=0)   # reading it before deciding
-    reassign: Probability = 1.0                 # chance it goes to the right queue
+    time: Duration = Field(default=0.0, ge=0)  # reading it before deciding
+    reassign: Probability = 1.0  # chance it goes to the right queue
 
 
 class Learning(Model):
     """A skill multiplier moves toward 1.0 as the team handles more of a stream."""
 
-    half_life: float = Field(gt=0)              # conversations to halve the gap to 1.0
+    half_life: float = Field(gt=0)  # conversations to halve the gap to 1.0
 
 
 class Rotation(Model):
     """A named pool of people who take a team's roster slots in turn."""
 
     members: list[str] | int
-    assignments: dict[str, list[str]] | None = None   # local date -> members, in slot order
+    assignments: dict[str, list[str]] | None = None  # local date -> members, in slot order
 
     @model_validator(mode="after")
     def _members(self) -> Rotation:
@@ -417,9 +437,11 @@ class Rotation(Model):
         for day, people in (self.assignments or {}).items():
             unknown = [p for p in people if p not in names]
             if unknown:
-                raise ValueError(f"assignments on {day} name {', '.join(unknown)}, who are "
-                                 f"not members; fix: add them to members or correct the "
-                                 f"names (members: {', '.join(names)})")
+                raise ValueError(
+                    f"assignments on {day} name {', '.join(unknown)}, who are "
+                    f"not members; fix: add them to members or correct the "
+                    f"names (members: {', '.join(names)})"
+                )
         return self
 
     def names(self) -> list[str]:
@@ -447,7 +469,7 @@ class Team(Model):
     roster: list[Shift] | None = Field(default=None, min_length=1)
     handoff: Handoff | None = None
     overflow: list[Overflow] = Field(default_factory=list)
-    streams: list[str] | None = None       # streams it is meant for (default: its queues')
+    streams: list[str] | None = None  # streams it is meant for (default: its queues')
     skills: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
     learning: Learning | None = None
     triage: Triage = Triage()
@@ -464,19 +486,23 @@ class Team(Model):
                 raise ValueError(
                     f"efficiency lists {len(self.efficiency)} speeds but concurrency is "
                     f"{self.concurrency}; give at most {self.concurrency} (one per number of "
-                    "conversations held) or raise concurrency")
+                    "conversations held) or raise concurrency"
+                )
         if self.roster is None and self.agents is None and not self.backup:
             raise ValueError("a team needs agents (always on shift) or a roster")
         labels = [entry.label for entry in [*(self.roster or []), *self.backup] if entry.label]
         repeated = sorted({label for label in labels if labels.count(label) > 1})
         if repeated:
-            raise ValueError(f"roster and backup labels must differ within a team (they name "
-                             f"the agents); '{repeated[0]}' is used twice; fix: rename one")
+            raise ValueError(
+                f"roster and backup labels must differ within a team (they name "
+                f"the agents); '{repeated[0]}' is used twice; fix: rename one"
+            )
         if self.rotation is not None and self.roster is None:
             raise ValueError("a rotation fills roster slots: give the team a roster")
         if self.roster is not None and self.agents is not None:
-            raise ValueError("give agents or a roster, not both: with a roster each entry "
-                             "has its own agents")
+            raise ValueError(
+                "give agents or a roster, not both: with a roster each entry has its own agents"
+            )
         return self
 
     def speed(self, held: int) -> float:
@@ -506,8 +532,10 @@ class Scenario(Model):
         # A field validator (horizon is declared first) so the error names 'warmup'.
         horizon = info.data.get("horizon")
         if horizon is not None and warmup >= horizon:
-            raise ValueError(f"warmup ({format_duration(warmup)}) must be shorter than horizon "
-                             f"({format_duration(horizon)}); shorten warmup or lengthen horizon")
+            raise ValueError(
+                f"warmup ({format_duration(warmup)}) must be shorter than horizon "
+                f"({format_duration(horizon)}); shorten warmup or lengthen horizon"
+            )
         return warmup
 
     def queues(self) -> list[str]:
@@ -517,8 +545,10 @@ class Scenario(Model):
         for stream_name, stream in self.streams.items():
             candidates = [self.home_queue(stream_name)]
             if stream.routing is not None:
-                candidates += [stream.routing.fallback or candidates[0],
-                               *stream.routing.false_positives]
+                candidates += [
+                    stream.routing.fallback or candidates[0],
+                    *stream.routing.false_positives,
+                ]
             candidates += [ticket_queue(stream.escalation.team)] if stream.escalation else []
             for queue in candidates:
                 if queue not in names:

@@ -41,8 +41,9 @@ def _scenario(**changes: Any) -> Any:
         "horizon": "3d",
         "warmup": "1h",
         "targets": {"frt": "2min"},
-        "streams": {"chat": {"per_hour": 1, "conversation": {
-            "handle": {"dist": "fixed", "value": "1min"}}}},
+        "streams": {
+            "chat": {"per_hour": 1, "conversation": {"handle": {"dist": "fixed", "value": "1min"}}}
+        },
         "teams": {"a": {"agents": 1, "serves": ["chat"]}, "b": {"agents": 1, "serves": ["chat"]}},
     }
     data.update(changes)
@@ -53,22 +54,39 @@ def _conversations(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Conversation rows with every column; unnamed times are NaN, outcome resolved."""
     full = []
     for number, row in enumerate(rows):
-        full.append({"conversation": number, "stream": "chat", "queue": "chat", "team": "a",
-                     "agent": "a-1", "picked_up_at": np.nan, "first_reply_at": np.nan,
-                     "ended_at": np.nan, "outcome": "resolved", "exchanges": 1,
-                     "handbacks": 0, "reassignments": 0, **row})
+        full.append(
+            {
+                "conversation": number,
+                "stream": "chat",
+                "queue": "chat",
+                "team": "a",
+                "agent": "a-1",
+                "picked_up_at": np.nan,
+                "first_reply_at": np.nan,
+                "ended_at": np.nan,
+                "outcome": "resolved",
+                "exchanges": 1,
+                "handbacks": 0,
+                "reassignments": 0,
+                **row,
+            }
+        )
     frame = pd.DataFrame(full, columns=list(CONVERSATION_COLUMNS))
     for column in ("stream", "queue", "team", "agent", "outcome"):
         frame[column] = frame[column].astype("category")
     return frame
 
 
-def _record(replication: int, conversations: pd.DataFrame,
-            states: pd.DataFrame | None = None) -> ReplicationRecord:
+def _record(
+    replication: int, conversations: pd.DataFrame, states: pd.DataFrame | None = None
+) -> ReplicationRecord:
     return ReplicationRecord(
-        replication, conversations, pd.DataFrame(columns=list(FOLLOWUP_COLUMNS)),
+        replication,
+        conversations,
+        pd.DataFrame(columns=list(FOLLOWUP_COLUMNS)),
         pd.DataFrame(columns=list(TEAM_COLUMNS)),
-        states if states is not None else pd.DataFrame(columns=list(STATE_COLUMNS)))
+        states if states is not None else pd.DataFrame(columns=list(STATE_COLUMNS)),
+    )
 
 
 def _result(scenario: Any, records: list[ReplicationRecord]) -> RunResult:
@@ -86,8 +104,13 @@ def test_hour_of_week_uses_the_start_offset() -> None:
     start = datetime.fromisoformat("2026-03-04T10:30:00+02:00")  # Wed 10:30 local
     seconds = [0.0, 1799.0, 1800.0, 13.5 * H - 1, 13.5 * H, 109.5 * H]
     assert hour_of_week(seconds, start).tolist() == [
-        _cell(WED, 10), _cell(WED, 10), _cell(WED, 11), _cell(WED, 23), _cell(THU, 0),
-        _cell(0, 0)]  # the last: Monday 00:00 local
+        _cell(WED, 10),
+        _cell(WED, 10),
+        _cell(WED, 11),
+        _cell(WED, 23),
+        _cell(THU, 0),
+        _cell(0, 0),
+    ]  # the last: Monday 00:00 local
 
 
 def test_hour_of_week_wraps_and_defaults_to_utc_mondays() -> None:
@@ -119,13 +142,15 @@ def test_observed_hours_cover_warmup_to_horizon_in_local_hours() -> None:
 
 def test_arrivals_land_in_their_local_hour_and_become_rates() -> None:
     scenario = _scenario()
-    conversations = _conversations([
-        {"arrived_at": 0.5 * H},             # Wed 11:00 local, in warmup: not counted
-        {"arrived_at": 1.0 * H},             # Wed 11:30 -> cell Wed 11 (half an hour seen)
-        {"arrived_at": 1.5 * H},             # Wed 12:00 -> Wed 12
-        {"arrived_at": 2.5 * H - 1},         # Wed 12:59:59 -> Wed 12
-        {"arrived_at": 13.5 * H},            # Thu 00:00 -> Thu 0
-    ])
+    conversations = _conversations(
+        [
+            {"arrived_at": 0.5 * H},  # Wed 11:00 local, in warmup: not counted
+            {"arrived_at": 1.0 * H},  # Wed 11:30 -> cell Wed 11 (half an hour seen)
+            {"arrived_at": 1.5 * H},  # Wed 12:00 -> Wed 12
+            {"arrived_at": 2.5 * H - 1},  # Wed 12:59:59 -> Wed 12
+            {"arrived_at": 13.5 * H},  # Thu 00:00 -> Thu 0
+        ]
+    )
     table = hourly_table(_result(scenario, [_record(0, conversations)]))
     assert list(table.columns) == list(HOURLY_COLUMNS)
     assert list(table.index) == list(range(168))
@@ -142,9 +167,14 @@ def test_arrivals_land_in_their_local_hour_and_become_rates() -> None:
 def test_arrivals_are_averaged_over_replications_and_weeks() -> None:
     scenario = _scenario(start="2026-01-05T00:00:00Z", horizon="2w", warmup="0s")
     monday_nine = 9 * H + 60
-    first = _conversations([{"arrived_at": monday_nine}, {"arrived_at": monday_nine + 1},
-                            {"arrived_at": monday_nine + 2},
-                            {"arrived_at": 168 * H + monday_nine}])
+    first = _conversations(
+        [
+            {"arrived_at": monday_nine},
+            {"arrived_at": monday_nine + 1},
+            {"arrived_at": monday_nine + 2},
+            {"arrived_at": 168 * H + monday_nine},
+        ]
+    )
     second = _conversations([{"arrived_at": 168 * H + 10 * H}])
     table = hourly_table(_result(scenario, [_record(0, first), _record(1, second)]))
     assert table["observed_h"].tolist() == [4.0] * 168  # 2 weeks x 2 replications
@@ -156,11 +186,12 @@ def test_arrivals_are_averaged_over_replications_and_weeks() -> None:
 def test_frt_by_hour_of_arrival_follows_the_summary_rules() -> None:
     scenario = _scenario()
     at = 1.5 * H  # Wed 12:00 local
-    rows = [{"arrived_at": at + k, "first_reply_at": at + k + 60.0 * (k + 1)}
-            for k in range(10)]  # FRT 1, 2, ..., 10 minutes
+    rows = [
+        {"arrived_at": at + k, "first_reply_at": at + k + 60.0 * (k + 1)} for k in range(10)
+    ]  # FRT 1, 2, ..., 10 minutes
     rows += [
         {"arrived_at": at + 20, "outcome": "abandoned", "ended_at": at + 400},  # a miss
-        {"arrived_at": at + 30, "outcome": "deflected", "ended_at": at + 40},   # not judged
+        {"arrived_at": at + 30, "outcome": "deflected", "ended_at": at + 40},  # not judged
         # Answered late, in the next hour: FRT counts in the hour it *arrived*.
         {"arrived_at": at + 3000, "first_reply_at": at + 3000 + 1200},
         # Open and unanswered within one target of the horizon: cannot be judged yet.
@@ -192,12 +223,18 @@ def test_no_target_gives_no_share() -> None:
 def test_agents_on_shift_per_hour_all_teams_together() -> None:
     scenario = _scenario()
     states = pd.DataFrame(
-        [(0.5 * H, "team", "a", 0, 9, 0, 0),         # in warmup: left out
-         (1.0 * H, "team", "a", 0, 2, 0, 0), (1.0 * H, "team", "b", 0, 1, 0, 0),
-         (1.0 * H + 300, "team", "a", 0, 4, 0, 0), (1.0 * H + 300, "team", "b", 0, 1, 0, 0),
-         (1.0 * H + 300, "queue", "chat", 7, 0, 0, 0),
-         (13.5 * H, "team", "a", 0, 0, 0, 0), (13.5 * H, "team", "b", 0, 3, 0, 0)],
-        columns=list(STATE_COLUMNS))
+        [
+            (0.5 * H, "team", "a", 0, 9, 0, 0),  # in warmup: left out
+            (1.0 * H, "team", "a", 0, 2, 0, 0),
+            (1.0 * H, "team", "b", 0, 1, 0, 0),
+            (1.0 * H + 300, "team", "a", 0, 4, 0, 0),
+            (1.0 * H + 300, "team", "b", 0, 1, 0, 0),
+            (1.0 * H + 300, "queue", "chat", 7, 0, 0, 0),
+            (13.5 * H, "team", "a", 0, 0, 0, 0),
+            (13.5 * H, "team", "b", 0, 3, 0, 0),
+        ],
+        columns=list(STATE_COLUMNS),
+    )
     states["kind"] = states["kind"].astype("category")
     states["name"] = states["name"].astype("category")
     result = _result(scenario, [_record(0, _conversations([]), states)])

@@ -26,9 +26,17 @@ from simulator.scenario.loader import load_scenario
 from tests.conftest import scenario_writer, written
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-FIGURES = ("headline", "response_times", "heatmap_arrivals", "heatmap_agents",
-           "heatmap_frt_p90", "heatmap_within_target", "queue_over_time", "occupancy",
-           "shift_ends")
+FIGURES = (
+    "headline",
+    "response_times",
+    "heatmap_arrivals",
+    "heatmap_agents",
+    "heatmap_frt_p90",
+    "heatmap_within_target",
+    "queue_over_time",
+    "occupancy",
+    "shift_ends",
+)
 
 # Two streams, a tiger team on a roster under ownership and generalists under
 # handback, a non-UTC start: every figure has something to draw in a short run.
@@ -40,18 +48,35 @@ SCENARIO: dict[str, Any] = {
     "seed": 4,
     "targets": {"frt": "2min", "followup": "5min"},
     "streams": {
-        "launch": {"per_hour": 10, "conversation": {
-            "handle": {"dist": "exponential", "mean": "3min"}, "exchanges": 2,
-            "reply_delay": {"dist": "exponential", "mean": "1min"},
-            "patience": {"dist": "exponential", "mean": "10min"}}},
-        "general": {"per_hour": 6, "conversation": {
-            "handle": {"dist": "exponential", "mean": "4min"}}},
+        "launch": {
+            "per_hour": 10,
+            "conversation": {
+                "handle": {"dist": "exponential", "mean": "3min"},
+                "exchanges": 2,
+                "reply_delay": {"dist": "exponential", "mean": "1min"},
+                "patience": {"dist": "exponential", "mean": "10min"},
+            },
+        },
+        "general": {
+            "per_hour": 6,
+            "conversation": {"handle": {"dist": "exponential", "mean": "4min"}},
+        },
     },
     "teams": {
-        "tiger": {"serves": ["launch"], "concurrency": 2,
-                  "roster": [{"region": "Europe/Dublin", "days": "Mon-Fri", "start": "08:00",
-                              "end": "17:00", "agents": 2}],
-                  "handoff": {"policy": "ownership", "max_overtime": "30min"}},
+        "tiger": {
+            "serves": ["launch"],
+            "concurrency": 2,
+            "roster": [
+                {
+                    "region": "Europe/Dublin",
+                    "days": "Mon-Fri",
+                    "start": "08:00",
+                    "end": "17:00",
+                    "agents": 2,
+                }
+            ],
+            "handoff": {"policy": "ownership", "max_overtime": "30min"},
+        },
         "generalists": {"serves": ["general", "launch"], "agents": 2},
     },
     "handoff": {"policy": "handback", "reread": {"base": "1min", "per_exchange": "20s"}},
@@ -69,8 +94,9 @@ def made(result: RunResult) -> list[ReportFigure]:
 
 
 @pytest.fixture(scope="module")
-def folder(result: RunResult, made: list[ReportFigure],
-           tmp_path_factory: pytest.TempPathFactory) -> Path:
+def folder(
+    result: RunResult, made: list[ReportFigure], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     folder = tmp_path_factory.mktemp("report")
     with pytest.MonkeyPatch.context() as patch:  # draw the figures once for the module
         patch.setattr(report_module, "build_figures", lambda _: made)
@@ -102,14 +128,20 @@ def test_report_is_self_contained(folder: Path) -> None:
         assert embedded == (folder / "figures" / f"{name}.png").read_bytes(), name
 
 
-def test_report_names_the_run_and_shows_the_headline_table(folder: Path,
-                                                          result: RunResult) -> None:
+def test_report_names_the_run_and_shows_the_headline_table(folder: Path, result: RunResult) -> None:
     text = (folder / REPORT_FILE).read_text(encoding="utf-8")
     assert "report &lt;check&gt; &amp; co" in text and "<check>" not in text  # escaped
     assert f"seed {result.seed}" in text and "2 replications" in text
     assert "95% interval" in text
-    for label in ("first reply: 90% within", "first reply within target", "occupancy",
-                  "Stream launch", "Stream general", "Team tiger", "Team generalists"):
+    for label in (
+        "first reply: 90% within",
+        "first reply within target",
+        "occupancy",
+        "Stream launch",
+        "Stream general",
+        "Team tiger",
+        "Team generalists",
+    ):
         assert label in text, label
     assert text.count("<figcaption>") == len(FIGURES)
 
@@ -150,9 +182,15 @@ def test_heatmap_marks_unobserved_hours() -> None:
 
 
 RUN_SCENARIO: dict[str, Any] = {
-    "name": "tiny", "horizon": "4h", "warmup": "30min",
-    "streams": {"chat": {"per_hour": 20, "conversation": {
-        "handle": {"dist": "exponential", "mean": "4min"}}}},
+    "name": "tiny",
+    "horizon": "4h",
+    "warmup": "30min",
+    "streams": {
+        "chat": {
+            "per_hour": 20,
+            "conversation": {"handle": {"dist": "exponential", "mean": "4min"}},
+        }
+    },
     "teams": {"support": {"agents": 2, "serves": ["chat"]}},
 }
 
@@ -164,8 +202,9 @@ def one_figure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(report_module, "build_figures", lambda result: real(result)[:1])
 
 
-def test_staffsim_run_writes_the_report(one_figure: None, invoke: Callable[..., Result],
-                                        tmp_path: Path) -> None:
+def test_staffsim_run_writes_the_report(
+    one_figure: None, invoke: Callable[..., Result], tmp_path: Path
+) -> None:
     scenario = scenario_writer(tmp_path, RUN_SCENARIO, "s.yaml")()
     out = tmp_path / "out"
     done = invoke("run", scenario, "-r", "2", "--seed", "1", "--out", out, "-q")
@@ -180,8 +219,9 @@ def test_staffsim_run_writes_the_report(one_figure: None, invoke: Callable[..., 
     assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
 
 
-def test_a_failing_report_leaves_no_folder(result: RunResult, monkeypatch: pytest.MonkeyPatch,
-                                           tmp_path: Path) -> None:
+def test_a_failing_report_leaves_no_folder(
+    result: RunResult, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     def broken(result: RunResult, folder: Path) -> Path:
         (Path(folder) / "report.html").write_text("half", encoding="utf-8")
         raise RuntimeError("drawing failed")

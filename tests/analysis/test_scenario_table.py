@@ -35,11 +35,15 @@ TINY: dict[str, Any] = {
     "seed": 3,
     "targets": {"frt": "2min", "followup": "5min"},
     "streams": {
-        "chat": {"per_hour": 20, "conversation": {
-            "handle": {"dist": "exponential", "mean": "4min"},
-            "exchanges": 2,
-            "reply_delay": {"dist": "exponential", "mean": "1min"},
-            "patience": {"dist": "exponential", "mean": "5min"}}},
+        "chat": {
+            "per_hour": 20,
+            "conversation": {
+                "handle": {"dist": "exponential", "mean": "4min"},
+                "exchanges": 2,
+                "reply_delay": {"dist": "exponential", "mean": "1min"},
+                "patience": {"dist": "exponential", "mean": "5min"},
+            },
+        },
     },
     "teams": {"support": {"agents": 2, "serves": ["chat"]}},
 }
@@ -49,11 +53,15 @@ TINY: dict[str, Any] = {
 def _two_streams() -> dict[str, Any]:
     data = copy.deepcopy(TINY)
     data["name"] = "two-streams"
-    data["streams"]["email"] = {"per_hour": 3, "conversation": {
-        "handle": {"dist": "exponential", "mean": "6min"}}}
+    data["streams"]["email"] = {
+        "per_hour": 3,
+        "conversation": {"handle": {"dist": "exponential", "mean": "6min"}},
+    }
     data["teams"]["support"]["serves"] = ["chat", "email"]
-    data["teams"]["late"] = {"serves": ["chat"], "roster": [
-        {"start": "02:00", "end": "04:00", "agents": 1}]}
+    data["teams"]["late"] = {
+        "serves": ["chat"],
+        "roster": [{"start": "02:00", "end": "04:00", "agents": 1}],
+    }
     return data
 
 
@@ -65,24 +73,36 @@ def _metrics(frt_p90: float = 300.0) -> dict[str, Any]:
     return {
         "counts": {"arrived": _stat(100.0)},
         "abandon_rate": _stat(0.05, 0.03, 0.07),
-        "frt_s": {"p50": _stat(45.0, 30.0, 60.0),
-                  "p90": _stat(frt_p90, 0.8 * frt_p90, 1.2 * frt_p90),
-                  "within_target": _stat(0.82, 0.78, 1.03)},
+        "frt_s": {
+            "p50": _stat(45.0, 30.0, 60.0),
+            "p90": _stat(frt_p90, 0.8 * frt_p90, 1.2 * frt_p90),
+            "within_target": _stat(0.82, 0.78, 1.03),
+        },
         "followup_s": {"p90": _stat(None)},
         "resolution_s": {"p90": _stat(5400.0, 3600.0, 7200.0)},
     }
 
 
-def _summary(name: str = "alpha", streams: tuple[str, ...] = ("chat",),
-             teams: dict[str, tuple[float, float, float]] | None = None) -> dict[str, Any]:
+def _summary(
+    name: str = "alpha",
+    streams: tuple[str, ...] = ("chat",),
+    teams: dict[str, tuple[float, float, float]] | None = None,
+) -> dict[str, Any]:
     teams = teams if teams is not None else {"support": (1.5, 0.5, 2.5)}
     return {
-        "scenario": name, "seed": 7, "replications": 5,
+        "scenario": name,
+        "seed": 7,
+        "replications": 5,
         "overall": _metrics(),
         "by_stream": {stream: _metrics(frt_p90=60.0 * (i + 1)) for i, stream in enumerate(streams)},
-        "by_team": {team: {"occupancy": _stat(0.7, 0.6, 0.8),
-                           "overtime_h": _stat(v, lo, hi), "handbacks": _stat(4.0, -1.0, 9.0)}
-                    for team, (v, lo, hi) in teams.items()},
+        "by_team": {
+            team: {
+                "occupancy": _stat(0.7, 0.6, 0.8),
+                "overtime_h": _stat(v, lo, hi),
+                "handbacks": _stat(4.0, -1.0, 9.0),
+            }
+            for team, (v, lo, hi) in teams.items()
+        },
     }
 
 
@@ -187,7 +207,8 @@ def scenarios(tmp_path: Path) -> list[Path]:
 
 
 def test_command_prints_one_table_and_writes_the_same_file(
-        invoke: Callable[..., Result], scenarios: list[Path], tmp_path: Path) -> None:
+    invoke: Callable[..., Result], scenarios: list[Path], tmp_path: Path
+) -> None:
     out = tmp_path / "tables" / "all.md"
     result = invoke("table", *scenarios, "--replications", "2", "--seed", "9", "--out", out)
     assert result.exit_code == 0, result.stderr
@@ -200,26 +221,38 @@ def test_command_prints_one_table_and_writes_the_same_file(
 
 
 def test_command_runs_every_scenario_with_the_same_seed(
-        invoke: Callable[..., Result], scenarios: list[Path]) -> None:
-    result = invoke("table", scenarios[0], scenarios[0], "-r", "2", "--set",
-                    "teams.support.agents=3")
+    invoke: Callable[..., Result], scenarios: list[Path]
+) -> None:
+    result = invoke(
+        "table", scenarios[0], scenarios[0], "-r", "2", "--set", "teams.support.agents=3"
+    )
     assert result.exit_code == 0, result.stderr
     rows = [line.split("|")[2:] for line in result.stdout.splitlines()[2:4]]
     assert rows[0] == rows[1]  # the first file's seed (3) for both
 
 
-@pytest.mark.parametrize("make_args", [
-    lambda paths, tmp: [tmp / "missing.yaml"],
-    lambda paths, tmp: [paths[0], "--set", "teams.support.agents=-1"],
-    lambda paths, tmp: [paths[0], paths[1], "--set", "teams.nobody.agents=2"],
-    lambda paths, tmp: [paths[0], "--out", tmp],
-    lambda paths, tmp: [paths[0], "--replications", "0"],
-    lambda paths, tmp: [],
-], ids=["missing-file", "bad-set", "set-not-in-every-scenario", "out-is-a-folder",
-        "zero-replications", "no-scenario"])
+@pytest.mark.parametrize(
+    "make_args",
+    [
+        lambda paths, tmp: [tmp / "missing.yaml"],
+        lambda paths, tmp: [paths[0], "--set", "teams.support.agents=-1"],
+        lambda paths, tmp: [paths[0], paths[1], "--set", "teams.nobody.agents=2"],
+        lambda paths, tmp: [paths[0], "--out", tmp],
+        lambda paths, tmp: [paths[0], "--replications", "0"],
+        lambda paths, tmp: [],
+    ],
+    ids=[
+        "missing-file",
+        "bad-set",
+        "set-not-in-every-scenario",
+        "out-is-a-folder",
+        "zero-replications",
+        "no-scenario",
+    ],
+)
 def test_bad_input_exits_2_without_a_traceback_or_a_file(
-        invoke: Callable[..., Result], scenarios: list[Path], tmp_path: Path,
-        make_args: Any) -> None:
+    invoke: Callable[..., Result], scenarios: list[Path], tmp_path: Path, make_args: Any
+) -> None:
     before = sorted(p.name for p in tmp_path.iterdir())
     result = invoke("table", *make_args(scenarios, tmp_path))
     assert result.exit_code == 2

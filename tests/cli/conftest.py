@@ -62,13 +62,17 @@ def run_module(workdir: Path) -> Callable[..., subprocess.CompletedProcess[str]]
     """``python -m simulator ARGS`` in a real process (the real exit code and stderr),
     in the test's working directory; works from a checkout that is not installed."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
 
     def call(*args: str | Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "simulator", *map(str, args)],
-                              cwd=workdir, env=env, capture_output=True, text=True,
-                              timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "simulator", *map(str, args)],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     call.env = env  # type: ignore[attr-defined]  # for tests that start the process themselves
     return call

@@ -18,6 +18,7 @@ def set_at(*keys_and_value: Any) -> Mutation:
         for key in keys[:-1]:
             node = node[key]
         node[keys[-1]] = value
+
     return mutate
 
 

@@ -27,15 +27,17 @@ def _rename_patience(d: dict[str, Any]) -> None:
 
 
 def _second_stream(d: dict[str, Any]) -> None:
-    d["streams"]["email"] = {"per_hour": 2, "conversation": {
-        "handle": {"dist": "fixed", "value": "10min"}}}
+    d["streams"]["email"] = {
+        "per_hour": 2,
+        "conversation": {"handle": {"dist": "fixed", "value": "10min"}},
+    }
 
 
 def _roster(**shift: Any) -> Mutation:
     def mutate(d: dict[str, Any]) -> None:
         del d["teams"]["support"]["agents"]
-        d["teams"]["support"]["roster"] = [{"start": "09:00", "end": "17:00", "agents": 2,
-                                            **shift}]
+        d["teams"]["support"]["roster"] = [{"start": "09:00", "end": "17:00", "agents": 2, **shift}]
+
     return mutate
 
 
@@ -55,41 +57,85 @@ class Case:
 
 
 CASES = [
-    Case("malformed-yaml", ["scenario.yaml", "malformed yaml", "line 5, column 6", "line 4", "fix"],
-         text="name: broken\nhorizon: 8h\nstreams:\n  chat: {per_hour: 20\nteams: {}\n"),
-    Case("unknown-key", ["streams.chat.conversation.patiense", "did you mean 'patience'"],
-         mutate=_rename_patience),
+    Case(
+        "malformed-yaml",
+        ["scenario.yaml", "malformed yaml", "line 5, column 6", "line 4", "fix"],
+        text="name: broken\nhorizon: 8h\nstreams:\n  chat: {per_hour: 20\nteams: {}\n",
+    ),
+    Case(
+        "unknown-key",
+        ["streams.chat.conversation.patiense", "did you mean 'patience'"],
+        mutate=_rename_patience,
+    ),
     Case("bare-number-duration", ["'horizon'", "unit", "300h"], mutate=set_at("horizon", 300)),
-    Case("zero-rate", ["'streams.chat.per_hour'", "positive"],
-         mutate=set_at("streams", "chat", "per_hour", 0)),
-    Case("negative-rate", ["'streams.chat.per_hour'", "positive"],
-         mutate=set_at("streams", "chat", "per_hour", -5)),
-    Case("concurrency-below-1", ["'teams.support.concurrency'", "at least 1"],
-         mutate=_team(concurrency=0)),
-    Case("efficiency-too-long", ["'teams.support'", "efficiency", "raise concurrency"],
-         mutate=_team(concurrency=2, attention="shared", efficiency=[1.0, 0.8, 0.7])),
-    Case("serves-unknown-queue", ["'teams.support.serves.0'", "did you mean 'chat'"],
-         mutate=_team(serves=["chta"])),
-    Case("stream-served-by-no-team", ["'streams.email'", "served by no team", "serves"],
-         mutate=_second_stream),
-    Case("hourly-23-values", ["'streams.chat.profile'", "hourly", "24"],
-         mutate=set_at("streams", "chat", "profile", {"hourly": [1.0] * 23})),
-    Case("unknown-time-zone", ["'streams.chat.profile.region'", "europe/dublinn",
-                               "Europe/Dublin"],
-         mutate=set_at("streams", "chat", "profile",
-                     {"region": "Europe/Dublinn", "hourly": [1.0] * 24})),
-    Case("unknown-roster-time-zone", ["'teams.support.roster.0.region'", "time zone"],
-         mutate=_roster(region="Mars/Olympus")),
-    Case("shift-ends-before-start", ["'teams.support.roster.0'", "crosses midnight", "33:00"],
-         mutate=_roster(start="17:00", end="09:00")),
-    Case("warmup-not-shorter", ["'warmup'", "shorter than horizon", "shorten warmup"],
-         mutate=set_at("warmup", "8h")),
-    Case("set-negative-agents", ["'teams.support.agents'", "at least 0"],
-         args=["--set", "teams.support.agents=-1"]),
-    Case("set-not-key-value", ["--set", "'nonsense'", "key=value"],
-         args=["--set", "nonsense"]),
-    Case("set-unknown-key", ["'teams.support.agentz'", "did you mean 'agents'"],
-         args=["--set", "teams.support.agentz=3"]),
+    Case(
+        "zero-rate",
+        ["'streams.chat.per_hour'", "positive"],
+        mutate=set_at("streams", "chat", "per_hour", 0),
+    ),
+    Case(
+        "negative-rate",
+        ["'streams.chat.per_hour'", "positive"],
+        mutate=set_at("streams", "chat", "per_hour", -5),
+    ),
+    Case(
+        "concurrency-below-1",
+        ["'teams.support.concurrency'", "at least 1"],
+        mutate=_team(concurrency=0),
+    ),
+    Case(
+        "efficiency-too-long",
+        ["'teams.support'", "efficiency", "raise concurrency"],
+        mutate=_team(concurrency=2, attention="shared", efficiency=[1.0, 0.8, 0.7]),
+    ),
+    Case(
+        "serves-unknown-queue",
+        ["'teams.support.serves.0'", "did you mean 'chat'"],
+        mutate=_team(serves=["chta"]),
+    ),
+    Case(
+        "stream-served-by-no-team",
+        ["'streams.email'", "served by no team", "serves"],
+        mutate=_second_stream,
+    ),
+    Case(
+        "hourly-23-values",
+        ["'streams.chat.profile'", "hourly", "24"],
+        mutate=set_at("streams", "chat", "profile", {"hourly": [1.0] * 23}),
+    ),
+    Case(
+        "unknown-time-zone",
+        ["'streams.chat.profile.region'", "europe/dublinn", "Europe/Dublin"],
+        mutate=set_at(
+            "streams", "chat", "profile", {"region": "Europe/Dublinn", "hourly": [1.0] * 24}
+        ),
+    ),
+    Case(
+        "unknown-roster-time-zone",
+        ["'teams.support.roster.0.region'", "time zone"],
+        mutate=_roster(region="Mars/Olympus"),
+    ),
+    Case(
+        "shift-ends-before-start",
+        ["'teams.support.roster.0'", "crosses midnight", "33:00"],
+        mutate=_roster(start="17:00", end="09:00"),
+    ),
+    Case(
+        "warmup-not-shorter",
+        ["'warmup'", "shorter than horizon", "shorten warmup"],
+        mutate=set_at("warmup", "8h"),
+    ),
+    Case(
+        "set-negative-agents",
+        ["'teams.support.agents'", "at least 0"],
+        args=["--set", "teams.support.agents=-1"],
+    ),
+    Case("set-not-key-value", ["--set", "'nonsense'", "key=value"], args=["--set", "nonsense"]),
+    Case(
+        "set-unknown-key",
+        ["'teams.support.agentz'", "did you mean 'agents'"],
+        args=["--set", "teams.support.agentz=3"],
+    ),
     Case("set-into-a-value", ["'name.first'", "not a block"], args=["--set", "name.first=x"]),
 ]
 
@@ -109,8 +155,9 @@ def test_validate_refuses(case: Case, write_scenario, small, invoke) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_run_refuses_and_writes_nothing(case: Case, write_scenario, small, invoke, leftovers,
-                                        workdir: Path) -> None:
+def test_run_refuses_and_writes_nothing(
+    case: Case, write_scenario, small, invoke, leftovers, workdir: Path
+) -> None:
     path = _prepare(case, write_scenario, small)
     check_refused(invoke("run", path, *case.args), case.expect)
     check_refused(invoke("run", path, "--out", workdir / "out", *case.args), case.expect)
@@ -140,20 +187,26 @@ def test_folder_instead_of_file(invoke, workdir: Path) -> None:
 
 def test_missing_shipped_default(invoke, leftovers, monkeypatch, workdir: Path) -> None:
     monkeypatch.setattr(cli_module, "DEFAULT_SCENARIO", workdir / "gone" / "default.yaml")
-    check_refused(invoke("run"), ["default.yaml", "default scenario is missing",
-                                  "staffsim run SCENARIO.yaml"])
+    check_refused(
+        invoke("run"), ["default.yaml", "default scenario is missing", "staffsim run SCENARIO.yaml"]
+    )
     assert leftovers() == []
 
 
-@pytest.mark.parametrize("args, expect", [
-    (["--replications", "0"], "--replications"),
-    (["--replications", "two"], "--replications"),
-    (["--seed", "-1"], "--seed"),
-    (["--jobs", "0"], "--jobs"),
-    (["--no-such-option"], "--no-such-option"),
-], ids=["replications-0", "replications-word", "seed-negative", "jobs-0", "unknown-option"])
-def test_command_line_usage_errors(args: list[str], expect: str, write_scenario, invoke,
-                                   leftovers) -> None:
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (["--replications", "0"], "--replications"),
+        (["--replications", "two"], "--replications"),
+        (["--seed", "-1"], "--seed"),
+        (["--jobs", "0"], "--jobs"),
+        (["--no-such-option"], "--no-such-option"),
+    ],
+    ids=["replications-0", "replications-word", "seed-negative", "jobs-0", "unknown-option"],
+)
+def test_command_line_usage_errors(
+    args: list[str], expect: str, write_scenario, invoke, leftovers
+) -> None:
     result = invoke("run", write_scenario(), *args)
     assert result.exit_code == 2
     assert expect in result.stderr
@@ -164,16 +217,20 @@ def test_command_line_usage_errors(args: list[str], expect: str, write_scenario,
 def test_out_is_an_existing_file(write_scenario, invoke, leftovers, workdir: Path) -> None:
     target = workdir / "notes.txt"
     target.write_text("keep me")
-    check_refused(invoke("run", write_scenario(), "--out", target),
-                  ["--out", "notes.txt", "existing file", "fix"])
+    check_refused(
+        invoke("run", write_scenario(), "--out", target),
+        ["--out", "notes.txt", "existing file", "fix"],
+    )
     assert target.read_text() == "keep me"
     assert leftovers() == []
 
 
 def test_out_inside_a_file(write_scenario, invoke, leftovers, workdir: Path) -> None:
     (workdir / "notes.txt").write_text("keep me")
-    check_refused(invoke("run", write_scenario(), "--out", workdir / "notes.txt" / "run"),
-                  ["--out", "notes.txt", "is a file", "fix"])
+    check_refused(
+        invoke("run", write_scenario(), "--out", workdir / "notes.txt" / "run"),
+        ["--out", "notes.txt", "is a file", "fix"],
+    )
     assert leftovers() == []
 
 
@@ -182,27 +239,33 @@ def test_out_is_a_folder_of_other_things(write_scenario, invoke, workdir: Path) 
     project = workdir / "project"
     project.mkdir()
     (project / "thesis.tex").write_text("years of work")
-    check_refused(invoke("run", write_scenario(), "--out", project),
-                  ["--out", "project", "not a staffsim results folder", "fix"])
+    check_refused(
+        invoke("run", write_scenario(), "--out", project),
+        ["--out", "project", "not a staffsim results folder", "fix"],
+    )
     assert (project / "thesis.tex").read_text() == "years of work"
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
-                    reason="root may write anywhere")
+@pytest.mark.skipif(
+    not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+    reason="root may write anywhere",
+)
 def test_out_not_writable(write_scenario, invoke, workdir: Path) -> None:
     locked = workdir / "locked"
     locked.mkdir()
     locked.chmod(0o555)
     try:
-        check_refused(invoke("run", write_scenario(), "--out", locked / "run"),
-                      ["--out", "permission", "fix"])
+        check_refused(
+            invoke("run", write_scenario(), "--out", locked / "run"), ["--out", "permission", "fix"]
+        )
         assert not (locked / "run").exists()
     finally:
         locked.chmod(0o755)
 
 
-def test_real_process_exit_code_without_traceback(write_scenario, small, run_module,
-                                                  leftovers) -> None:
+def test_real_process_exit_code_without_traceback(
+    write_scenario, small, run_module, leftovers
+) -> None:
     """The console entry point, not only the in-process runner, exits 2 cleanly."""
     _rename_patience(small)
     path = write_scenario(small)

@@ -40,8 +40,7 @@ def _run_ok(invoke: Any, *args: str | Path, report: bool = False) -> Any:
 
 def test_run_writes_every_file(write_scenario, invoke, workdir: Path) -> None:
     out = workdir / "out"
-    result = _run_ok(invoke, write_scenario(), "--replications", "2", "--seed", "1",
-                     "--out", out)
+    result = _run_ok(invoke, write_scenario(), "--replications", "2", "--seed", "1", "--out", out)
     assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
     assert [p.name for p in workdir.iterdir() if p.name.startswith(".staffsim-")] == []
     assert "FRT p90" in result.stdout
@@ -63,17 +62,36 @@ def test_run_writes_every_file(write_scenario, invoke, workdir: Path) -> None:
     assert list(followups.columns) == ["replication", *FOLLOWUP_COLUMNS]
 
     info = json.loads((out / "run.json").read_text())
-    assert {"staffsim_version", "python", "seed", "replications", "jobs", "wall_time_s",
-            "started_at", "command"} <= set(info)
+    assert {
+        "staffsim_version",
+        "python",
+        "seed",
+        "replications",
+        "jobs",
+        "wall_time_s",
+        "started_at",
+        "command",
+    } <= set(info)
     assert (info["seed"], info["replications"], info["jobs"]) == (1, 2, 1)
     assert info["command"][0] == "staffsim"
 
 
-def test_scenario_yaml_is_the_resolved_rerunnable_scenario(write_scenario, invoke,
-                                                           workdir: Path) -> None:
+def test_scenario_yaml_is_the_resolved_rerunnable_scenario(
+    write_scenario, invoke, workdir: Path
+) -> None:
     out = workdir / "out"
-    _run_ok(invoke, write_scenario(), "--replications", "2", "--seed", "5", "--out", out,
-            "--set", "teams.support.agents=3")
+    _run_ok(
+        invoke,
+        write_scenario(),
+        "--replications",
+        "2",
+        "--seed",
+        "5",
+        "--out",
+        out,
+        "--set",
+        "teams.support.agents=3",
+    )
     saved = yaml.safe_load((out / "scenario.yaml").read_text())
     assert (saved["seed"], saved["replications"]) == (5, 2)
     assert saved["horizon"] == "8h"  # durations keep a unit so the file loads again
@@ -94,8 +112,7 @@ def test_same_seed_same_summary(write_scenario, invoke, workdir: Path) -> None:
     assert (first / "summary.json").read_bytes() == (second / "summary.json").read_bytes()
 
 
-def test_seed_and_replications_override_the_file(write_scenario, invoke,
-                                                  workdir: Path) -> None:
+def test_seed_and_replications_override_the_file(write_scenario, invoke, workdir: Path) -> None:
     out = workdir / "out"
     _run_ok(invoke, write_scenario(), "--replications", "3", "--seed", "9", "--out", out)
     summary = json.loads((out / "summary.json").read_text())
@@ -112,8 +129,7 @@ def test_drawn_seed_is_recorded(write_scenario, small, invoke, workdir: Path) ->
     assert yaml.safe_load((out / "scenario.yaml").read_text())["seed"] == seed
 
 
-def test_default_out_is_results_slash_name(write_scenario, small, invoke,
-                                           workdir: Path) -> None:
+def test_default_out_is_results_slash_name(write_scenario, small, invoke, workdir: Path) -> None:
     small["name"] = "launch week/EU"
     result = _run_ok(invoke, write_scenario(small), "--replications", "2")
     folder = workdir / "results" / "launch-week-EU"
@@ -122,8 +138,9 @@ def test_default_out_is_results_slash_name(write_scenario, small, invoke,
 
 
 def test_quiet_prints_only_the_folder(write_scenario, invoke, workdir: Path) -> None:
-    result = _run_ok(invoke, write_scenario(), "--replications", "2", "--quiet",
-                     "--out", workdir / "out")
+    result = _run_ok(
+        invoke, write_scenario(), "--replications", "2", "--quiet", "--out", workdir / "out"
+    )
     assert result.stdout.strip() == f"results: {workdir / 'out'}"
     assert result.stderr == ""
 
@@ -131,14 +148,14 @@ def test_quiet_prints_only_the_folder(write_scenario, invoke, workdir: Path) -> 
 def test_shipped_default_runs(invoke, workdir: Path) -> None:
     if not cli_module.DEFAULT_SCENARIO.is_file():
         pytest.skip("no shipped default scenario in this checkout")
-    _run_ok(invoke, "--replications", "1", "--set", "horizon=1d", "--set", "warmup=1h",
-            "--quiet")
+    _run_ok(invoke, "--replications", "1", "--set", "horizon=1d", "--set", "warmup=1h", "--quiet")
     assert len(list((workdir / "results").glob("*/summary.json"))) == 1
 
 
 def test_real_process_run(write_scenario, run_module, workdir: Path) -> None:
-    done = run_module("run", write_scenario(), "-r", "2", "--seed", "1", "--out", "out", "-q",
-                      "--no-report")
+    done = run_module(
+        "run", write_scenario(), "-r", "2", "--seed", "1", "--out", "out", "-q", "--no-report"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "results: out"
     assert (workdir / "out" / "summary.json").is_file()
@@ -156,10 +173,24 @@ def test_progress_bar_only_on_a_terminal(write_scenario, run_module, workdir: Pa
     fcntl.ioctl(program_side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "simulator", "run", str(scenario), "-r", "3",
-             "--out", "terminal", "--no-report"],
-            cwd=workdir, env=run_module.env, stdout=subprocess.DEVNULL, stderr=program_side,
-            timeout=300)
+            [
+                sys.executable,
+                "-m",
+                "simulator",
+                "run",
+                str(scenario),
+                "-r",
+                "3",
+                "--out",
+                "terminal",
+                "--no-report",
+            ],
+            cwd=workdir,
+            env=run_module.env,
+            stdout=subprocess.DEVNULL,
+            stderr=program_side,
+            timeout=300,
+        )
         os.close(program_side)
         shown = b""
         while chunk := _read_pty(terminal_side):
@@ -188,8 +219,9 @@ def _fail_on_parquet(*args: Any, **kwargs: Any) -> None:
     raise Boom("disk fell over")
 
 
-def test_failure_while_writing_leaves_nothing(write_scenario, invoke, monkeypatch,
-                                              workdir: Path) -> None:
+def test_failure_while_writing_leaves_nothing(
+    write_scenario, invoke, monkeypatch, workdir: Path
+) -> None:
     monkeypatch.setattr(output, "_write_parquet", _fail_on_parquet)
     result = invoke("run", write_scenario(), "--replications", "2", "--out", workdir / "out")
     assert result.exit_code == 1  # a bug, not bad input: it keeps its traceback
@@ -199,8 +231,9 @@ def test_failure_while_writing_leaves_nothing(write_scenario, invoke, monkeypatc
     assert [p for p in workdir.iterdir() if p.name.startswith(".staffsim-")] == []
 
 
-def test_failure_while_writing_keeps_the_previous_results(write_scenario, invoke, monkeypatch,
-                                                          workdir: Path) -> None:
+def test_failure_while_writing_keeps_the_previous_results(
+    write_scenario, invoke, monkeypatch, workdir: Path
+) -> None:
     out = workdir / "out"
     _run_ok(invoke, write_scenario(), "--replications", "2", "--seed", "1", "--out", out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -231,8 +264,7 @@ def test_interrupt_while_writing_cleans_up(api_result, monkeypatch, tmp_path: Pa
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_swap_puts_the_previous_folder_back(api_result, monkeypatch,
-                                                   tmp_path: Path) -> None:
+def test_failed_swap_puts_the_previous_folder_back(api_result, monkeypatch, tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_results(api_result, out)
     before = (out / "summary.json").read_bytes()
@@ -260,8 +292,9 @@ def test_write_results_returns_the_folder(api_result, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- headline table
 
 
-def _stat(value: float | None, low: float | None = None, high: float | None = None
-          ) -> dict[str, Any]:
+def _stat(
+    value: float | None, low: float | None = None, high: float | None = None
+) -> dict[str, Any]:
     return {"value": value, "ci95": None if low is None else [low, high]}
 
 
@@ -269,20 +302,32 @@ def _metrics(frt_p90: dict[str, Any]) -> dict[str, Any]:
     return {
         "counts": {"arrived": _stat(960.0, 950.0, 970.0)},
         "abandon_rate": _stat(0.032, 0.028, 0.036),
-        "frt_s": {"mean": _stat(66.0, 60.0, 72.0), "p50": _stat(None),
-                  "p90": frt_p90, "within_target": _stat(None)},
+        "frt_s": {
+            "mean": _stat(66.0, 60.0, 72.0),
+            "p50": _stat(None),
+            "p90": frt_p90,
+            "within_target": _stat(None),
+        },
         "followup_s": {"p90": _stat(240.0, 230.0, 250.0)},
         "resolution_s": {"p90": _stat(1800.0, 1700.0, 1900.0)},
     }
 
 
 def test_headline_table_formats_durations_shares_and_nulls() -> None:
-    summary = {"scenario": "demo", "seed": 1, "replications": 10,
-               "overall": _metrics(_stat(108.0, 96.0, 120.0)),
-               "by_stream": {"chat": _metrics(_stat(108.0, 96.0, 120.0))},
-               "by_team": {"support": {"occupancy": _stat(0.78, 0.75, 0.81),
-                                       "overtime_h": _stat(0.5, 0.25, 0.75),
-                                       "handbacks": _stat(None)}}}
+    summary = {
+        "scenario": "demo",
+        "seed": 1,
+        "replications": 10,
+        "overall": _metrics(_stat(108.0, 96.0, 120.0)),
+        "by_stream": {"chat": _metrics(_stat(108.0, 96.0, 120.0))},
+        "by_team": {
+            "support": {
+                "occupancy": _stat(0.78, 0.75, 0.81),
+                "overtime_h": _stat(0.5, 0.25, 0.75),
+                "handbacks": _stat(None),
+            }
+        },
+    }
     table = headline_table(summary)
     lines = [" ".join(line.split()) for line in table.splitlines()]
     assert "FRT p90 1.8min [1.6min, 2min]" in lines
@@ -298,8 +343,14 @@ def test_headline_table_formats_durations_shares_and_nulls() -> None:
 
 
 def test_headline_table_with_one_replication_has_no_intervals() -> None:
-    summary = {"scenario": "demo", "seed": 1, "replications": 1,
-               "overall": _metrics(_stat(108.0)), "by_stream": {}, "by_team": {}}
+    summary = {
+        "scenario": "demo",
+        "seed": 1,
+        "replications": 1,
+        "overall": _metrics(_stat(108.0)),
+        "by_stream": {},
+        "by_team": {},
+    }
     table = headline_table(summary)
     assert "no intervals with one replication" in table
     assert any(" ".join(line.split()) == "FRT p90 1.8min" for line in table.splitlines())

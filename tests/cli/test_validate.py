@@ -52,10 +52,16 @@ def test_valid_file_exits_0_and_describes_it(write_scenario, invoke) -> None:
     assert result.stderr == ""
     out = result.stdout
     assert f"{path}: valid" in out
-    for expected in ("tiny", "horizon       8h", "warmup        1h", "replications  2 (seed 1)",
-                     "chat: 20/h, queue chat", "patience exponential mean 5min",
-                     "support: 2 agents, concurrency 1, attention serial, serves chat",
-                     "handoff       handback"):
+    for expected in (
+        "tiny",
+        "horizon       8h",
+        "warmup        1h",
+        "replications  2 (seed 1)",
+        "chat: 20/h, queue chat",
+        "patience exponential mean 5min",
+        "support: 2 agents, concurrency 1, attention serial, serves chat",
+        "handoff       handback",
+    ):
         assert expected in out, f"{expected!r} missing from:\n{out}"
 
 
@@ -79,8 +85,14 @@ def test_rosters_queues_and_handoff_are_listed(write_scenario, invoke) -> None:
 
 
 def test_set_is_applied_and_shown(write_scenario, invoke) -> None:
-    result = invoke("validate", write_scenario(), "--set", "teams.support.agents=7",
-                    "--set", "handoff.policy=ownership")
+    result = invoke(
+        "validate",
+        write_scenario(),
+        "--set",
+        "teams.support.agents=7",
+        "--set",
+        "handoff.policy=ownership",
+    )
     assert result.exit_code == 0, result.stderr
     assert "support: 7 agents" in result.stdout
     assert "handoff       ownership" in result.stdout

@@ -15,8 +15,9 @@ def factorial_erlang_c(c: int, a: float) -> float:
     return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
 
 
-def plain_erlang_a(lam: float, mu: float, c: int, theta: float,
-                   states: int = 400) -> tuple[float, float, float]:
+def plain_erlang_a(
+    lam: float, mu: float, c: int, theta: float, states: int = 400
+) -> tuple[float, float, float]:
     """(P(wait), P(abandon), E[wait]) in M/M/c+M from the unnormalised birth-death
     products."""
     p = [1.0]

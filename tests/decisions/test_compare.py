@@ -14,8 +14,7 @@ import simulator
 from simulator.decisions.compare import OVERALL_METRICS, compare_table, headline_metrics
 from tests.conftest import written
 
-DIFFERENCE_KEYS = {"metric", "variant", "baseline", "diff", "ci95", "unpaired_ci95",
-                   "significant"}
+DIFFERENCE_KEYS = {"metric", "variant", "baseline", "diff", "ci95", "unpaired_ci95", "significant"}
 
 
 def _width(interval: list[float]) -> float:
@@ -27,8 +26,13 @@ def test_a_scenario_against_itself_differs_by_exactly_nothing(queue: dict[str, A
     assert result.variants == ["a", "b"]
     assert result.differences, "nothing compared"
     assert {d["metric"] for d in result.differences} >= {
-        "frt_s.mean", "frt_s.p90", "frt_s.within_target", "queue_wait_s.mean", "abandon_rate",
-        "by_team.support.occupancy"}
+        "frt_s.mean",
+        "frt_s.p90",
+        "frt_s.within_target",
+        "queue_wait_s.mean",
+        "abandon_rate",
+        "by_team.support.occupancy",
+    }
     for entry in result.differences:
         assert entry["diff"] == 0.0, entry
         low, high = entry["ci95"]
@@ -37,26 +41,28 @@ def test_a_scenario_against_itself_differs_by_exactly_nothing(queue: dict[str, A
         low, high = entry["unpaired_ci95"]
         assert low <= 0.0 <= high, entry
     # Pairing removed all the noise; independent runs would still show some.
-    widths = {d["metric"]: (_width(d["ci95"]), _width(d["unpaired_ci95"]))
-              for d in result.differences}
+    widths = {
+        d["metric"]: (_width(d["ci95"]), _width(d["unpaired_ci95"])) for d in result.differences
+    }
     assert widths["frt_s.mean"][0] == 0.0 < widths["frt_s.mean"][1]
     assert result.summaries["a"] == {**result.summaries["b"]}
 
 
 def test_one_more_agent_is_a_significant_improvement_and_pairing_pays(
-        queue: dict[str, Any]) -> None:
+    queue: dict[str, Any],
+) -> None:
     queue.update(horizon="50h", warmup="5h")
-    result = simulator.compare(queue, vary="teams.support.agents=4,5", replications=10,
-                               seed=11)
+    result = simulator.compare(queue, vary="teams.support.agents=4,5", replications=10, seed=11)
     assert result.variants == ["teams.support.agents=4", "teams.support.agents=5"]
     table = result.table.set_index("metric")
     wait = table.loc["queue_wait_s.mean"]
     assert wait["diff"] < 0 and wait["ci95_high"] < 0 and bool(wait["significant"])
-    assert table.loc["abandon_rate", "diff"] < 0 and bool(table.loc["abandon_rate",
-                                                                    "significant"])
+    assert table.loc["abandon_rate", "diff"] < 0 and bool(table.loc["abandon_rate", "significant"])
     assert table.loc["frt_s.within_target", "diff"] > 0
-    ratios = {metric: table.loc[metric, "paired_width"] / table.loc[metric, "unpaired_width"]
-              for metric in ("frt_s.mean", "queue_wait_s.mean")}
+    ratios = {
+        metric: table.loc[metric, "paired_width"] / table.loc[metric, "unpaired_width"]
+        for metric in ("frt_s.mean", "queue_wait_s.mean")
+    }
     assert min(ratios.values()) < 0.5, ratios
     assert all(ratio < 1 for ratio in ratios.values()), ratios
 
@@ -70,8 +76,9 @@ def test_every_variant_sees_the_same_customers(queue: dict[str, Any]) -> None:
 
 def test_results_do_not_depend_on_jobs(queue: dict[str, Any]) -> None:
     serial = simulator.compare(queue, vary="teams.support.agents=4,5", replications=3, seed=2)
-    parallel = simulator.compare(queue, vary="teams.support.agents=4,5", replications=3,
-                                 seed=2, jobs=3)
+    parallel = simulator.compare(
+        queue, vary="teams.support.agents=4,5", replications=3, seed=2, jobs=3
+    )
     assert parallel.differences == serial.differences
     assert parallel.summaries == serial.summaries
 
@@ -80,34 +87,50 @@ def test_three_variants_each_against_the_first(queue: dict[str, Any]) -> None:
     result = simulator.compare(queue, vary="teams.support.agents=4..6", replications=2, seed=1)
     assert result.baseline == "teams.support.agents=4"
     pairs = {(d["variant"], d["baseline"]) for d in result.differences}
-    assert pairs == {("teams.support.agents=5", "teams.support.agents=4"),
-                     ("teams.support.agents=6", "teams.support.agents=4")}
+    assert pairs == {
+        ("teams.support.agents=5", "teams.support.agents=4"),
+        ("teams.support.agents=6", "teams.support.agents=4"),
+    }
     text = compare_table(result)
     assert "teams.support.agents=6  vs  baseline teams.support.agents=4" in text
 
 
 def test_headline_metrics_cover_common_streams_and_teams(queue: dict[str, Any]) -> None:
     other = copy.deepcopy(queue)
-    other["streams"]["email"] = {"per_hour": 1, "conversation": {
-        "handle": {"dist": "fixed", "value": "5min"}}}
+    other["streams"]["email"] = {
+        "per_hour": 1,
+        "conversation": {"handle": {"dist": "fixed", "value": "5min"}},
+    }
     other["teams"]["support"]["serves"] = ["chat", "email"]
     base, variant = simulator.load_scenario(queue), simulator.load_scenario(other)
     metrics = headline_metrics(base, variant)
-    assert metrics[:len(OVERALL_METRICS)] == list(OVERALL_METRICS)
+    assert metrics[: len(OVERALL_METRICS)] == list(OVERALL_METRICS)
     assert "by_stream.chat.frt_s.p90" in metrics
     assert not any(m.startswith("by_stream.email") for m in metrics)
     assert "by_team.support.occupancy" in metrics
 
 
-def test_compare_writes_the_contract(write_scenario, invoke, workdir: Path,
-                                     queue: dict[str, Any]) -> None:
+def test_compare_writes_the_contract(
+    write_scenario, invoke, workdir: Path, queue: dict[str, Any]
+) -> None:
     handback = write_scenario(queue, "handback.yaml")
     queue["handoff"] = {"policy": "ownership"}
     queue["teams"]["support"]["agents"] = 5
     ownership = write_scenario(queue, "ownership.yaml")
     out = workdir / "out"
-    result = invoke("compare", handback, ownership, "--replications", "3", "--seed", "2",
-                    "--out", out, "--set", "streams.chat.per_hour=30")
+    result = invoke(
+        "compare",
+        handback,
+        ownership,
+        "--replications",
+        "3",
+        "--seed",
+        "2",
+        "--out",
+        out,
+        "--set",
+        "streams.chat.per_hour=30",
+    )
     assert result.exit_code == 0, (result.stderr, result.exception)
 
     document = json.loads((out / "compare.json").read_text())
@@ -116,8 +139,15 @@ def test_compare_writes_the_contract(write_scenario, invoke, workdir: Path,
     assert (document["seed"], document["replications"]) == (2, 3)
     metrics = [d["metric"] for d in document["differences"]]
     assert len(metrics) == len(set(metrics))  # one entry per metric for the one variant
-    for metric in ("frt_s.mean", "frt_s.p50", "frt_s.p90", "frt_s.within_target",
-                   "resolution_s.p90", "queue_wait_s.mean", "abandon_rate"):
+    for metric in (
+        "frt_s.mean",
+        "frt_s.p50",
+        "frt_s.p90",
+        "frt_s.within_target",
+        "resolution_s.p90",
+        "queue_wait_s.mean",
+        "abandon_rate",
+    ):
         assert metric in metrics
     for entry in document["differences"]:
         assert set(entry) == DIFFERENCE_KEYS
@@ -129,7 +159,9 @@ def test_compare_writes_the_contract(write_scenario, invoke, workdir: Path,
 
     assert (out / "figures" / "compare.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(p.name for p in (out / "scenarios").iterdir()) == [
-        "1-handback.yaml", "2-ownership.yaml"]
+        "1-handback.yaml",
+        "2-ownership.yaml",
+    ]
     saved = simulator.load_scenario(out / "scenarios" / "2-ownership.yaml")
     assert saved.streams["chat"].per_hour == 30  # --set applied to every variant
     info = json.loads((out / "run.json").read_text())
@@ -154,21 +186,27 @@ def test_vary_labels_and_default_out(write_scenario, invoke, workdir: Path) -> N
     assert document["baseline"] == "teams.support.agents=5"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["{path}"], "needs at least two variants"),
-    (["{path}", "--vary", "teams.support.agents=4"], "needs at least two variants"),
-    (["{path}", "{path}", "--vary", "teams.support.agents=4,5"], "--vary takes one scenario"),
-    (["{path}", "--vary", "teams.support.agents=4,5", "--vary", "handoff.policy=ownership"],
-     "varies one key at a time"),
-    (["{path}", "--vary", "nonsense"], "is not KEY=V1,V2"),
-    (["{path}", "--vary", "teams.support.agents=-1,4"], "at least 0"),
-    (["{path}", "--vary", "teams.suport.agents=4,5"], "no team 'suport'"),
-    (["{path}", "--vary", "teams.support.agents=4,5", "--set", "horizon=soon"], "horizon"),
-    (["{path}", "missing.yaml"], "no such file"),
-    (["{path}", "--vary", "teams.support.agents=4,5", "-r", "1"], "--replications"),
-])
-def test_bad_input_exits_2_and_writes_nothing(write_scenario, invoke, workdir: Path,
-                                              args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["{path}"], "needs at least two variants"),
+        (["{path}", "--vary", "teams.support.agents=4"], "needs at least two variants"),
+        (["{path}", "{path}", "--vary", "teams.support.agents=4,5"], "--vary takes one scenario"),
+        (
+            ["{path}", "--vary", "teams.support.agents=4,5", "--vary", "handoff.policy=ownership"],
+            "varies one key at a time",
+        ),
+        (["{path}", "--vary", "nonsense"], "is not KEY=V1,V2"),
+        (["{path}", "--vary", "teams.support.agents=-1,4"], "at least 0"),
+        (["{path}", "--vary", "teams.suport.agents=4,5"], "no team 'suport'"),
+        (["{path}", "--vary", "teams.support.agents=4,5", "--set", "horizon=soon"], "horizon"),
+        (["{path}", "missing.yaml"], "no such file"),
+        (["{path}", "--vary", "teams.support.agents=4,5", "-r", "1"], "--replications"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(
+    write_scenario, invoke, workdir: Path, args: list[str], message: str
+) -> None:
     path = write_scenario()
     result = invoke("compare", *[a.format(path=path) for a in args])
     assert result.exit_code == 2, (result.stdout, result.stderr, result.exception)

@@ -27,9 +27,17 @@ from tests.conftest import written
 from tests.decisions.reference import factorial_erlang_c, plain_erlang_a
 
 MM: dict[str, Any] = {
-    "name": "mm", "horizon": "40h", "warmup": "4h", "replications": 5, "seed": 3,
-    "streams": {"chat": {"per_hour": 100, "conversation": {
-        "handle": {"dist": "exponential", "mean": "6min"}}}},
+    "name": "mm",
+    "horizon": "40h",
+    "warmup": "4h",
+    "replications": 5,
+    "seed": 3,
+    "streams": {
+        "chat": {
+            "per_hour": 100,
+            "conversation": {"handle": {"dist": "exponential", "mean": "6min"}},
+        }
+    },
     "teams": {"support": {"agents": 10, "serves": ["chat"]}},
 }
 """100 conversations an hour, 6-minute exponential replies: offered load 10 agents."""
@@ -61,13 +69,13 @@ def assert_bracketed(result) -> None:
 def test_erlang_c_answer_for_the_share_that_waits():
     expected = first_c(lambda c: factorial_erlang_c(c, LAM / MU) <= 0.2)
     assert expected == 14
-    result = size(mm(), team="support", target="queue_wait_s.share_waited<=0.2",
-                  confidence=None)
+    result = size(mm(), team="support", target="queue_wait_s.share_waited<=0.2", confidence=None)
     assert result.formula == "Erlang C"
     assert result.analytic_agents == expected
     assert abs(result.agents - expected) <= 1
-    assert result.analytic_achieved == pytest.approx(factorial_erlang_c(expected, LAM / MU),
-                                                     rel=1e-9)
+    assert result.analytic_achieved == pytest.approx(
+        factorial_erlang_c(expected, LAM / MU), rel=1e-9
+    )
     assert_bracketed(result)
 
 
@@ -75,8 +83,7 @@ def test_erlang_a_answer_for_abandonment():
     theta = 1 / 180
     expected = first_c(lambda c: plain_erlang_a(LAM, MU, c, theta)[1] <= 0.05)
     assert expected == 13
-    result = size(mm(patience="3min"), team="support", target="abandon_rate<=0.05",
-                  confidence=None)
+    result = size(mm(patience="3min"), team="support", target="abandon_rate<=0.05", confidence=None)
     assert result.formula == "Erlang A"
     assert result.analytic_agents == expected
     assert abs(result.agents - expected) <= 1
@@ -95,8 +102,12 @@ def test_erlang_c_answer_for_first_response_within_target():
         return (1 - waits) * (1 - math.exp(-MU * t)) + waits * hypo
 
     expected = first_c(lambda c: within(c) >= 0.8)
-    result = size(mm(targets={"frt": "15min"}), team="support",
-                  target="frt.within_target>=0.8", confidence=None)
+    result = size(
+        mm(targets={"frt": "15min"}),
+        team="support",
+        target="frt.within_target>=0.8",
+        confidence=None,
+    )
     assert result.analytic_agents == expected
     assert abs(result.agents - expected) <= 1
     assert_bracketed(result)
@@ -104,10 +115,12 @@ def test_erlang_c_answer_for_first_response_within_target():
 
 def test_confidence_asks_the_interval_bound_to_meet_the_target():
     scenario = mm(horizon="20h", warmup="2h")
-    mean_only = size(scenario, team="support", target="queue_wait.share_waited<=0.2",
-                     confidence=None)
-    confident = size(scenario, team="support", target="queue_wait.share_waited<=0.2",
-                     confidence=0.95)
+    mean_only = size(
+        scenario, team="support", target="queue_wait.share_waited<=0.2", confidence=None
+    )
+    confident = size(
+        scenario, team="support", target="queue_wait.share_waited<=0.2", confidence=0.95
+    )
     assert confident.agents >= mean_only.agents
     chosen = next(c for c in confident.candidates if c.agents == confident.total)
     assert chosen.interval is not None and chosen.bound == chosen.interval[1] <= 0.2
@@ -131,13 +144,29 @@ def test_mean_interval_is_the_student_t_interval():
 
 
 ROSTER: dict[str, Any] = {
-    "name": "roster", "horizon": "24h", "warmup": "1h", "replications": 3, "seed": 5,
-    "streams": {"chat": {"per_hour": 30, "conversation": {
-        "handle": {"dist": "exponential", "mean": "6min"},
-        "patience": {"dist": "exponential", "mean": "4min"}}}},
-    "teams": {"support": {"serves": ["chat"], "roster": [
-        {"label": "early", "start": "00:00", "end": "12:00", "agents": 2},
-        {"label": "late", "start": "12:00", "end": "24:00", "agents": 1}]}},
+    "name": "roster",
+    "horizon": "24h",
+    "warmup": "1h",
+    "replications": 3,
+    "seed": 5,
+    "streams": {
+        "chat": {
+            "per_hour": 30,
+            "conversation": {
+                "handle": {"dist": "exponential", "mean": "6min"},
+                "patience": {"dist": "exponential", "mean": "4min"},
+            },
+        }
+    },
+    "teams": {
+        "support": {
+            "serves": ["chat"],
+            "roster": [
+                {"label": "early", "start": "00:00", "end": "12:00", "agents": 2},
+                {"label": "late", "start": "12:00", "end": "24:00", "agents": 1},
+            ],
+        }
+    },
 }
 
 
@@ -149,7 +178,8 @@ def test_dhondt_keeps_the_roster_shape_and_nests():
     labels = ["emea", "emea-late", "amer", "amer-late", "apac", "weekend"]
     config["teams"]["support"]["roster"] = [
         {"label": label, "start": f"{2 * i:02d}:00", "end": f"{2 * i + 8:02d}:00", "agents": n}
-        for i, (label, n) in enumerate(zip(labels, base, strict=True))]
+        for i, (label, n) in enumerate(zip(labels, base, strict=True))
+    ]
     scenario = simulator.load_scenario(config)
     shape = ScaledRoster(scenario.teams["support"], scenario, Intervals.build(scenario, 3600.0))
     assert shape.counts(sum(base)) == base
@@ -171,8 +201,7 @@ def test_a_roster_is_sized_per_entry():
     assert sum(result.agents.values()) == result.total
     assert min(result.agents.values()) >= 1
     assert isinstance(result.analytic_agents, int)
-    assert [e.agents for e in result.sized.teams["support"].roster] == list(
-        result.agents.values())
+    assert [e.agents for e in result.sized.teams["support"].roster] == list(result.agents.values())
     assert_bracketed(result)
     assert result.to_json()["analytic_roster"] == result.analytic_allocation
 
@@ -185,8 +214,8 @@ def test_a_curve_becomes_a_roster_with_that_many_on_shift(slot_minutes):
     rng = np.random.default_rng(slot_minutes)
     slots = 7 * 24 * 60 // slot_minutes
     curve = rng.integers(0, 4, slots)
-    curve[: slots // 3] = np.maximum(curve[: slots // 3], 1)   # a run longer than 48h
-    curve[-2:] = 5                                           # Sunday night into Monday
+    curve[: slots // 3] = np.maximum(curve[: slots // 3], 1)  # a run longer than 48h
+    curve[-2:] = 5  # Sunday night into Monday
     curve[:2] = 5
     shifts = curve_roster(curve, slot_minutes * 60.0, "UTC")
     team = simulator.scenario.schema.Team(serves=["chat"], roster=shifts)
@@ -204,21 +233,62 @@ def test_a_curve_becomes_a_roster_with_that_many_on_shift(slot_minutes):
 
 
 PROFILED: dict[str, Any] = {
-    "name": "profiled", "horizon": "2d", "warmup": "1h", "replications": 3, "seed": 7,
+    "name": "profiled",
+    "horizon": "2d",
+    "warmup": "1h",
+    "replications": 3,
+    "seed": 7,
     "targets": {"frt": "5min"},
-    "streams": {"chat": {"per_hour": 40, "profile": {"hourly": [
-        0.3, 0.2, 0.2, 0.2, 0.3, 0.5, 0.8, 1.0, 1.3, 1.5, 1.6, 1.6,
-        1.5, 1.5, 1.6, 1.7, 1.8, 1.6, 1.3, 1.0, 0.8, 0.6, 0.5, 0.4]},
-        "conversation": {"handle": {"dist": "exponential", "mean": "4min"},
-                         "patience": {"dist": "exponential", "mean": "5min"}}}},
+    "streams": {
+        "chat": {
+            "per_hour": 40,
+            "profile": {
+                "hourly": [
+                    0.3,
+                    0.2,
+                    0.2,
+                    0.2,
+                    0.3,
+                    0.5,
+                    0.8,
+                    1.0,
+                    1.3,
+                    1.5,
+                    1.6,
+                    1.6,
+                    1.5,
+                    1.5,
+                    1.6,
+                    1.7,
+                    1.8,
+                    1.6,
+                    1.3,
+                    1.0,
+                    0.8,
+                    0.6,
+                    0.5,
+                    0.4,
+                ]
+            },
+            "conversation": {
+                "handle": {"dist": "exponential", "mean": "4min"},
+                "patience": {"dist": "exponential", "mean": "5min"},
+            },
+        }
+    },
     "teams": {"support": {"agents": 8, "serves": ["chat"]}},
 }
 
 
 def test_per_interval_sizes_a_curve_that_meets_the_target_in_every_interval():
     scenario = simulator.load_scenario(copy.deepcopy(PROFILED))
-    result = size(scenario, team="support", target="frt.within_target>=0.7",
-                  per_interval="4h", confidence=None)
+    result = size(
+        scenario,
+        team="support",
+        target="frt.within_target>=0.7",
+        per_interval="4h",
+        confidence=None,
+    )
     per = result.per_interval
     assert per is not None and per.slot_s == 4 * 3600
     assert per.agents.shape == (42,)
@@ -241,11 +311,20 @@ def test_size_command_writes_size_json_and_the_heatmap(write_scenario, invoke, w
     config = copy.deepcopy(MM)
     config.update(horizon="12h", warmup="1h", replications=3)
     config["streams"]["chat"]["per_hour"] = 40
-    config["streams"]["chat"]["conversation"]["patience"] = {"dist": "exponential",
-                                                             "mean": "3min"}
+    config["streams"]["chat"]["conversation"]["patience"] = {"dist": "exponential", "mean": "3min"}
     path = write_scenario(config, name="mm.yaml")
-    result = invoke("size", path, "--team", "support", "--target", "abandon_rate<=0.1",
-                    "--confidence", "none", "--out", "out")
+    result = invoke(
+        "size",
+        path,
+        "--team",
+        "support",
+        "--target",
+        "abandon_rate<=0.1",
+        "--confidence",
+        "none",
+        "--out",
+        "out",
+    )
     assert result.exit_code == 0, result.output + str(result.exception)
     assert "Erlang A" in result.output and "simulated" in result.output
     document = json.loads((workdir / "out" / "size.json").read_text())
@@ -262,24 +341,33 @@ def test_size_command_writes_size_json_and_the_heatmap(write_scenario, invoke, w
     assert (workdir / "out" / "summary.json").exists()
 
 
-@pytest.mark.parametrize(("arguments", "in_stderr"), [
-    (["--team", "support", "--target", "frt.p90<=banana"], "'banana' is not a duration"),
-    (["--team", "support", "--target", "frt.p99x<=2min"], "is not a statistic"),
-    (["--team", "nobody", "--target", "frt.p90<=2min"], "no team 'nobody'"),
-    (["--team", "support", "--target", "frt.p90<=2min", "--per-interval", "7min"],
-     "--per-interval"),
-    (["--team", "support", "--target", "frt.p90<=2min", "--per-interval", "soon"],
-     "--per-interval"),
-    (["--team", "support", "--target", "frt.p90<=2min", "--confidence", "2"],
-     "--confidence"),
-    (["--team", "support", "--target", "frt.p90<=2min", "-r", "1"], "--replications"),
-    (["--team", "support", "--target", "frt.p90<=1min"], "no number of agents can meet"),
-    (["--team", "support", "--target", "frt.within_target>=0.8"], "frt target"),
-    (["--team", "support", "--target", "frt.p90<=5min", "--set", "teams.support.agents=x"],
-     "teams.support.agents"),
-])
-def test_bad_input_exits_2_and_writes_nothing(write_scenario, invoke, workdir, arguments,
-                                              in_stderr):
+@pytest.mark.parametrize(
+    ("arguments", "in_stderr"),
+    [
+        (["--team", "support", "--target", "frt.p90<=banana"], "'banana' is not a duration"),
+        (["--team", "support", "--target", "frt.p99x<=2min"], "is not a statistic"),
+        (["--team", "nobody", "--target", "frt.p90<=2min"], "no team 'nobody'"),
+        (
+            ["--team", "support", "--target", "frt.p90<=2min", "--per-interval", "7min"],
+            "--per-interval",
+        ),
+        (
+            ["--team", "support", "--target", "frt.p90<=2min", "--per-interval", "soon"],
+            "--per-interval",
+        ),
+        (["--team", "support", "--target", "frt.p90<=2min", "--confidence", "2"], "--confidence"),
+        (["--team", "support", "--target", "frt.p90<=2min", "-r", "1"], "--replications"),
+        (["--team", "support", "--target", "frt.p90<=1min"], "no number of agents can meet"),
+        (["--team", "support", "--target", "frt.within_target>=0.8"], "frt target"),
+        (
+            ["--team", "support", "--target", "frt.p90<=5min", "--set", "teams.support.agents=x"],
+            "teams.support.agents",
+        ),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(
+    write_scenario, invoke, workdir, arguments, in_stderr
+):
     path = write_scenario(copy.deepcopy(MM), name="mm.yaml")
     result = invoke("size", path, *arguments, "--out", "out")
     assert result.exit_code == 2, result.output
@@ -291,8 +379,12 @@ def test_bad_input_exits_2_and_writes_nothing(write_scenario, invoke, workdir, a
 
 def test_python_api_mirrors_the_command():
     assert simulator.size is size
-    result = simulator.size(mm(horizon="8h", warmup="1h", replications=2), team="support",
-                            target="queue_wait.mean<=5min", confidence=None)
+    result = simulator.size(
+        mm(horizon="8h", warmup="1h", replications=2),
+        team="support",
+        target="queue_wait.mean<=5min",
+        confidence=None,
+    )
     frame = result.search
     assert list(frame.columns) == ["agents", "value", "low", "high", "bound", "met", "analytic"]
     assert len(frame) == len(result.candidates)

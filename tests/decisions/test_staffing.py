@@ -32,7 +32,8 @@ def factorial_erlang_b(c: int, a: float) -> float:
 
 def exponential_reply(mean: float) -> FirstReply:
     dist = simulator.scenario.schema.Conversation.model_validate(
-        {"handle": {"dist": "exponential", "mean": f"{mean}s"}}).handle
+        {"handle": {"dist": "exponential", "mean": f"{mean}s"}}
+    ).handle
     return FirstReply.mix([(dist, 1.0, 1.0)])
 
 
@@ -62,11 +63,13 @@ def test_service_level_formula():
     law = WaitLaw(lam, c, 360.0, None)
     assert law.picked_up(np.array(t)) == pytest.approx(expected, rel=1e-12)
     assert law.mean_wait_s == pytest.approx(
-        factorial_erlang_c(c, lam / mu) / (c * mu - lam), rel=1e-10)
+        factorial_erlang_c(c, lam / mu) / (c * mu - lam), rel=1e-10
+    )
 
 
-@pytest.mark.parametrize(("c", "patience"), [(0, 180.0), (5, 180.0), (11, 180.0),
-                                             (13, 180.0), (9, 600.0)])
+@pytest.mark.parametrize(
+    ("c", "patience"), [(0, 180.0), (5, 180.0), (11, 180.0), (13, 180.0), (9, 600.0)]
+)
 def test_erlang_a_matches_a_plain_birth_death_chain(c, patience):
     lam, mu, theta = 100 / 3600, 1 / 360, 1 / patience
     law = WaitLaw(lam, c, 360.0, patience)
@@ -103,43 +106,61 @@ def test_first_response_is_wait_plus_first_reply():
     assert within == pytest.approx(expected, abs=3e-3)
     p90 = statistic("frt_s.p90", [law], [1.0], reply, None)
     assert statistic("frt_s.within_target", [law], [1.0], reply, p90) == pytest.approx(
-        0.9, abs=3e-3)
+        0.9, abs=3e-3
+    )
     assert statistic("frt_s.mean", [law], [1.0], reply, None) == pytest.approx(
-        waits / r + 360.0, rel=1e-2)
+        waits / r + 360.0, rel=1e-2
+    )
 
 
 def test_a_mixture_of_hours_weights_by_conversations():
     busy, quiet = WaitLaw(0.02, 8, 360.0, None), WaitLaw(0.005, 8, 360.0, None)
-    mixed = statistic("queue_wait_s.share_waited", [busy, quiet], [3.0, 1.0],
-                      exponential_reply(60.0), None)
+    mixed = statistic(
+        "queue_wait_s.share_waited", [busy, quiet], [3.0, 1.0], exponential_reply(60.0), None
+    )
     assert mixed == pytest.approx((3 * busy.p_wait + quiet.p_wait) / 4)
     assert statistic("resolution_s.p90", [busy], [1.0], exponential_reply(60.0), None) is None
 
 
 def _team_scenario(**team):
-    return simulator.load_scenario({
-        "name": "views", "horizon": "10h",
-        "streams": {"chat": {"per_hour": 10, "conversation": {
-            "first_handle": {"dist": "fixed", "value": "90s"},
-            "handle": {"dist": "fixed", "value": "60s"},
-            "exchanges": 3, "wrap_up": {"dist": "fixed", "value": "30s"},
-            "reply_delay": {"dist": "exponential", "mean": "2min"},
-            "patience": {"dist": "exponential", "mean": "6min"}}}},
-        "teams": {"live": {"agents": 2, "serves": ["chat"], **team}}})
+    return simulator.load_scenario(
+        {
+            "name": "views",
+            "horizon": "10h",
+            "streams": {
+                "chat": {
+                    "per_hour": 10,
+                    "conversation": {
+                        "first_handle": {"dist": "fixed", "value": "90s"},
+                        "handle": {"dist": "fixed", "value": "60s"},
+                        "exchanges": 3,
+                        "wrap_up": {"dist": "fixed", "value": "30s"},
+                        "reply_delay": {"dist": "exponential", "mean": "2min"},
+                        "patience": {"dist": "exponential", "mean": "6min"},
+                    },
+                }
+            },
+            "teams": {"live": {"agents": 2, "serves": ["chat"], **team}},
+        }
+    )
 
 
 def test_concurrency_views():
-    work = 90 + 2 * 60 + 30          # typing per conversation
-    held = work + 2 * 120            # plus the customer's two reply delays
+    work = 90 + 2 * 60 + 30  # typing per conversation
+    held = work + 2 * 120  # plus the customer's two reply delays
     one = team_workload(_team_scenario(), "live")
     assert [(v.servers_per_agent, v.holding_s) for v in one.views] == [(1, held)]
     serial = team_workload(_team_scenario(concurrency=3), "live")
     assert [(v.name, v.servers_per_agent, v.holding_s) for v in serial.views] == [
-        ("typing", 1, work), ("slots", 3, held)]
-    shared = team_workload(_team_scenario(concurrency=3, attention="shared",
-                                          efficiency=[1.0, 0.8, 0.5]), "live")
+        ("typing", 1, work),
+        ("slots", 3, held),
+    ]
+    shared = team_workload(
+        _team_scenario(concurrency=3, attention="shared", efficiency=[1.0, 0.8, 0.5]), "live"
+    )
     assert [(v.servers_per_agent, v.holding_s, v.reply_factor) for v in shared.views] == [
-        (3, work / 0.5 + 2 * 120, 2.0)]
+        (3, work / 0.5 + 2 * 120, 2.0)
+    ]
     assert serial.patience_s == pytest.approx(360.0)
     assert serial.formula == "Erlang A"
 

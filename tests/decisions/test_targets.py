@@ -11,23 +11,30 @@ from simulator.errors import ScenarioError
 from simulator.targets import METRICS, Kind, check_target, parse_target
 
 
-@pytest.mark.parametrize(("text", "path", "op", "threshold"), [
-    ("frt_s.p90<=2min", ("overall", "frt_s", "p90"), "<=", 120.0),
-    ("frt.p90<=2min", ("overall", "frt_s", "p90"), "<=", 120.0),
-    ("  frt.p90 <= 90s ", ("overall", "frt_s", "p90"), "<=", 90.0),
-    ("frt.within_target>=0.8", ("overall", "frt_s", "within_target"), ">=", 0.8),
-    ("frt_s.within_target>=80%", ("overall", "frt_s", "within_target"), ">=", 0.8),
-    ("abandon_rate<=0.05", ("overall", "abandon_rate"), "<=", 0.05),
-    ("abandon_rate<5%", ("overall", "abandon_rate"), "<", 0.05),
-    ("queue_wait_s.share_waited<=0.2", ("overall", "queue_wait_s", "share_waited"), "<=", 0.2),
-    ("queue_wait.mean<1.5h", ("overall", "queue_wait_s", "mean"), "<", 5400.0),
-    ("overall.resolution.p50<=1d", ("overall", "resolution_s", "p50"), "<=", 86400.0),
-    ("followup.within_target>0.9", ("overall", "followup_s", "within_target"), ">", 0.9),
-    ("counts.abandoned<=10", ("overall", "counts", "abandoned"), "<=", 10.0),
-    ("by_stream.chat.frt.p90<=2min", ("by_stream", "chat", "frt_s", "p90"), "<=", 120.0),
-    ("by_stream.new.customer.abandon_rate<=0.1",
-     ("by_stream", "new.customer", "abandon_rate"), "<=", 0.1),
-])
+@pytest.mark.parametrize(
+    ("text", "path", "op", "threshold"),
+    [
+        ("frt_s.p90<=2min", ("overall", "frt_s", "p90"), "<=", 120.0),
+        ("frt.p90<=2min", ("overall", "frt_s", "p90"), "<=", 120.0),
+        ("  frt.p90 <= 90s ", ("overall", "frt_s", "p90"), "<=", 90.0),
+        ("frt.within_target>=0.8", ("overall", "frt_s", "within_target"), ">=", 0.8),
+        ("frt_s.within_target>=80%", ("overall", "frt_s", "within_target"), ">=", 0.8),
+        ("abandon_rate<=0.05", ("overall", "abandon_rate"), "<=", 0.05),
+        ("abandon_rate<5%", ("overall", "abandon_rate"), "<", 0.05),
+        ("queue_wait_s.share_waited<=0.2", ("overall", "queue_wait_s", "share_waited"), "<=", 0.2),
+        ("queue_wait.mean<1.5h", ("overall", "queue_wait_s", "mean"), "<", 5400.0),
+        ("overall.resolution.p50<=1d", ("overall", "resolution_s", "p50"), "<=", 86400.0),
+        ("followup.within_target>0.9", ("overall", "followup_s", "within_target"), ">", 0.9),
+        ("counts.abandoned<=10", ("overall", "counts", "abandoned"), "<=", 10.0),
+        ("by_stream.chat.frt.p90<=2min", ("by_stream", "chat", "frt_s", "p90"), "<=", 120.0),
+        (
+            "by_stream.new.customer.abandon_rate<=0.1",
+            ("by_stream", "new.customer", "abandon_rate"),
+            "<=",
+            0.1,
+        ),
+    ],
+)
 def test_valid_targets(text, path, op, threshold):
     target = parse_target(text)
     assert target.path == path
@@ -36,26 +43,29 @@ def test_valid_targets(text, path, op, threshold):
     assert target.text == text.strip()
 
 
-@pytest.mark.parametrize(("text", "in_message", "in_fix"), [
-    ("frt.p90<=banana", "'banana' is not a duration", "2min"),
-    ("frt.p90<=120", "has no time unit", "'120s'"),
-    ("frt.p90<=2m", "unknown time unit 'm'", "2min"),
-    ("frt.p99x<=2min", "'frt.p99x' in 'frt.p99x<=2min' is not a statistic", "frt.p99"),
-    ("frtt.p90<=2min", "is not a statistic", "did you mean 'frt.p90'"),
-    ("occupancy<=0.8", "is not a statistic", "abandon_rate"),
-    ("counts.arrived<=5", "does not depend on the number of agents", "frt.p90"),
-    ("abandon_rate<=1.5", "not a share between 0 and 1", "80%"),
-    ("abandon_rate<=2min", "'2min' in 'abandon_rate<=2min' is not a number", "0.8"),
-    ("abandon_rate=0.05", "'=' in 'abandon_rate=0.05' is not a comparison", "<="),
-    ("abandon_rate=<0.05", "is not a comparison", "'abandon_rate<=0.05'"),
-    ("frt.p90", "has no comparison", "<="),
-    ("<=2min", "names no statistic", "frt.p90"),
-    ("frt.p90<=", "has no value", "frt.p90"),
-    ("", "empty", "frt.p90"),
-    ("frt.within_target<=0.8", "more agents raise it", "'frt.within_target>=0.8'"),
-    ("frt.p90>=2min", "more agents lower it", "'frt.p90<=2min'"),
-    ("by_stream.frt.p90<=2min", "by_stream.STREAM.STATISTIC", "by_stream.chat"),
-])
+@pytest.mark.parametrize(
+    ("text", "in_message", "in_fix"),
+    [
+        ("frt.p90<=banana", "'banana' is not a duration", "2min"),
+        ("frt.p90<=120", "has no time unit", "'120s'"),
+        ("frt.p90<=2m", "unknown time unit 'm'", "2min"),
+        ("frt.p99x<=2min", "'frt.p99x' in 'frt.p99x<=2min' is not a statistic", "frt.p99"),
+        ("frtt.p90<=2min", "is not a statistic", "did you mean 'frt.p90'"),
+        ("occupancy<=0.8", "is not a statistic", "abandon_rate"),
+        ("counts.arrived<=5", "does not depend on the number of agents", "frt.p90"),
+        ("abandon_rate<=1.5", "not a share between 0 and 1", "80%"),
+        ("abandon_rate<=2min", "'2min' in 'abandon_rate<=2min' is not a number", "0.8"),
+        ("abandon_rate=0.05", "'=' in 'abandon_rate=0.05' is not a comparison", "<="),
+        ("abandon_rate=<0.05", "is not a comparison", "'abandon_rate<=0.05'"),
+        ("frt.p90", "has no comparison", "<="),
+        ("<=2min", "names no statistic", "frt.p90"),
+        ("frt.p90<=", "has no value", "frt.p90"),
+        ("", "empty", "frt.p90"),
+        ("frt.within_target<=0.8", "more agents raise it", "'frt.within_target>=0.8'"),
+        ("frt.p90>=2min", "more agents lower it", "'frt.p90<=2min'"),
+        ("by_stream.frt.p90<=2min", "by_stream.STREAM.STATISTIC", "by_stream.chat"),
+    ],
+)
 def test_bad_targets_name_the_option_the_part_and_the_fix(text, in_message, in_fix):
     with pytest.raises(ScenarioError) as caught:
         parse_target(text)
@@ -91,16 +101,26 @@ def test_meets_and_the_bound_that_counts():
     assert higher.bound(0.85, (0.79, 0.91)) == 0.79
     assert higher.meets(0.8) and not higher.meets(0.79)
     assert higher.statistic({"overall": {"frt_s": {"within_target": {"value": 0.8}}}}) == {
-        "value": 0.8}
+        "value": 0.8
+    }
     assert higher.statistic({"overall": {}}) is None
 
 
 def _scenario(**targets):
-    return simulator.load_scenario({
-        "name": "t", "horizon": "10h", "targets": targets,
-        "streams": {"chat": {"per_hour": 10, "conversation": {
-            "handle": {"dist": "exponential", "mean": "5min"}}}},
-        "teams": {"support": {"agents": 2, "serves": ["chat"]}}})
+    return simulator.load_scenario(
+        {
+            "name": "t",
+            "horizon": "10h",
+            "targets": targets,
+            "streams": {
+                "chat": {
+                    "per_hour": 10,
+                    "conversation": {"handle": {"dist": "exponential", "mean": "5min"}},
+                }
+            },
+            "teams": {"support": {"agents": 2, "serves": ["chat"]}},
+        }
+    )
 
 
 def test_checks_against_the_scenario():

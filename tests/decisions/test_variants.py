@@ -21,19 +21,22 @@ from simulator.variants import (
 )
 
 
-@pytest.mark.parametrize(("spec", "values"), [
-    ("teams.support.agents=4..6", [4, 5, 6]),
-    ("teams.support.agents=4..12..2", [4, 6, 8, 10, 12]),
-    ("teams.support.agents=4..12..3", [4, 7, 10]),
-    ("teams.support.agents=2, 4..5 ,9", [2, 4, 5, 9]),
-    ("teams.support.agents=-2..0", [-2, -1, 0]),
-    ("handoff.policy=handback,ownership", ["handback", "ownership"]),
-    ("streams.chat.per_hour=20,20.5", [20, 20.5]),
-    ("handoff.intake_cutoff=15min,1h", ["15min", "1h"]),
-    ("teams.support.efficiency=[1.0,0.8],[1.0, 0.9, 0.8]", [[1.0, 0.8], [1.0, 0.9, 0.8]]),
-    ("x={a: 1, b: 2},'c,d'", [{"a": 1, "b": 2}, "c,d"]),
-    ("x=true,null", [True, None]),
-])
+@pytest.mark.parametrize(
+    ("spec", "values"),
+    [
+        ("teams.support.agents=4..6", [4, 5, 6]),
+        ("teams.support.agents=4..12..2", [4, 6, 8, 10, 12]),
+        ("teams.support.agents=4..12..3", [4, 7, 10]),
+        ("teams.support.agents=2, 4..5 ,9", [2, 4, 5, 9]),
+        ("teams.support.agents=-2..0", [-2, -1, 0]),
+        ("handoff.policy=handback,ownership", ["handback", "ownership"]),
+        ("streams.chat.per_hour=20,20.5", [20, 20.5]),
+        ("handoff.intake_cutoff=15min,1h", ["15min", "1h"]),
+        ("teams.support.efficiency=[1.0,0.8],[1.0, 0.9, 0.8]", [[1.0, 0.8], [1.0, 0.9, 0.8]]),
+        ("x={a: 1, b: 2},'c,d'", [{"a": 1, "b": 2}, "c,d"]),
+        ("x=true,null", [True, None]),
+    ],
+)
 def test_parse_spec(spec: str, values: list[Any]) -> None:
     key, parsed = parse_spec(spec)
     assert key == spec.split("=")[0]
@@ -45,21 +48,24 @@ def test_values_are_yaml_never_code() -> None:
     assert values == ["__import__('os').getcwd()"]  # a plain string, not evaluated
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ("nonsense", "is not KEY=V1,V2"),
-    ("teams.support.agents=", "no value after 'teams.support.agents='"),
-    ("teams.support.agents= ", "no value"),
-    ("teams.support.agents=4,,5", "an empty value"),
-    ("teams..agents=4", "not a dotted key path"),
-    ("=4", "not a dotted key path"),
-    ("teams.support.agents=a..b", "'a..b' is not a range of whole numbers"),
-    ("teams.support.agents=1.5..3", "not a range of whole numbers"),
-    ("teams.support.agents=6..4", "ends before it starts"),
-    ("teams.support.agents=4..8..0", "step of '4..8..0' must be positive"),
-    ("teams.support.agents=1..10000000", "more than"),
-    ("teams.support.agents=4,4..5", "listed twice"),
-    ("x=[1,2", "cannot read the value"),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("nonsense", "is not KEY=V1,V2"),
+        ("teams.support.agents=", "no value after 'teams.support.agents='"),
+        ("teams.support.agents= ", "no value"),
+        ("teams.support.agents=4,,5", "an empty value"),
+        ("teams..agents=4", "not a dotted key path"),
+        ("=4", "not a dotted key path"),
+        ("teams.support.agents=a..b", "'a..b' is not a range of whole numbers"),
+        ("teams.support.agents=1.5..3", "not a range of whole numbers"),
+        ("teams.support.agents=6..4", "ends before it starts"),
+        ("teams.support.agents=4..8..0", "step of '4..8..0' must be positive"),
+        ("teams.support.agents=1..10000000", "more than"),
+        ("teams.support.agents=4,4..5", "listed twice"),
+        ("x=[1,2", "cannot read the value"),
+    ],
+)
 def test_bad_specs_say_what_and_how(spec: str, message: str) -> None:
     with pytest.raises(ScenarioError) as caught:
         parse_spec(spec, "--grid")
@@ -77,13 +83,21 @@ def test_a_key_given_twice_is_refused() -> None:
 def test_grid_points_are_the_cartesian_product_first_key_slowest() -> None:
     grid = parse_grid(["a=1..2", "b=x,y,z"])
     points = grid_points(grid)
-    assert points == [{"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 1, "b": "z"},
-                      {"a": 2, "b": "x"}, {"a": 2, "b": "y"}, {"a": 2, "b": "z"}]
+    assert points == [
+        {"a": 1, "b": "x"},
+        {"a": 1, "b": "y"},
+        {"a": 1, "b": "z"},
+        {"a": 2, "b": "x"},
+        {"a": 2, "b": "y"},
+        {"a": 2, "b": "z"},
+    ]
     assert point_label(points[1]) == "a=1, b=y"
 
 
-@pytest.mark.parametrize("value", ["ownership", 4, 2.5, True, None, [1.0, 0.8], {"a": 1},
-                                   "2min", "yes", "1e3", "a: b", "09:00"])
+@pytest.mark.parametrize(
+    "value",
+    ["ownership", 4, 2.5, True, None, [1.0, 0.8], {"a": 1}, "2min", "yes", "1e3", "a: b", "09:00"],
+)
 def test_yaml_text_reads_back(value: Any) -> None:
     text = yaml_text(value)
     assert "\n" not in text
@@ -106,27 +120,37 @@ def test_vary_a_block_that_the_file_leaves_out(queue: dict[str, Any]) -> None:
 
 def test_grid_variants_validate_every_point(queue: dict[str, Any]) -> None:
     grid, base, variants = grid_variants(
-        queue, ["teams.support.agents=3..4", "streams.chat.per_hour=10,20"])
+        queue, ["teams.support.agents=3..4", "streams.chat.per_hour=10,20"]
+    )
     assert grid == {"teams.support.agents": [3, 4], "streams.chat.per_hour": [10, 20]}
     assert base.teams["support"].agents == 4
-    assert [(v.scenario.teams["support"].agents, v.scenario.streams["chat"].per_hour)
-            for v in variants] == [(3, 10), (3, 20), (4, 10), (4, 20)]
+    assert [
+        (v.scenario.teams["support"].agents, v.scenario.streams["chat"].per_hour) for v in variants
+    ] == [(3, 10), (3, 20), (4, 10), (4, 20)]
 
 
-@pytest.mark.parametrize(("spec", "expected"), [
-    ("teams.support.agents=-1", ["--grid teams.support.agents=-1",
-                                 "field 'teams.support.agents'", "at least 0"]),
-    ("teams.support.agents=four", ["--grid teams.support.agents=four",
-                                   "field 'teams.support.agents'"]),
-    ("handoff.policy=owner", ["field 'handoff.policy'", "'handback' or 'ownership'"]),
-    ("teams.suport.agents=3", ["no team 'suport'", "did you mean 'support'?"]),
-    ("streams.chats.per_hour=3", ["no stream 'chats'", "did you mean 'chat'?"]),
-    ("teams.support.agentz=3", ["unknown key 'agentz'", "did you mean 'agents'?"]),
-    ("nosuchkey=1", ["unknown key 'nosuchkey'", "valid keys here"]),
-    ("teams.support.agents.count=3", ["'teams.support.agents' is a value, not a block"]),
-])
-def test_a_bad_value_names_the_option_the_key_and_the_fix(queue: dict[str, Any], spec: str,
-                                                          expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (
+            "teams.support.agents=-1",
+            ["--grid teams.support.agents=-1", "field 'teams.support.agents'", "at least 0"],
+        ),
+        (
+            "teams.support.agents=four",
+            ["--grid teams.support.agents=four", "field 'teams.support.agents'"],
+        ),
+        ("handoff.policy=owner", ["field 'handoff.policy'", "'handback' or 'ownership'"]),
+        ("teams.suport.agents=3", ["no team 'suport'", "did you mean 'support'?"]),
+        ("streams.chats.per_hour=3", ["no stream 'chats'", "did you mean 'chat'?"]),
+        ("teams.support.agentz=3", ["unknown key 'agentz'", "did you mean 'agents'?"]),
+        ("nosuchkey=1", ["unknown key 'nosuchkey'", "valid keys here"]),
+        ("teams.support.agents.count=3", ["'teams.support.agents' is a value, not a block"]),
+    ],
+)
+def test_a_bad_value_names_the_option_the_key_and_the_fix(
+    queue: dict[str, Any], spec: str, expected: list[str]
+) -> None:
     with pytest.raises(ScenarioError) as caught:
         grid_variants(queue, [spec])
     text = caught.value.render()

@@ -34,9 +34,9 @@ REGIONS = ("UTC", "Europe/Dublin", "America/New_York")
 # Default (a Monday in winter), and starts just before daylight-saving changes.
 STARTS = (
     None,
-    "2026-03-28T00:00:00Z",    # Europe/Dublin springs forward on Sunday 29 March
-    "2026-03-07T12:00:00Z",    # America/New_York springs forward on Sunday 8 March
-    "2026-10-24T18:00:00Z",    # Europe/Dublin falls back on Sunday 25 October
+    "2026-03-28T00:00:00Z",  # Europe/Dublin springs forward on Sunday 29 March
+    "2026-03-07T12:00:00Z",  # America/New_York springs forward on Sunday 8 March
+    "2026-10-24T18:00:00Z",  # Europe/Dublin falls back on Sunday 25 October
     "2026-10-31T00:00:00+01:00",  # America/New_York falls back on Sunday 1 November
 )
 
@@ -44,8 +44,11 @@ STARTS = (
 def seconds(low: int, high: int) -> st.SearchStrategy[str]:
     """A duration string in whole seconds or minutes between ``low`` and ``high`` seconds."""
     whole = st.integers(low, high).map(lambda s: f"{s}s")
-    minutes = st.integers(max(1, -(-low // 60)), max(1, high // 60)).filter(
-        lambda m: low <= 60 * m <= high).map(lambda m: f"{m}min")
+    minutes = (
+        st.integers(max(1, -(-low // 60)), max(1, high // 60))
+        .filter(lambda m: low <= 60 * m <= high)
+        .map(lambda m: f"{m}min")
+    )
     return st.one_of(whole, minutes)
 
 
@@ -54,8 +57,11 @@ def distribution(low: int, high: int) -> st.SearchStrategy[dict[str, Any]]:
     return st.one_of(
         st.builds(lambda v: {"dist": "fixed", "value": v}, seconds(low, high)),
         st.builds(lambda m: {"dist": "exponential", "mean": m}, seconds(max(low, 1), high)),
-        st.builds(lambda m, cv: {"dist": "lognormal", "mean": m, "cv": cv},
-                  seconds(max(low, 1), high), st.sampled_from([0.25, 0.5, 1.0, 1.5])),
+        st.builds(
+            lambda m, cv: {"dist": "lognormal", "mean": m, "cv": cv},
+            seconds(max(low, 1), high),
+            st.sampled_from([0.25, 0.5, 1.0, 1.5]),
+        ),
     )
 
 
@@ -97,15 +103,26 @@ def clock(minutes: int) -> str:
 
 @st.composite
 def shift(draw: st.DrawFn) -> dict[str, Any]:
-    start = draw(st.integers(0, 95)) * 15                 # quarter hours before 24:00
-    length = draw(st.integers(2, 95)) * 15                # 30 min to 23 h 45
-    days = draw(st.one_of(
-        st.sampled_from(["daily", "Mon-Fri", "Sat-Sun", "Fri-Mon"]),
-        st.lists(st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
-                 min_size=1, max_size=7, unique=True),
-    ))
-    return {"region": draw(st.sampled_from(REGIONS)), "days": days, "start": clock(start),
-            "end": clock(start + length), "agents": draw(st.integers(1, 3))}
+    start = draw(st.integers(0, 95)) * 15  # quarter hours before 24:00
+    length = draw(st.integers(2, 95)) * 15  # 30 min to 23 h 45
+    days = draw(
+        st.one_of(
+            st.sampled_from(["daily", "Mon-Fri", "Sat-Sun", "Fri-Mon"]),
+            st.lists(
+                st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
+                min_size=1,
+                max_size=7,
+                unique=True,
+            ),
+        )
+    )
+    return {
+        "region": draw(st.sampled_from(REGIONS)),
+        "days": days,
+        "start": clock(start),
+        "end": clock(start + length),
+        "agents": draw(st.integers(1, 3)),
+    }
 
 
 def probability(high: float = 1.0) -> st.SearchStrategy[float]:
@@ -142,8 +159,12 @@ def routing(draw: st.DrawFn, home: str, queues: list[str]) -> dict[str, Any]:
 
 @st.composite
 def escalation(draw: st.DrawFn, teams: list[str]) -> dict[str, Any]:
-    return {"share": draw(probability()), "after": draw(st.integers(1, 3)),
-            "team": draw(st.sampled_from(teams)), "work": draw(distribution(30, 3600))}
+    return {
+        "share": draw(probability()),
+        "after": draw(st.integers(1, 3)),
+        "team": draw(st.sampled_from(teams)),
+        "work": draw(distribution(30, 3600)),
+    }
 
 
 @st.composite
@@ -164,15 +185,20 @@ def backup(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def launch_settings(draw: st.DrawFn, spec: dict[str, Any], queues: list[str],
-                    streams: list[str]) -> None:
+def launch_settings(
+    draw: st.DrawFn, spec: dict[str, Any], queues: list[str], streams: list[str]
+) -> None:
     """Triage, skills, learning, overflow, a backup and shrinkage, each sometimes."""
     if draw(st.booleans()):
         spec["triage"] = {"time": draw(seconds(0, 300)), "reassign": draw(probability())}
     if draw(st.booleans()):
-        spec["skills"] = draw(st.dictionaries(st.sampled_from(streams),
-                                              st.sampled_from([0.5, 0.8, 1.0, 1.25, 2.0]),
-                                              max_size=len(streams)))
+        spec["skills"] = draw(
+            st.dictionaries(
+                st.sampled_from(streams),
+                st.sampled_from([0.5, 0.8, 1.0, 1.25, 2.0]),
+                max_size=len(streams),
+            )
+        )
         if draw(st.booleans()):
             spec["learning"] = {"half_life": draw(st.integers(1, 50))}
     if draw(st.integers(0, 3)) == 0:
@@ -192,8 +218,10 @@ def launch_settings(draw: st.DrawFn, spec: dict[str, Any], queues: list[str],
     if draw(st.integers(0, 2)) == 0:
         spec["backup"] = [draw(backup())]
     if draw(st.integers(0, 2)) == 0:
-        spec["shrinkage"] = {"share": draw(st.sampled_from([0.05, 0.1, 0.2, 0.35])),
-                             "block": draw(seconds(60, 1800))}
+        spec["shrinkage"] = {
+            "share": draw(st.sampled_from([0.05, 0.1, 0.2, 0.35])),
+            "block": draw(seconds(60, 1800)),
+        }
 
 
 @st.composite
@@ -203,8 +231,11 @@ def team(draw: st.DrawFn, serves: list[str]) -> dict[str, Any]:
     attention = draw(st.sampled_from(["serial", "shared"]))
     spec["attention"] = attention
     if attention == "shared" and draw(st.booleans()):
-        spec["efficiency"] = draw(st.lists(st.sampled_from([1.0, 0.9, 0.8, 0.7, 0.6, 0.5]),
-                                           min_size=1, max_size=concurrency))
+        spec["efficiency"] = draw(
+            st.lists(
+                st.sampled_from([1.0, 0.9, 0.8, 0.7, 0.6, 0.5]), min_size=1, max_size=concurrency
+            )
+        )
     if draw(st.booleans()):
         spec["replies_first"] = draw(st.booleans())
     if draw(st.booleans()):
@@ -221,8 +252,7 @@ def peak_slots(roster: list[dict[str, Any]], start: str | None, horizon_h: int) 
     origin = DEFAULT_START if start is None else datetime.fromisoformat(start)
     edges: list[tuple[float, int]] = []
     for entry in roster:
-        for begin, end in shift_intervals(Shift.model_validate(entry), origin,
-                                          horizon_h * 3600.0):
+        for begin, end in shift_intervals(Shift.model_validate(entry), origin, horizon_h * 3600.0):
             edges += [(begin, entry["agents"]), (end, -entry["agents"])]
     level = peak = 0
     for _, change in sorted(edges):
@@ -232,8 +262,9 @@ def peak_slots(roster: list[dict[str, Any]], start: str | None, horizon_h: int) 
 
 
 @st.composite
-def rotation(draw: st.DrawFn, roster: list[dict[str, Any]], start: str | None,
-             horizon_h: int) -> dict[str, Any]:
+def rotation(
+    draw: st.DrawFn, roster: list[dict[str, Any]], start: str | None, horizon_h: int
+) -> dict[str, Any]:
     """A pool with at least as many members as slots open at once (often exactly)."""
     size = max(1, peak_slots(roster, start, horizon_h)) + draw(st.integers(0, 2))
     if draw(st.booleans()):
@@ -245,17 +276,19 @@ def rotation(draw: st.DrawFn, roster: list[dict[str, Any]], start: str | None,
 def scenario_dicts(draw: st.DrawFn, max_horizon_h: int = 48) -> dict[str, Any]:
     """A valid scenario dict: 1-3 streams, 1-2 teams, every queue served, and sometimes
     the launch organisation (see the module's docstring)."""
-    launch = draw(st.booleans())                          # the launch organisation's keys
+    launch = draw(st.booleans())  # the launch organisation's keys
     # The launch organisation needs more than one queue to route between.
-    stream_names = list(STREAM_NAMES[:draw(st.integers(2 if launch else 1, 3))])
+    stream_names = list(STREAM_NAMES[: draw(st.integers(2 if launch else 1, 3))])
     streams: dict[str, Any] = {}
     for name in stream_names:
-        streams[name] = {"per_hour": draw(st.floats(2, 60).map(lambda x: round(x, 2))),
-                         "conversation": draw(conversation())}
+        streams[name] = {
+            "per_hour": draw(st.floats(2, 60).map(lambda x: round(x, 2))),
+            "conversation": draw(conversation()),
+        }
     if len(stream_names) >= 2 and draw(st.booleans()):
-        streams["email"]["queue"] = "chat"               # two streams, one queue
+        streams["email"]["queue"] = "chat"  # two streams, one queue
     if "launch" in streams and draw(st.booleans()):
-        streams["launch"]["queue"] = "tiger"             # a launch stream with its own inbox
+        streams["launch"]["queue"] = "tiger"  # a launch stream with its own inbox
     queues = list(dict.fromkeys(s.get("queue", n) for n, s in streams.items()))
     if launch:
         for name, stream in streams.items():
@@ -264,11 +297,14 @@ def scenario_dicts(draw: st.DrawFn, max_horizon_h: int = 48) -> dict[str, Any]:
             if len(queues) > 1 and draw(st.booleans()):
                 stream["routing"] = draw(routing(stream.get("queue", name), queues))
 
-    team_names = list(TEAM_NAMES[:draw(st.integers(1, 2))])
+    team_names = list(TEAM_NAMES[: draw(st.integers(1, 2))])
     serves: dict[str, list[str]] = {}
     for name in team_names:
-        serves[name] = draw(st.permutations(queues).flatmap(
-            lambda order: st.integers(1, len(order)).map(lambda k, o=order: list(o[:k]))))
+        serves[name] = draw(
+            st.permutations(queues).flatmap(
+                lambda order: st.integers(1, len(order)).map(lambda k, o=order: list(o[:k]))
+            )
+        )
     unserved = [q for q in queues if not any(q in s for s in serves.values())]
     serves[team_names[-1]].extend(unserved)
     teams = {name: draw(team(serves[name])) for name in team_names}

@@ -32,10 +32,13 @@ from simulator.scenario.schema import Policy, Scenario
 from tests.unit.timeline import simulate_at
 
 OUTCOMES = {"resolved", "abandoned", "deflected", "open"}
-TOLERANCE = 1e-6   # seconds; event times are sums of floats
+TOLERANCE = 1e-6  # seconds; event times are sums of floats
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 seeds = st.integers(0, 2**32 - 1)
 
 
@@ -54,6 +57,7 @@ def replicate(raw: dict[str, Any], seed: int) -> tuple[Scenario, ReplicationReco
 
 # -- 1. conservation --------------------------------------------------------------
 
+
 @settings(SETTINGS, max_examples=30)
 @given(raw=scenario_dicts(max_horizon_h=24), seed=seeds)
 def test_every_conversation_has_one_outcome_and_the_counts_add_up(raw: dict, seed: int) -> None:
@@ -70,19 +74,25 @@ def test_every_conversation_has_one_outcome_and_the_counts_add_up(raw: dict, see
         by_outcome = conversations["outcome"].astype(str).value_counts()
         assert int(by_outcome.sum()) == len(conversations)
 
-    for group, names in [("overall", list(scenario.streams)),
-                         *[(name, [name]) for name in scenario.streams]]:
-        counts = (result.summary["overall"] if group == "overall"
-                  else result.summary["by_stream"][group])["counts"]
+    for group, names in [
+        ("overall", list(scenario.streams)),
+        *[(name, [name]) for name in scenario.streams],
+    ]:
+        counts = (
+            result.summary["overall"] if group == "overall" else result.summary["by_stream"][group]
+        )["counts"]
         value = {key: counts[key]["value"] for key in counts}
         assert value["arrived"] == pytest.approx(
-            value["deflected"] + value["abandoned"] + value["resolved"] + value["open"])
+            value["deflected"] + value["abandoned"] + value["resolved"] + value["open"]
+        )
         # The summary counts are the means of what the records hold after warmup.
         expected: dict[str, list[int]] = {key: [] for key in counts}
         for record in result.records:
             rows = record.conversations
-            counted = rows[(times(rows, "arrived_at") >= scenario.warmup)
-                           & rows["stream"].isin(names).to_numpy()]
+            counted = rows[
+                (times(rows, "arrived_at") >= scenario.warmup)
+                & rows["stream"].isin(names).to_numpy()
+            ]
             expected["arrived"].append(len(counted))
             for outcome in OUTCOMES:
                 expected[outcome].append(int((counted["outcome"] == outcome).sum()))
@@ -92,13 +102,16 @@ def test_every_conversation_has_one_outcome_and_the_counts_add_up(raw: dict, see
 
 # -- 2. time order ----------------------------------------------------------------
 
+
 def fixed_exchanges(scenario: Scenario) -> dict[str, int]:
     """Streams whose conversations all need the same number of replies (an escalated
     conversation needs one more after the exchange that raised its ticket, so streams
     with escalation are left out)."""
-    return {name: stream.conversation.exchanges.value
-            for name, stream in scenario.streams.items()
-            if stream.conversation.exchanges.dist == "fixed" and stream.escalation is None}
+    return {
+        name: stream.conversation.exchanges.value
+        for name, stream in scenario.streams.items()
+        if stream.conversation.exchanges.dist == "fixed" and stream.escalation is None
+    }
 
 
 @SETTINGS
@@ -119,7 +132,7 @@ def test_times_run_forwards_within_the_horizon(raw: dict, seed: int) -> None:
     # arrived <= picked up <= first reply <= ended, wherever both are present.
     chain = [arrived, picked, first, ended]
     for i, earlier in enumerate(chain):
-        for later in chain[i + 1:]:
+        for later in chain[i + 1 :]:
             both = ~np.isnan(earlier) & ~np.isnan(later)
             assert np.all(earlier[both] <= later[both] + TOLERANCE)
 
@@ -130,8 +143,11 @@ def test_times_run_forwards_within_the_horizon(raw: dict, seed: int) -> None:
     assert np.all(~np.isnan(picked[~np.isnan(first)]))
     assert np.array_equal(~np.isnan(first), exchanges >= 1)
 
-    resolved, abandoned, is_open = (outcome == "resolved", outcome == "abandoned",
-                                    outcome == "open")
+    resolved, abandoned, is_open = (
+        outcome == "resolved",
+        outcome == "abandoned",
+        outcome == "open",
+    )
     assert np.all(exchanges[resolved] >= 1)
     assert not np.isnan(ended[resolved]).any()
     assert not np.isnan(first[resolved]).any()
@@ -191,8 +207,10 @@ def test_times_run_forwards_within_the_horizon(raw: dict, seed: int) -> None:
 
 # -- 3. pick-ups only on shift --------------------------------------------------------
 
-def intake_windows(scenario: Scenario) -> tuple[dict[str, list[tuple[float, float]]],
-                                                 dict[str, str]]:
+
+def intake_windows(
+    scenario: Scenario,
+) -> tuple[dict[str, list[tuple[float, float]]], dict[str, str]]:
     """Per agent, the intervals in which it may pick up (shift start to shift end less
     the ownership intake cutoff, from time 0 on), and each agent's team. A backup
     agent may pick up only inside its on-call windows, less the same cutoff."""
@@ -202,12 +220,15 @@ def intake_windows(scenario: Scenario) -> tuple[dict[str, list[tuple[float, floa
         handoff = scenario.team_handoff(name)
         cutoff = handoff.intake_cutoff if handoff.policy is Policy.OWNERSHIP else 0.0
         for schedule in team_schedules(name, spec, scenario.start, scenario.horizon):
-            windows[schedule.name] = [(max(begin, 0.0), end - cutoff)
-                                      for begin, end in schedule.shifts]
+            windows[schedule.name] = [
+                (max(begin, 0.0), end - cutoff) for begin, end in schedule.shifts
+            ]
             teams_of[schedule.name] = name
         for number, entry in enumerate(spec.backup, start=1):
-            on_call = [(max(begin, 0.0), end - cutoff) for begin, end in
-                       merged(shift_intervals(entry, scenario.start, scenario.horizon))]
+            on_call = [
+                (max(begin, 0.0), end - cutoff)
+                for begin, end in merged(shift_intervals(entry, scenario.start, scenario.horizon))
+            ]
             for k in range(entry.agents):
                 agent = f"{name}.{entry.label or f'backup{number}'}.{k + 1}"
                 windows[agent] = on_call
@@ -220,8 +241,10 @@ def landing_queues(scenario: Scenario, stream: str) -> set[str]:
     spec = scenario.streams[stream]
     queues = {scenario.home_queue(stream)}
     if spec.routing is not None:
-        queues |= {spec.routing.fallback or scenario.home_queue(stream),
-                   *spec.routing.false_positives}
+        queues |= {
+            spec.routing.fallback or scenario.home_queue(stream),
+            *spec.routing.false_positives,
+        }
     return queues
 
 
@@ -234,22 +257,26 @@ def test_nobody_picks_up_off_shift_or_after_the_intake_cutoff(raw: dict, seed: i
     record = simulate(scenario, seed, 0)
     rows = record.conversations
     picked = rows[present(rows, "picked_up_at")]
-    for agent, team, at in zip(picked["agent"].astype(str), picked["team"].astype(str),
-                               times(picked, "picked_up_at"), strict=True):
+    for agent, team, at in zip(
+        picked["agent"].astype(str),
+        picked["team"].astype(str),
+        times(picked, "picked_up_at"),
+        strict=True,
+    ):
         assert teams_of[agent] == team
-        assert any(begin - TOLERANCE <= at <= end + TOLERANCE
-                   for begin, end in windows[agent]), (
-            f"{agent} picked up at {at:.1f}s outside its intake windows {windows[agent]}")
+        assert any(begin - TOLERANCE <= at <= end + TOLERANCE for begin, end in windows[agent]), (
+            f"{agent} picked up at {at:.1f}s outside its intake windows {windows[agent]}"
+        )
     # A conversation is first picked up from a queue it can land in that the team
     # serves, or takes from under an overflow rule.
-    for stream, team in zip(picked["stream"].astype(str), picked["team"].astype(str),
-                            strict=True):
+    for stream, team in zip(picked["stream"].astype(str), picked["team"].astype(str), strict=True):
         spec = scenario.teams[team]
         taken_from = {*spec.serves, *(rule.queue for rule in spec.overflow)}
         assert landing_queues(scenario, stream) & taken_from, (stream, team)
 
 
 # -- 4. concurrency cap ----------------------------------------------------------------
+
 
 @SETTINGS
 @given(raw=scenario_dicts(), seed=seeds)
@@ -261,17 +288,27 @@ def test_no_agent_holds_more_than_its_concurrency(raw: dict, seed: int) -> None:
     # pick-up until it ends (longer with wrap-up; to the horizon if open): a lower
     # bound on what is held.
     escalating = [name for name, spec in scenario.streams.items() if spec.escalation]
-    kept = rows[present(rows, "picked_up_at") & (rows["handbacks"].to_numpy() == 0)
-                & (rows["reassignments"].to_numpy() == 0)
-                & ~rows["stream"].isin(escalating).to_numpy()]
+    kept = rows[
+        present(rows, "picked_up_at")
+        & (rows["handbacks"].to_numpy() == 0)
+        & (rows["reassignments"].to_numpy() == 0)
+        & ~rows["stream"].isin(escalating).to_numpy()
+    ]
     ends = np.nan_to_num(times(kept, "ended_at"), nan=math.inf)
-    frame = pd.DataFrame({"agent": kept["agent"].astype(str).to_numpy(),
-                          "team": kept["team"].astype(str).to_numpy(),
-                          "begin": times(kept, "picked_up_at"), "end": ends})
+    frame = pd.DataFrame(
+        {
+            "agent": kept["agent"].astype(str).to_numpy(),
+            "team": kept["team"].astype(str).to_numpy(),
+            "begin": times(kept, "picked_up_at"),
+            "end": ends,
+        }
+    )
     for (agent, team), held in frame.groupby(["agent", "team"]):
         # Sweep: at equal times a release (-1) comes before a pick-up (+1).
-        events = sorted([(b, 1) for b in held["begin"]] + [(e, -1) for e in held["end"]],
-                        key=lambda event: (event[0], event[1]))
+        events = sorted(
+            [(b, 1) for b in held["begin"]] + [(e, -1) for e in held["end"]],
+            key=lambda event: (event[0], event[1]),
+        )
         level = peak = 0
         for _, step in events:
             level += step
@@ -280,6 +317,7 @@ def test_no_agent_holds_more_than_its_concurrency(raw: dict, seed: int) -> None:
 
 
 # -- 5. determinism --------------------------------------------------------------------
+
 
 @settings(SETTINGS, max_examples=25)
 @given(raw=scenario_dicts(max_horizon_h=24), seed=seeds)
@@ -318,6 +356,7 @@ def test_parallel_runs_equal_serial_runs(raw: dict, seed: int) -> None:
 
 # -- 6. common random numbers ------------------------------------------------------------
 
+
 def restaffed(raw: dict, change: int) -> dict:
     """The scenario with ``change`` more (or fewer, at least one) agents per team, shift
     or on-call entry; a rotation pool grows to fill the roster's slots."""
@@ -340,12 +379,18 @@ def restaffed(raw: dict, change: int) -> dict:
 def other_policy(raw: dict) -> dict:
     """The scenario with every handoff policy flipped (ownership with a cutoff)."""
     variant = copy.deepcopy(raw)
-    blocks = [variant["handoff"], *[t["handoff"] for t in variant["teams"].values()
-                                    if "handoff" in t]]
+    blocks = [
+        variant["handoff"],
+        *[t["handoff"] for t in variant["teams"].values() if "handoff" in t],
+    ]
     for block in blocks:
         if block["policy"] == "handback":
-            block.update(policy="ownership", intake_cutoff="15min", max_overtime="30min",
-                         leftover="wait_for_owner")
+            block.update(
+                policy="ownership",
+                intake_cutoff="15min",
+                max_overtime="30min",
+                leftover="wait_for_owner",
+            )
         else:
             for key in ("intake_cutoff", "max_overtime", "leftover"):
                 block.pop(key, None)
@@ -355,29 +400,31 @@ def other_policy(raw: dict) -> dict:
 
 @settings(SETTINGS, max_examples=25)
 @given(raw=scenario_dicts(max_horizon_h=24), seed=seeds, change=st.sampled_from([-2, -1, 1, 3]))
-def test_staffing_and_policy_leave_the_customers_unchanged(raw: dict, seed: int,
-                                                           change: int) -> None:
+def test_staffing_and_policy_leave_the_customers_unchanged(
+    raw: dict, seed: int, change: int
+) -> None:
     _, base = replicate(raw, seed)
     customers = ["conversation", "stream", "queue", "arrived_at"]
     for variant in (restaffed(raw, change), other_policy(raw)):
         _, record = replicate(variant, seed)
-        pd.testing.assert_frame_equal(record.conversations[customers],
-                                      base.conversations[customers])
+        pd.testing.assert_frame_equal(
+            record.conversations[customers], base.conversations[customers]
+        )
         # The bot deflects the same customers, at the same moments.
         deflected = base.conversations["outcome"] == "deflected"
-        pd.testing.assert_series_equal(record.conversations["outcome"] == "deflected",
-                                       deflected)
-        pd.testing.assert_series_equal(record.conversations["ended_at"][deflected],
-                                       base.conversations["ended_at"][deflected])
+        pd.testing.assert_series_equal(record.conversations["outcome"] == "deflected", deflected)
+        pd.testing.assert_series_equal(
+            record.conversations["ended_at"][deflected], base.conversations["ended_at"][deflected]
+        )
 
 
 # -- 7. time tallies ----------------------------------------------------------------------
 
+
 def scheduled_seconds(scenario: Scenario, team: str) -> float:
     """Agent time rostered for ``team`` between warmup and the horizon."""
     total = 0.0
-    for schedule in team_schedules(team, scenario.teams[team], scenario.start,
-                                   scenario.horizon):
+    for schedule in team_schedules(team, scenario.teams[team], scenario.start, scenario.horizon):
         for begin, end in schedule.shifts:
             total += max(0.0, min(end, scenario.horizon) - max(begin, scenario.warmup))
     return total
@@ -404,12 +451,14 @@ def test_team_time_tallies_are_consistent(raw: dict, seed: int) -> None:
 
 # -- regressions: minimal scenarios of bugs these properties found -----------------------
 
-def one_stream_one_rostered_agent(shift: dict, handoff: dict, handle: str,
-                                  horizon: str) -> dict:
+
+def one_stream_one_rostered_agent(shift: dict, handoff: dict, handle: str, horizon: str) -> dict:
     return {
-        "name": "minimal", "horizon": horizon,
-        "streams": {"chat": {"per_hour": 30, "conversation": {
-            "handle": {"dist": "fixed", "value": handle}}}},
+        "name": "minimal",
+        "horizon": horizon,
+        "streams": {
+            "chat": {"per_hour": 30, "conversation": {"handle": {"dist": "fixed", "value": handle}}}
+        },
         "teams": {"support": {"serves": ["chat"], "roster": [{**shift, "agents": 1}]}},
         "handoff": handoff,
     }
@@ -417,9 +466,12 @@ def one_stream_one_rostered_agent(shift: dict, handoff: dict, handle: str,
 
 def test_no_pick_up_when_the_intake_cutoff_covers_the_whole_shift() -> None:
     # 02:00-02:30 UTC with a 1h intake cutoff: no time at all is open for intake.
-    raw = one_stream_one_rostered_agent({"start": "02:00", "end": "02:30"},
-                                        {"policy": "ownership", "intake_cutoff": "1h"},
-                                        handle="60s", horizon="6h")
+    raw = one_stream_one_rostered_agent(
+        {"start": "02:00", "end": "02:30"},
+        {"policy": "ownership", "intake_cutoff": "1h"},
+        handle="60s",
+        horizon="6h",
+    )
     _, record = replicate(raw, 1)
     picked = times(record.conversations, "picked_up_at")
     assert np.isnan(picked).all(), f"picked up at {picked[~np.isnan(picked)]}"
@@ -428,8 +480,9 @@ def test_no_pick_up_when_the_intake_cutoff_covers_the_whole_shift() -> None:
 def test_an_agent_still_typing_at_its_next_shift_works_that_shift() -> None:
     # Daily 00:00-23:30 UTC, 90min replies: the reply being typed at 23:30 ends after
     # midnight, when the next shift has begun; the agent then leaves for the whole day.
-    raw = one_stream_one_rostered_agent({"start": "00:00", "end": "23:30"},
-                                        {"policy": "handback"}, handle="90min", horizon="48h")
+    raw = one_stream_one_rostered_agent(
+        {"start": "00:00", "end": "23:30"}, {"policy": "handback"}, handle="90min", horizon="48h"
+    )
     scenario, record = replicate(raw, 0)
     picked = times(record.conversations, "picked_up_at")
     assert np.any(picked > 24 * 3600), "no pick-up during the second shift"
@@ -438,13 +491,23 @@ def test_an_agent_still_typing_at_its_next_shift_works_that_shift() -> None:
 
 # -- regressions: on-call backup bugs these properties found ---------------------------
 
+
 def one_agent_and_a_backup(handle: str, **backup: Any) -> dict:
     return {
-        "name": "minimal", "horizon": "4h",
-        "streams": {"chat": {"per_hour": 1, "conversation": {
-            "handle": {"dist": "fixed", "value": handle}}}},
-        "teams": {"support": {"agents": 1, "serves": ["chat"], "backup": [
-            {"label": "oncall", "start": "00:00", "end": "24:00", "agents": 1, **backup}]}},
+        "name": "minimal",
+        "horizon": "4h",
+        "streams": {
+            "chat": {"per_hour": 1, "conversation": {"handle": {"dist": "fixed", "value": handle}}}
+        },
+        "teams": {
+            "support": {
+                "agents": 1,
+                "serves": ["chat"],
+                "backup": [
+                    {"label": "oncall", "start": "00:00", "end": "24:00", "agents": 1, **backup}
+                ],
+            }
+        },
     }
 
 

@@ -20,14 +20,14 @@ HORIZON, WARMUP = 1000.0, 100.0
 
 # conversation, stream, arrived, picked up, first reply, ended, outcome
 ROWS = [
-    (0, "chat", 50, 60, 70, 200, "resolved"),         # before warmup: left out
-    (1, "chat", 100, 100, 130, 400, "resolved"),      # wait 0, frt 30, resolution 300
-    (2, "chat", 200, 260, 300, 700, "resolved"),      # wait 60, frt 100, resolution 500
-    (3, "chat", 300, NAN, NAN, 320, "deflected"),     # never reached a queue
-    (4, "chat", 400, NAN, NAN, 450, "abandoned"),     # wait 50, a miss
-    (5, "email", 500, 520, 540, NAN, "open"),         # wait 20, frt 40, still open
-    (6, "email", 800, NAN, NAN, NAN, "open"),         # wait censored at 200, past target: miss
-    (7, "email", 970, NAN, NAN, NAN, "open"),         # wait censored at 30, cannot be judged
+    (0, "chat", 50, 60, 70, 200, "resolved"),  # before warmup: left out
+    (1, "chat", 100, 100, 130, 400, "resolved"),  # wait 0, frt 30, resolution 300
+    (2, "chat", 200, 260, 300, 700, "resolved"),  # wait 60, frt 100, resolution 500
+    (3, "chat", 300, NAN, NAN, 320, "deflected"),  # never reached a queue
+    (4, "chat", 400, NAN, NAN, 450, "abandoned"),  # wait 50, a miss
+    (5, "email", 500, 520, 540, NAN, "open"),  # wait 20, frt 40, still open
+    (6, "email", 800, NAN, NAN, NAN, "open"),  # wait censored at 200, past target: miss
+    (7, "email", 970, NAN, NAN, NAN, "open"),  # wait censored at 30, cannot be judged
 ]
 # conversation, response_s
 FOLLOWUPS = [(0, 5.0), (1, 10.0), (1, 50.0), (5, 20.0)]
@@ -35,20 +35,36 @@ FOLLOWUPS = [(0, 5.0), (1, 10.0), (1, 50.0), (5, 20.0)]
 
 def scenario(targets: dict | None = None) -> Scenario:
     stream = {"per_hour": 1, "conversation": {"handle": {"dist": "fixed", "value": "1min"}}}
-    return Scenario.model_validate({
-        "name": "tiny", "horizon": f"{HORIZON:g}s", "warmup": f"{WARMUP:g}s",
-        "targets": {"frt": "60s", "followup": "30s"} if targets is None else targets,
-        "streams": {"chat": stream, "email": stream, "sms": stream},
-        "teams": {"a": {"agents": 1, "serves": ["chat"]},
-                  "b": {"agents": 1, "serves": ["email"]},
-                  "c": {"agents": 1, "serves": ["sms"]}},
-    })
+    return Scenario.model_validate(
+        {
+            "name": "tiny",
+            "horizon": f"{HORIZON:g}s",
+            "warmup": f"{WARMUP:g}s",
+            "targets": {"frt": "60s", "followup": "30s"} if targets is None else targets,
+            "streams": {"chat": stream, "email": stream, "sms": stream},
+            "teams": {
+                "a": {"agents": 1, "serves": ["chat"]},
+                "b": {"agents": 1, "serves": ["email"]},
+                "c": {"agents": 1, "serves": ["sms"]},
+            },
+        }
+    )
 
 
 def record(categorical: bool = True, shift: float = 0.0, replication: int = 0) -> ReplicationRecord:
     """The ROWS as a record; ``shift`` delays every pick-up, reply and end after warmup."""
-    frame = pd.DataFrame(ROWS, columns=["conversation", "stream", "arrived_at", "picked_up_at",
-                                        "first_reply_at", "ended_at", "outcome"])
+    frame = pd.DataFrame(
+        ROWS,
+        columns=[
+            "conversation",
+            "stream",
+            "arrived_at",
+            "picked_up_at",
+            "first_reply_at",
+            "ended_at",
+            "outcome",
+        ],
+    )
     for column in ("picked_up_at", "first_reply_at", "ended_at"):
         frame.loc[frame["arrived_at"] >= WARMUP, column] += shift
     frame["queue"] = frame["stream"]
@@ -64,9 +80,17 @@ def record(categorical: bool = True, shift: float = 0.0, replication: int = 0) -
     followups["asked_at"] = 0.0
     followups["answered_at"] = followups["response_s"]
     followups["after_handback"] = False
-    teams = pd.DataFrame({"team": ["a", "b"], "on_shift_s": [3600.0, 0.0],
-                          "busy_s": [1800.0, 0.0], "overtime_s": [1800.0, 0.0],
-                          "handbacks": [2, 0], "reread_s": [0.0, 0.0], "agent_shifts": [1, 0]})
+    teams = pd.DataFrame(
+        {
+            "team": ["a", "b"],
+            "on_shift_s": [3600.0, 0.0],
+            "busy_s": [1800.0, 0.0],
+            "overtime_s": [1800.0, 0.0],
+            "handbacks": [2, 0],
+            "reread_s": [0.0, 0.0],
+            "agent_shifts": [1, 0],
+        }
+    )
     return ReplicationRecord(replication, frame, followups, teams)
 
 
@@ -77,9 +101,19 @@ def metrics(request: pytest.FixtureRequest) -> dict:
 
 def test_counts_leave_out_warmup(metrics: dict) -> None:
     assert metrics["overall"]["counts"] == {
-        "arrived": 7, "deflected": 1, "abandoned": 1, "resolved": 2, "open": 3}
+        "arrived": 7,
+        "deflected": 1,
+        "abandoned": 1,
+        "resolved": 2,
+        "open": 3,
+    }
     assert metrics["by_stream"]["chat"]["counts"] == {
-        "arrived": 4, "deflected": 1, "abandoned": 1, "resolved": 2, "open": 0}
+        "arrived": 4,
+        "deflected": 1,
+        "abandoned": 1,
+        "resolved": 2,
+        "open": 0,
+    }
 
 
 def test_abandon_rate_over_conversations_that_reached_a_queue(metrics: dict) -> None:
@@ -122,7 +156,8 @@ def test_followups_of_counted_conversations_only(metrics: dict) -> None:
 def test_resolution_over_resolved(metrics: dict) -> None:
     resolution = metrics["overall"]["resolution_s"]
     assert resolution == pytest.approx(
-        {"mean": 400.0, "p50": 400.0, "p90": 480.0, "p95": 490.0, "p99": 498.0})
+        {"mean": 400.0, "p50": 400.0, "p90": 480.0, "p95": 490.0, "p99": 498.0}
+    )
     assert all(v is None for v in metrics["by_stream"]["email"]["resolution_s"].values())
 
 
@@ -166,13 +201,17 @@ def test_mean_ci_skips_missing_values() -> None:
 def test_summary_has_the_interface_shape_and_is_json() -> None:
     records = [record(shift=s, replication=i) for i, s in enumerate((0.0, 10.0, 30.0))]
     summary = summarise(records, scenario(), seed=7)
-    assert list(summary) == ["scenario", "seed", "replications", "overall", "by_stream",
-                             "by_team"]
+    assert list(summary) == ["scenario", "seed", "replications", "overall", "by_stream", "by_team"]
     assert (summary["scenario"], summary["seed"], summary["replications"]) == ("tiny", 7, 3)
     assert list(summary["by_stream"]) == ["chat", "email", "sms"]
     assert list(summary["by_team"]) == ["a", "b", "c"]
     assert list(summary["overall"]["counts"]) == [
-        "arrived", "deflected", "abandoned", "resolved", "open"]
+        "arrived",
+        "deflected",
+        "abandoned",
+        "resolved",
+        "open",
+    ]
     json.dumps(summary, allow_nan=False)
     # resolution times are 300+s and 500+s: means 400, 410, 430
     resolution = summary["overall"]["resolution_s"]["mean"]

@@ -18,14 +18,21 @@ def chat(handle: float) -> dict[str, Any]:
 def test_rotation_members_take_slots_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
     """Three members, one daily 09:00-17:00 slot over three days: ana, ben, cara.
     Conversations on day 2 and day 3 are answered by ben and cara."""
-    record = simulate_at(monkeypatch, {
-        "horizon": "3d",
-        "streams": chat(60),
-        "teams": {"tiger": {"serves": ["chat"],
-                            "rotation": {"members": ["ana", "ben", "cara"]},
-                            "roster": [{"days": "daily", "start": "09:00", "end": "17:00",
-                                        "agents": 1}]}},
-    }, {"chat": [10 * HOUR, 34 * HOUR, 58 * HOUR]})
+    record = simulate_at(
+        monkeypatch,
+        {
+            "horizon": "3d",
+            "streams": chat(60),
+            "teams": {
+                "tiger": {
+                    "serves": ["chat"],
+                    "rotation": {"members": ["ana", "ben", "cara"]},
+                    "roster": [{"days": "daily", "start": "09:00", "end": "17:00", "agents": 1}],
+                }
+            },
+        },
+        {"chat": [10 * HOUR, 34 * HOUR, 58 * HOUR]},
+    )
     assert column(record, "agent") == ["tiger.ana", "tiger.ben", "tiger.cara"]
     hours = record.agents.set_index("agent")["on_shift_s"] / HOUR
     assert hours.to_dict() == {"tiger.ana": 8, "tiger.ben": 8, "tiger.cara": 8}
@@ -33,25 +40,44 @@ def test_rotation_members_take_slots_in_turn(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_rotation_explicit_assignments(monkeypatch: pytest.MonkeyPatch) -> None:
     """An assignment for the second day puts ana on it instead of ben."""
-    record = simulate_at(monkeypatch, {
-        "horizon": "2d",
-        "streams": chat(60),
-        "teams": {"tiger": {"serves": ["chat"],
-                            "rotation": {"members": ["ana", "ben"],
-                                         "assignments": {"2026-01-06": ["ana"]}},
-                            "roster": [{"days": "daily", "start": "09:00", "end": "17:00",
-                                        "agents": 1}]}},
-    }, {"chat": [34 * HOUR]})
+    record = simulate_at(
+        monkeypatch,
+        {
+            "horizon": "2d",
+            "streams": chat(60),
+            "teams": {
+                "tiger": {
+                    "serves": ["chat"],
+                    "rotation": {"members": ["ana", "ben"], "assignments": {"2026-01-06": ["ana"]}},
+                    "roster": [{"days": "daily", "start": "09:00", "end": "17:00", "agents": 1}],
+                }
+            },
+        },
+        {"chat": [34 * HOUR]},
+    )
     assert column(record, "agent") == ["tiger.ana"]
 
 
 BACKUP = {
     "streams": chat(1000),
-    "teams": {"support": {
-        "agents": 1, "serves": ["chat"],
-        "backup": [{"label": "oncall", "days": "daily", "start": "00:00", "end": "03:00",
-                    "agents": 1, "queue_length": 2, "delay": "100s", "stand_down": "10min"}],
-    }},
+    "teams": {
+        "support": {
+            "agents": 1,
+            "serves": ["chat"],
+            "backup": [
+                {
+                    "label": "oncall",
+                    "days": "daily",
+                    "start": "00:00",
+                    "end": "03:00",
+                    "agents": 1,
+                    "queue_length": 2,
+                    "delay": "100s",
+                    "stand_down": "10min",
+                }
+            ],
+        }
+    },
 }
 
 
@@ -80,12 +106,21 @@ def test_backup_not_triggered_stays_away(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_break_waits_for_the_reply_being_typed(monkeypatch: pytest.MonkeyPatch) -> None:
     """With shrinkage, a break that falls while a reply is typed starts after it,
     and nothing is picked up during the break."""
-    record = simulate_at(monkeypatch, {
-        "horizon": "2d",
-        "streams": chat(600),
-        "teams": {"support": {"agents": 1, "serves": ["chat"],
-                              "shrinkage": {"share": 0.5, "block": "1h"}}},
-    }, {"chat": [i * 700.0 for i in range(200)]})
+    record = simulate_at(
+        monkeypatch,
+        {
+            "horizon": "2d",
+            "streams": chat(600),
+            "teams": {
+                "support": {
+                    "agents": 1,
+                    "serves": ["chat"],
+                    "shrinkage": {"share": 0.5, "block": "1h"},
+                }
+            },
+        },
+        {"chat": [i * 700.0 for i in range(200)]},
+    )
     conversations = record.conversations
     replies = conversations.dropna(subset=["picked_up_at"])
     starts = replies["picked_up_at"].to_numpy()

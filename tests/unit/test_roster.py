@@ -39,8 +39,8 @@ def test_dublin_shift_follows_the_wall_clock_across_the_spring_change() -> None:
     daily = shift(region="Europe/Dublin", start="09:00", end="17:00")
     saturday = datetime(2026, 3, 28, tzinfo=UTC)  # clocks go forward Sunday 01:00 UTC
     assert shift_intervals(daily, saturday, 3 * DAY) == [
-        (9 * HOUR, 17 * HOUR),                   # Saturday, GMT
-        (DAY + 8 * HOUR, DAY + 16 * HOUR),       # Sunday (change day), IST
+        (9 * HOUR, 17 * HOUR),  # Saturday, GMT
+        (DAY + 8 * HOUR, DAY + 16 * HOUR),  # Sunday (change day), IST
         (2 * DAY + 8 * HOUR, 2 * DAY + 16 * HOUR),
     ]
 
@@ -65,8 +65,8 @@ def test_start_in_the_shift_zone_is_measured_in_real_seconds() -> None:
 def test_overnight_shift_started_before_the_run_is_included_as_its_tail() -> None:
     sunday_night = shift(days="Sun", start="22:00", end="30:00")
     assert shift_intervals(sunday_night, DEFAULT_START, WEEK) == [
-        (-2 * HOUR, 6 * HOUR),                       # Sun 2026-01-04 22:00 - Mon 06:00
-        (6 * DAY + 22 * HOUR, 7 * DAY + 6 * HOUR),   # Sun 2026-01-11, runs past the horizon
+        (-2 * HOUR, 6 * HOUR),  # Sun 2026-01-04 22:00 - Mon 06:00
+        (6 * DAY + 22 * HOUR, 7 * DAY + 6 * HOUR),  # Sun 2026-01-11, runs past the horizon
     ]
 
 
@@ -84,7 +84,9 @@ def test_horizon_rule_end_after_zero_and_begin_before_horizon() -> None:
     assert shift_intervals(daily, DEFAULT_START, DAY + 9 * HOUR) == [(9 * HOUR, 17 * HOUR)]
     # Begins before the horizon: kept whole, not clipped.
     assert shift_intervals(daily, DEFAULT_START, DAY + 10 * HOUR) == [
-        (9 * HOUR, 17 * HOUR), (DAY + 9 * HOUR, DAY + 17 * HOUR)]
+        (9 * HOUR, 17 * HOUR),
+        (DAY + 9 * HOUR, DAY + 17 * HOUR),
+    ]
 
 
 def test_no_occurrence_in_range_gives_nothing() -> None:
@@ -106,28 +108,46 @@ def test_always_on_team() -> None:
 
 
 def test_roster_names_counts_and_shifts() -> None:
-    team = Team.model_validate({"serves": ["chat"], "roster": [
-        {"region": "Europe/Dublin", "days": "Mon-Fri", "start": "09:00", "end": "17:00",
-         "agents": 2, "label": "eu"},
-        {"region": "America/New_York", "days": ["Mon", "Tue", "Wed"], "start": "09:00",
-         "end": "17:00", "agents": 1},
-    ]})
+    team = Team.model_validate(
+        {
+            "serves": ["chat"],
+            "roster": [
+                {
+                    "region": "Europe/Dublin",
+                    "days": "Mon-Fri",
+                    "start": "09:00",
+                    "end": "17:00",
+                    "agents": 2,
+                    "label": "eu",
+                },
+                {
+                    "region": "America/New_York",
+                    "days": ["Mon", "Tue", "Wed"],
+                    "start": "09:00",
+                    "end": "17:00",
+                    "agents": 1,
+                },
+            ],
+        }
+    )
     schedules = team_schedules("support", team, DEFAULT_START, WEEK)
     assert [s.name for s in schedules] == ["support.eu.1", "support.eu.2", "support.shift2.1"]
     assert {s.team for s in schedules} == {"support"}
-    assert schedules[0].shifts == tuple((d * DAY + 9 * HOUR, d * DAY + 17 * HOUR)
-                                        for d in range(5))
+    assert schedules[0].shifts == tuple((d * DAY + 9 * HOUR, d * DAY + 17 * HOUR) for d in range(5))
     assert schedules[1].shifts == schedules[0].shifts
-    assert schedules[2].shifts == tuple((d * DAY + 14 * HOUR, d * DAY + 22 * HOUR)
-                                        for d in range(3))
+    assert schedules[2].shifts == tuple(
+        (d * DAY + 14 * HOUR, d * DAY + 22 * HOUR) for d in range(3)
+    )
 
 
 def test_touching_and_overlapping_occurrences_are_merged() -> None:
-    around_the_clock = Team.model_validate({"serves": ["chat"], "roster": [
-        {"start": "00:00", "end": "24:00", "agents": 1}]})
+    around_the_clock = Team.model_validate(
+        {"serves": ["chat"], "roster": [{"start": "00:00", "end": "24:00", "agents": 1}]}
+    )
     (agent,) = team_schedules("t", around_the_clock, DEFAULT_START, 2 * DAY)
     assert agent.shifts == ((0.0, 2 * DAY),)
-    two_day_shifts = Team.model_validate({"serves": ["chat"], "roster": [
-        {"start": "00:00", "end": "48:00", "agents": 1}]})
+    two_day_shifts = Team.model_validate(
+        {"serves": ["chat"], "roster": [{"start": "00:00", "end": "48:00", "agents": 1}]}
+    )
     (agent,) = team_schedules("t", two_day_shifts, DEFAULT_START, 3 * DAY)
     assert agent.shifts == ((-DAY, 4 * DAY),)

@@ -17,8 +17,9 @@ def fixed(seconds: float) -> dict[str, Any]:
     return {"dist": "fixed", "value": f"{seconds}s"}
 
 
-def simulate_at(monkeypatch: pytest.MonkeyPatch, scenario: dict[str, Any],
-                arrivals: dict[str, list[float]]) -> ReplicationRecord:
+def simulate_at(
+    monkeypatch: pytest.MonkeyPatch, scenario: dict[str, Any], arrivals: dict[str, list[float]]
+) -> ReplicationRecord:
     """Run one replication with each stream's arrivals at the given instants."""
     loaded = simulator.load_scenario({"name": "timeline", "horizon": "3h", **scenario})
     by_rate = {id(stream): arrivals[name] for name, stream in loaded.streams.items()}

@@ -20,10 +20,20 @@ CHECK_LEVEL = 0.999
 SUMMARY_LEVEL = 0.95
 
 
-def mm_scenario(name: str, *, per_hour: float, handle_min: float, agents: int,
-                horizon_h: float, warmup_h: float, replications: int, seed: int,
-                patience_min: float | None = None, concurrency: int = 1,
-                efficiency: list[float] | None = None) -> dict[str, Any]:
+def mm_scenario(
+    name: str,
+    *,
+    per_hour: float,
+    handle_min: float,
+    agents: int,
+    horizon_h: float,
+    warmup_h: float,
+    replications: int,
+    seed: int,
+    patience_min: float | None = None,
+    concurrency: int = 1,
+    efficiency: list[float] | None = None,
+) -> dict[str, Any]:
     """An always-on team, Poisson arrivals, one exponential reply per conversation."""
     conversation: dict[str, Any] = {"handle": {"dist": "exponential", "mean": f"{handle_min}min"}}
     if patience_min is not None:
@@ -33,10 +43,15 @@ def mm_scenario(name: str, *, per_hour: float, handle_min: float, agents: int,
         team.update(concurrency=concurrency, attention="shared", efficiency=efficiency)
     elif concurrency != 1:
         raise ValueError("concurrency without efficiency: say which attention is meant")
-    return {"name": name, "horizon": f"{horizon_h}h", "warmup": f"{warmup_h}h",
-            "replications": replications, "seed": seed,
-            "streams": {"chat": {"per_hour": per_hour, "conversation": conversation}},
-            "teams": {"support": team}}
+    return {
+        "name": name,
+        "horizon": f"{horizon_h}h",
+        "warmup": f"{warmup_h}h",
+        "replications": replications,
+        "seed": seed,
+        "streams": {"chat": {"per_hour": per_hour, "conversation": conversation}},
+        "teams": {"support": team},
+    }
 
 
 def run_summary(config: dict[str, Any]) -> dict[str, Any]:
@@ -54,8 +69,9 @@ def stat(summary: dict[str, Any], path: str) -> tuple[float, tuple[float, float]
     return node["value"], (low, high)
 
 
-def check(summary: dict[str, Any], path: str, expected: float, *,
-          max_rel_half_width: float) -> None:
+def check(
+    summary: dict[str, Any], path: str, expected: float, *, max_rel_half_width: float
+) -> None:
     """Assert the exact ``expected`` lies in the 99.9% interval of statistic ``path``
     (dotted, from the summary's root) and that the 95% half-width is at most
     ``max_rel_half_width`` of ``expected``."""
@@ -64,9 +80,12 @@ def check(summary: dict[str, Any], path: str, expected: float, *,
     half95 = (high - low) / 2
     widen = stats.t.ppf(0.5 + CHECK_LEVEL / 2, dof) / stats.t.ppf(0.5 + SUMMARY_LEVEL / 2, dof)
     half = half95 * widen
-    where = (f"{summary['scenario']} {path}: simulated {value:.6g} "
-             f"(95% CI [{low:.6g}, {high:.6g}], 99.9% +-{half:.3g}), exact {expected:.6g}")
+    where = (
+        f"{summary['scenario']} {path}: simulated {value:.6g} "
+        f"(95% CI [{low:.6g}, {high:.6g}], 99.9% +-{half:.3g}), exact {expected:.6g}"
+    )
     assert half95 <= max_rel_half_width * abs(expected), (
         f"{where}: interval too wide to test (95% half-width {half95:.3g} over "
-        f"{max_rel_half_width:.0%} of the exact value); run longer")
+        f"{max_rel_half_width:.0%} of the exact value); run longer"
+    )
     assert abs(value - expected) <= half, f"{where}: outside the 99.9% interval"

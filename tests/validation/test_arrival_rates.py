@@ -29,8 +29,9 @@ def stream(**fields: Any) -> Stream:
     return Stream.model_validate({"conversation": CONVERSATION, **fields})
 
 
-def pooled(observed: np.ndarray, expected: np.ndarray,
-           minimum: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
+def pooled(
+    observed: np.ndarray, expected: np.ndarray, minimum: float = 5.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Merge runs of adjacent bins until each has at least `minimum` expected arrivals
     (the remainder joins the last bin)."""
     groups = []
@@ -63,10 +64,41 @@ WEEKLY = {
     "per_hour": 30,
     "profile": {
         "region": "Europe/Dublin",
-        "hourly": [0.1, 0.05, 0.05, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 2.0, 2.2, 2.0,
-                   1.8, 1.9, 2.0, 1.8, 1.5, 1.2, 1.0, 0.8, 0.6, 0.4, 0.3, 0.2],
-        "days": {"Mon": 1.2, "Tue": 1.1, "Wed": 1.0, "Thu": 1.0, "Fri": 0.9,
-                 "Sat": 0.4, "Sun": 0.4},
+        "hourly": [
+            0.1,
+            0.05,
+            0.05,
+            0.05,
+            0.1,
+            0.2,
+            0.4,
+            0.8,
+            1.5,
+            2.0,
+            2.2,
+            2.0,
+            1.8,
+            1.9,
+            2.0,
+            1.8,
+            1.5,
+            1.2,
+            1.0,
+            0.8,
+            0.6,
+            0.4,
+            0.3,
+            0.2,
+        ],
+        "days": {
+            "Mon": 1.2,
+            "Tue": 1.1,
+            "Wed": 1.0,
+            "Thu": 1.0,
+            "Fri": 0.9,
+            "Sat": 0.4,
+            "Sun": 0.4,
+        },
     },
     "surge": {"at": "2026-03-17T09:00:00Z", "peak": 3.0, "half_life": "2d"},
     "rollout": [["2026-03-16T00:00:00Z", 0.5], ["2026-04-06T00:00:00Z", 1.0]],
@@ -78,14 +110,12 @@ def weekly_arrivals() -> np.ndarray:
     return arrival_times(stream(**WEEKLY), START, WEEKS * 7 * DAY, np.random.default_rng(20260316))
 
 
-def test_hourly_counts_follow_weekly_profile_surge_and_rollout(
-        weekly_arrivals: np.ndarray) -> None:
+def test_hourly_counts_follow_weekly_profile_surge_and_rollout(weekly_arrivals: np.ndarray) -> None:
     edges = np.arange(0.0, WEEKS * 7 * DAY + 1, HOUR)
     assert fit_p(weekly_arrivals, stream(**WEEKLY), edges) > SIGNIFICANCE
 
 
-def test_hourly_test_rejects_a_profile_without_daylight_saving(
-        weekly_arrivals: np.ndarray) -> None:
+def test_hourly_test_rejects_a_profile_without_daylight_saving(weekly_arrivals: np.ndarray) -> None:
     """The same counts against the profile read on UTC: two of the four weeks are an
     hour off, which the test must notice (so the passing test above has power)."""
     wrong = stream(**{**WEEKLY, "profile": {**WEEKLY["profile"], "region": "UTC"}})
@@ -93,29 +123,71 @@ def test_hourly_test_rejects_a_profile_without_daylight_saving(
     assert fit_p(weekly_arrivals, wrong, edges) < SIGNIFICANCE
 
 
-@pytest.mark.parametrize(("fields", "horizon", "width"), [
-    # A surge much shorter than an hour: the rate falls steeply inside a block.
-    ({"per_hour": 3000, "surge": {"at": "2026-03-16T01:20:00Z", "peak": 10.0,
-                                  "half_life": "5min"}}, 4 * HOUR, 60.0),
-    # A ramp up, a sudden drop, a ramp down: the bound must use the left limit at the step.
-    ({"per_hour": 6000, "surge": [["2026-03-16T01:00:00Z", 1.0], ["2026-03-16T01:30:00Z", 4.0],
-                                  ["2026-03-16T01:30:00Z", 0.5], ["2026-03-16T02:10:00Z", 2.0]]},
-     4 * HOUR, 120.0),
-    # The same for a rollout share that steps down.
-    ({"per_hour": 6000, "rollout": [["2026-03-16T01:00:00Z", 0.1], ["2026-03-16T01:40:00Z", 1.0],
-                                    ["2026-03-16T01:40:00Z", 0.2]]},
-     3 * HOUR, 120.0),
-    # Half-hour offset and a half-hour daylight-saving change (Lord Howe, 5 April 2026).
-    ({"per_hour": 600, "profile": {"region": "Australia/Lord_Howe",
-                                   "hourly": [float(h % 5) for h in range(24)]},
-      "rollout": [["2026-04-04T00:00:00Z", 0.2], ["2026-04-05T12:00:00Z", 1.0]]},
-     24 * DAY, 900.0),
-    ({"per_hour": 600, "profile": {"region": "Asia/Kolkata",
-                                   "hourly": [float(h % 3) for h in range(24)]}},
-     3 * DAY, 900.0),
-])
-def test_counts_follow_the_rate_inside_hours(fields: dict[str, Any], horizon: float,
-                                             width: float) -> None:
+@pytest.mark.parametrize(
+    ("fields", "horizon", "width"),
+    [
+        # A surge much shorter than an hour: the rate falls steeply inside a block.
+        (
+            {
+                "per_hour": 3000,
+                "surge": {"at": "2026-03-16T01:20:00Z", "peak": 10.0, "half_life": "5min"},
+            },
+            4 * HOUR,
+            60.0,
+        ),
+        # A ramp up, a sudden drop, a ramp down: the bound must use the left limit at the step.
+        (
+            {
+                "per_hour": 6000,
+                "surge": [
+                    ["2026-03-16T01:00:00Z", 1.0],
+                    ["2026-03-16T01:30:00Z", 4.0],
+                    ["2026-03-16T01:30:00Z", 0.5],
+                    ["2026-03-16T02:10:00Z", 2.0],
+                ],
+            },
+            4 * HOUR,
+            120.0,
+        ),
+        # The same for a rollout share that steps down.
+        (
+            {
+                "per_hour": 6000,
+                "rollout": [
+                    ["2026-03-16T01:00:00Z", 0.1],
+                    ["2026-03-16T01:40:00Z", 1.0],
+                    ["2026-03-16T01:40:00Z", 0.2],
+                ],
+            },
+            3 * HOUR,
+            120.0,
+        ),
+        # Half-hour offset and a half-hour daylight-saving change (Lord Howe, 5 April 2026).
+        (
+            {
+                "per_hour": 600,
+                "profile": {
+                    "region": "Australia/Lord_Howe",
+                    "hourly": [float(h % 5) for h in range(24)],
+                },
+                "rollout": [["2026-04-04T00:00:00Z", 0.2], ["2026-04-05T12:00:00Z", 1.0]],
+            },
+            24 * DAY,
+            900.0,
+        ),
+        (
+            {
+                "per_hour": 600,
+                "profile": {"region": "Asia/Kolkata", "hourly": [float(h % 3) for h in range(24)]},
+            },
+            3 * DAY,
+            900.0,
+        ),
+    ],
+)
+def test_counts_follow_the_rate_inside_hours(
+    fields: dict[str, Any], horizon: float, width: float
+) -> None:
     s = stream(**fields)
     times = arrival_times(s, START, horizon, np.random.default_rng(99))
     edges = np.arange(0.0, horizon + 1, width)

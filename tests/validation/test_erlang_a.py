@@ -25,20 +25,40 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("per_hour", "handle_min", "agents", "patience_min", "horizon_h",
-                          "warmup_h", "replications", "seed"), CASES)
-def test_mmc_with_patience_matches_erlang_a(per_hour, handle_min, agents, patience_min,
-                                            horizon_h, warmup_h, replications, seed):
+@pytest.mark.parametrize(
+    (
+        "per_hour",
+        "handle_min",
+        "agents",
+        "patience_min",
+        "horizon_h",
+        "warmup_h",
+        "replications",
+        "seed",
+    ),
+    CASES,
+)
+def test_mmc_with_patience_matches_erlang_a(
+    per_hour, handle_min, agents, patience_min, horizon_h, warmup_h, replications, seed
+):
     lam = per_hour / 3600.0
     mu = 1.0 / (handle_min * 60.0)
     theta = 1.0 / (patience_min * 60.0)
-    summary = run_summary(mm_scenario(
-        f"erlang-a-{agents}", per_hour=per_hour, handle_min=handle_min, agents=agents,
-        patience_min=patience_min, horizon_h=horizon_h, warmup_h=warmup_h,
-        replications=replications, seed=seed))
+    summary = run_summary(
+        mm_scenario(
+            f"erlang-a-{agents}",
+            per_hour=per_hour,
+            handle_min=handle_min,
+            agents=agents,
+            patience_min=patience_min,
+            horizon_h=horizon_h,
+            warmup_h=warmup_h,
+            replications=replications,
+            seed=seed,
+        )
+    )
 
     exact = erlang_a(lam, mu, agents, theta)
     check(summary, "overall.abandon_rate", exact.p_abandon, max_rel_half_width=ABANDON_TOL)
-    check(summary, "overall.queue_wait_s.share_waited", exact.p_wait,
-          max_rel_half_width=SHARE_TOL)
+    check(summary, "overall.queue_wait_s.share_waited", exact.p_wait, max_rel_half_width=SHARE_TOL)
     check(summary, "overall.queue_wait_s.mean", exact.mean_wait, max_rel_half_width=WAIT_TOL)

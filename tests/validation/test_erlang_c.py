@@ -23,22 +23,37 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("per_hour", "handle_min", "agents", "horizon_h", "warmup_h",
-                          "replications", "seed"), CASES)
-def test_mmc_matches_erlang_c(per_hour, handle_min, agents, horizon_h, warmup_h,
-                              replications, seed):
+@pytest.mark.parametrize(
+    ("per_hour", "handle_min", "agents", "horizon_h", "warmup_h", "replications", "seed"), CASES
+)
+def test_mmc_matches_erlang_c(
+    per_hour, handle_min, agents, horizon_h, warmup_h, replications, seed
+):
     lam = per_hour / 3600.0
     mu = 1.0 / (handle_min * 60.0)
-    summary = run_summary(mm_scenario(
-        f"erlang-c-{agents}", per_hour=per_hour, handle_min=handle_min, agents=agents,
-        horizon_h=horizon_h, warmup_h=warmup_h, replications=replications, seed=seed))
+    summary = run_summary(
+        mm_scenario(
+            f"erlang-c-{agents}",
+            per_hour=per_hour,
+            handle_min=handle_min,
+            agents=agents,
+            horizon_h=horizon_h,
+            warmup_h=warmup_h,
+            replications=replications,
+            seed=seed,
+        )
+    )
 
     wait = erlang_c_mean_wait(lam, mu, agents)
-    check(summary, "overall.queue_wait_s.share_waited", erlang_c(agents, lam / mu),
-          max_rel_half_width=SHARE_TOL)
+    check(
+        summary,
+        "overall.queue_wait_s.share_waited",
+        erlang_c(agents, lam / mu),
+        max_rel_half_width=SHARE_TOL,
+    )
     check(summary, "overall.queue_wait_s.mean", wait, max_rel_half_width=WAIT_TOL)
-    check(summary, "overall.resolution_s.mean", wait + 1 / mu,
-          max_rel_half_width=RESOLUTION_TOL)
-    check(summary, "by_team.support.occupancy", lam / (agents * mu),
-          max_rel_half_width=OCCUPANCY_TOL)
+    check(summary, "overall.resolution_s.mean", wait + 1 / mu, max_rel_half_width=RESOLUTION_TOL)
+    check(
+        summary, "by_team.support.occupancy", lam / (agents * mu), max_rel_half_width=OCCUPANCY_TOL
+    )
     assert summary["overall"]["abandon_rate"]["value"] == 0.0

@@ -51,19 +51,22 @@ def shape(exchanges: int) -> dict[str, Any]:
     return conversation
 
 
-def core(*, exchanges: int, concurrency: int, horizon_h: int, replications: int,
-         seed: int) -> dict[str, Any]:
+def core(
+    *, exchanges: int, concurrency: int, horizon_h: int, replications: int, seed: int
+) -> dict[str, Any]:
     """Scenario B: one stream at 30 an hour, one always-on team of 4."""
     return {
-        "name": "core", "horizon": f"{horizon_h}h", "warmup": "10h",
-        "replications": replications, "seed": seed,
+        "name": "core",
+        "horizon": f"{horizon_h}h",
+        "warmup": "10h",
+        "replications": replications,
+        "seed": seed,
         "streams": {"chat": {"per_hour": 30, "conversation": shape(exchanges)}},
         "teams": {"pooled": {"agents": 4, "concurrency": concurrency, "serves": ["chat"]}},
     }
 
 
-def launch_organisation(base: dict[str, Any], *, separate_queue: bool,
-                        seed: int) -> dict[str, Any]:
+def launch_organisation(base: dict[str, Any], *, separate_queue: bool, seed: int) -> dict[str, Any]:
     """Scenario A: the same load as ``base`` split 12 + 18 an hour into a launch and a
     general stream; launch questions reach their own queue by rules with recall 1.0
     (served first), or share the general queue."""
@@ -76,64 +79,87 @@ def launch_organisation(base: dict[str, Any], *, separate_queue: bool,
     else:
         launch["queue"] = "general"
         serves = ["general"]
-    scenario.update(name="launch", seed=seed, streams={
-        "launch": launch,
-        "general": {"per_hour": 18, "conversation": conversation},
-    })
+    scenario.update(
+        name="launch",
+        seed=seed,
+        streams={
+            "launch": launch,
+            "general": {"per_hour": 18, "conversation": conversation},
+        },
+    )
     team = scenario["teams"]["pooled"]
-    team.update(serves=serves, skills={"launch": 1.0, "general": 1.0},
-                triage={"time": "3min", "reassign": 0.5})
+    team.update(
+        serves=serves,
+        skills={"launch": 1.0, "general": 1.0},
+        triage={"time": "3min", "reassign": 0.5},
+    )
     return scenario
 
 
-def assert_agree(a: dict[str, Any], b: dict[str, Any], path: str,
-                 max_rel_half_width: float) -> None:
+def assert_agree(
+    a: dict[str, Any], b: dict[str, Any], path: str, max_rel_half_width: float
+) -> None:
     (value_a, (low_a, high_a)), (value_b, (low_b, high_b)) = stat(a, path), stat(b, path)
     half_a, half_b = (high_a - low_a) / 2, (high_b - low_b) / 2
     dof_a, dof_b = a["replications"] - 1, b["replications"] - 1
-    where = (f"{path}: launch model {value_a:.6g} +-{half_a:.3g}, core {value_b:.6g} "
-             f"+-{half_b:.3g} (95%)")
+    where = (
+        f"{path}: launch model {value_a:.6g} +-{half_a:.3g}, core {value_b:.6g} "
+        f"+-{half_b:.3g} (95%)"
+    )
     for value, half in ((value_a, half_a), (value_b, half_b)):
         assert half <= max_rel_half_width * abs(value), (
-            f"{where}: interval too wide to test (over {max_rel_half_width:.1%}); run longer")
+            f"{where}: interval too wide to test (over {max_rel_half_width:.1%}); run longer"
+        )
     # Standard errors from each run's own t quantile, then a conservative 99.9% quantile.
     se_a = half_a / stats.t.ppf(0.975, dof_a)
     se_b = half_b / stats.t.ppf(0.975, dof_b)
     allowed = stats.t.ppf(0.5 + CHECK_LEVEL / 2, min(dof_a, dof_b)) * math.hypot(se_a, se_b)
     assert abs(value_a - value_b) <= allowed, (
-        f"{where}: differ by {value_a - value_b:.4g}, more than the 99.9% bound {allowed:.4g}")
+        f"{where}: differ by {value_a - value_b:.4g}, more than the 99.9% bound {allowed:.4g}"
+    )
 
 
 CASES = [
     # M/M/4 at load 0.75 (the Erlang C core), both streams in one queue.
-    pytest.param(dict(exchanges=1, concurrency=1, horizon_h=210, replications=16, seed=31),
-                 False, id="mm4-one-queue"),
+    pytest.param(
+        dict(exchanges=1, concurrency=1, horizon_h=210, replications=16, seed=31),
+        False,
+        id="mm4-one-queue",
+    ),
     # Two replies per conversation, agents holding two at once; launch queue first.
-    pytest.param(dict(exchanges=2, concurrency=2, horizon_h=310, replications=16, seed=32),
-                 True, id="two-exchanges-launch-queue-first", marks=pytest.mark.slow),
+    pytest.param(
+        dict(exchanges=2, concurrency=2, horizon_h=310, replications=16, seed=32),
+        True,
+        id="two-exchanges-launch-queue-first",
+        marks=pytest.mark.slow,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("settings", "separate_queue"), CASES)
-def test_launch_model_reduces_to_the_core(settings: dict[str, Any],
-                                          separate_queue: bool) -> None:
+def test_launch_model_reduces_to_the_core(settings: dict[str, Any], separate_queue: bool) -> None:
     base = core(**settings)
-    a = run_summary(launch_organisation(base, separate_queue=separate_queue,
-                                        seed=settings["seed"] + 1000))
+    a = run_summary(
+        launch_organisation(base, separate_queue=separate_queue, seed=settings["seed"] + 1000)
+    )
     b = run_summary(base)
     # Nothing misrouted, deflected or abandoned in either.
     for summary in (a, b):
         counts = summary["overall"]["counts"]
         assert counts["deflected"]["value"] == 0 and counts["abandoned"]["value"] == 0
     assert a["overall"]["counts"]["arrived"]["value"] == pytest.approx(
-        b["overall"]["counts"]["arrived"]["value"], rel=0.02)
+        b["overall"]["counts"]["arrived"]["value"], rel=0.02
+    )
     for path, tolerance in TOLERANCES.items():
         assert_agree(a, b, path, tolerance)
 
 
 def test_no_conversation_is_reassigned_when_the_pool_serves_everything() -> None:
-    config = launch_organisation(core(exchanges=1, concurrency=1, horizon_h=24,
-                                      replications=1, seed=5), separate_queue=True, seed=6)
+    config = launch_organisation(
+        core(exchanges=1, concurrency=1, horizon_h=24, replications=1, seed=5),
+        separate_queue=True,
+        seed=6,
+    )
     result = simulator.run(simulator.load_scenario(config))
     rows = result.conversations
     assert len(rows) > 0 and (rows["reassignments"] == 0).all()

@@ -29,19 +29,23 @@ def erlang_c_by_factorials(servers: int, load: float) -> float:
     return top / (sum(load**k / math.factorial(k) for k in range(servers)) + top)
 
 
-@pytest.mark.parametrize(("servers", "load", "expected"), [
-    (2, 1.0, 1 / 3),     # a^2/2! / (1 - 1/2) = 1 over 1 + 1 + 1
-    (3, 2.0, 4 / 9),     # (8/6) * 3 = 4 over 1 + 2 + 2 + 4
-    (1, 0.7, 0.7),       # M/M/1: P(wait) = rho
-])
+@pytest.mark.parametrize(
+    ("servers", "load", "expected"),
+    [
+        (2, 1.0, 1 / 3),  # a^2/2! / (1 - 1/2) = 1 over 1 + 1 + 1
+        (3, 2.0, 4 / 9),  # (8/6) * 3 = 4 over 1 + 2 + 2 + 4
+        (1, 0.7, 0.7),  # M/M/1: P(wait) = rho
+    ],
+)
 def test_erlang_c_textbook_values(servers, load, expected):
     assert erlang_c(servers, load) == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize(("servers", "load"), [(1, 0.3), (4, 3.0), (10, 9.0), (12, 11.5)])
 def test_erlang_c_recursion_matches_factorial_formula(servers, load):
-    assert erlang_c(servers, load) == pytest.approx(erlang_c_by_factorials(servers, load),
-                                                    rel=1e-12)
+    assert erlang_c(servers, load) == pytest.approx(
+        erlang_c_by_factorials(servers, load), rel=1e-12
+    )
 
 
 def test_erlang_b_is_a_poisson_tail_ratio():
@@ -67,9 +71,16 @@ def test_mm1_mean_wait():
     assert erlang_c_mean_wait(lam, mu, 1) == pytest.approx(lam / (mu * (mu - lam)), rel=1e-12)
 
 
-@pytest.mark.parametrize(("lam", "mu", "servers"), [
-    (0.5, 1.0, 1), (3.0, 1.0, 4), (9.0, 1.0, 10), (0.025, 1 / 360, 10), (19.6, 1.0, 20),
-])
+@pytest.mark.parametrize(
+    ("lam", "mu", "servers"),
+    [
+        (0.5, 1.0, 1),
+        (3.0, 1.0, 4),
+        (9.0, 1.0, 10),
+        (0.025, 1 / 360, 10),
+        (19.6, 1.0, 20),
+    ],
+)
 def test_chain_without_abandonment_is_erlang_c(lam, mu, servers):
     chain = erlang_a(lam, mu, servers, 0.0)
     assert chain.p_wait == pytest.approx(erlang_c(servers, lam / mu), rel=1e-9)
@@ -98,9 +109,15 @@ def test_erlang_a_with_patience_equal_to_handle_is_mm_infinity(lam, mu, servers)
     assert chain.p_abandon == pytest.approx(mu * mean_queue / lam, rel=1e-9)
 
 
-@pytest.mark.parametrize(("lam", "mu", "servers", "theta"), [
-    (1.5, 1 / 6, 9, 1 / 3), (1.0, 1 / 5, 4, 1 / 2), (0.5, 1 / 6, 3, 1 / 10), (12.0, 1.0, 10, 0.3),
-])
+@pytest.mark.parametrize(
+    ("lam", "mu", "servers", "theta"),
+    [
+        (1.5, 1 / 6, 9, 1 / 3),
+        (1.0, 1 / 5, 4, 1 / 2),
+        (0.5, 1 / 6, 3, 1 / 10),
+        (12.0, 1.0, 10, 0.3),
+    ],
+)
 def test_erlang_a_wait_probability_matches_incomplete_gamma_form(lam, mu, servers, theta):
     # Mandelbaum & Zeltyn: sum_j y^j / ((x+1)...(x+j)) = x e^y y^-x gamma(x, y),
     # x = c mu / theta, y = lam / theta, gamma the lower incomplete gamma function.
@@ -126,9 +143,14 @@ def generator_solution(lam, death, size):
     return np.linalg.lstsq(a, b, rcond=None)[0]
 
 
-@pytest.mark.parametrize(("lam", "efficiency", "concurrency", "theta"), [
-    (1.2, [1.0, 0.8, 0.6], 3, 0.0), (1.0, [1.0, 0.7], 4, 0.0), (2.5, [1.0, 0.8, 0.6], 3, 0.5),
-])
+@pytest.mark.parametrize(
+    ("lam", "efficiency", "concurrency", "theta"),
+    [
+        (1.2, [1.0, 0.8, 0.6], 3, 0.0),
+        (1.0, [1.0, 0.7], 4, 0.0),
+        (2.5, [1.0, 0.8, 0.6], 3, 0.5),
+    ],
+)
 def test_shared_attention_chain_matches_generator_matrix(lam, efficiency, concurrency, theta):
     mean_handle = 1.0
 

@@ -52,8 +52,9 @@ def erlang_c(servers: int, load: float) -> float:
     if servers < 1:
         raise ValueError("need at least one server")
     if not 0 <= load < servers:
-        raise ValueError(f"M/M/c is stable only for load < servers; got load {load}, "
-                         f"servers {servers}")
+        raise ValueError(
+            f"M/M/c is stable only for load < servers; got load {load}, servers {servers}"
+        )
     blocking = erlang_b(servers, load)
     return servers * blocking / (servers - load * (1.0 - blocking))
 
@@ -64,8 +65,9 @@ def erlang_c_mean_wait(arrival_rate: float, service_rate: float, servers: int) -
     return erlang_c(servers, load) / (servers * service_rate - arrival_rate)
 
 
-def birth_death(birth: float, death: Callable[[int], float], *, tol: float = 1e-15,
-                max_states: int = 2_000_000) -> np.ndarray:
+def birth_death(
+    birth: float, death: Callable[[int], float], *, tol: float = 1e-15, max_states: int = 2_000_000
+) -> np.ndarray:
     """Stationary distribution of a birth-death chain on 0, 1, 2, ...
 
     ``birth`` is the constant birth (arrival) rate, ``death(n)`` the death rate
@@ -92,8 +94,10 @@ def birth_death(birth: float, death: Callable[[int], float], *, tol: float = 1e-
         if ratio < 1 and log_p[-1] + math.log(ratio / (1 - ratio)) < peak + log_tol:
             break
         if n >= max_states:
-            raise ValueError(f"no convergence within {max_states} states: is the chain "
-                             "unstable (arrival rate at or above the largest service rate)?")
+            raise ValueError(
+                f"no convergence within {max_states} states: is the chain "
+                "unstable (arrival rate at or above the largest service rate)?"
+            )
     values = np.exp(np.array(log_p) - peak)
     return values / values.sum()
 
@@ -126,8 +130,14 @@ class QueueStats:
         return self.mean_in_system / self.arrival_rate
 
 
-def queue_chain(arrival_rate: float, service_rate: Callable[[int], float], slots: int,
-                abandon_rate: float = 0.0, *, tol: float = 1e-15) -> QueueStats:
+def queue_chain(
+    arrival_rate: float,
+    service_rate: Callable[[int], float],
+    slots: int,
+    abandon_rate: float = 0.0,
+    *,
+    tol: float = 1e-15,
+) -> QueueStats:
     """Queue statistics of a single queue with Poisson arrivals and FCFS order.
 
     ``service_rate(k)`` is the total completion rate with k = 1..slots in
@@ -158,8 +168,9 @@ def queue_chain(arrival_rate: float, service_rate: Callable[[int], float], slots
     )
 
 
-def erlang_a(arrival_rate: float, service_rate: float, servers: int,
-             abandon_rate: float) -> QueueStats:
+def erlang_a(
+    arrival_rate: float, service_rate: float, servers: int, abandon_rate: float
+) -> QueueStats:
     """M/M/c+M (Erlang A): exponential patience with mean 1/``abandon_rate``.
 
     With ``abandon_rate`` = 0 this is M/M/c (Erlang C), if stable.
@@ -167,9 +178,14 @@ def erlang_a(arrival_rate: float, service_rate: float, servers: int,
     return queue_chain(arrival_rate, lambda k: k * service_rate, servers, abandon_rate)
 
 
-def shared_attention(arrival_rate: float, mean_handle: float, concurrency: int,
-                     efficiency: Sequence[float] | None = None, agents: int = 1,
-                     abandon_rate: float = 0.0) -> QueueStats:
+def shared_attention(
+    arrival_rate: float,
+    mean_handle: float,
+    concurrency: int,
+    efficiency: Sequence[float] | None = None,
+    agents: int = 1,
+    abandon_rate: float = 0.0,
+) -> QueueStats:
     """Agents who each hold up to ``concurrency`` conversations, all progressing at once.
 
     Holding n conversations, each goes at speed ``efficiency[min(n, len) - 1]``
@@ -185,9 +201,11 @@ def shared_attention(arrival_rate: float, mean_handle: float, concurrency: int,
         return speeds[min(held, len(speeds)) - 1]
 
     if agents == 1:
-        return queue_chain(arrival_rate, lambda k: k * speed(k) / mean_handle,
-                           concurrency, abandon_rate)
+        return queue_chain(
+            arrival_rate, lambda k: k * speed(k) / mean_handle, concurrency, abandon_rate
+        )
     if len(set(speeds)) == 1:
-        return queue_chain(arrival_rate, lambda k: k * speeds[0] / mean_handle,
-                           agents * concurrency, abandon_rate)
+        return queue_chain(
+            arrival_rate, lambda k: k * speeds[0] / mean_handle, agents * concurrency, abandon_rate
+        )
     raise ValueError("several agents with falling efficiency are not a birth-death chain")
