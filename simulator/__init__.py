@@ -10,6 +10,7 @@ The public API mirrors the command line::
     simulator.compare("s.yaml", vary="handoff.policy=handback,ownership").table
     simulator.sweep("s.yaml", ["teams.support.agents=4..8"]).point_table
     simulator.size(scenario, team="live", target="frt.p90<=4min").agents
+    simulator.roster(scenario, team="live", target="frt.p90<=4min", shifts="shifts.yaml").roster
 
 ``run``, ``compare``, ``sweep`` and their results are imported on first use, so that checking a
 scenario file does not pay for loading pandas and the engine.
@@ -25,12 +26,14 @@ from simulator.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from simulator.decisions.compare import CompareResult, compare
+    from simulator.decisions.roster import RosterResult, roster
     from simulator.decisions.size import SizeResult, size
     from simulator.decisions.sweep import SweepResult, sweep
     from simulator.experiment import RunResult, run
 
 __all__ = [
     "CompareResult",
+    "RosterResult",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -38,6 +41,7 @@ __all__ = [
     "SweepResult",
     "compare",
     "load_scenario",
+    "roster",
     "run",
     "size",
     "sweep",
@@ -53,6 +57,8 @@ _LAZY = {
     "SweepResult": "simulator.decisions.sweep",
     "size": "simulator.decisions.size",
     "SizeResult": "simulator.decisions.size",
+    "roster": "simulator.decisions.roster",
+    "RosterResult": "simulator.decisions.roster",
 }
 
 

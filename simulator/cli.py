@@ -479,6 +479,110 @@ def size(
     )
 
 
+@cli.command("roster")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--team", required=True, help="The team to roster, by its name in the scenario.")
+@click.option(
+    "--target",
+    required=True,
+    metavar="EXPR",
+    help="Statistic, comparison and value, as for size, e.g. 'frt.within_target>=0.8'.",
+)
+@click.option(
+    "--shifts",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Shift templates (YAML): the starts, lengths and days the team's people can work.",
+)
+@click.option(
+    "--interval",
+    default="1h",
+    show_default=True,
+    metavar="DURATION",
+    help="The intervals of the week the requirement is set in (15min to 24h).",
+)
+@click.option(
+    "--interval-target",
+    type=click.FloatRange(min=0.0, max=1.0, min_open=True),
+    metavar="SHARE",
+    help="Also meet the target in at least this share of intervals, e.g. 0.9.",
+)
+@click.option(
+    "--rounds",
+    type=click.IntRange(min=1, max=50),
+    default=3,
+    show_default=True,
+    help="Simulated rounds at most (solve, simulate, raise where missed).",
+)
+@click.option(
+    "--confidence",
+    default="0.95",
+    show_default=True,
+    metavar="LEVEL",
+    help="The end of the interval at this level must meet the target; 'none': the mean.",
+)
+@run_options(
+    out_help="Results folder (replaced as a whole); default results/roster-<scenario>/.",
+    replications_help="Replications per round, instead of the file's.",
+    seed_help="Root random seed shared by every round (none: the file's, or drawn).",
+)
+@overrides_option
+@quiet_option
+def roster(
+    scenario: Path,
+    team: str,
+    target: str,
+    shifts: Path,
+    interval: str,
+    interval_target: float | None,
+    rounds: int,
+    confidence: str,
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    jobs: int,
+    overrides: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Choose how many agents of --team work each shift of --shifts to meet --target.
+
+    The formula gives agents needed per interval of the week; an integer program
+    staffs the shift templates to cover it at least cost; the roster is simulated
+    (the same customers every round) and intervals that miss get more. Writes
+    roster.yaml (a drop-in roster), roster.json, summary.json, scenario.yaml,
+    figures/roster.png and run.json.
+    """
+    from simulator.decisions.roster import roster as roster_team
+    from simulator.decisions.roster_report import report_text, write_roster
+    from simulator.decisions.shift_templates import load_templates
+
+    loaded = load_scenario(scenario, overrides)
+    templates = load_templates(shifts)
+    out_dir = out if out is not None else default_out_dir(f"roster-{loaded.name}")
+    check_out_dir(out_dir)
+    started_at = datetime.now(UTC)
+    result = roster_team(
+        loaded,
+        team=team,
+        target=target,
+        shifts=templates,
+        interval=interval,
+        interval_target=interval_target,
+        rounds=rounds,
+        confidence=confidence,
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    _finish(
+        lambda: write_roster(result, out_dir, started_at=started_at, command=command_line()),
+        out_dir,
+        quiet,
+        lambda: report_text(result),
+    )
+
+
 @cli.command("table")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
 @run_options(

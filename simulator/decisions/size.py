@@ -110,22 +110,22 @@ def parse_confidence(value: str | float | None) -> float | None:
     return number
 
 
-def parse_interval(value: str | float | None) -> float | None:
-    """``--per-interval`` as seconds: a whole number of minutes, at least 15min, that
-    divides a day (15min, 30min, 1h, 2h, ... 24h)."""
+def parse_interval(value: str | float | None, option: str = "--per-interval") -> float | None:
+    """``--per-interval`` (or ``option``) as seconds: a whole number of minutes, at
+    least 15min, that divides a day (15min, 30min, 1h, 2h, ... 24h)."""
     if value is None:
         return None
     try:
         seconds = parse_duration(value) if not isinstance(value, int | float) else float(value)
     except ValueError as error:
         raise ScenarioError(
-            str(error), source="--per-interval", fix="write an interval such as 1h, 30min or 4h"
+            str(error), source=option, fix="write an interval such as 1h, 30min or 4h"
         ) from None
     minutes = seconds / 60.0
     if not (minutes >= 15 and minutes.is_integer() and (24 * 60) % int(minutes) == 0):
         raise ScenarioError(
             f"'{value}' cannot cut the week into intervals",
-            source="--per-interval",
+            source=option,
             fix="use a whole number of minutes from 15min to 24h that divides a "
             "day: 15min, 30min, 1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h",
         )
@@ -154,31 +154,25 @@ def check_team(scenario: Scenario, team: str) -> Team:
 # --------------------------------------------------------------------------- the entry
 
 
-def size(
+def prepare(
     scenario: Scenario,
     *,
     team: str,
     target: str | Target,
-    per_interval: str | float | None = None,
-    confidence: float | str | None = DEFAULT_CONFIDENCE,
-    replications: int | None = None,
-    seed: int | None = None,
-    jobs: int = 1,
-    progress: bool = False,
-) -> SizeResult:
-    """Find the smallest head count of ``team`` meeting ``target`` (module notes).
-
-    ``target`` is text such as ``'frt.within_target>=0.8'`` (see
-    :mod:`simulator.targets`); ``per_interval`` a duration (``'1h'``) to size an
-    agents-needed curve instead; ``confidence`` a level in (0, 1) or ``None``.
-    Every check that can fail runs before the first simulation and raises
-    :class:`ScenarioError`.
-    """
-    began = time.perf_counter()
+    slot_s: float,
+    confidence: float | str | None,
+    replications: int | None,
+    seed: int | None,
+    jobs: int,
+    progress: bool,
+    what: str = "sizing",
+) -> Search:
+    """Every check that can fail before the first simulation, then the
+    :class:`Search` that ``size`` and ``roster`` run (``what`` names it on the
+    progress bar)."""
     spec = check_team(scenario, team)
     goal = target if isinstance(target, Target) else parse_target(target)
     check_target(goal, scenario)
-    slot_s = parse_interval(per_interval)
     level = confidence
     if isinstance(level, str) or (level is not None and not 0.0 < level < 1.0):
         level = parse_confidence(str(level))
@@ -211,8 +205,43 @@ def size(
             fix=f"loosen the target beyond what unlimited agents reach "
             f"({goal.format(unlimited)}), or shorten first replies in the scenario",
         )
-    search = Search(
-        scenario, team, spec, goal, workload, level, count, root, jobs, progress, slot_s or HOUR
+    return Search(
+        scenario, team, spec, goal, workload, level, count, root, jobs, progress, slot_s, what
+    )
+
+
+def size(
+    scenario: Scenario,
+    *,
+    team: str,
+    target: str | Target,
+    per_interval: str | float | None = None,
+    confidence: float | str | None = DEFAULT_CONFIDENCE,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: bool = False,
+) -> SizeResult:
+    """Find the smallest head count of ``team`` meeting ``target`` (module notes).
+
+    ``target`` is text such as ``'frt.within_target>=0.8'`` (see
+    :mod:`simulator.targets`); ``per_interval`` a duration (``'1h'``) to size an
+    agents-needed curve instead; ``confidence`` a level in (0, 1) or ``None``.
+    Every check that can fail runs before the first simulation and raises
+    :class:`ScenarioError`.
+    """
+    began = time.perf_counter()
+    slot_s = parse_interval(per_interval)
+    search = prepare(
+        scenario,
+        team=team,
+        target=target,
+        slot_s=slot_s or HOUR,
+        confidence=confidence,
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        progress=progress,
     )
     try:
         result = search.per_interval() if slot_s is not None else search.total()
@@ -223,4 +252,4 @@ def size(
     return result
 
 
-__all__ = ["SizeResult", "check_team", "parse_confidence", "parse_interval", "size"]
+__all__ = ["SizeResult", "check_team", "parse_confidence", "parse_interval", "prepare", "size"]

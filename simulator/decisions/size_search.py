@@ -53,6 +53,7 @@ class Search:
         jobs: int,
         progress: bool,
         slot_s: float,
+        what: str = "sizing",
     ) -> None:
         from tqdm import tqdm
 
@@ -72,7 +73,7 @@ class Search:
             self.busiest[slot] = max(self.busiest[slot], rate)
         self.analytic_ok = goal.metric in ANALYTIC_METRICS
         self.worse: Callable[[float, float], float] = min if goal.higher_is_better else max
-        self.bar = tqdm(desc=f"sizing {team}", unit="candidate", disable=not progress, leave=False)
+        self.bar = tqdm(desc=f"{what} {team}", unit="candidate", disable=not progress, leave=False)
 
     def close(self) -> None:
         self.bar.close()
@@ -107,7 +108,7 @@ class Search:
         )
 
     # -- simulation --
-    def _with_team(self, candidate_team: Team) -> Scenario:
+    def with_team(self, candidate_team: Team) -> Scenario:
         """The scenario with ``candidate_team`` in place of the team being sized."""
         teams = dict(self.scenario.teams)
         teams[self.team] = candidate_team
@@ -117,7 +118,7 @@ class Search:
         from simulator.experiment import run
 
         result = run(
-            self._with_team(candidate_team), replications=self.count, seed=self.seed, jobs=self.jobs
+            self.with_team(candidate_team), replications=self.count, seed=self.seed, jobs=self.jobs
         )
         self.bar.update(1)
         return result
@@ -186,7 +187,7 @@ class Search:
                 "another statistic",
             )
         chosen = tried[answer]
-        sized = self._with_team(shape.team_at(answer))
+        sized = self.with_team(shape.team_at(answer))
         panels = self._heatmaps(
             shape.on_shift(answer, self.intervals),
             "agents on shift in the sized team (simulated answer; the most in any week)",
@@ -224,7 +225,7 @@ class Search:
         mean_rate = float(weights.sum() / max(self.intervals.lengths.sum(), 1e-9))
         return max(1, math.ceil(offered_agents(self.workload, mean_rate)) + 1)
 
-    def _need_curve(self, grid: Intervals, rates: np.ndarray) -> np.ndarray:
+    def need_curve(self, grid: Intervals, rates: np.ndarray) -> np.ndarray:
         """The formula's agents per slot of the week: the busiest occurrence; NaN
         where the window never reaches that slot."""
         needs: dict[float, int | None] = {}
@@ -245,7 +246,7 @@ class Search:
         hour_grid = self.intervals
         panels: list[tuple[str, np.ndarray]] = []
         if self.analytic_ok:
-            needed = self._need_curve(hour_grid, self.rates)
+            needed = self.need_curve(hour_grid, self.rates)
             panels.append(
                 (
                     f"agents needed in each hour to meet the target on its own "
@@ -265,7 +266,7 @@ class Search:
         slots = grid.slots_per_week
         region = grid.zone
         if self.analytic_ok:
-            analytic_curve = self._need_curve(grid, self.rates)
+            analytic_curve = self.need_curve(grid, self.rates)
         else:
             analytic_curve = np.full(slots, np.nan)
             for rate, slot in zip(self.rates, grid.slot, strict=True):
@@ -286,7 +287,7 @@ class Search:
                 curve = np.maximum(curve, 1)
                 roster = curve_roster(curve, grid.slot_s, region)
             self.bar.set_postfix_str(f"round {number}: {int(curve.sum())} agent-intervals")
-            result = self.simulate(self._curve_team(roster))
+            result = self.simulate(self.team_with(roster))
             values, errors, judged, overall = slot_statistics(result, self.goal, grid)
             mean, interval, bound, met = self.judge(overall)
             candidate = Candidate(int(curve.max()), int(curve.max()), mean, interval, bound, met)
@@ -298,7 +299,7 @@ class Search:
             if previous is not None:
                 useless = added & ~self._better(values, previous)
                 frozen |= useless
-            short = np.array([self._shortfall(v) for v in values])
+            short = np.array([self.shortfall(v) for v in values])
             misses = judged & (short > errors) & ~frozen & ~useless
             misses &= self._helps(curve, short)
             rounds.append(
@@ -330,7 +331,7 @@ class Search:
         assert final is not None
         curve_final, achieved, judged, summary, chosen = final
         roster = curve_roster(curve_final, grid.slot_s, region)
-        sized = self._with_team(self._curve_team(roster))
+        sized = self.with_team(self.team_with(roster))
         overall_stat = self.goal.statistic(summary) or {}
         per = PerInterval(
             grid.slot_s,
@@ -383,7 +384,7 @@ class Search:
         result.reasons = explain(result, self.workload)
         return result
 
-    def _shortfall(self, value: float) -> float:
+    def shortfall(self, value: float) -> float:
         """How far a value falls short of the target (≤ 0 when it meets it)."""
         if value is None or not np.isfinite(value):
             return 0.0
@@ -412,7 +413,7 @@ class Search:
             helps[slot] = not math.isfinite(gain) or gain >= 0.25 * short[slot]
         return helps
 
-    def _curve_team(self, roster: list[Shift]) -> Team:
+    def team_with(self, roster: list[Shift]) -> Team:
         update: dict[str, Any] = {"agents": None, "roster": roster}
         if "rotation" in type(self.spec).model_fields:
             update["rotation"] = None

@@ -122,14 +122,17 @@ def validate(raw: dict[str, Any], label: str) -> Scenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
-        raise _rewrite(error, raw, label) from None
+        raise rewrite_errors(error, raw, label) from None
     check_references(scenario, label)
     return scenario
 
 
-def _rewrite(error: ValidationError, raw: Any, label: str) -> ScenarioError:
-    """One ScenarioError for pydantic's errors, each as path, message and fix."""
-    problems = [_describe(item, raw) for item in error.errors()]
+def rewrite_errors(
+    error: ValidationError, raw: Any, label: str, model: type[BaseModel] = Scenario
+) -> ScenarioError:
+    """One ScenarioError for pydantic's errors (of ``model``, a scenario unless
+    said), each as path, message and fix."""
+    problems = [_describe(item, raw, model) for item in error.errors()]
     if len(problems) == 1:
         path, message, fix = problems[0]
         return ScenarioError(message, source=label, path=path or None, fix=fix)
@@ -141,7 +144,7 @@ def _rewrite(error: ValidationError, raw: Any, label: str) -> ScenarioError:
     return ScenarioError("\n".join(lines), source=label)
 
 
-def _describe(item: Any, raw: Any) -> tuple[str, str, str | None]:
+def _describe(item: Any, raw: Any, model: type[BaseModel]) -> tuple[str, str, str | None]:
     """(path, message, fix) for one pydantic error."""
     path = ".".join(str(part) for part in item["loc"])
     kind = item["type"]
@@ -153,7 +156,7 @@ def _describe(item: Any, raw: Any) -> tuple[str, str, str | None]:
     loc = item["loc"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        valid = _valid_keys(loc[:-1], raw)
+        valid = _valid_keys(loc[:-1], model)
         hint = closest_hint(key, valid)
         return (
             path,
@@ -177,9 +180,9 @@ def _describe(item: Any, raw: Any) -> tuple[str, str, str | None]:
     return path, message + shown, fixes.get(kind)
 
 
-def _valid_keys(loc: tuple[Any, ...], raw: Any) -> list[str]:
-    """Field names allowed at ``loc`` (a path into the raw scenario)."""
-    model: type[BaseModel] | None = Scenario
+def _valid_keys(loc: tuple[Any, ...], top: type[BaseModel]) -> list[str]:
+    """Field names allowed at ``loc`` (a path into the raw document of ``top``)."""
+    model: type[BaseModel] | None = top
     for part in loc:
         if model is None:
             return []
