@@ -22,8 +22,11 @@ which shifts?" in rounds:
 It stops when the target holds over the whole horizon (judged at
 ``confidence``, as ``size`` judges) and, with ``interval_target``, in at least
 that share of the judged intervals, or after ``rounds`` rounds. The answer is
-the cheapest round that met the target, else the last. The team's own roster
-is simulated with the same customers for comparison.
+the cheapest round that met the target; if none did, the round that came
+closest (the overall target met, then the most intervals meeting it, then the
+cheapest), since an interval at a ceiling (first replies that take longer than
+the target) gains nothing from more agents. The team's own roster is simulated
+with the same customers for comparison.
 """
 
 from __future__ import annotations
@@ -260,7 +263,11 @@ def _rounds(
         required = required.copy()
         required[missing] = np.floor(cover.covered[missing] + 1e-9) + 1
     meeting = [r for r in done if _meets(r.outcome, interval_target)]
-    chosen = min(meeting, key=lambda r: r.cover.cost) if meeting else done[-1]
+    chosen = (
+        min(meeting, key=lambda r: r.cover.cost)
+        if meeting
+        else max(done, key=lambda r: (r.outcome.met, r.outcome.share_meeting or 0, -r.cover.cost))
+    )
     proposed = search.with_team(search.team_with(_shifts(chosen.cover, options)))
     return RosterResult(
         scenario=search.scenario,
