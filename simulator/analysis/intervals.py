@@ -9,6 +9,12 @@ removes that shared noise, which is why the paired interval is the headline
 and the Welch (unpaired) interval is reported beside it to show what pairing
 bought.
 
+This is the one interval method of every command (run, compare, sweep, size,
+roster, table, the report): Student t on the mean over replications, its ends
+clipped at the quantity's natural bounds (no time, count or share below 0, no
+share above 1). Differences between variants are not clipped: they can be
+negative.
+
 Missing values (``None`` or NaN: a statistic with no data in that replication)
 are left out rather than read as 0. Results are plain Python floats or
 ``None`` so they go straight into JSON.
@@ -51,12 +57,14 @@ def _interval(centre: float, half: float) -> list[float]:
     return [centre - half, centre + half]
 
 
-def mean_ci(values: Sequence[float | None], level: float = LEVEL) -> dict:
+def mean_ci(values: Sequence[float | None], level: float = LEVEL, kind: str | None = None) -> dict:
     """``{"value": mean, "ci95": [low, high]}`` over the valid values.
 
     ``ci95`` is the two-sided Student t interval at ``level`` (95% unless another
     is given; the key keeps its name), ``None`` with fewer than two valid values;
-    ``value`` is ``None`` with none.
+    ``value`` is ``None`` with none. With a ``kind`` (``"share"``, or any other
+    word for a time, count or amount that cannot be negative) the ends are kept
+    within what the quantity can be (:func:`clip_end`); differences take none.
     """
     sample = _valid(values)
     if sample.size == 0:
@@ -65,10 +73,10 @@ def mean_ci(values: Sequence[float | None], level: float = LEVEL) -> dict:
     if sample.size < 2:
         return {"value": mean, "ci95": None}
     std_error = float(sample.std(ddof=1)) / math.sqrt(sample.size)
-    return {
-        "value": mean,
-        "ci95": _interval(mean, _t_half_width(std_error, sample.size - 1, level)),
-    }
+    interval = _interval(mean, _t_half_width(std_error, sample.size - 1, level))
+    if kind is not None:
+        interval = [clip_end(end, kind) for end in interval]
+    return {"value": mean, "ci95": interval}
 
 
 def _welch_ci(a: np.ndarray, b: np.ndarray) -> list[float] | None:

@@ -240,11 +240,16 @@ def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     }
 
 
-def _combine(trees: list) -> dict:
+SHARES = frozenset({"abandon_rate", "share_waited", "within_target", "occupancy"})
+"""Statistics that are shares (between 0 and 1); every other one is a time, count or
+amount (at least 0). Their intervals are clipped to those bounds."""
+
+
+def _combine(trees: list, key: str = "") -> dict:
     """Replace every leaf of equally shaped trees by its mean and interval across them."""
     if isinstance(trees[0], dict):
-        return {key: _combine([tree[key] for tree in trees]) for key in trees[0]}
-    return mean_ci(trees)
+        return {name: _combine([tree[name] for tree in trees], name) for name in trees[0]}
+    return mean_ci(trees, kind="share" if key in SHARES else "amount")
 
 
 def summarise(records: Sequence[ReplicationRecord], scenario: Scenario, seed: int) -> dict:

@@ -208,7 +208,10 @@ def _totals_from_records(records: Sequence[Any]) -> dict[str, dict | None] | Non
             continue
         overtime.append(float(teams["overtime_s"].sum()) / 3600.0)
         handbacks.append(float(teams["handbacks"].sum()))
-    return {"overtime_h": mean_ci(overtime), "handbacks": mean_ci(handbacks)}
+    return {
+        "overtime_h": mean_ci(overtime, kind="amount"),
+        "handbacks": mean_ci(handbacks, kind="amount"),
+    }
 
 
 # --------------------------------------------------------------------------- table

@@ -227,7 +227,7 @@ def handoff_table(result: RunResult) -> pd.DataFrame:
                 per_replication[(team, measure)].append(values[measure])
     rows = []
     for (team, measure), values in per_replication.items():
-        stat = mean_ci(values)
+        stat = mean_ci(values, kind="amount")
         low, high = stat["ci95"] if stat["ci95"] is not None else (np.nan, np.nan)
         rows.append(
             {
