@@ -47,7 +47,8 @@ _STATS = {
     "within_target": "within target",
     "share_waited": "share that waited",
 }
-_SHARES = {"abandon_rate", "within_target", "share_waited", "occupancy"}
+SHARES = frozenset({"abandon_rate", "within_target", "share_waited", "occupancy"})
+"""Statistics that are shares (0 to 1); every other one is a time, count or amount (at least 0)."""
 
 
 def metric_paths(streams: Iterable[str] = (), teams: Iterable[str] = ()) -> list[str]:
@@ -115,7 +116,7 @@ def metric_kind(path: str) -> str:
     """``seconds``, ``share``, ``hours`` or ``count``: how the statistic is shown."""
     parts = full_path(path).split(".")
     leaf = parts[-1]
-    if leaf in _SHARES:
+    if leaf in SHARES:
         return "share"
     if leaf == "overtime_h":
         return "hours"

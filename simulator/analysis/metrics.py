@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis.intervals import mean_ci
+from simulator.analysis.metric_names import SHARES
 from simulator.recording import Outcome, ReplicationRecord
 from simulator.scenario.schema import Scenario
 
@@ -238,11 +239,6 @@ def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
         },
         "by_team": _team_metrics(record, scenario),
     }
-
-
-SHARES = frozenset({"abandon_rate", "share_waited", "within_target", "occupancy"})
-"""Statistics that are shares (between 0 and 1); every other one is a time, count or
-amount (at least 0). Their intervals are clipped to those bounds."""
 
 
 def _combine(trees: list, key: str = "") -> dict:

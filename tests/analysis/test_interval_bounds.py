@@ -11,7 +11,7 @@ import pytest
 
 import simulator
 from simulator.analysis.intervals import mean_ci, paired_difference
-from simulator.analysis.metrics import SHARES
+from simulator.analysis.metric_names import SHARES
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
 
