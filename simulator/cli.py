@@ -117,7 +117,7 @@ def run_options(
             type=click.IntRange(min=1),
             metavar="N",
             help="Work ceiling: refuse before simulating when more than N conversations in "
-            "total would run (default 20,000,000; agents N/20, replications N/200).",
+            "total would run (default 20,000,000; agents N/20, replications N/1000).",
         ),
     ]
 

@@ -98,7 +98,7 @@ def test_max_conversations_raises_the_ceiling(write_scenario, small, invoke, wor
     # About 2 replications x 8 h x 20 an hour = 320 conversations.
     path = write_scenario()
     check_refused(invoke("run", path, "--max-conversations", "200"), ["--max-conversations 3"])
-    assert invoke("run", path, "--max-conversations", "400", "--no-report", "-q").exit_code == 0
+    assert invoke("run", path, "--max-conversations", "2000", "--no-report", "-q").exit_code == 0
 
 
 def test_agent_ceiling_scales_with_max_conversations(write_scenario, small, invoke) -> None:

@@ -132,9 +132,9 @@ def test_the_refusal_names_how_many_replications_fit() -> None:
 
 def test_the_ceilings_move_together() -> None:
     assert Ceiling.of(None) == Ceiling(20_000_000)
-    assert (Ceiling.of(None).agents, Ceiling.of(None).replications) == (1_000_000, 100_000)
+    assert (Ceiling.of(None).agents, Ceiling.of(None).replications) == (1_000_000, 20_000)
     assert (Ceiling.of(40_000_000).agents, Ceiling.of(40_000_000).replications) == (
         2_000_000,
-        200_000,
+        40_000,
     )
     assert WEEK < EXACT_SPAN
