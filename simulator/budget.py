@@ -356,6 +356,11 @@ def check(
             ),
             *totals,
         ]
+    # What fits must fit every ceiling, and the ceiling suggested must lift them all.
+    counted = [(total, limit, each) for _, total, limit, each, _ in totals if each > 0]
+    fit_replications = min(int(limit // (each * runs)) for _, limit, each in counted)
+    fit_runs = min(int(limit // (each * request.replications)) for _, limit, each in counted)
+    needed = max(math.ceil(t[1] * _share(t[0])) for t in totals)
     for noun, total, limit, each, scenario_lever in totals:
         if total <= limit:
             continue
@@ -370,13 +375,10 @@ def check(
                 f"lower {scenario_lever} (at most {_count(limit // simulations)} {noun} "
                 "a replication fit)"
             )
-        fit = int(limit // (each * runs))
-        if fit >= request.min_replications:
-            levers.append(f"run --replications {fit:,} or fewer")
-        fit = int(limit // (each * request.replications))
-        if runs > 1 and fit >= 2:
-            levers.append(f"use at most {fit:,} {request.runs_name}")
-        needed = math.ceil(total * _share(noun))
+        if fit_replications >= request.min_replications:
+            levers.append(f"run --replications {fit_replications:,} or fewer")
+        if runs > 1 and fit_runs >= 2:
+            levers.append(f"use at most {fit_runs:,} {request.runs_name}")
         levers.append(
             f"with the memory for it (about {GB_PER_MILLION:g} GB per million "
             f"conversations), raise the ceiling: --max-conversations {needed}"

@@ -14,7 +14,6 @@ import yaml
 import simulator.variants
 from simulator import budget
 from simulator.budget import (
-    DEFAULT_MAX_CONVERSATIONS,
     EXACT_SPAN,
     Ceiling,
     check_grid,
@@ -120,14 +119,15 @@ def test_a_huge_grid_is_refused_by_its_point_count_alone(tmp_path: Path, monkeyp
         check_grid(load_scenario(path), path, grid, [], None, None)
 
 
-def test_the_refusal_names_how_many_replications_fit() -> None:
-    scenario = load_scenario(SMALL, ["streams.chat.per_hour=2000"])
-    each = scenario_work(scenario).conversations
+@pytest.mark.parametrize("per_hour", [20, 2000], ids=["replications-bound", "conversations-bound"])
+def test_the_refusal_names_how_many_replications_fit(per_hour: int) -> None:
+    scenario = load_scenario(SMALL, [f"streams.chat.per_hour={per_hour}"])
     with pytest.raises(ScenarioError) as refused:
         check_scenarios([scenario], 10**9, None, source="s.yaml")
     fit = int(refused.value.fix.split("--replications ")[1].split()[0].replace(",", ""))
-    assert fit * each <= DEFAULT_MAX_CONVERSATIONS < (fit + 1) * each
-    check_scenarios([scenario], fit, None, source="s.yaml")
+    check_scenarios([scenario], fit, None, source="s.yaml")  # what it names fits every ceiling
+    with pytest.raises(ScenarioError):
+        check_scenarios([scenario], fit + 1, None, source="s.yaml")
 
 
 def test_the_ceilings_move_together() -> None:
