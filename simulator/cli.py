@@ -25,6 +25,7 @@ from typing import IO, Any
 
 import click
 
+from simulator.budget import check_compare, check_grid, check_scenarios
 from simulator.errors import ScenarioError
 from simulator.output import (
     check_out_dir,
@@ -97,8 +98,8 @@ def run_options(
     min_replications: int = 1,
     jobs_help: str = "Replications run in parallel processes.",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The options every simulating command shares: --out, --replications, --seed
-    and --jobs, with help worded for what that command runs."""
+    """The options every simulating command shares: --out, --replications, --seed,
+    --jobs and --max-conversations, with help worded for what that command runs."""
     options = [
         click.option("--out", type=click.Path(path_type=Path), help=out_help),
         click.option(
@@ -110,6 +111,13 @@ def run_options(
         click.option("--seed", type=click.IntRange(min=0), help=seed_help),
         click.option(
             "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help=jobs_help
+        ),
+        click.option(
+            "--max-conversations",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Work ceiling: refuse before simulating when more than N conversations in "
+            "total would run (default 20,000,000; agents N/20, replications N/1000).",
         ),
     ]
 
@@ -166,6 +174,7 @@ def run(
     replications: int | None,
     seed: int | None,
     jobs: int,
+    max_conversations: int | None,
     cluster: str | None,
     overrides: tuple[str, ...],
     quiet: bool,
@@ -178,7 +187,9 @@ def run(
     self-contained page) and figures/*.png into the results folder, then prints
     the headline numbers.
     """
-    loaded = load_scenario(scenario if scenario is not None else default_scenario(), overrides)
+    path = scenario if scenario is not None else default_scenario()
+    loaded = load_scenario(path, overrides)
+    check_scenarios([loaded], replications, max_conversations, source=path)
     out_dir = out if out is not None else default_out_dir(loaded.name)
     check_out_dir(out_dir)
 
@@ -237,6 +248,7 @@ def compare(
     replications: int | None,
     seed: int | None,
     jobs: int,
+    max_conversations: int | None,
     overrides: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -259,6 +271,7 @@ def compare(
             "staffsim sweep --grid ... --grid ...",
         )
     baseline = load_scenario(scenarios[0], overrides)
+    check_compare(baseline, scenarios, vary, overrides, replications, max_conversations)
     out_dir = out if out is not None else default_out_dir(f"compare-{baseline.name}")
     check_out_dir(out_dir)
     started_at = datetime.now(UTC)
@@ -358,6 +371,7 @@ def sweep(
     replications: int | None,
     seed: int | None,
     jobs: int,
+    max_conversations: int | None,
     metrics: tuple[str, ...],
     overrides: tuple[str, ...],
     quiet: bool,
@@ -377,6 +391,7 @@ def sweep(
     chosen = list(metrics) or list(DEFAULT_METRICS)
     for metric in chosen:
         resolve_metric(metric, base.streams, base.teams)
+    check_grid(base, scenario, grid, overrides, replications, max_conversations)
     out_dir = out if out is not None else default_out_dir(f"sweep-{base.name}")
     check_out_dir(out_dir)
     started_at = datetime.now(UTC)
@@ -440,6 +455,7 @@ def size(
     replications: int | None,
     seed: int | None,
     jobs: int,
+    max_conversations: int | None,
     overrides: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -457,6 +473,8 @@ def size(
 
     loaded = load_scenario(scenario, overrides)
     level = parse_confidence(confidence)
+    scope = " for each candidate head count"
+    check_scenarios([loaded], replications, max_conversations, source=scenario, scope=scope)
     out_dir = out if out is not None else default_out_dir(f"size-{loaded.name}")
     check_out_dir(out_dir)
     started_at = datetime.now(UTC)
@@ -597,6 +615,7 @@ def table(
     replications: int | None,
     seed: int | None,
     jobs: int,
+    max_conversations: int | None,
     overrides: tuple[str, ...],
 ) -> None:
     """Run each of SCENARIOS with the same seed and print one Markdown table of their
@@ -613,6 +632,7 @@ def table(
     from simulator.rng import replications_and_seed
 
     loaded = [load_scenario(path, overrides) for path in scenarios]
+    check_scenarios(loaded, replications, max_conversations, source=scenarios[0])
     if out is not None:
         check_out_file(out)
     count, root = replications_and_seed(loaded[0], replications, seed)
