@@ -559,6 +559,7 @@ def roster(
     replications: int | None,
     seed: int | None,
     jobs: int,
+    max_conversations: int | None,
     overrides: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -575,6 +576,8 @@ def roster(
     from simulator.decisions.shift_templates import load_templates
 
     loaded = load_scenario(scenario, overrides)
+    scope = " for each round (and once for the team's own roster)"
+    check_scenarios([loaded], replications, max_conversations, source=scenario, scope=scope)
     templates = load_templates(shifts)
     out_dir = out if out is not None else default_out_dir(f"roster-{loaded.name}")
     check_out_dir(out_dir)
