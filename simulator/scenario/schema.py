@@ -27,6 +27,19 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import Count, CountDistribution, Distribution, Duration
+from simulator.scenario.numbers import (
+    MAX_COUNT,
+    MAX_CV,
+    MAX_HALF_LIFE,
+    MAX_MULTIPLIER,
+    MAX_PEOPLE,
+    MAX_RATE,
+    MAX_REPLICATIONS,
+    MAX_SPEED,
+    MAX_SURGE,
+    Real,
+    Whole,
+)
 from simulator.units import format_duration
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, 00:00 UTC
@@ -73,7 +86,9 @@ def _time_zone(value: str) -> str:
 
 
 TimeZone = Annotated[str, AfterValidator(_time_zone)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Weight = Annotated[Real, Field(ge=0, le=MAX_MULTIPLIER)]
+Speed = Annotated[Real, Field(gt=0, le=MAX_SPEED)]
+Probability = Annotated[Real, Field(ge=0.0, le=1.0)]
 
 
 class Targets(Model):
@@ -94,9 +109,9 @@ class Profile(Model):
     """Hour-of-week arrival multipliers, normalised to mean 1 over the week."""
 
     region: TimeZone = "UTC"
-    hourly: list[Annotated[float, Field(ge=0)]] | None = None
-    days: dict[str, Annotated[float, Field(ge=0)]] | None = None
-    grid: list[list[Annotated[float, Field(ge=0)]]] | None = None
+    hourly: list[Weight] | None = None
+    days: dict[str, Weight] | None = None
+    grid: list[list[Weight]] | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Profile:
@@ -133,7 +148,7 @@ class Profile(Model):
 
 class SurgePoint(Model):
     at: AwareDatetime
-    multiplier: float = Field(ge=0)
+    multiplier: Real = Field(ge=0, le=MAX_SURGE)
 
 
 def _surge_from_list(value: Any) -> Any:
@@ -154,7 +169,7 @@ class Surge(Model):
     piecewise-linear list of (time, multiplier) that holds its end values outside."""
 
     at: AwareDatetime | None = None
-    peak: float | None = Field(default=None, ge=0)
+    peak: Real | None = Field(default=None, ge=0, le=MAX_SURGE)
     half_life: Duration | None = Field(default=None, gt=0)
     points: list[SurgePoint] | None = Field(default=None, min_length=1)
 
@@ -191,7 +206,7 @@ class RolloutPoint(Model):
 class Noise(Model):
     """Forecast error: a mean-1 gamma multiplier per (UTC) day."""
 
-    daily_cv: float = Field(ge=0)
+    daily_cv: Real = Field(ge=0, le=MAX_CV)
 
 
 class Conversation(Model):
@@ -248,7 +263,7 @@ class Escalation(Model):
     """A share of conversations become back-office tickets after an exchange."""
 
     share: Probability
-    after: int = Field(default=1, ge=1)  # agent replies before the ticket is raised
+    after: Whole = Field(default=1, ge=1, le=MAX_COUNT)  # agent replies before the ticket is raised
     team: str  # the team that works tickets
     work: Distribution  # back-office working time per ticket
 
@@ -256,7 +271,7 @@ class Escalation(Model):
 class Stream(Model):
     """A source of conversations: arrival pattern and conversation shape."""
 
-    per_hour: float = Field(gt=0)
+    per_hour: Real = Field(gt=0, le=MAX_RATE)
     queue: str | None = None  # where the stream belongs (default: its name)
     profile: Profile | None = None
     surge: Annotated[Surge | None, BeforeValidator(_surge_from_list)] = None
@@ -349,12 +364,12 @@ class Shift(Model):
     """One roster entry: ``agents`` people working ``start``-``end`` local time on ``days``."""
 
     region: TimeZone = "UTC"
-    days: Annotated[list[Annotated[int, Field(ge=0, le=6)]], BeforeValidator(_days)] = Field(
+    days: Annotated[list[Annotated[Whole, Field(ge=0, le=6)]], BeforeValidator(_days)] = Field(
         default_factory=lambda: list(range(7))
     )
     start: Annotated[int, BeforeValidator(_clock_minutes)]
     end: Annotated[int, BeforeValidator(_clock_minutes)]
-    agents: int = Field(ge=1)
+    agents: Whole = Field(ge=1, le=MAX_PEOPLE)
     label: str | None = None
 
     @model_validator(mode="after")
@@ -378,7 +393,7 @@ class BackupShift(Shift):
     and stand down (take nothing new, finish what they hold) once the team's queues
     have been clear for ``stand_down``."""
 
-    queue_length: int | None = Field(default=None, ge=1)
+    queue_length: Whole | None = Field(default=None, ge=1)
     oldest_wait: Duration | None = Field(default=None, ge=0)
     delay: Duration = Field(default=0.0, ge=0)
     stand_down: Duration = Field(default=1800.0, ge=0)
@@ -397,7 +412,7 @@ class Overflow(Model):
 
     queue: str
     oldest_wait: Duration | None = Field(default=None, ge=0)
-    length: int | None = Field(default=None, ge=1)
+    length: Whole | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _condition(self) -> Overflow:
@@ -418,13 +433,13 @@ class Triage(Model):
 class Learning(Model):
     """A skill multiplier moves toward 1.0 as the team handles more of a stream."""
 
-    half_life: float = Field(gt=0)  # conversations to halve the gap to 1.0
+    half_life: Real = Field(gt=0, le=MAX_HALF_LIFE)  # conversations to halve the gap to 1.0
 
 
 class Rotation(Model):
     """A named pool of people who take a team's roster slots in turn."""
 
-    members: list[str] | int
+    members: list[str] | Annotated[Whole, Field(le=MAX_PEOPLE)]
     assignments: dict[str, list[str]] | None = None  # local date -> members, in slot order
 
     @model_validator(mode="after")
@@ -453,24 +468,24 @@ class Rotation(Model):
 class Shrinkage(Model):
     """Share of shift time away (breaks, meetings) as random unavailable blocks."""
 
-    share: float = Field(ge=0, lt=1)
+    share: Real = Field(ge=0, lt=1)
     block: Duration = Field(default=900.0, gt=0)
 
 
 class Team(Model):
     """Agents who serve some queues, in priority order."""
 
-    agents: int | None = Field(default=None, ge=0)
-    concurrency: int = Field(default=1, ge=1)
+    agents: Whole | None = Field(default=None, ge=0, le=MAX_PEOPLE)
+    concurrency: Whole = Field(default=1, ge=1, le=MAX_COUNT)
     attention: Attention = Attention.SERIAL
-    efficiency: list[Annotated[float, Field(gt=0)]] | None = Field(default=None, min_length=1)
+    efficiency: list[Speed] | None = Field(default=None, min_length=1)
     serves: list[str] = Field(min_length=1)
     replies_first: bool = True
     roster: list[Shift] | None = Field(default=None, min_length=1)
     handoff: Handoff | None = None
     overflow: list[Overflow] = Field(default_factory=list)
     streams: list[str] | None = None  # streams it is meant for (default: its queues')
-    skills: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    skills: dict[str, Speed] = Field(default_factory=dict)
     learning: Learning | None = None
     triage: Triage = Triage()
     rotation: Rotation | None = None
@@ -519,8 +534,8 @@ class Scenario(Model):
     start: AwareDatetime = DEFAULT_START
     horizon: Duration = Field(gt=0)
     warmup: Duration = Field(default=0.0, ge=0)
-    replications: int = Field(default=10, ge=1)
-    seed: int | None = Field(default=None, ge=0)
+    replications: Whole = Field(default=10, ge=1, le=MAX_REPLICATIONS)
+    seed: Whole | None = Field(default=None, ge=0)
     targets: Targets = Targets()
     streams: dict[str, Stream] = Field(min_length=1)
     teams: dict[str, Team] = Field(min_length=1)
