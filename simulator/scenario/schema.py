@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,11 +63,24 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+EARLIEST = datetime(1678, 1, 1, tzinfo=UTC)
+LATEST = datetime(2262, 1, 1, tzinfo=UTC)
+"""Dates a scenario may name: reports use pandas timestamps, which end before
+1677-09-22 and after 2262-04-11 (kept clear of both by a few months)."""
+_RANGE_FIX = "fix: use a date between 1678-01-01 and 2262-01-01 (the range report timestamps cover)"
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError(
             "a date and time needs a time zone: add 'Z' for UTC or an offset such as '+01:00'"
         )
+    try:
+        inside = EARLIEST <= value <= LATEST
+    except OverflowError:  # year 1 or 9999 with an offset that crosses the calendar's edge
+        inside = False
+    if not inside:
+        raise ValueError(f"{value.isoformat()} is outside the dates reports can show; {_RANGE_FIX}")
     return value
 
 
@@ -330,9 +343,11 @@ _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 def _clock_minutes(value: Any) -> int:
     """Minutes after local midnight in ``'HH:MM'``; hours up to 48 reach into the next day."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        # YAML 1.1 reads an unquoted 09:00 as the sexagesimal number 540.
-        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(
+            f"{value} is a number, not a clock time (YAML reads an unquoted 9 as the "
+            f'number 9 and 9:00 as 540); fix: write the time in quotes, e.g. "{_guess(value)}"'
+        )
     match = _CLOCK.match(str(value).strip())
     if not match:
         raise ValueError(
@@ -343,6 +358,14 @@ def _clock_minutes(value: Any) -> int:
     if minutes >= 60 or hours > 48:
         raise ValueError(f"'{value}' is not a clock time between 00:00 and 48:00")
     return hours * 60 + minutes
+
+
+def _guess(number: float) -> str:
+    """The clock time an unquoted number most likely meant: 9 as 09:00, 540 (9:00) too."""
+    minutes = int(number) * 60 if 0 <= number < 24 else int(number)
+    if not 0 <= minutes <= 48 * 60:
+        return "09:00"
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _days(value: Any) -> Any:
@@ -540,6 +563,19 @@ class Scenario(Model):
     streams: dict[str, Stream] = Field(min_length=1)
     teams: dict[str, Team] = Field(min_length=1)
     handoff: Handoff = Handoff()
+
+    @field_validator("horizon")
+    @classmethod
+    def _ends_in_range(cls, horizon: float, info: ValidationInfo) -> float:
+        # A field validator (start is declared first) so the error names 'horizon'.
+        start = info.data.get("start")
+        if start is not None and start + timedelta(seconds=horizon) > LATEST:
+            raise ValueError(
+                f"the run would end after {LATEST.date()} (start {start.isoformat()} plus "
+                f"horizon {format_duration(horizon)}), past the dates reports can show; fix: "
+                "shorten horizon or start earlier"
+            )
+        return horizon
 
     @field_validator("warmup")
     @classmethod

@@ -7,6 +7,7 @@ runs anything).
 
 from __future__ import annotations
 
+import copy
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -338,3 +339,73 @@ def test_handle_time_values(
     text = _text(small).replace("'@@'", f"[60s, {value}]")
     path = "'streams.chat.conversation.handle.values.1'"
     _refused(invoke, leftovers, command, [write_scenario(text)], [path, "unit"])
+
+
+# --------------------------------------------------------------------------- clock and dates
+
+
+def _shift_start(text: str) -> Callable[[dict[str, Any]], str]:
+    def scenario(d: dict[str, Any]) -> str:
+        del d["teams"]["support"]["agents"]
+        d["teams"]["support"]["roster"] = [{"start": "@@", "end": "17:00", "agents": 2}]
+        return _text(d).replace("'@@'", text)
+
+    return scenario
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    "written, fix", [("9", "09:00"), ("9:00", "09:00"), ("17:30", "17:30"), ("9.5", "09:00")]
+)
+def test_unquoted_clock_times(
+    written: str, fix: str, command: str, write_scenario, small, invoke, leftovers
+) -> None:
+    """Unquoted, YAML reads 9 as 9 and 9:00 as 540 (base 60; 09:00 stays text): read as
+    minutes they were 00:09 or 09:00 by accident; now the quoted form is asked for."""
+    path = write_scenario(_shift_start(written)(small))
+    expect = ["'teams.support.roster.0.start'", "not a clock time", "fix", f'"{fix}"']
+    _refused(invoke, leftovers, command, [path], expect)
+
+
+def test_quoted_clock_time_is_valid(write_scenario, small, invoke) -> None:
+    for written in ('"09:00"', "09:00"):  # YAML 1.1 reads a leading zero as text
+        result = invoke("validate", write_scenario(_shift_start(written)(copy.deepcopy(small))))
+        assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    "start",
+    [
+        "9999-12-31T00:00:00Z",
+        "0001-01-01T00:00:00Z",
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31T23:00:00-05:00",
+        "1677-01-01T00:00:00Z",
+    ],
+)
+def test_start_outside_report_timestamps(
+    start: str, command: str, write_scenario, small, invoke, leftovers
+) -> None:
+    small["start"] = "@@"
+    path = write_scenario(_text(small).replace("'@@'", start))
+    expect = ["scenario.yaml", "'start'", "1678-01-01", "2262-01-01"]
+    _refused(invoke, leftovers, command, [path], expect)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_run_must_end_inside_report_timestamps(
+    command: str, write_scenario, small, invoke, leftovers
+) -> None:
+    small["start"] = "@@"
+    small["horizon"] = "60d"
+    path = write_scenario(_text(small).replace("'@@'", "2261-12-01T00:00:00Z"))
+    expect = ["'horizon'", "end after 2262-01-01", "shorten horizon"]
+    _refused(invoke, leftovers, command, [path], expect)
+
+
+def test_surge_dates_in_range_too(write_scenario, small, invoke) -> None:
+    small["streams"]["chat"]["surge"] = [["9999-01-01T00:00:00Z", 2.0]]
+    check_refused(
+        invoke("validate", write_scenario(small)), ["'streams.chat.surge.points.0.at'", "2262"]
+    )
