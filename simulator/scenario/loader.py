@@ -212,7 +212,7 @@ def _rewrite(
 
 def _describe(item: Any, raw: Any) -> tuple[str, str, str | None]:
     """(path, message, fix) for one pydantic error."""
-    path = ".".join(str(part) for part in item["loc"])
+    path = ".".join(_short(str(part)) for part in item["loc"])
     kind = item["type"]
     message = str(item["msg"])
     if message.startswith("Value error, "):
@@ -226,7 +226,7 @@ def _describe(item: Any, raw: Any) -> tuple[str, str, str | None]:
         hint = closest_hint(key, valid)
         return (
             path,
-            f"unknown key '{key}'",
+            f"unknown key '{_short(key)}'",
             (hint + f"valid keys here: {', '.join(valid)}" if valid else "remove it"),
         )
     if kind == "missing":
@@ -235,7 +235,7 @@ def _describe(item: Any, raw: Any) -> tuple[str, str, str | None]:
         message, fix = message.split("; fix: ", 1)
         return path, message, fix
     value = item.get("input")
-    shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
+    shown = f" (got {_short(repr(value))})" if not isinstance(value, dict | list) else ""
     fixes = {
         "greater_than": "use a positive value",
         "greater_than_equal": f"use a value of at least {item.get('ctx', {}).get('ge')}",
@@ -245,6 +245,11 @@ def _describe(item: Any, raw: Any) -> tuple[str, str, str | None]:
         "finite_number": "write an ordinary number (not .inf, .nan or beyond 1e308)",
     }
     return path, message + shown, fixes.get(kind)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message: a key or value may be huge."""
+    return text if len(text) <= limit else f"{text[: limit - 20]}...({len(text):,} characters)"
 
 
 def _valid_keys(loc: tuple[Any, ...], raw: Any) -> list[str]:

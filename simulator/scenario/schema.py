@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import Count, CountDistribution, Distribution, Duration
+from simulator.scenario.names import Name
 from simulator.scenario.numbers import (
     MAX_COUNT,
     MAX_CV,
@@ -90,9 +91,9 @@ AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 def _time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Europe', a folder
         raise ValueError(
-            f"unknown time zone '{value}'; use a name from the time zone "
+            f"unknown time zone {value[:60]!r}; use a name from the time zone "
             "database such as 'Europe/Dublin', 'America/New_York' or 'UTC'"
         ) from None
     return value
@@ -115,7 +116,7 @@ def _day_index(name: str) -> int:
     for index, day in enumerate(DAY_NAMES):
         if name.strip().lower()[:3] == day.lower() and len(name.strip()) >= 3:
             return index
-    raise ValueError(f"unknown day '{name}'; use Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+    raise ValueError(f"unknown day {name[:20]!r}; use Mon, Tue, Wed, Thu, Fri, Sat or Sun")
 
 
 class Profile(Model):
@@ -257,8 +258,8 @@ class Routing(Model):
     queues by mistake (``false_positives``); the rest land in ``fallback``."""
 
     rules: Probability = 0.0
-    false_positives: dict[str, Probability] = Field(default_factory=dict)
-    fallback: str | None = None
+    false_positives: dict[Name, Probability] = Field(default_factory=dict)
+    fallback: Name | None = None
 
     @model_validator(mode="after")
     def _shares(self) -> Routing:
@@ -277,7 +278,7 @@ class Escalation(Model):
 
     share: Probability
     after: Whole = Field(default=1, ge=1, le=MAX_COUNT)  # agent replies before the ticket is raised
-    team: str  # the team that works tickets
+    team: Name  # the team that works tickets
     work: Distribution  # back-office working time per ticket
 
 
@@ -285,7 +286,7 @@ class Stream(Model):
     """A source of conversations: arrival pattern and conversation shape."""
 
     per_hour: Real = Field(gt=0, le=MAX_RATE)
-    queue: str | None = None  # where the stream belongs (default: its name)
+    queue: Name | None = None  # where the stream belongs (default: its name)
     profile: Profile | None = None
     surge: Annotated[Surge | None, BeforeValidator(_surge_from_list)] = None
     rollout: Annotated[list[RolloutPoint] | None, BeforeValidator(_rollout_from_list)] = Field(
@@ -393,7 +394,7 @@ class Shift(Model):
     start: Annotated[int, BeforeValidator(_clock_minutes)]
     end: Annotated[int, BeforeValidator(_clock_minutes)]
     agents: Whole = Field(ge=1, le=MAX_PEOPLE)
-    label: str | None = None
+    label: Name | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Shift:
@@ -433,7 +434,7 @@ class BackupShift(Shift):
 class Overflow(Model):
     """A queue a team serves after its own, only while it is busier than planned."""
 
-    queue: str
+    queue: Name
     oldest_wait: Duration | None = Field(default=None, ge=0)
     length: Whole | None = Field(default=None, ge=1)
 
@@ -462,8 +463,8 @@ class Learning(Model):
 class Rotation(Model):
     """A named pool of people who take a team's roster slots in turn."""
 
-    members: list[str] | Annotated[Whole, Field(le=MAX_PEOPLE)]
-    assignments: dict[str, list[str]] | None = None  # local date -> members, in slot order
+    members: list[Name] | Annotated[Whole, Field(le=MAX_PEOPLE)]
+    assignments: dict[str, list[Name]] | None = None  # local date -> members, in slot order
 
     @model_validator(mode="after")
     def _members(self) -> Rotation:
@@ -502,13 +503,13 @@ class Team(Model):
     concurrency: Whole = Field(default=1, ge=1, le=MAX_COUNT)
     attention: Attention = Attention.SERIAL
     efficiency: list[Speed] | None = Field(default=None, min_length=1)
-    serves: list[str] = Field(min_length=1)
+    serves: list[Name] = Field(min_length=1)
     replies_first: bool = True
     roster: list[Shift] | None = Field(default=None, min_length=1)
     handoff: Handoff | None = None
     overflow: list[Overflow] = Field(default_factory=list)
-    streams: list[str] | None = None  # streams it is meant for (default: its queues')
-    skills: dict[str, Speed] = Field(default_factory=dict)
+    streams: list[Name] | None = None  # streams it is meant for (default: its queues')
+    skills: dict[Name, Speed] = Field(default_factory=dict)
     learning: Learning | None = None
     triage: Triage = Triage()
     rotation: Rotation | None = None
@@ -553,15 +554,15 @@ class Team(Model):
 class Scenario(Model):
     """A whole scenario: streams of conversations, the teams serving them, and the run."""
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     start: AwareDatetime = DEFAULT_START
     horizon: Duration = Field(gt=0)
     warmup: Duration = Field(default=0.0, ge=0)
     replications: Whole = Field(default=10, ge=1, le=MAX_REPLICATIONS)
     seed: Whole | None = Field(default=None, ge=0)
     targets: Targets = Targets()
-    streams: dict[str, Stream] = Field(min_length=1)
-    teams: dict[str, Team] = Field(min_length=1)
+    streams: dict[Name, Stream] = Field(min_length=1)
+    teams: dict[Name, Team] = Field(min_length=1)
     handoff: Handoff = Handoff()
 
     @field_validator("horizon")

@@ -409,3 +409,108 @@ def test_surge_dates_in_range_too(write_scenario, small, invoke) -> None:
     check_refused(
         invoke("validate", write_scenario(small)), ["'streams.chat.surge.points.0.at'", "2262"]
     )
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _rename_team(name: str) -> Callable[[dict[str, Any]], None]:
+    return lambda d: d["teams"].update({name: d["teams"].pop("support")})
+
+
+def _rename_stream(name: str) -> Callable[[dict[str, Any]], None]:
+    def mutate(d: dict[str, Any]) -> None:
+        d["streams"][name] = d["streams"].pop("chat")
+        d["teams"]["support"]["serves"] = [name]
+
+    return mutate
+
+
+def _label(name: str) -> Callable[[dict[str, Any]], None]:
+    def mutate(d: dict[str, Any]) -> None:
+        del d["teams"]["support"]["agents"]
+        shift = {"start": "09:00", "end": "17:00", "agents": 2, "label": name}
+        d["teams"]["support"]["roster"] = [shift]
+
+    return mutate
+
+
+NAMED = {
+    "scenario": (lambda name: lambda d: d.update(name=name), "'name'"),
+    "stream": (_rename_stream, "'streams."),
+    "team": (_rename_team, "'teams."),
+    "queue": (lambda name: lambda d: d["streams"]["chat"].update(queue=name), "queue'"),
+    "label": (_label, "'teams.support.roster.0.label'"),
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("named", list(NAMED), ids=list(NAMED))
+def test_too_long_names(named: str, command: str, write_scenario, small, invoke, leftovers) -> None:
+    rename, path = NAMED[named]
+    rename("n" * 5000)(small)
+    result = invoke(command, write_scenario(small))
+    check_refused(result, ["scenario.yaml", path, "at most 100 characters", "shorten"])
+    assert len(result.stderr) < 1000  # the name is cut short in the message
+    assert leftovers() == []
+
+
+def test_name_of_100_characters_is_fine(write_scenario, small, invoke) -> None:
+    _rename_team("t" * 100)(small)
+    small["name"] = "n" * 100
+    result = invoke("validate", write_scenario(small))
+    assert result.exit_code == 0, result.stderr
+
+
+ESCAPE = "\x1b[31mred"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("named", list(NAMED), ids=list(NAMED))
+def test_names_with_escape_codes_printed_escaped(
+    named: str, command: str, write_scenario, small, invoke, leftovers
+) -> None:
+    rename, path = NAMED[named]
+    rename(ESCAPE)(small)
+    result = invoke(command, write_scenario(small))
+    check_refused(result, [path, "control characters", "\\x1b[31mred"])
+    assert "\x1b" not in result.stderr
+    assert leftovers() == []
+
+
+def test_escape_codes_escaped_in_any_message(write_scenario, small, invoke) -> None:
+    """Render escapes them once for every message: here a time zone and an option."""
+    small["streams"]["chat"]["profile"] = {"region": "Mars/\x1b[2J", "hourly": [1.0] * 24}
+    result = invoke("validate", write_scenario(small))
+    check_refused(result, ["time zone", "\\x1b[2j"])
+    assert "\x1b" not in result.stderr
+    result = invoke("validate", write_scenario(), "--set", "teams.\x1b[2J.agents=3")
+    assert result.exit_code == 2 and "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize("region", ["Europe", "x" * 300])
+def test_time_zone_that_is_a_folder_or_too_long(region: str, write_scenario, small, invoke):
+    small["streams"]["chat"]["profile"] = {"region": region, "hourly": [1.0] * 24}
+    check_refused(invoke("validate", write_scenario(small)), ["unknown time zone"])
+
+
+# --------------------------------------------------------------------------- --target
+
+
+@pytest.mark.parametrize(
+    "target, expect",
+    [
+        ("frt.p90<=1e400min", "longer than 100 years"),
+        ("frt.p90<=1e308s", "longer than 100 years"),
+        ("frt.p90<=infs", "not a duration"),
+        ("abandon_rate<=1e400", "not a finite number"),
+        ("counts.resolved>=1e400", "not a finite number"),
+        (f"by_stream.{ESCAPE}.frt.p90<=2min", "\\x1b[31mred"),
+    ],
+    ids=["1e400min", "1e308s", "infs", "share-1e400", "count-1e400", "escape"],
+)
+def test_hostile_targets(target: str, expect: str, write_scenario, invoke, leftovers) -> None:
+    result = invoke("size", write_scenario(), "--team", "support", "--target", target)
+    check_refused(result, ["--target", expect])
+    assert "\x1b" not in result.stderr
+    assert leftovers() == []
