@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import unicodedata
 
+MAX_SOURCE = 200
+"""Characters of the file or option shown as the source of an error."""
+
 
 class ScenarioError(Exception):
     """Bad input: names where (file, field path), what is wrong and the fix."""
@@ -30,7 +33,10 @@ class ScenarioError(Exception):
     def render(self) -> str:
         """The one-screen text shown to the user, with control characters escaped: a
         name or value may hold terminal escape codes that must not reach the terminal."""
-        where = printable(self.source or "scenario")
+        source = self.source or "scenario"
+        if len(source) > MAX_SOURCE:  # e.g. a --set of a huge value
+            source = f"{source[: MAX_SOURCE - 20]}...({len(source):,} characters)"
+        where = printable(source)
         if self.path:
             where += f", field '{printable(self.path)}'"
         lines = [f"error in {where}: {printable(self.message, keep_newlines=True)}"]

@@ -8,6 +8,7 @@ message that shows the fix.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -43,6 +44,8 @@ _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]+)
 
 def parse_duration(value: object) -> float:
     """Seconds in a duration string such as ``'2min'``; raises ValueError with the fix."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a duration such as '2min', got {value}")
     if isinstance(value, int | float):  # bool is an int too
         raise ValueError(
             f"a duration needs a unit: write '{value}s', '{value}min' or '{value}h', "

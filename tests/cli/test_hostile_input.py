@@ -313,20 +313,42 @@ def test_hostile_numbers_name_the_field(
 
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize(
-    "field, value",
+    "path, value",
     [
         ("horizon", "1e400min"),
         ("horizon", "1e308s"),
         ("horizon", "6000w"),
         ("warmup", "1e400h"),
+        ("streams.chat.conversation.handle.mean", "1e400min"),
+        ("targets.frt", "1e308w"),
     ],
 )
 def test_durations_beyond_100_years(
-    field: str, value: str, command: str, write_scenario, small, invoke, leftovers
+    path: str, value: str, command: str, write_scenario, small, invoke, leftovers
 ) -> None:
-    small[field] = value
-    expect = ["scenario.yaml", f"'{field}'", "longer than 100 years", "52w"]
+    *blocks, last = path.split(".")
+    node = small
+    for key in blocks:
+        node = node[key]
+    node[last] = value
+    expect = ["scenario.yaml", f"'{path}'", "longer than 100 years", "52w"]
     _refused(invoke, leftovers, command, [write_scenario(small)], expect)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("value", [".inf", ".nan", "-.inf"])
+def test_infinite_bare_duration(
+    value: str, command: str, write_scenario, small, invoke, leftovers
+) -> None:
+    small["horizon"] = "@@"
+    path = write_scenario(_text(small).replace("'@@'", value))
+    _refused(invoke, leftovers, command, [path], ["'horizon'", "expected a duration"])
+
+
+def test_huge_set_value_is_cut_short(write_scenario, invoke) -> None:
+    result = invoke("validate", write_scenario(), "--set", "name=" + "x" * 100_000)
+    check_refused(result, ["--set name=xxx", "100,011 characters", "at most 100 characters"])
+    assert len(result.stderr) < 1000
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -338,7 +360,7 @@ def test_handle_time_values(
     small["streams"]["chat"]["conversation"]["handle"] = {"dist": "empirical", "values": "@@"}
     text = _text(small).replace("'@@'", f"[60s, {value}]")
     path = "'streams.chat.conversation.handle.values.1'"
-    _refused(invoke, leftovers, command, [write_scenario(text)], [path, "unit"])
+    _refused(invoke, leftovers, command, [write_scenario(text)], [path, "duration"])
 
 
 # --------------------------------------------------------------------------- clock and dates
