@@ -317,6 +317,12 @@ def _threshold(metric: str, value: str, text: str) -> float:
             source=SOURCE,
             fix=f"{_short(metric)} is a {kind.value}: give e.g. {example}",
         )
+    if not math.isfinite(number):
+        raise ScenarioError(
+            f"'{value}' in '{text}' is not a finite number",
+            source=SOURCE,
+            fix=f"give an ordinary number: {_short(metric)} is a {kind.value}",
+        )
     if kind is Kind.SHARE and not 0.0 <= number <= 1.0:
         raise ScenarioError(
             f"'{value}' in '{text}' is not a share between 0 and 1",

@@ -8,6 +8,7 @@ message that shows the fix.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -34,19 +35,24 @@ SECONDS_PER_UNIT: dict[str, float] = {
 HOUR = 3600.0
 DAY = 86400.0
 WEEK = 7 * DAY
+MAX_DURATION = 100 * 365.25 * DAY
+"""Longest duration read (100 years): anything longer is a typo, and huge values
+such as ``1e308w`` would overflow to infinity once added to a clock."""
 
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]+)\s*$")
 
 
 def parse_duration(value: object) -> float:
     """Seconds in a duration string such as ``'2min'``; raises ValueError with the fix."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a duration such as '2min', got {value}")
     if isinstance(value, int | float):  # bool is an int too
         raise ValueError(
             f"a duration needs a unit: write '{value}s', '{value}min' or '{value}h', "
             f"not the bare number {value}"
         )
     if isinstance(value, timedelta):
-        return value.total_seconds()
+        return _bounded(value.total_seconds(), str(value))
     if not isinstance(value, str):
         raise ValueError(f"expected a duration such as '2min', got {value!r}")
     match = _DURATION.match(value)
@@ -59,7 +65,16 @@ def parse_duration(value: object) -> float:
     factor = SECONDS_PER_UNIT.get(unit.lower())
     if factor is None:
         raise ValueError(f"unknown time unit '{unit}' in '{value}'; use s, min, h, d or w")
-    return float(number) * factor
+    return _bounded(float(number) * factor, value)
+
+
+def _bounded(seconds: float, text: str) -> float:
+    if not seconds <= MAX_DURATION:  # also catches inf and nan
+        raise ValueError(
+            f"'{text[:40]}' is longer than 100 years; write a duration of at most 100 years "
+            "(e.g. '52w' for a year)"
+        )
+    return seconds
 
 
 def format_duration(seconds: float) -> str:

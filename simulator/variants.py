@@ -6,7 +6,7 @@ which, e.g. ``handoff.policy=ownership``. A *grid* is the cartesian product of
 several keys' values; each of its *points* is one variant.
 
 Values on the command line are written ``KEY=V1,V2,...``. Each value is parsed
-as YAML (``yaml.safe_load``, never ``eval``), exactly like ``--set``; commas
+as YAML (hardened safe loading, never ``eval``), exactly like ``--set``; commas
 inside brackets or quotes do not split (``efficiency=[1.0,0.8],[1.0,0.9]``).
 Whole-number ranges are written ``START..END`` (both ends included) or
 ``START..END..STEP``: ``4..12..2`` is 4, 6, 8, 10, 12.
@@ -31,8 +31,14 @@ from typing import Any
 import yaml
 
 from simulator.errors import ScenarioError
-from simulator.scenario.loader import apply_override, load_scenario, read_yaml
+from simulator.scenario.loader import (
+    apply_override,
+    load_scenario,
+    read_yaml,
+    validate_with_overrides,
+)
 from simulator.scenario.references import closest_hint
+from simulator.scenario.safe_yaml import load_yaml
 from simulator.scenario.schema import Scenario
 
 _RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?$")
@@ -141,7 +147,7 @@ def _split(text: str) -> list[str]:
 
 def _parse_value(token: str, key: str, source: str) -> Any:
     try:
-        return yaml.safe_load(token)
+        return load_yaml(token, source)
     except yaml.YAMLError:
         raise ScenarioError(
             f"cannot read the value '{token}' for '{key}'",
@@ -230,6 +236,8 @@ def apply_point(
     A value the scenario refuses raises a :class:`ScenarioError` that names
     ``option``, the key and the value, with the loader's reason and fix.
     """
+    if not point:
+        return validate_with_overrides(dict(raw), source_label, overrides)
     changed = copy.deepcopy(dict(raw))
     for override in overrides:
         apply_override(changed, override)  # its errors name --set already
@@ -240,14 +248,12 @@ def apply_point(
             _check_names(before_point, key, option, value)
             apply_override(changed, f"{key}={yaml_text(value)}")
     except ScenarioError as error:
-        if error.source != "--set":
+        if not (error.source or "").startswith("--set"):
             raise
         raise ScenarioError(error.message, source=source, path=error.path, fix=error.fix) from None
     try:
         return load_scenario(changed)
     except ScenarioError as error:
-        if not point:
-            raise error.with_source(source_label) from None
         raise ScenarioError(
             f"this makes {source_label} invalid: {error.message}",
             source=source,

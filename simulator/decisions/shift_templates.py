@@ -29,7 +29,7 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 from simulator.errors import ScenarioError
 from simulator.scenario.distributions import Duration
 from simulator.scenario.loader import read_yaml, rewrite_errors
-from simulator.scenario.schema import Model, Shift, TimeZone, _clock_minutes, _days
+from simulator.scenario.schema import Model, Shift, TimeZone, _clock_minutes, _days, days_text
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -125,8 +125,8 @@ def choices(templates: ShiftTemplates) -> list[Choice]:
                     shift = Shift(
                         region=template.region,
                         days=sorted(set(days)),
-                        start=start,
-                        end=start + minutes,
+                        start=_clock(start),
+                        end=_clock(start + minutes),
                         agents=1,
                         label=_label(template.label, days, start, minutes),
                     )
@@ -136,13 +136,12 @@ def choices(templates: ShiftTemplates) -> list[Choice]:
 
 
 def _label(name: str, days: list[int], start: int, minutes: int) -> str:
-    from simulator.scenario.schema import days_text
+    return f"{name} {days_text(days)} {_clock(start)}-{_clock(start + minutes)}"
 
-    end = start + minutes
-    return (
-        f"{name} {days_text(days)} {start // 60:02d}:{start % 60:02d}-"
-        f"{end // 60:02d}:{end % 60:02d}"
-    )
+
+def _clock(minutes: int) -> str:
+    """Minutes after midnight as the clock text a roster entry is written with."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def load_templates(path: Path) -> ShiftTemplates:
@@ -157,4 +156,4 @@ def load_templates(path: Path) -> ShiftTemplates:
     try:
         return ShiftTemplates.model_validate(raw)
     except ValidationError as error:
-        raise rewrite_errors(error, raw, f"--shifts {path}", ShiftTemplates) from None
+        raise rewrite_errors(error, f"--shifts {path}", ShiftTemplates) from None

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from simulator.scenario.numbers import MAX_COUNT, MAX_CV, Real, Whole
 from simulator.units import parse_duration
 
 
@@ -57,7 +58,7 @@ class Distribution(BaseModel):
     dist: Kind
     value: Duration | None = Field(default=None, ge=0)
     mean: Duration | None = Field(default=None, gt=0)
-    cv: float | None = Field(default=None, gt=0)
+    cv: Real | None = Field(default=None, gt=0, le=MAX_CV)
     low: Duration | None = Field(default=None, ge=0)
     high: Duration | None = Field(default=None, ge=0)
     values: list[Duration] | None = Field(default=None, min_length=1)
@@ -132,9 +133,11 @@ class CountDistribution(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     dist: CountKind
-    value: int | None = Field(default=None, ge=1)
-    mean: float | None = Field(default=None, ge=1)
-    values: list[Annotated[int, Field(ge=1)]] | None = Field(default=None, min_length=1)
+    value: Whole | None = Field(default=None, ge=1, le=MAX_COUNT)
+    mean: Real | None = Field(default=None, ge=1, le=MAX_COUNT)
+    values: list[Annotated[Whole, Field(ge=1, le=MAX_COUNT)]] | None = Field(
+        default=None, min_length=1
+    )
 
     @model_validator(mode="after")
     def _parameters_match_kind(self) -> CountDistribution:

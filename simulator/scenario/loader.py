@@ -1,4 +1,4 @@
-"""Reading scenarios: YAML through ``safe_load``, ``--set`` overrides, and errors a
+"""Reading scenarios: YAML through hardened safe loading, ``--set`` overrides, and errors a
 user can act on.
 
 Every problem becomes a :class:`~simulator.errors.ScenarioError` naming the file,
@@ -8,6 +8,8 @@ form (with the closest valid key for a typo).
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,12 @@ from pydantic import BaseModel, ValidationError
 
 from simulator.errors import ScenarioError
 from simulator.scenario.references import check_references, closest_hint
+from simulator.scenario.safe_yaml import MAX_DEPTH, load_yaml
 from simulator.scenario.schema import Scenario
 
 MAX_ERRORS_SHOWN = 8
+MAX_FILE_BYTES = 10_000_000
+"""Larger is not a scenario (shipped ones are a few kilobytes): refused before parsing."""
 
 
 def load_scenario(
@@ -39,13 +44,28 @@ def load_scenario(
             source=label,
             fix="start the file with 'name: my-scenario'",
         )
-    for override in overrides:
-        apply_override(raw, override)
-    return validate(raw, label)
+    return validate_with_overrides(raw, label, overrides)
+
+
+def validate_with_overrides(raw: dict[str, Any], label: str, overrides: Iterable[str]) -> Scenario:
+    """``raw`` after the ``--set`` overrides, validated; a problem an override causes
+    names ``--set KEY=VALUE``, not the file (``raw`` itself is left unchanged)."""
+    changed = copy.deepcopy(raw)
+    blame = {apply_override(changed, override): f"--set {override}" for override in overrides}
+    try:
+        return validate(changed, label, blame)
+    except ScenarioError as error:
+        if error.source != label or not blame:
+            raise
+        try:  # not under an overridden key: still the overrides' doing if the file is valid
+            validate(raw, label)
+        except ScenarioError:
+            raise error from None
+        raise error.with_source(" and ".join(blame.values())) from None
 
 
 def read_yaml(path: Path) -> Any:
-    """Parsed YAML (safe_load only); a missing file or bad syntax is a ScenarioError."""
+    """Parsed YAML (hardened safe loading); a missing file or bad syntax is a ScenarioError."""
     if not path.exists():
         raise ScenarioError(
             "no such file",
@@ -56,32 +76,52 @@ def read_yaml(path: Path) -> Any:
         raise ScenarioError(
             "this is a folder, not a scenario file", source=str(path), fix="name a .yaml file"
         )
+    if not path.is_file():
+        raise ScenarioError(
+            "this is not a regular file (a device or a pipe)",
+            source=str(path),
+            fix="name a .yaml file",
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(f"cannot read the file ({error})", source=str(path)) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        context, start = getattr(error, "context", None), getattr(error, "context_mark", None)
-        if context and start and mark and start.line != mark.line:
-            # The mistake is often where the unclosed block began, not where it was noticed.
-            problem += (
-                f" ({context} that began at line {start.line + 1}, column {start.column + 1})"
-            )
+    if len(data) > MAX_FILE_BYTES:
         raise ScenarioError(
-            f"malformed YAML{where}: {problem}",
+            f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB",
             source=str(path),
-            fix="check indentation, closing brackets and quotes, and that every "
-            "'key: value' pair has a space after the colon",
-        ) from None
+            fix="a scenario is a few kilobytes: check that this is the right file",
+        )
+    try:
+        return load_yaml(text, str(path))
+    except yaml.YAMLError as error:
+        raise _malformed(error, str(path)) from None
 
 
-def apply_override(raw: dict[str, Any], override: str) -> None:
-    """Apply one ``dotted.path=value`` in place; the value is parsed as YAML (never eval)."""
+def _malformed(error: yaml.YAMLError, source: str) -> ScenarioError:
+    """A syntax error, located where the user can see the mistake."""
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(error, "problem", None) or str(error)
+    context, start = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and start and mark and start.line != mark.line:
+        # The mistake is often where the unclosed block began, not where it was noticed.
+        problem += f" ({context} that began at line {start.line + 1}, column {start.column + 1})"
+    return ScenarioError(
+        f"malformed YAML{where}: {problem}",
+        source=source,
+        fix="check indentation, closing brackets and quotes, and that every "
+        "'key: value' pair has a space after the colon",
+    )
+
+
+def apply_override(raw: dict[str, Any], override: str) -> str:
+    """Apply one ``dotted.path=value`` in place and return the path; the value is
+    parsed as YAML (hardened safe loading, never eval). A number in the path indexes
+    a list: ``teams.support.roster.0.agents=3``."""
+    source = f"--set {override}"
     if "=" not in override:
         raise ScenarioError(
             f"'{override}' is not KEY=VALUE",
@@ -89,64 +129,96 @@ def apply_override(raw: dict[str, Any], override: str) -> None:
             fix="write e.g. --set teams.support.agents=6",
         )
     key, text = override.split("=", 1)
-    parts = [p for p in key.strip().split(".")]
-    if not all(parts):
+    key = key.strip()
+    parts = key.split(".")
+    if not all(parts) or len(parts) > MAX_DEPTH:
         raise ScenarioError(
             f"'{key}' is not a dotted key path",
-            source="--set",
+            source=source,
             fix="write e.g. --set handoff.policy=ownership",
         )
     try:
-        value = yaml.safe_load(text) if text.strip() else ""
+        value = load_yaml(text, source) if text.strip() else ""
     except yaml.YAMLError:
-        value = text
+        value = text  # not YAML: the text itself, e.g. a name holding ': '
     node: Any = raw
-    for depth, part in enumerate(parts[:-1]):
-        child = node.get(part) if isinstance(node, dict) else None
-        if child is None:
-            child = {}
-            node[part] = child
-        if not isinstance(child, dict):
+    for depth, part in enumerate(parts):
+        index: str | int = part
+        if isinstance(node, list):
+            if not re.fullmatch(r"[0-9]{1,9}", part) or int(part) >= len(node):
+                raise ScenarioError(
+                    f"'{'.'.join(parts[:depth])}' is a list of {len(node)} entries, "
+                    f"with no entry '{part}'",
+                    source=source,
+                    path=key,
+                    fix=f"number its entries from 0 to {len(node) - 1}"
+                    if node
+                    else "set the whole list",
+                )
+            index = int(part)
+        elif not isinstance(node, dict):
             raise ScenarioError(
-                f"'{'.'.join(parts[: depth + 1])}' is a value, not a block",
-                source="--set",
+                f"'{'.'.join(parts[:depth])}' is a value, not a block",
+                source=source,
                 path=key,
                 fix="set the value itself, not a key inside it",
             )
-        node = child
-    node[parts[-1]] = value
+        if depth == len(parts) - 1:
+            node[index] = value
+        else:
+            if isinstance(node, dict) and node.get(index) is None:
+                node[index] = {}
+            node = node[index]
+    return key
 
 
-def validate(raw: dict[str, Any], label: str) -> Scenario:
-    """Validate a parsed scenario and its cross-references."""
+def validate(raw: dict[str, Any], label: str, blame: Mapping[str, str] | None = None) -> Scenario:
+    """Validate a parsed scenario and its cross-references; ``blame`` maps overridden
+    key paths to the option that set them, which problems under them name."""
+    blame = blame or {}
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
-        raise rewrite_errors(error, raw, label) from None
-    check_references(scenario, label)
+        raise rewrite_errors(error, label, blame=blame) from None
+    try:
+        check_references(scenario, label)
+    except ScenarioError as error:
+        raise error.with_source(_source(error.path, label, blame)) from None
     return scenario
 
 
+def _source(path: str | None, label: str, blame: Mapping[str, str]) -> str:
+    """The option that set ``path`` (or a block above it), else ``label``."""
+    keys = [key for key in blame if path and (path == key or path.startswith(key + "."))]
+    return blame[max(keys, key=len)] if keys else label
+
+
 def rewrite_errors(
-    error: ValidationError, raw: Any, label: str, model: type[BaseModel] = Scenario
+    error: ValidationError,
+    label: str,
+    model: type[BaseModel] = Scenario,
+    blame: Mapping[str, str] | None = None,
 ) -> ScenarioError:
     """One ScenarioError for pydantic's errors (of ``model``, a scenario unless
-    said), each as path, message and fix."""
-    problems = [_describe(item, raw, model) for item in error.errors()]
+    said), each as path, message and fix, blamed on the option that set the field
+    (``blame``: dotted path to ``--set KEY=VALUE``) or else on ``label``."""
+    blame = blame or {}
+    problems = [_describe(item, model) for item in error.errors()]
+    sources = list(dict.fromkeys(_source(path, label, blame) for path, _, _ in problems))
     if len(problems) == 1:
         path, message, fix = problems[0]
-        return ScenarioError(message, source=label, path=path or None, fix=fix)
+        return ScenarioError(message, source=sources[0], path=path or None, fix=fix)
     lines = [f"{len(problems)} problems:"]
     for path, message, fix in problems[:MAX_ERRORS_SHOWN]:
         lines.append(f"  '{path}': {message}" + (f"\n      fix: {fix}" if fix else ""))
     if len(problems) > MAX_ERRORS_SHOWN:
         lines.append(f"  ... and {len(problems) - MAX_ERRORS_SHOWN} more")
-    return ScenarioError("\n".join(lines), source=label)
+    return ScenarioError("\n".join(lines), source=" and ".join(sources))
 
 
-def _describe(item: Any, raw: Any, model: type[BaseModel]) -> tuple[str, str, str | None]:
+def _describe(item: Any, model: type[BaseModel]) -> tuple[str, str, str | None]:
     """(path, message, fix) for one pydantic error."""
-    path = ".".join(str(part) for part in item["loc"])
+    path = ".".join(_short(str(part)) for part in item["loc"])
     kind = item["type"]
     message = str(item["msg"])
     if message.startswith("Value error, "):
@@ -160,7 +232,7 @@ def _describe(item: Any, raw: Any, model: type[BaseModel]) -> tuple[str, str, st
         hint = closest_hint(key, valid)
         return (
             path,
-            f"unknown key '{key}'",
+            f"unknown key '{_short(key)}'",
             (hint + f"valid keys here: {', '.join(valid)}" if valid else "remove it"),
         )
     if kind == "missing":
@@ -169,15 +241,21 @@ def _describe(item: Any, raw: Any, model: type[BaseModel]) -> tuple[str, str, st
         message, fix = message.split("; fix: ", 1)
         return path, message, fix
     value = item.get("input")
-    shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
+    shown = f" (got {_short(repr(value))})" if not isinstance(value, dict | list) else ""
     fixes = {
         "greater_than": "use a positive value",
         "greater_than_equal": f"use a value of at least {item.get('ctx', {}).get('ge')}",
         "less_than_equal": f"use a value of at most {item.get('ctx', {}).get('le')}",
         "less_than": f"use a value below {item.get('ctx', {}).get('lt')}",
         "enum": f"use one of {item.get('ctx', {}).get('expected', '')}",
+        "finite_number": "write an ordinary number (not .inf, .nan or beyond 1e308)",
     }
     return path, message + shown, fixes.get(kind)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message: a key or value may be huge."""
+    return text if len(text) <= limit else f"{text[: limit - 20]}...({len(text):,} characters)"
 
 
 def _valid_keys(loc: tuple[Any, ...], top: type[BaseModel]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +27,21 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import Count, CountDistribution, Distribution, Duration
+from simulator.scenario.names import Name
+from simulator.scenario.numbers import (
+    MAX_COUNT,
+    MAX_CV,
+    MAX_HALF_LIFE,
+    MAX_MEMBERS,
+    MAX_MULTIPLIER,
+    MAX_PEOPLE,
+    MAX_RATE,
+    MAX_REPLICATIONS,
+    MAX_SPEED,
+    MAX_SURGE,
+    Real,
+    Whole,
+)
 from simulator.units import format_duration
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, 00:00 UTC
@@ -50,11 +65,24 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+EARLIEST = datetime(1678, 1, 1, tzinfo=UTC)
+LATEST = datetime(2262, 1, 1, tzinfo=UTC)
+"""Dates a scenario may name: reports use pandas timestamps, which end before
+1677-09-22 and after 2262-04-11 (kept clear of both by a few months)."""
+_RANGE_FIX = "fix: use a date between 1678-01-01 and 2262-01-01 (the range report timestamps cover)"
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError(
             "a date and time needs a time zone: add 'Z' for UTC or an offset such as '+01:00'"
         )
+    try:
+        inside = EARLIEST <= value <= LATEST
+    except OverflowError:  # year 1 or 9999 with an offset that crosses the calendar's edge
+        inside = False
+    if not inside:
+        raise ValueError(f"{value.isoformat()} is outside the dates reports can show; {_RANGE_FIX}")
     return value
 
 
@@ -64,16 +92,18 @@ AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 def _time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Europe', a folder
         raise ValueError(
-            f"unknown time zone '{value}'; use a name from the time zone "
+            f"unknown time zone {value[:60]!r}; use a name from the time zone "
             "database such as 'Europe/Dublin', 'America/New_York' or 'UTC'"
         ) from None
     return value
 
 
 TimeZone = Annotated[str, AfterValidator(_time_zone)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Weight = Annotated[Real, Field(ge=0, le=MAX_MULTIPLIER)]
+Speed = Annotated[Real, Field(gt=0, le=MAX_SPEED)]
+Probability = Annotated[Real, Field(ge=0.0, le=1.0)]
 
 
 class Targets(Model):
@@ -87,16 +117,16 @@ def _day_index(name: str) -> int:
     for index, day in enumerate(DAY_NAMES):
         if name.strip().lower()[:3] == day.lower() and len(name.strip()) >= 3:
             return index
-    raise ValueError(f"unknown day '{name}'; use Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+    raise ValueError(f"unknown day {name[:20]!r}; use Mon, Tue, Wed, Thu, Fri, Sat or Sun")
 
 
 class Profile(Model):
     """Hour-of-week arrival multipliers, normalised to mean 1 over the week."""
 
     region: TimeZone = "UTC"
-    hourly: list[Annotated[float, Field(ge=0)]] | None = None
-    days: dict[str, Annotated[float, Field(ge=0)]] | None = None
-    grid: list[list[Annotated[float, Field(ge=0)]]] | None = None
+    hourly: list[Weight] | None = None
+    days: dict[str, Weight] | None = None
+    grid: list[list[Weight]] | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Profile:
@@ -133,7 +163,7 @@ class Profile(Model):
 
 class SurgePoint(Model):
     at: AwareDatetime
-    multiplier: float = Field(ge=0)
+    multiplier: Real = Field(ge=0, le=MAX_SURGE)
 
 
 def _surge_from_list(value: Any) -> Any:
@@ -154,7 +184,7 @@ class Surge(Model):
     piecewise-linear list of (time, multiplier) that holds its end values outside."""
 
     at: AwareDatetime | None = None
-    peak: float | None = Field(default=None, ge=0)
+    peak: Real | None = Field(default=None, ge=0, le=MAX_SURGE)
     half_life: Duration | None = Field(default=None, gt=0)
     points: list[SurgePoint] | None = Field(default=None, min_length=1)
 
@@ -191,7 +221,7 @@ class RolloutPoint(Model):
 class Noise(Model):
     """Forecast error: a mean-1 gamma multiplier per (UTC) day."""
 
-    daily_cv: float = Field(ge=0)
+    daily_cv: Real = Field(ge=0, le=MAX_CV)
 
 
 class Conversation(Model):
@@ -229,8 +259,8 @@ class Routing(Model):
     queues by mistake (``false_positives``); the rest land in ``fallback``."""
 
     rules: Probability = 0.0
-    false_positives: dict[str, Probability] = Field(default_factory=dict)
-    fallback: str | None = None
+    false_positives: dict[Name, Probability] = Field(default_factory=dict)
+    fallback: Name | None = None
 
     @model_validator(mode="after")
     def _shares(self) -> Routing:
@@ -248,16 +278,16 @@ class Escalation(Model):
     """A share of conversations become back-office tickets after an exchange."""
 
     share: Probability
-    after: int = Field(default=1, ge=1)  # agent replies before the ticket is raised
-    team: str  # the team that works tickets
+    after: Whole = Field(default=1, ge=1, le=MAX_COUNT)  # agent replies before the ticket is raised
+    team: Name  # the team that works tickets
     work: Distribution  # back-office working time per ticket
 
 
 class Stream(Model):
     """A source of conversations: arrival pattern and conversation shape."""
 
-    per_hour: float = Field(gt=0)
-    queue: str | None = None  # where the stream belongs (default: its name)
+    per_hour: Real = Field(gt=0, le=MAX_RATE)
+    queue: Name | None = None  # where the stream belongs (default: its name)
     profile: Profile | None = None
     surge: Annotated[Surge | None, BeforeValidator(_surge_from_list)] = None
     rollout: Annotated[list[RolloutPoint] | None, BeforeValidator(_rollout_from_list)] = Field(
@@ -315,9 +345,11 @@ _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 def _clock_minutes(value: Any) -> int:
     """Minutes after local midnight in ``'HH:MM'``; hours up to 48 reach into the next day."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        # YAML 1.1 reads an unquoted 09:00 as the sexagesimal number 540.
-        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(
+            f"{value} is a number, not a clock time (YAML reads an unquoted 9 as the "
+            f'number 9 and 9:00 as 540); fix: write the time in quotes, e.g. "{_guess(value)}"'
+        )
     match = _CLOCK.match(str(value).strip())
     if not match:
         raise ValueError(
@@ -328,6 +360,14 @@ def _clock_minutes(value: Any) -> int:
     if minutes >= 60 or hours > 48:
         raise ValueError(f"'{value}' is not a clock time between 00:00 and 48:00")
     return hours * 60 + minutes
+
+
+def _guess(number: float) -> str:
+    """The clock time an unquoted number most likely meant: 9 as 09:00, 540 (9:00) too."""
+    minutes = int(number) * 60 if 0 <= number < 24 else int(number)
+    if not 0 <= minutes <= 48 * 60:
+        return "09:00"
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _days(value: Any) -> Any:
@@ -349,13 +389,13 @@ class Shift(Model):
     """One roster entry: ``agents`` people working ``start``-``end`` local time on ``days``."""
 
     region: TimeZone = "UTC"
-    days: Annotated[list[Annotated[int, Field(ge=0, le=6)]], BeforeValidator(_days)] = Field(
+    days: Annotated[list[Annotated[Whole, Field(ge=0, le=6)]], BeforeValidator(_days)] = Field(
         default_factory=lambda: list(range(7))
     )
     start: Annotated[int, BeforeValidator(_clock_minutes)]
     end: Annotated[int, BeforeValidator(_clock_minutes)]
-    agents: int = Field(ge=1)
-    label: str | None = None
+    agents: Whole = Field(ge=1, le=MAX_PEOPLE)
+    label: Name | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Shift:
@@ -378,7 +418,7 @@ class BackupShift(Shift):
     and stand down (take nothing new, finish what they hold) once the team's queues
     have been clear for ``stand_down``."""
 
-    queue_length: int | None = Field(default=None, ge=1)
+    queue_length: Whole | None = Field(default=None, ge=1)
     oldest_wait: Duration | None = Field(default=None, ge=0)
     delay: Duration = Field(default=0.0, ge=0)
     stand_down: Duration = Field(default=1800.0, ge=0)
@@ -395,9 +435,9 @@ class BackupShift(Shift):
 class Overflow(Model):
     """A queue a team serves after its own, only while it is busier than planned."""
 
-    queue: str
+    queue: Name
     oldest_wait: Duration | None = Field(default=None, ge=0)
-    length: int | None = Field(default=None, ge=1)
+    length: Whole | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _condition(self) -> Overflow:
@@ -418,14 +458,14 @@ class Triage(Model):
 class Learning(Model):
     """A skill multiplier moves toward 1.0 as the team handles more of a stream."""
 
-    half_life: float = Field(gt=0)  # conversations to halve the gap to 1.0
+    half_life: Real = Field(gt=0, le=MAX_HALF_LIFE)  # conversations to halve the gap to 1.0
 
 
 class Rotation(Model):
     """A named pool of people who take a team's roster slots in turn."""
 
-    members: list[str] | int
-    assignments: dict[str, list[str]] | None = None  # local date -> members, in slot order
+    members: list[Name] | Annotated[Whole, Field(le=MAX_MEMBERS)]
+    assignments: dict[str, list[Name]] | None = None  # local date -> members, in slot order
 
     @model_validator(mode="after")
     def _members(self) -> Rotation:
@@ -453,24 +493,24 @@ class Rotation(Model):
 class Shrinkage(Model):
     """Share of shift time away (breaks, meetings) as random unavailable blocks."""
 
-    share: float = Field(ge=0, lt=1)
+    share: Real = Field(ge=0, lt=1)
     block: Duration = Field(default=900.0, gt=0)
 
 
 class Team(Model):
     """Agents who serve some queues, in priority order."""
 
-    agents: int | None = Field(default=None, ge=0)
-    concurrency: int = Field(default=1, ge=1)
+    agents: Whole | None = Field(default=None, ge=0, le=MAX_PEOPLE)
+    concurrency: Whole = Field(default=1, ge=1, le=MAX_COUNT)
     attention: Attention = Attention.SERIAL
-    efficiency: list[Annotated[float, Field(gt=0)]] | None = Field(default=None, min_length=1)
-    serves: list[str] = Field(min_length=1)
+    efficiency: list[Speed] | None = Field(default=None, min_length=1)
+    serves: list[Name] = Field(min_length=1)
     replies_first: bool = True
     roster: list[Shift] | None = Field(default=None, min_length=1)
     handoff: Handoff | None = None
     overflow: list[Overflow] = Field(default_factory=list)
-    streams: list[str] | None = None  # streams it is meant for (default: its queues')
-    skills: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    streams: list[Name] | None = None  # streams it is meant for (default: its queues')
+    skills: dict[Name, Speed] = Field(default_factory=dict)
     learning: Learning | None = None
     triage: Triage = Triage()
     rotation: Rotation | None = None
@@ -515,16 +555,29 @@ class Team(Model):
 class Scenario(Model):
     """A whole scenario: streams of conversations, the teams serving them, and the run."""
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     start: AwareDatetime = DEFAULT_START
     horizon: Duration = Field(gt=0)
     warmup: Duration = Field(default=0.0, ge=0)
-    replications: int = Field(default=10, ge=1)
-    seed: int | None = Field(default=None, ge=0)
+    replications: Whole = Field(default=10, ge=1, le=MAX_REPLICATIONS)
+    seed: Whole | None = Field(default=None, ge=0)
     targets: Targets = Targets()
-    streams: dict[str, Stream] = Field(min_length=1)
-    teams: dict[str, Team] = Field(min_length=1)
+    streams: dict[Name, Stream] = Field(min_length=1)
+    teams: dict[Name, Team] = Field(min_length=1)
     handoff: Handoff = Handoff()
+
+    @field_validator("horizon")
+    @classmethod
+    def _ends_in_range(cls, horizon: float, info: ValidationInfo) -> float:
+        # A field validator (start is declared first) so the error names 'horizon'.
+        start = info.data.get("start")
+        if start is not None and start + timedelta(seconds=horizon) > LATEST:
+            raise ValueError(
+                f"the run would end after {LATEST.date()} (start {start.isoformat()} plus "
+                f"horizon {format_duration(horizon)}), past the dates reports can show; fix: "
+                "shorten horizon or start earlier"
+            )
+        return horizon
 
     @field_validator("warmup")
     @classmethod

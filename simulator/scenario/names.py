@@ -1,0 +1,35 @@
+"""Names a user gives (scenario, streams, teams, queues, labels, members).
+
+A name ends up in a results folder name, in tables and in terminal messages: it
+must be short, and free of control characters, which could rewrite the terminal
+(``\\x1b[2J`` clears it) or hide text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+MAX_NAME = 100
+"""Characters in a name; well under the 255 a file name may have."""
+
+
+def _name(value: str) -> str:
+    if not value:
+        raise ValueError("a name may not be empty; fix: give it a name")
+    if len(value) > MAX_NAME:
+        raise ValueError(
+            f"a name may have at most {MAX_NAME} characters, this one has {len(value):,} "
+            f"({value[:30]!r}...); fix: shorten it"
+        )
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
+        raise ValueError(
+            f"names may not hold control characters such as escape codes (got {value!r}); "
+            "fix: use letters, digits, spaces and punctuation"
+        )
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
