@@ -536,3 +536,16 @@ def test_hostile_targets(target: str, expect: str, write_scenario, invoke, lefto
     check_refused(result, ["--target", expect])
     assert "\x1b" not in result.stderr
     assert leftovers() == []
+
+
+@pytest.mark.parametrize("digits", [10, 5000])
+def test_grid_range_of_huge_numbers(digits: int, write_scenario, invoke, leftovers) -> None:
+    spec = "teams.support.agents=1.." + "9" * digits
+    check_refused(invoke("sweep", write_scenario(), "--grid", spec), ["--grid", "too large"])
+    assert leftovers() == []
+
+
+def test_vary_boolean_is_not_a_repeat_of_one(write_scenario, invoke, leftovers) -> None:
+    result = invoke("compare", write_scenario(), "--vary", "teams.support.agents=1,true")
+    check_refused(result, ["--vary teams.support.agents=true", "not true/false"])
+    assert leftovers() == []
