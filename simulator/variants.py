@@ -113,7 +113,8 @@ def parse_spec(spec: str, option: str = "--vary") -> tuple[str, list[Any]]:
             values.append(_parse_value(token, key, source))
     seen: list[Any] = []
     for value in values:
-        if value in seen:
+        # 1 == True in Python: a boolean is not a repeat of 1, and is refused later.
+        if any(value == v and isinstance(value, bool) == isinstance(v, bool) for v in seen):
             raise ScenarioError(
                 f"the value {value_label(value)} is listed twice for '{key}'",
                 source=source,
@@ -162,6 +163,10 @@ def _expand_range(token: str, key: str, source: str) -> list[int]:
     if match is None:
         raise ScenarioError(
             f"'{token}' is not a range of whole numbers (for '{key}')", source=source, fix=fix
+        )
+    if max(len(part or "") for part in match.groups()) > 9:  # int() stops at 4,300 digits
+        raise ScenarioError(
+            f"the numbers in the range '{token[:40]}' are too large", source=source, fix=fix
         )
     start, end = int(match[1]), int(match[2])
     step = int(match[3]) if match[3] is not None else 1

@@ -189,6 +189,20 @@ def test_set_errors_name_the_option(
     assert "scenario.yaml" not in invoke(command, path, "--set", override).stderr
 
 
+def test_set_blamed_for_an_error_elsewhere_it_causes(write_scenario, invoke) -> None:
+    """Shortening horizon below the file's warmup breaks 'warmup', which --set did not
+    touch; the file alone is valid, so the --set is named."""
+    result = invoke("validate", write_scenario(), "--set", "horizon=30min")
+    check_refused(result, ["error in --set horizon=30min", "'warmup'", "shorter than horizon"])
+    assert "scenario.yaml" not in result.stderr
+
+
+def test_problems_in_file_and_set_name_both(write_scenario, small, invoke) -> None:
+    small["streams"]["chat"]["per_hour"] = 0
+    result = invoke("validate", write_scenario(small), "--set", "teams.support.agents=-1")
+    check_refused(result, ["scenario.yaml and --set teams.support.agents=-1", "2 problems"])
+
+
 def test_file_errors_still_name_the_file(write_scenario, small, invoke) -> None:
     small["streams"]["chat"]["per_hour"] = 0
     result = invoke("validate", write_scenario(small), "--set", "teams.support.agents=3")
@@ -281,6 +295,7 @@ NUMBER_FIELDS = {
         "streams.chat.conversation.handle.cv",
     ),
     "agents": (_at("teams", "support", "agents"), "teams.support.agents"),
+    "concurrency": (_at("teams", "support", "concurrency"), "teams.support.concurrency"),
     "shift-agents": (_roster("agents"), "teams.support.roster.0.agents"),
 }
 
@@ -293,6 +308,7 @@ HOSTILE_NUMBERS = {
     "1e400": ("1e400", "finite"),
     "true": ("true", "not true/false"),
     "yes": ("yes", "not true/false"),
+    "false": ("false", "not true/false"),
 }
 
 
@@ -306,7 +322,8 @@ def test_hostile_numbers_name_the_field(
     literal, word = HOSTILE_NUMBERS[number]
     put(small, "@@")
     text = _text(small).replace("'@@'", literal)
-    whole = field in ("agents", "shift-agents")  # refused as "not an integer" instead
+    # Integers refuse 1e308 as "not an integer" instead.
+    whole = field in ("agents", "concurrency", "shift-agents")
     expect = ["scenario.yaml", f"'{path}'", "" if whole and number.startswith("1") else word]
     _refused(invoke, leftovers, command, [write_scenario(text)], expect)
 
@@ -535,4 +552,17 @@ def test_hostile_targets(target: str, expect: str, write_scenario, invoke, lefto
     result = invoke("size", write_scenario(), "--team", "support", "--target", target)
     check_refused(result, ["--target", expect])
     assert "\x1b" not in result.stderr
+    assert leftovers() == []
+
+
+@pytest.mark.parametrize("digits", [10, 5000])
+def test_grid_range_of_huge_numbers(digits: int, write_scenario, invoke, leftovers) -> None:
+    spec = "teams.support.agents=1.." + "9" * digits
+    check_refused(invoke("sweep", write_scenario(), "--grid", spec), ["--grid", "too large"])
+    assert leftovers() == []
+
+
+def test_vary_boolean_is_not_a_repeat_of_one(write_scenario, invoke, leftovers) -> None:
+    result = invoke("compare", write_scenario(), "--vary", "teams.support.agents=1,true")
+    check_refused(result, ["--vary teams.support.agents=true", "not true/false"])
     assert leftovers() == []
