@@ -203,7 +203,7 @@ def rewrite_errors(
     said), each as path, message and fix, blamed on the option that set the field
     (``blame``: dotted path to ``--set KEY=VALUE``) or else on ``label``."""
     blame = blame or {}
-    problems = [_describe(item, model) for item in error.errors()]
+    problems = [_describe(item, model) for item in _one_per_field(error.errors())]
     sources = list(dict.fromkeys(_source(path, label, blame) for path, _, _ in problems))
     if len(problems) == 1:
         path, message, fix = problems[0]
@@ -214,6 +214,29 @@ def rewrite_errors(
     if len(problems) > MAX_ERRORS_SHOWN:
         lines.append(f"  ... and {len(problems) - MAX_ERRORS_SHOWN} more")
     return ScenarioError("\n".join(lines), source=" and ".join(sources))
+
+
+_UNION_MEMBER = re.compile(r"^[A-Za-z][\w-]*\[.*\]$|^[A-Z][A-Za-z]*$")
+"""How pydantic names the member of a union it tried (``list[...]``, ``function-after[...]``,
+``StartRange``) in an error's location: not a key the user wrote."""
+
+
+def _one_per_field(items: list[Any]) -> list[Any]:
+    """pydantic's errors with union members left out of their locations, one per field:
+    a value that fits no member of ``A | B`` gives an error per member, and the one
+    that says more than "wrong type" is the one to show."""
+    chosen: dict[tuple[Any, ...], Any] = {}
+    for item in items:
+        loc = tuple(
+            part
+            for part in item["loc"]
+            if not (isinstance(part, str) and _UNION_MEMBER.match(part))
+        )
+        item = {**item, "loc": loc}
+        held = chosen.get(loc)
+        if held is None or (held["type"].endswith("_type") and not item["type"].endswith("_type")):
+            chosen[loc] = item
+    return list(chosen.values())
 
 
 def _describe(item: Any, model: type[BaseModel]) -> tuple[str, str, str | None]:
