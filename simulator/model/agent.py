@@ -167,11 +167,8 @@ class Agent:
         first; then it is either sent on to its own queue or answered here."""
         engine = self.engine
         team = self.team
-        conversation.agent = self
-        conversation.state = State.OWED
         self.held[conversation] = None
-        if not conversation.picked_up:
-            conversation.picked_up = True
+        if conversation.pick_up(self):
             engine.record_pickup(conversation, self)
         misrouted = not (conversation.ticket or team.meant_for[conversation.stream])
         if (
@@ -211,7 +208,7 @@ class Agent:
     def release(self, conversation: Conversation) -> None:
         """The conversation is over for this agent (resolved and wrapped up)."""
         del self.held[conversation]
-        conversation.agent = None
+        conversation.let_go()
         if conversation.ticket and conversation.state is State.WAITING:
             self.engine.raise_ticket(conversation)
         if self.winding_down and not self.held and self.cleared is not None:

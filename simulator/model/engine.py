@@ -222,12 +222,11 @@ class Engine:
         customers = conversation.customers
         destination = customers.routes.queue[conversation.rank]
         if destination == DEFLECTED:
-            conversation.state = State.ENDED
+            conversation.deflect()
             self.ended_at[conversation.index] = self.env.now
             self.outcome[conversation.index] = OutcomeCode.DEFLECTED
             return
-        conversation.queue = self.queue_list[destination]
-        self.enqueue(conversation)
+        self.enqueue(conversation, self.queue_list[destination])
         patience = customers.patience
         if patience is not None and conversation.state is State.QUEUED:
             wait = patience[conversation.rank]
@@ -292,10 +291,8 @@ class Engine:
             yield from policy.end_shift(agent)
 
     # -- events of a conversation --
-    def enqueue(self, conversation: Conversation) -> None:
-        """Put a conversation in its queue and let an available agent take it."""
-        queue = conversation.queue
-        assert isinstance(queue, Queue)
+    def enqueue(self, conversation: Conversation, queue: Queue) -> None:
+        """Put a conversation in ``queue`` and let an available agent take it."""
         queue.push(conversation)
         self.offer(queue)
         for on_call in self.watchers[queue.index]:
@@ -330,26 +327,23 @@ class Engine:
         place by original arrival and its FRT clock keeps running."""
         conversation.reassignments += 1
         self.reassignments[conversation.index] = conversation.reassignments
-        conversation.queue = self.stream_queue[conversation.stream]
-        self.enqueue(conversation)
+        self.enqueue(conversation, self.stream_queue[conversation.stream])
 
     def raise_ticket(self, conversation: Conversation) -> None:
         """An escalated conversation goes to its back-office team's ticket queue."""
         queue = self._ticket_queue[conversation.stream]
         assert queue is not None
         routes = conversation.customers.routes
-        conversation.work = routes.ticket_work[conversation.rank]
-        conversation.scale = 1.0
-        conversation.owed_since = self.env.now
-        conversation.queue = queue
-        self.enqueue(conversation)
+        conversation.raise_ticket(routes.ticket_work[conversation.rank], self.env.now)
+        self.enqueue(conversation, queue)
 
     def abandon(self, conversation: Conversation) -> None:
         """Patience ran out: leave if no agent has picked the conversation up."""
         if conversation.state is State.QUEUED and not conversation.picked_up:
             queue = conversation.queue
             assert isinstance(queue, Queue)
-            queue.withdraw(conversation, self.env.now)
+            conversation.abandon()
+            queue.withdraw(self.env.now)
             self.ended_at[conversation.index] = self.env.now
             self.outcome[conversation.index] = OutcomeCode.ABANDONED
 
@@ -377,19 +371,18 @@ class Engine:
             self.followup_answered_at.append(now)
             self.followup_after_handback.append(conversation.handbacks > 0)
         if conversation.sent >= conversation.needed:
-            conversation.state = State.ENDED
+            conversation.resolve()
             self.ended_at[index] = now
             self.outcome[index] = OutcomeCode.RESOLVED
             return True
-        conversation.state = State.WAITING
+        conversation.await_customer()
         routes = conversation.customers.routes
         if (
             not conversation.ticket
             and routes.escalate[conversation.rank]
             and conversation.sent == self._escalate_after[conversation.stream]
         ):
-            conversation.ticket = True  # raised when the agent lets go of it
-            conversation.needed = conversation.sent + 1
+            conversation.escalate()
             return True
         self.env.timeout(conversation.reply_delay()).callbacks.append(
             lambda _event: self.customer_writes(conversation)
@@ -399,30 +392,28 @@ class Engine:
     def customer_writes(self, conversation: Conversation) -> None:
         """The customer's next message: a reply is owed by the holder, or, if the
         conversation was handed back meanwhile, by whoever picks it up."""
-        conversation.owed_since = self.env.now
-        conversation.owe_next_reply()
         agent = conversation.agent
-        if agent is not None:
-            conversation.state = State.OWED
+        if conversation.customer_writes(self.env.now):
             assert isinstance(agent, Agent)
             agent.owe(conversation)
         else:
-            self.enqueue(conversation)
+            queue = conversation.queue
+            assert isinstance(queue, Queue)
+            self.enqueue(conversation, queue)
 
     def hand_back(self, conversation: Conversation, agent: Agent) -> None:
         """Shift end: the conversation leaves the agent with a note for the next one."""
-        conversation.agent = None
+        conversation.let_go()
         if conversation.state is State.ENDED:  # resolved, wrap-up cut short
             return
-        conversation.handbacks += 1
-        conversation.reread_due = True
+        conversation.hand_back()
         self.handbacks[conversation.index] = conversation.handbacks
         if self.env.now >= self.warmup:
             agent.handbacks += 1
         if conversation.state is State.OWED:
-            self.enqueue(conversation)
-        else:
-            conversation.state = State.PARKED
+            queue = conversation.queue
+            assert isinstance(queue, Queue)
+            self.enqueue(conversation, queue)
 
     def after_warmup(self, begin: float, end: float) -> float:
         """Length of ``[begin, end)`` that falls after warmup."""

@@ -36,8 +36,7 @@ class Queue:
         self.teams: list[tuple[Team, Overflow | None]] = []
 
     def push(self, conversation: Conversation) -> None:
-        conversation.state = State.QUEUED
-        conversation.queue = self
+        conversation.join(self)
         heapq.heappush(self._heap, (conversation.arrived_at, conversation.index, conversation))
         self.size += 1
 
@@ -51,9 +50,9 @@ class Queue:
                 return conversation
         return None
 
-    def withdraw(self, conversation: Conversation, now: float) -> None:
-        """The customer left: forget it without searching the heap."""
-        conversation.state = State.ENDED
+    def withdraw(self, now: float) -> None:
+        """A waiting customer left (already marked ended): forget it without
+        searching the heap."""
         self._shrink(now)
 
     def _shrink(self, now: float) -> None:
