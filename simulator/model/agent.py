@@ -39,6 +39,7 @@ class Agent:
     def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
         self.engine = engine
         self.env = engine.env
+        self.recorder = engine.recorder
         self.team = team
         self.index = index
         self.name = name
@@ -54,15 +55,6 @@ class Agent:
         self.intake_until = math.inf  # no new pick-ups from then on (intake cutoff)
         self.on_break = False
         self.break_ready: Event | None = None  # fires when a waiting break can begin
-        # Tallies after warmup (see recording.AGENT_COLUMNS).
-        self.on_shift_s = 0.0
-        self.busy_s = 0.0
-        self.overtime_s = 0.0
-        self.handbacks = 0
-        self.reread_s = 0.0
-        self.shifts = 0
-        self.activations = 0
-        self.break_s = 0.0
 
     # -- shift boundaries (called by the shift process and the handoff policy) --
     def start_shift(self, end: float) -> None:
@@ -106,7 +98,7 @@ class Agent:
         self._pause()
         began = self.env.now
         yield self.env.timeout(length)
-        self.break_s += self.engine.after_warmup(began, self.env.now)
+        self.recorder.on_break(self.index, began, self.env.now)
         self.on_break = False
         if self.present:
             self.accepting = not self.winding_down and self.env.now < self.intake_until
@@ -150,10 +142,8 @@ class Agent:
         self.team.available.pop(self, None)
         self._let_break_begin()
         self._pause()
-        self.on_shift_s += engine.after_warmup(self.came_at, now)
-        self.overtime_s += engine.after_warmup(min(self.shift_end, now), now)
-        if now >= engine.warmup:
-            self.shifts += 1
+        self.recorder.present(self.index, self.came_at, self.shift_end, now)
+        self.recorder.left(self.index, now)
         if not keep:
             for conversation in list(self.held):
                 del self.held[conversation]
@@ -169,7 +159,7 @@ class Agent:
         team = self.team
         self.held[conversation] = None
         if conversation.pick_up(self):
-            engine.record_pickup(conversation, self)
+            self.recorder.picked_up(conversation, team.index, self.index, self.env.now)
         misrouted = not (conversation.ticket or team.meant_for[conversation.stream])
         if (
             misrouted
@@ -188,8 +178,7 @@ class Agent:
             conversation.reread_due = False
             reread = team.reread_time(conversation)
             conversation.work += reread
-            if self.env.now >= engine.warmup:
-                self.reread_s += reread
+            self.recorder.reread(self.index, reread, self.env.now)
 
     def _scale(self, conversation: Conversation) -> None:
         """Express the owed reply's work at this team's skill for the stream."""
@@ -240,8 +229,7 @@ class Agent:
     def finish(self, horizon: float) -> None:
         """Close the tallies of an agent still present at the horizon."""
         if self.present:
-            self.on_shift_s += self.engine.after_warmup(self.came_at, horizon)
-            self.overtime_s += self.engine.after_warmup(min(self.shift_end, horizon), horizon)
+            self.recorder.present(self.index, self.came_at, self.shift_end, horizon)
 
     def _become_available(self) -> None:
         if self.accepting and len(self.held) < self.team.concurrency:
@@ -335,7 +323,7 @@ class SerialAgent(Agent):
 
     def _tally_busy(self) -> None:
         self.busy = False
-        self.busy_s += self.engine.after_warmup(self.busy_since, self.env.now)
+        self.recorder.busy(self.index, self.busy_since, self.env.now)
 
     def _typing(self) -> bool:
         return self.busy
@@ -346,7 +334,7 @@ class SerialAgent(Agent):
     def finish(self, horizon: float) -> None:
         super().finish(horizon)
         if self.busy:
-            self.busy_s += self.engine.after_warmup(self.busy_since, horizon)
+            self.recorder.busy(self.index, self.busy_since, horizon)
 
 
 class SharingAgent(Agent):
@@ -399,7 +387,7 @@ class SharingAgent(Agent):
             done = elapsed * self._speed()
             for conversation in self.active:
                 conversation.work -= done
-            self.busy_s += self.engine.after_warmup(self.last_update, now)
+            self.recorder.busy(self.index, self.last_update, now)
         self.last_update = now
 
     def _reschedule(self) -> None:

@@ -78,8 +78,7 @@ class OnCall:
                     if env.now >= intake_until:
                         break
                 agent.start_shift(end)
-                if env.now >= agent.engine.warmup:
-                    agent.activations += 1
+                agent.recorder.activated(agent.index, env.now)
                 yield from self._until_clear(end)
                 if env.now >= agent.engine.horizon:
                     return

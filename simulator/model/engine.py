@@ -15,7 +15,6 @@ from collections.abc import Generator
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import simpy
 
 from simulator.model.agent import Agent, SerialAgent, SharingAgent
@@ -24,21 +23,13 @@ from simulator.model.backup import OnCall
 from simulator.model.conversation import Conversation, Customers, State
 from simulator.model.handoff import ShiftEnd, shift_end_policy
 from simulator.model.queues import Queue
+from simulator.model.recorder import Recorder
 from simulator.model.roster import merged, shift_intervals, team_schedules
 from simulator.model.routing import DEFLECTED, route
 from simulator.model.team import Team, overflowing
-from simulator.recording import (
-    AGENT_TALLIES,
-    OUTCOME_NAMES,
-    STATE_COLUMNS,
-    STATE_INTERVAL,
-    OutcomeCode,
-    ReplicationRecord,
-)
+from simulator.recording import STATE_INTERVAL, ReplicationRecord
 from simulator.rng import RandomSource
 from simulator.scenario.schema import Scenario, ticket_queue
-
-NAN = math.nan
 
 
 def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationRecord:
@@ -55,9 +46,18 @@ class Engine:
         self.horizon = scenario.horizon
         self.warmup = scenario.warmup
         self.queue_names = scenario.queues()
+        queue_index = {name: index for index, name in enumerate(self.queue_names)}
         self._draw_customers(source)
+        self.recorder = Recorder(
+            self.warmup,
+            self.arrived_at,
+            self.stream_code,
+            self.stream_names,
+            [queue_index[scenario.home_queue(name)] for name in scenario.streams],
+            self.queue_names,
+            list(scenario.teams),
+        )
         self._build_organisation(source)
-        self._allocate_records()
 
     # -- set-up --
     def _draw_customers(self, source: RandomSource) -> None:
@@ -157,30 +157,10 @@ class Engine:
 
     def _hire(self, team: Team, name: str) -> Agent:
         kind = SharingAgent if team.shared else SerialAgent
-        agent = kind(self, team, len(self.agents), name)
+        agent = kind(self, team, self.recorder.hire(name, team.name), name)
         team.agents.append(agent)
         self.agents.append(agent)
         return agent
-
-    def _allocate_records(self) -> None:
-        count = len(self.arrived_at)
-        self.picked_up_at = array("d", [NAN]) * count
-        self.first_reply_at = array("d", [NAN]) * count
-        self.ended_at = array("d", [NAN]) * count
-        self.outcome = array("b", [OutcomeCode.OPEN]) * count
-        self.team_code = array("i", [-1]) * count
-        self.agent_code = array("i", [-1]) * count
-        self.exchanges = array("i", [0]) * count
-        self.handbacks = array("i", [0]) * count
-        self.reassignments = array("i", [0]) * count
-        self.ticket_conversation = array("q")
-        self.ticket_raised_at = array("d")
-        self.ticket_resolved_at = array("d")
-        self.followup_conversation = array("q")
-        self.followup_asked_at = array("d")
-        self.followup_answered_at = array("d")
-        self.followup_after_handback = array("b")
-        self.state_rows: list[tuple[float, str, str, int, int, int, int]] = []
 
     # -- processes --
     def run(self, replication: int) -> ReplicationRecord:
@@ -192,7 +172,7 @@ class Engine:
         env.run(until=self.horizon)
         for agent in self.agents:
             agent.finish(self.horizon)
-        return self._record(replication)
+        return self.recorder.record(replication)
 
     def generate_arrivals(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -223,8 +203,7 @@ class Engine:
         destination = customers.routes.queue[conversation.rank]
         if destination == DEFLECTED:
             conversation.deflect()
-            self.ended_at[conversation.index] = self.env.now
-            self.outcome[conversation.index] = OutcomeCode.DEFLECTED
+            self.recorder.deflected(conversation, self.env.now)
             return
         self.enqueue(conversation, self.queue_list[destination])
         patience = customers.patience
@@ -238,24 +217,19 @@ class Engine:
     def sample_states(self) -> Generator[simpy.Event, Any, None]:
         """Note queue lengths and team activity every STATE_INTERVAL seconds."""
         env = self.env
-        queues = self.queue_list
-        rows = self.state_rows
+        recorder = self.recorder
         while True:
             now = env.now
-            for queue in queues:
-                rows.append((now, "queue", queue.name, queue.size, 0, 0, 0))
+            for queue in self.queue_list:
+                recorder.queue_state(now, queue.name, queue.size)
             for team in self.teams:
                 present = [agent for agent in team.agents if agent.present]
-                rows.append(
-                    (
-                        now,
-                        "team",
-                        team.name,
-                        0,
-                        len(present),
-                        sum(agent.working() for agent in present),
-                        sum(len(agent.held) for agent in team.agents),
-                    )
+                recorder.team_state(
+                    now,
+                    team.name,
+                    len(present),
+                    sum(agent.working() for agent in present),
+                    sum(len(agent.held) for agent in team.agents),
                 )
             yield env.timeout(STATE_INTERVAL)
 
@@ -326,7 +300,7 @@ class Engine:
         """Send a misrouted conversation to its stream's own queue; it keeps its
         place by original arrival and its FRT clock keeps running."""
         conversation.reassignments += 1
-        self.reassignments[conversation.index] = conversation.reassignments
+        self.recorder.reassigned(conversation)
         self.enqueue(conversation, self.stream_queue[conversation.stream])
 
     def raise_ticket(self, conversation: Conversation) -> None:
@@ -344,36 +318,16 @@ class Engine:
             assert isinstance(queue, Queue)
             conversation.abandon()
             queue.withdraw(self.env.now)
-            self.ended_at[conversation.index] = self.env.now
-            self.outcome[conversation.index] = OutcomeCode.ABANDONED
-
-    def record_pickup(self, conversation: Conversation, agent: Agent) -> None:
-        index = conversation.index
-        self.picked_up_at[index] = self.env.now
-        self.team_code[index] = agent.team.index
-        self.agent_code[index] = agent.index
+            self.recorder.abandoned(conversation, self.env.now)
 
     def reply_sent(self, conversation: Conversation) -> bool:
         """Record a reply; True when it resolved the conversation."""
         now = self.env.now
-        index = conversation.index
         conversation.sent += 1
-        self.exchanges[index] = conversation.sent
-        if conversation.sent == 1:
-            self.first_reply_at[index] = now
-        elif conversation.ticket:
-            self.ticket_conversation.append(index)
-            self.ticket_raised_at.append(conversation.owed_since)
-            self.ticket_resolved_at.append(now)
-        else:
-            self.followup_conversation.append(index)
-            self.followup_asked_at.append(conversation.owed_since)
-            self.followup_answered_at.append(now)
-            self.followup_after_handback.append(conversation.handbacks > 0)
+        self.recorder.reply_sent(conversation, now)
         if conversation.sent >= conversation.needed:
             conversation.resolve()
-            self.ended_at[index] = now
-            self.outcome[index] = OutcomeCode.RESOLVED
+            self.recorder.resolved(conversation, now)
             return True
         conversation.await_customer()
         routes = conversation.customers.routes
@@ -407,87 +361,8 @@ class Engine:
         if conversation.state is State.ENDED:  # resolved, wrap-up cut short
             return
         conversation.hand_back()
-        self.handbacks[conversation.index] = conversation.handbacks
-        if self.env.now >= self.warmup:
-            agent.handbacks += 1
+        self.recorder.handed_back(conversation, agent.index, self.env.now)
         if conversation.state is State.OWED:
             queue = conversation.queue
             assert isinstance(queue, Queue)
             self.enqueue(conversation, queue)
-
-    def after_warmup(self, begin: float, end: float) -> float:
-        """Length of ``[begin, end)`` that falls after warmup."""
-        return max(0.0, end - max(begin, self.warmup))
-
-    # -- results --
-    def _record(self, replication: int) -> ReplicationRecord:
-        count = len(self.arrived_at)
-        queue_of_stream = np.array([q.index for q in self.stream_queue], dtype=np.int16)
-        conversations = pd.DataFrame(
-            {
-                "conversation": np.arange(count, dtype=np.int64),
-                "stream": pd.Categorical.from_codes(self.stream_code, self.stream_names),
-                "queue": pd.Categorical.from_codes(
-                    queue_of_stream[self.stream_code], list(self.queues)
-                ),
-                "team": pd.Categorical.from_codes(
-                    np.frombuffer(self.team_code, dtype=np.int32), [t.name for t in self.teams]
-                ),
-                "agent": pd.Categorical.from_codes(
-                    np.frombuffer(self.agent_code, dtype=np.int32), [a.name for a in self.agents]
-                ),
-                "arrived_at": self.arrived_at,
-                "picked_up_at": np.frombuffer(self.picked_up_at, dtype=np.float64),
-                "first_reply_at": np.frombuffer(self.first_reply_at, dtype=np.float64),
-                "ended_at": np.frombuffer(self.ended_at, dtype=np.float64),
-                "outcome": pd.Categorical.from_codes(
-                    np.frombuffer(self.outcome, dtype=np.int8), OUTCOME_NAMES
-                ),
-                "exchanges": np.frombuffer(self.exchanges, dtype=np.int32),
-                "handbacks": np.frombuffer(self.handbacks, dtype=np.int32),
-                "reassignments": np.frombuffer(self.reassignments, dtype=np.int32),
-            }
-        )
-        asked = np.frombuffer(self.followup_asked_at, dtype=np.float64)
-        answered = np.frombuffer(self.followup_answered_at, dtype=np.float64)
-        followups = pd.DataFrame(
-            {
-                "conversation": np.frombuffer(self.followup_conversation, dtype=np.int64),
-                "asked_at": asked,
-                "answered_at": answered,
-                "response_s": answered - asked,
-                "after_handback": np.frombuffer(self.followup_after_handback, dtype=np.int8).astype(
-                    bool
-                ),
-            }
-        )
-        agents = pd.DataFrame(
-            {
-                "agent": [a.name for a in self.agents],
-                "team": [a.team.name for a in self.agents],
-                **{column: [getattr(a, column) for a in self.agents] for column in AGENT_TALLIES},
-            }
-        )
-        teams = (
-            agents.groupby("team", sort=False)[list(AGENT_TALLIES)]
-            .sum()
-            .reindex([t.name for t in self.teams], fill_value=0)
-            .reset_index()
-            .rename(columns={"shifts": "agent_shifts"})
-        )
-        raised = np.frombuffer(self.ticket_raised_at, dtype=np.float64)
-        resolved = np.frombuffer(self.ticket_resolved_at, dtype=np.float64)
-        tickets = pd.DataFrame(
-            {
-                "conversation": np.frombuffer(self.ticket_conversation, dtype=np.int64),
-                "raised_at": raised,
-                "resolved_at": resolved,
-                "resolution_s": resolved - raised,
-            }
-        )
-        states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
-        states["kind"] = states["kind"].astype("category")
-        states["name"] = states["name"].astype("category")
-        return ReplicationRecord(
-            replication, conversations, followups, teams, states, tickets, agents
-        )
