@@ -59,7 +59,7 @@ class Agent:
     # -- shift boundaries (called by the shift process and the handoff policy) --
     def start_shift(self, end: float) -> None:
         """Come on shift until ``end``, taking new conversations until the team's
-        intake cutoff before it. An agent still finishing a reply from the last
+        shift-end policy closes intake. An agent still finishing a reply from the last
         shift simply stays: its pending departure is cancelled."""
         now = self.env.now
         if not self.present:
@@ -68,7 +68,7 @@ class Agent:
         self.leaving = None
         self.winding_down = False
         self.shift_end = end
-        self.intake_until = max(end - self.team.intake_cutoff, now)
+        self.intake_until = max(self.team.shift_end.intake_closes(end), now)
         self.accepting = self.intake_until > now and not self.on_break
         if now < self.intake_until < end:
             closes = self.intake_until
@@ -176,7 +176,7 @@ class Agent:
             conversation.work += team.triage_time
         if conversation.reread_due:
             conversation.reread_due = False
-            reread = team.reread_time(conversation)
+            reread = team.shift_end.reread_time(conversation)
             conversation.work += reread
             self.recorder.reread(self.index, reread, self.env.now)
 

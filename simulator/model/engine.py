@@ -21,7 +21,7 @@ from simulator.model.agent import Agent, SerialAgent, SharingAgent
 from simulator.model.arrivals import arrival_times
 from simulator.model.backup import OnCall
 from simulator.model.conversation import Conversation, Customers, State
-from simulator.model.handoff import ShiftEnd, shift_end_policy
+from simulator.model.handoff import ShiftEndPolicy, shift_end_policy
 from simulator.model.queues import Queue
 from simulator.model.recorder import Recorder
 from simulator.model.roster import merged, shift_intervals, team_schedules
@@ -116,7 +116,7 @@ class Engine:
         self.duties: list[Generator[simpy.Event, Any, None]] = []
         self.watchers: list[list[OnCall]] = [[] for _ in self.queues]
         for index, (name, spec) in enumerate(scenario.teams.items()):
-            handoff = scenario.team_handoff(name)
+            policy = shift_end_policy(scenario.team_handoff(name))
             own = [self.queues[q] for q in spec.serves]
             if name in tickets:
                 own.append(self.queues[ticket_queue(name)])
@@ -126,7 +126,7 @@ class Engine:
                 name,
                 index,
                 spec,
-                handoff,
+                policy,
                 own,
                 overflow,
                 skills=[spec.skills.get(s, 1.0) for s in scenario.streams],
@@ -136,12 +136,11 @@ class Engine:
                 queue.teams.append((team, None))
             for queue, rule in overflow:
                 queue.teams.append((team, rule))
-            policy = shift_end_policy(handoff)
             for schedule in team_schedules(name, spec, scenario.start, self.horizon):
                 agent = self._hire(team, schedule.name)
                 self.duties.append(self.work_shifts(agent, policy, schedule.shifts))
             for number, entry in enumerate(spec.backup, start=1):
-                on_call = OnCall(self.env, entry, own)
+                on_call = OnCall(self.env, entry, own, self.horizon)
                 for queue in own:
                     self.watchers[queue.index].append(on_call)
                 windows = merged(shift_intervals(entry, scenario.start, self.horizon))
@@ -248,7 +247,7 @@ class Engine:
                 yield from agent.take_break(block)
 
     def work_shifts(
-        self, agent: Agent, policy: ShiftEnd, shifts: tuple[tuple[float, float], ...]
+        self, agent: Agent, policy: ShiftEndPolicy, shifts: tuple[tuple[float, float], ...]
     ) -> Generator[simpy.Event, Any, None]:
         """Walk one agent through its shifts: come on, then hand off at the end
         (the agent closes its own intake at the cutoff)."""

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.model.queues import busier_than
-from simulator.scenario.schema import Attention, Handoff, Overflow, Policy
+from simulator.scenario.schema import Attention, Overflow
 from simulator.scenario.schema import Team as TeamSpec
 
 if TYPE_CHECKING:
     from simulator.model.agent import Agent
     from simulator.model.conversation import Conversation
+    from simulator.model.handoff import ShiftEndPolicy
     from simulator.model.queues import Queue
 
 
@@ -23,7 +24,7 @@ class Team:
         name: str,
         index: int,
         spec: TeamSpec,
-        handoff: Handoff,
+        shift_end: ShiftEndPolicy,
         queues: list[Queue],
         overflow: list[tuple[Queue, Overflow]],
         skills: list[float],
@@ -32,7 +33,7 @@ class Team:
         self.name = name
         self.index = index
         self.spec = spec
-        self.handoff = handoff
+        self.shift_end = shift_end
         self.queues = queues
         self.overflow = overflow
         self.skills = skills  # handle-time multiplier by stream code
@@ -44,7 +45,6 @@ class Team:
         self.concurrency = spec.concurrency
         self.shared = spec.attention is Attention.SHARED
         self.replies_first = spec.replies_first
-        self.intake_cutoff = handoff.intake_cutoff if handoff.policy is Policy.OWNERSHIP else 0.0
         self.agents: list[Agent] = []
         # Agents who could pick up a new conversation right now, longest-available first.
         self.available: dict[Agent, None] = {}
@@ -66,11 +66,6 @@ class Team:
         if self.learning is None or multiplier == 1.0:
             return multiplier
         return 1.0 + (multiplier - 1.0) * 0.5 ** (self.handled[stream] / self.learning)
-
-    def reread_time(self, conversation: Conversation) -> float:
-        """Time to read a handed-back conversation's history before replying."""
-        reread = self.handoff.reread
-        return reread.base + reread.per_exchange * conversation.sent
 
     def choose_available(self) -> Agent:
         """Which available agent takes a new conversation: the one holding the fewest,
