@@ -22,24 +22,35 @@ from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+import simpy
 from simpy import Event
 
 from simulator.model.conversation import Conversation, State
 
 if TYPE_CHECKING:
-    from simulator.model.engine import Engine
+    from simulator.model.dispatcher import Dispatcher
+    from simulator.model.recorder import Recorder
     from simulator.model.team import Team
 
 DONE_EPSILON = 1e-9  # seconds of work left that count as finished (float rounding)
 
 
 class Agent:
-    """One person: shift state, the conversations held, and time tallies."""
+    """One person: shift state and the conversations held. Conversations come from
+    and go back to the ``dispatcher``; time and events are reported to the ``recorder``."""
 
-    def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
-        self.engine = engine
-        self.env = engine.env
-        self.recorder = engine.recorder
+    def __init__(
+        self,
+        env: simpy.Environment,
+        dispatcher: Dispatcher,
+        recorder: Recorder,
+        team: Team,
+        index: int,
+        name: str,
+    ) -> None:
+        self.env = env
+        self.dispatcher = dispatcher
+        self.recorder = recorder
         self.team = team
         self.index = index
         self.name = name
@@ -134,7 +145,6 @@ class Agent:
             self._leave(keep)
 
     def _leave(self, keep: bool) -> None:
-        engine = self.engine
         now = self.env.now
         self.leaving = None
         self.present = False
@@ -147,7 +157,7 @@ class Agent:
         if not keep:
             for conversation in list(self.held):
                 del self.held[conversation]
-                engine.hand_back(conversation, self)
+                self.dispatcher.hand_back(conversation, self)
 
     # -- conversations --
     def take(self, conversation: Conversation) -> None:
@@ -155,17 +165,12 @@ class Agent:
 
         A conversation of a stream the team is not meant for costs triage time
         first; then it is either sent on to its own queue or answered here."""
-        engine = self.engine
         team = self.team
         self.held[conversation] = None
         if conversation.pick_up(self):
             self.recorder.picked_up(conversation, team.index, self.index, self.env.now)
         misrouted = not (conversation.ticket or team.meant_for[conversation.stream])
-        if (
-            misrouted
-            and engine.reassigns(conversation, team)
-            and conversation.queue is not engine.stream_queue[conversation.stream]
-        ):
+        if misrouted and self.dispatcher.sends_on(conversation, team):
             conversation.reassigning = True
             conversation.saved_work = conversation.work
             conversation.work = team.triage_time
@@ -192,17 +197,37 @@ class Agent:
         conversation.reassigning = False
         conversation.work = conversation.saved_work
         self.release(conversation)
-        self.engine.reassign(conversation)
+        self.dispatcher.reassign(conversation)
 
     def release(self, conversation: Conversation) -> None:
         """The conversation is over for this agent (resolved and wrapped up)."""
         del self.held[conversation]
         conversation.let_go()
         if conversation.ticket and conversation.state is State.WAITING:
-            self.engine.raise_ticket(conversation)
+            self.dispatcher.raise_ticket(conversation)
         if self.winding_down and not self.held and self.cleared is not None:
             self.cleared.succeed()
             self.cleared = None
+
+    def _send_reply(self, conversation: Conversation) -> bool:
+        """The owed reply is sent; True when the agent is done with the conversation
+        (resolved, or escalated to be raised as a ticket when let go)."""
+        now = self.env.now
+        conversation.sent += 1
+        self.recorder.reply_sent(conversation, now)
+        if conversation.sent >= conversation.needed:
+            conversation.resolve()
+            self.recorder.resolved(conversation, now)
+            return True
+        conversation.await_customer()
+        if conversation.escalates():
+            conversation.escalate()
+            return True
+        dispatcher = self.dispatcher
+        self.env.timeout(conversation.reply_delay()).callbacks.append(
+            lambda _event: dispatcher.customer_writes(conversation)
+        )
+        return False
 
     def owe(self, conversation: Conversation) -> None:
         """The customer wrote again: a reply is owed on a conversation we hold."""
@@ -241,8 +266,16 @@ class Agent:
 class SerialAgent(Agent):
     """Types one reply at a time; owed replies wait in the agent's own line."""
 
-    def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
-        super().__init__(engine, team, index, name)
+    def __init__(
+        self,
+        env: simpy.Environment,
+        dispatcher: Dispatcher,
+        recorder: Recorder,
+        team: Team,
+        index: int,
+        name: str,
+    ) -> None:
+        super().__init__(env, dispatcher, recorder, team, index, name)
         self.owed: deque[Conversation] = deque()
         self.current: Conversation | None = None
         self.busy = False
@@ -270,7 +303,7 @@ class SerialAgent(Agent):
             self._type(self.owed.popleft())
             return
         if self.accepting and len(self.held) < team.concurrency:
-            conversation = team.next_conversation(self.env.now)
+            conversation = self.dispatcher.next_conversation(team)
             if conversation is not None:
                 self.take(conversation)
                 self._type(conversation)
@@ -302,7 +335,7 @@ class SerialAgent(Agent):
             self.work()
             return
         conversation.work = 0.0
-        if self.engine.reply_sent(conversation):
+        if self._send_reply(conversation):
             wrap = conversation.wrap_up()
             if wrap > 0:
                 self.busy = True
@@ -341,8 +374,16 @@ class SharingAgent(Agent):
     """Works on every owed reply at once; each progresses at the team's
     ``efficiency`` for the number of conversations held."""
 
-    def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
-        super().__init__(engine, team, index, name)
+    def __init__(
+        self,
+        env: simpy.Environment,
+        dispatcher: Dispatcher,
+        recorder: Recorder,
+        team: Team,
+        index: int,
+        name: str,
+    ) -> None:
+        super().__init__(env, dispatcher, recorder, team, index, name)
         self.active: dict[Conversation, None] = {}  # owed replies and wrap-ups in progress
         self.last_update = 0.0
         self.token = 0  # invalidates the completion timer scheduled earlier
@@ -369,7 +410,7 @@ class SharingAgent(Agent):
             return
         team = self.team
         while self.accepting and len(self.held) < team.concurrency:
-            conversation = team.next_conversation(self.env.now)
+            conversation = self.dispatcher.next_conversation(team)
             if conversation is None:
                 break
             self.take(conversation)
@@ -410,7 +451,7 @@ class SharingAgent(Agent):
                 self.release(conversation)
             elif conversation.reassigning:
                 self._triaged(conversation)
-            elif self.engine.reply_sent(conversation):
+            elif self._send_reply(conversation):
                 wrap = conversation.wrap_up()
                 if wrap > 0:
                     conversation.work = wrap

@@ -13,13 +13,17 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from simulator.model.routing import Routes
 from simulator.rng import RandomSource
 from simulator.scenario.schema import Stream
+
+if TYPE_CHECKING:
+    from simulator.model.agent import Agent
+    from simulator.model.queues import Queue
 
 
 class State(IntEnum):
@@ -115,7 +119,7 @@ class Conversation:
     )
 
     def __init__(
-        self, index: int, rank: int, arrived_at: float, customers: Customers, queue: object
+        self, index: int, rank: int, arrived_at: float, customers: Customers, queue: Queue
     ) -> None:
         self.index = index  # row in the replication's record (arrival order)
         self.rank = rank  # arrival rank within its stream
@@ -126,7 +130,7 @@ class Conversation:
         self.offset: int = customers.offsets[rank]
         self.sent = 0  # agent replies sent so far
         self.state = State.QUEUED
-        self.agent: object | None = None
+        self.agent: Agent | None = None
         self.owed_since = arrived_at  # when the customer's unanswered message was sent
         self.work = customers.first_handle[rank]  # remaining work on the owed reply (s)
         self.picked_up = False
@@ -144,7 +148,7 @@ class Conversation:
         """The bot resolved it: it never reaches a queue."""
         self.state = State.ENDED
 
-    def join(self, queue: object) -> None:
+    def join(self, queue: Queue) -> None:
         """Wait in ``queue`` for an agent (new, handed back, reassigned or a ticket)."""
         self.state = State.QUEUED
         self.queue = queue
@@ -153,7 +157,7 @@ class Conversation:
         """The customer's patience ran out before anyone picked it up."""
         self.state = State.ENDED
 
-    def pick_up(self, agent: object) -> bool:
+    def pick_up(self, agent: Agent) -> bool:
         """An agent takes it from a queue and owes the reply; True the first time."""
         self.agent = agent
         self.state = State.OWED
@@ -174,6 +178,12 @@ class Conversation:
         more reply (the ticket's resolution) closes it."""
         self.ticket = True
         self.needed = self.sent + 1
+
+    def escalates(self) -> bool:
+        """Whether the reply just sent turns it into a back-office ticket (pre-drawn)."""
+        routes = self.customers.routes
+        assert routes is not None
+        return not self.ticket and routes.escalate[self.rank] and self.sent == routes.escalate_after
 
     def customer_writes(self, now: float) -> bool:
         """The customer's next message: a reply is owed, by the agent holding the
