@@ -11,8 +11,9 @@ attending to them (the team's ``attention``):
 
 Agents are driven by callbacks on SimPy timeouts rather than one process per
 reply: a reply costs one event, which keeps the engine close to the speed of
-a bare SimPy queue. The base class keeps the invariants (slots, shift state,
-tallies); subclasses implement the two hooks :meth:`work` and :meth:`_pause`.
+a bare SimPy queue. The base class keeps the invariants (slots, shift state)
+and reports time and events to the recorder; subclasses implement the two
+hooks :meth:`work` and :meth:`_pause`.
 """
 
 from __future__ import annotations

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from simulator.model.handoff import ShiftEndPolicy
 from simulator.model.queues import busier_than
 from simulator.scenario.schema import BackupShift
 
 if TYPE_CHECKING:
     from simulator.model.agent import Agent
+    from simulator.model.handoff import ShiftEndPolicy
     from simulator.model.queues import Queue
 
 

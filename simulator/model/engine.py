@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
 
-from simulator.model.agent import Agent
 from simulator.model.arrivals import arrival_times
 from simulator.model.builder import Breaks, Duty, Shifts, Standby, build
 from simulator.model.conversation import Conversation, Customers
@@ -27,6 +26,9 @@ from simulator.model.routing import route
 from simulator.recording import STATE_INTERVAL, ReplicationRecord
 from simulator.rng import RandomSource
 from simulator.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from simulator.model.agent import Agent
 
 
 def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationRecord:

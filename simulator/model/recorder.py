@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import math
 from array import array
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from simulator.model.conversation import Conversation
 from simulator.recording import (
     AGENT_TALLIES,
     OUTCOME_NAMES,
@@ -24,6 +24,9 @@ from simulator.recording import (
     OutcomeCode,
     ReplicationRecord,
 )
+
+if TYPE_CHECKING:
+    from simulator.model.conversation import Conversation
 
 NAN = math.nan
 COUNTS = ("handbacks", "shifts", "activations")  # the integer tallies; the rest are seconds
