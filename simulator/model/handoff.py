@@ -37,7 +37,8 @@ class ShiftEndPolicy:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        ShiftEndPolicy._by_policy[cls.policy] = cls
+        if "policy" in cls.__dict__:  # a subclass that names no policy of its own is no policy
+            ShiftEndPolicy._by_policy[cls.policy] = cls
 
     def __init__(self, handoff: Handoff) -> None:
         self.reread = handoff.reread
