@@ -1,1 +1,1 @@
-"""The SimPy model: arrivals, conversations, agents, shifts and the engine."""
+"""The SimPy model of one replication, one role per module (see ARCHITECTURE.md)."""

@@ -11,8 +11,9 @@ attending to them (the team's ``attention``):
 
 Agents are driven by callbacks on SimPy timeouts rather than one process per
 reply: a reply costs one event, which keeps the engine close to the speed of
-a bare SimPy queue. The base class keeps the invariants (slots, shift state,
-tallies); subclasses implement the two hooks :meth:`work` and :meth:`_pause`.
+a bare SimPy queue. The base class keeps the invariants (slots, shift state)
+and reports time and events to the recorder; subclasses implement the two
+hooks :meth:`work` and :meth:`_pause`.
 """
 
 from __future__ import annotations
@@ -22,23 +23,35 @@ from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+import simpy
 from simpy import Event
 
 from simulator.model.conversation import Conversation, State
 
 if TYPE_CHECKING:
-    from simulator.model.engine import Engine
+    from simulator.model.dispatcher import Dispatcher
+    from simulator.model.recorder import Recorder
     from simulator.model.team import Team
 
 DONE_EPSILON = 1e-9  # seconds of work left that count as finished (float rounding)
 
 
 class Agent:
-    """One person: shift state, the conversations held, and time tallies."""
+    """One person: shift state and the conversations held. Conversations come from
+    and go back to the ``dispatcher``; time and events are reported to the ``recorder``."""
 
-    def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
-        self.engine = engine
-        self.env = engine.env
+    def __init__(
+        self,
+        env: simpy.Environment,
+        dispatcher: Dispatcher,
+        recorder: Recorder,
+        team: Team,
+        index: int,
+        name: str,
+    ) -> None:
+        self.env = env
+        self.dispatcher = dispatcher
+        self.recorder = recorder
         self.team = team
         self.index = index
         self.name = name
@@ -54,20 +67,11 @@ class Agent:
         self.intake_until = math.inf  # no new pick-ups from then on (intake cutoff)
         self.on_break = False
         self.break_ready: Event | None = None  # fires when a waiting break can begin
-        # Tallies after warmup (see recording.AGENT_COLUMNS).
-        self.on_shift_s = 0.0
-        self.busy_s = 0.0
-        self.overtime_s = 0.0
-        self.handbacks = 0
-        self.reread_s = 0.0
-        self.shifts = 0
-        self.activations = 0
-        self.break_s = 0.0
 
     # -- shift boundaries (called by the shift process and the handoff policy) --
     def start_shift(self, end: float) -> None:
         """Come on shift until ``end``, taking new conversations until the team's
-        intake cutoff before it. An agent still finishing a reply from the last
+        shift-end policy closes intake. An agent still finishing a reply from the last
         shift simply stays: its pending departure is cancelled."""
         now = self.env.now
         if not self.present:
@@ -76,7 +80,7 @@ class Agent:
         self.leaving = None
         self.winding_down = False
         self.shift_end = end
-        self.intake_until = max(end - self.team.intake_cutoff, now)
+        self.intake_until = max(self.team.shift_end.intake_closes(end), now)
         self.accepting = self.intake_until > now and not self.on_break
         if now < self.intake_until < end:
             closes = self.intake_until
@@ -106,7 +110,7 @@ class Agent:
         self._pause()
         began = self.env.now
         yield self.env.timeout(length)
-        self.break_s += self.engine.after_warmup(began, self.env.now)
+        self.recorder.on_break(self.index, began, self.env.now)
         self.on_break = False
         if self.present:
             self.accepting = not self.winding_down and self.env.now < self.intake_until
@@ -142,7 +146,6 @@ class Agent:
             self._leave(keep)
 
     def _leave(self, keep: bool) -> None:
-        engine = self.engine
         now = self.env.now
         self.leaving = None
         self.present = False
@@ -150,14 +153,12 @@ class Agent:
         self.team.available.pop(self, None)
         self._let_break_begin()
         self._pause()
-        self.on_shift_s += engine.after_warmup(self.came_at, now)
-        self.overtime_s += engine.after_warmup(min(self.shift_end, now), now)
-        if now >= engine.warmup:
-            self.shifts += 1
+        self.recorder.present(self.index, self.came_at, self.shift_end, now)
+        self.recorder.left(self.index, now)
         if not keep:
             for conversation in list(self.held):
                 del self.held[conversation]
-                engine.hand_back(conversation, self)
+                self.dispatcher.hand_back(conversation, self)
 
     # -- conversations --
     def take(self, conversation: Conversation) -> None:
@@ -165,20 +166,12 @@ class Agent:
 
         A conversation of a stream the team is not meant for costs triage time
         first; then it is either sent on to its own queue or answered here."""
-        engine = self.engine
         team = self.team
-        conversation.agent = self
-        conversation.state = State.OWED
         self.held[conversation] = None
-        if not conversation.picked_up:
-            conversation.picked_up = True
-            engine.record_pickup(conversation, self)
+        if conversation.pick_up(self):
+            self.recorder.picked_up(conversation, team.index, self.index, self.env.now)
         misrouted = not (conversation.ticket or team.meant_for[conversation.stream])
-        if (
-            misrouted
-            and engine.reassigns(conversation, team)
-            and conversation.queue is not engine.stream_queue[conversation.stream]
-        ):
+        if misrouted and self.dispatcher.sends_on(conversation, team):
             conversation.reassigning = True
             conversation.saved_work = conversation.work
             conversation.work = team.triage_time
@@ -189,10 +182,9 @@ class Agent:
             conversation.work += team.triage_time
         if conversation.reread_due:
             conversation.reread_due = False
-            reread = team.reread_time(conversation)
+            reread = team.shift_end.reread_time(conversation)
             conversation.work += reread
-            if self.env.now >= engine.warmup:
-                self.reread_s += reread
+            self.recorder.reread(self.index, reread, self.env.now)
 
     def _scale(self, conversation: Conversation) -> None:
         """Express the owed reply's work at this team's skill for the stream."""
@@ -206,17 +198,37 @@ class Agent:
         conversation.reassigning = False
         conversation.work = conversation.saved_work
         self.release(conversation)
-        self.engine.reassign(conversation)
+        self.dispatcher.reassign(conversation)
 
     def release(self, conversation: Conversation) -> None:
         """The conversation is over for this agent (resolved and wrapped up)."""
         del self.held[conversation]
-        conversation.agent = None
+        conversation.let_go()
         if conversation.ticket and conversation.state is State.WAITING:
-            self.engine.raise_ticket(conversation)
+            self.dispatcher.raise_ticket(conversation)
         if self.winding_down and not self.held and self.cleared is not None:
             self.cleared.succeed()
             self.cleared = None
+
+    def _send_reply(self, conversation: Conversation) -> bool:
+        """The owed reply is sent; True when the agent is done with the conversation
+        (resolved, or escalated to be raised as a ticket when let go)."""
+        now = self.env.now
+        conversation.sent += 1
+        self.recorder.reply_sent(conversation, now)
+        if conversation.sent >= conversation.needed:
+            conversation.resolve()
+            self.recorder.resolved(conversation, now)
+            return True
+        conversation.await_customer()
+        if conversation.escalates():
+            conversation.escalate()
+            return True
+        dispatcher = self.dispatcher
+        self.env.timeout(conversation.reply_delay()).callbacks.append(
+            lambda _event: dispatcher.customer_writes(conversation)
+        )
+        return False
 
     def owe(self, conversation: Conversation) -> None:
         """The customer wrote again: a reply is owed on a conversation we hold."""
@@ -243,8 +255,7 @@ class Agent:
     def finish(self, horizon: float) -> None:
         """Close the tallies of an agent still present at the horizon."""
         if self.present:
-            self.on_shift_s += self.engine.after_warmup(self.came_at, horizon)
-            self.overtime_s += self.engine.after_warmup(min(self.shift_end, horizon), horizon)
+            self.recorder.present(self.index, self.came_at, self.shift_end, horizon)
 
     def _become_available(self) -> None:
         if self.accepting and len(self.held) < self.team.concurrency:
@@ -256,8 +267,16 @@ class Agent:
 class SerialAgent(Agent):
     """Types one reply at a time; owed replies wait in the agent's own line."""
 
-    def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
-        super().__init__(engine, team, index, name)
+    def __init__(
+        self,
+        env: simpy.Environment,
+        dispatcher: Dispatcher,
+        recorder: Recorder,
+        team: Team,
+        index: int,
+        name: str,
+    ) -> None:
+        super().__init__(env, dispatcher, recorder, team, index, name)
         self.owed: deque[Conversation] = deque()
         self.current: Conversation | None = None
         self.busy = False
@@ -285,7 +304,7 @@ class SerialAgent(Agent):
             self._type(self.owed.popleft())
             return
         if self.accepting and len(self.held) < team.concurrency:
-            conversation = team.next_conversation(self.env.now)
+            conversation = self.dispatcher.next_conversation(team)
             if conversation is not None:
                 self.take(conversation)
                 self._type(conversation)
@@ -317,7 +336,7 @@ class SerialAgent(Agent):
             self.work()
             return
         conversation.work = 0.0
-        if self.engine.reply_sent(conversation):
+        if self._send_reply(conversation):
             wrap = conversation.wrap_up()
             if wrap > 0:
                 self.busy = True
@@ -338,7 +357,7 @@ class SerialAgent(Agent):
 
     def _tally_busy(self) -> None:
         self.busy = False
-        self.busy_s += self.engine.after_warmup(self.busy_since, self.env.now)
+        self.recorder.busy(self.index, self.busy_since, self.env.now)
 
     def _typing(self) -> bool:
         return self.busy
@@ -349,15 +368,23 @@ class SerialAgent(Agent):
     def finish(self, horizon: float) -> None:
         super().finish(horizon)
         if self.busy:
-            self.busy_s += self.engine.after_warmup(self.busy_since, horizon)
+            self.recorder.busy(self.index, self.busy_since, horizon)
 
 
 class SharingAgent(Agent):
     """Works on every owed reply at once; each progresses at the team's
     ``efficiency`` for the number of conversations held."""
 
-    def __init__(self, engine: Engine, team: Team, index: int, name: str) -> None:
-        super().__init__(engine, team, index, name)
+    def __init__(
+        self,
+        env: simpy.Environment,
+        dispatcher: Dispatcher,
+        recorder: Recorder,
+        team: Team,
+        index: int,
+        name: str,
+    ) -> None:
+        super().__init__(env, dispatcher, recorder, team, index, name)
         self.active: dict[Conversation, None] = {}  # owed replies and wrap-ups in progress
         self.last_update = 0.0
         self.token = 0  # invalidates the completion timer scheduled earlier
@@ -384,7 +411,7 @@ class SharingAgent(Agent):
             return
         team = self.team
         while self.accepting and len(self.held) < team.concurrency:
-            conversation = team.next_conversation(self.env.now)
+            conversation = self.dispatcher.next_conversation(team)
             if conversation is None:
                 break
             self.take(conversation)
@@ -402,7 +429,7 @@ class SharingAgent(Agent):
             done = elapsed * self._speed()
             for conversation in self.active:
                 conversation.work -= done
-            self.busy_s += self.engine.after_warmup(self.last_update, now)
+            self.recorder.busy(self.index, self.last_update, now)
         self.last_update = now
 
     def _reschedule(self) -> None:
@@ -425,7 +452,7 @@ class SharingAgent(Agent):
                 self.release(conversation)
             elif conversation.reassigning:
                 self._triaged(conversation)
-            elif self.engine.reply_sent(conversation):
+            elif self._send_reply(conversation):
                 wrap = conversation.wrap_up()
                 if wrap > 0:
                     conversation.work = wrap

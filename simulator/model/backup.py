@@ -19,20 +19,23 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from simulator.model.handoff import ShiftEnd
 from simulator.model.queues import busier_than
 from simulator.scenario.schema import BackupShift
 
 if TYPE_CHECKING:
     from simulator.model.agent import Agent
+    from simulator.model.handoff import ShiftEndPolicy
     from simulator.model.queues import Queue
 
 
 class OnCall:
     """One backup roster entry: its trigger and the queues it watches."""
 
-    def __init__(self, env: simpy.Environment, spec: BackupShift, queues: list[Queue]) -> None:
+    def __init__(
+        self, env: simpy.Environment, spec: BackupShift, queues: list[Queue], horizon: float
+    ) -> None:
         self.env = env
+        self.horizon = horizon
         self.spec = spec
         self.queues = queues
         self.wake = env.event()  # fires when the trigger may have come to hold
@@ -57,7 +60,7 @@ class OnCall:
             self.wake = self.env.event()
 
     def stand_by(
-        self, agent: Agent, windows: tuple[tuple[float, float], ...], policy: ShiftEnd
+        self, agent: Agent, windows: tuple[tuple[float, float], ...], policy: ShiftEndPolicy
     ) -> Generator[simpy.Event, Any, None]:
         """One backup agent's process: wait on call, join when triggered, stand down."""
         env = self.env
@@ -67,8 +70,8 @@ class OnCall:
                 continue
             if begin > env.now:
                 yield env.timeout(begin - env.now)
-            # Nobody is called in for the part of the window the intake cutoff closes.
-            intake_until = end - agent.team.intake_cutoff
+            # Nobody is called in for the part of the window the policy closes to intake.
+            intake_until = policy.intake_closes(end)
             while env.now < intake_until:
                 if not self.triggered():
                     yield from self._wait_for(self.wake, intake_until)
@@ -78,10 +81,9 @@ class OnCall:
                     if env.now >= intake_until:
                         break
                 agent.start_shift(end)
-                if env.now >= agent.engine.warmup:
-                    agent.activations += 1
+                agent.recorder.activated(agent.index, env.now)
                 yield from self._until_clear(end)
-                if env.now >= agent.engine.horizon:
+                if env.now >= self.horizon:
                     return
                 if env.now < end:
                     yield from self._stand_down(agent, end)

@@ -13,7 +13,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,9 +21,14 @@ from simulator.model.routing import Routes
 from simulator.rng import RandomSource
 from simulator.scenario.schema import Stream
 
+if TYPE_CHECKING:
+    from simulator.model.agent import Agent
+    from simulator.model.queues import Queue
+
 
 class State(IntEnum):
-    """Where a conversation is; the engine checks it to ignore stale timers."""
+    """Where a conversation is; timers and queues check it to ignore stale entries.
+    Only the transition methods of :class:`Conversation` set it."""
 
     QUEUED = 0  # in a queue, waiting for an agent to pick it up
     OWED = 1  # held by an agent who owes the customer a reply
@@ -114,7 +119,7 @@ class Conversation:
     )
 
     def __init__(
-        self, index: int, rank: int, arrived_at: float, customers: Customers, queue: object
+        self, index: int, rank: int, arrived_at: float, customers: Customers, queue: Queue
     ) -> None:
         self.index = index  # row in the replication's record (arrival order)
         self.rank = rank  # arrival rank within its stream
@@ -125,7 +130,7 @@ class Conversation:
         self.offset: int = customers.offsets[rank]
         self.sent = 0  # agent replies sent so far
         self.state = State.QUEUED
-        self.agent: object | None = None
+        self.agent: Agent | None = None
         self.owed_since = arrived_at  # when the customer's unanswered message was sent
         self.work = customers.first_handle[rank]  # remaining work on the owed reply (s)
         self.picked_up = False
@@ -138,6 +143,78 @@ class Conversation:
         self.saved_work = 0.0  # the owed reply's work, kept during triage
         self.ticket = False  # escalated: now a back-office ticket
 
+    # -- state changes: the only code that sets ``state`` --
+    def deflect(self) -> None:
+        """The bot resolved it: it never reaches a queue."""
+        self.state = State.ENDED
+
+    def join(self, queue: Queue) -> None:
+        """Wait in ``queue`` for an agent (new, handed back, reassigned or a ticket)."""
+        self.state = State.QUEUED
+        self.queue = queue
+
+    def abandon(self) -> None:
+        """The customer's patience ran out before anyone picked it up."""
+        self.state = State.ENDED
+
+    def pick_up(self, agent: Agent) -> bool:
+        """An agent takes it from a queue and owes the reply; True the first time."""
+        self.agent = agent
+        self.state = State.OWED
+        first = not self.picked_up
+        self.picked_up = True
+        return first
+
+    def resolve(self) -> None:
+        """The last reply needed was sent."""
+        self.state = State.ENDED
+
+    def await_customer(self) -> None:
+        """A reply was sent; the customer's turn (or, escalated, the ticket's)."""
+        self.state = State.WAITING
+
+    def escalate(self) -> None:
+        """Becomes a back-office ticket, raised when the agent lets go of it; one
+        more reply (the ticket's resolution) closes it."""
+        self.ticket = True
+        self.needed = self.sent + 1
+
+    def escalates(self) -> bool:
+        """Whether the reply just sent turns it into a back-office ticket (pre-drawn)."""
+        routes = self.customers.routes
+        assert routes is not None
+        return not self.ticket and routes.escalate[self.rank] and self.sent == routes.escalate_after
+
+    def customer_writes(self, now: float) -> bool:
+        """The customer's next message: a reply is owed, by the agent holding the
+        conversation (True) or by whoever picks it up from a queue (False)."""
+        self.owed_since = now
+        self.owe_next_reply()
+        if self.agent is None:
+            return False
+        self.state = State.OWED
+        return True
+
+    def let_go(self) -> None:
+        """The agent holding it lets go (it is over, triaged, or handed back)."""
+        self.agent = None
+
+    def hand_back(self) -> None:
+        """Shift end: left with a note, so the next agent re-reads the history first.
+        An owed reply goes back to a queue (the caller's); otherwise it is parked
+        until the customer writes."""
+        self.handbacks += 1
+        self.reread_due = True
+        if self.state is not State.OWED:
+            self.state = State.PARKED
+
+    def raise_ticket(self, work: float, now: float) -> None:
+        """The escalation's back-office work is now owed (a queue takes it next)."""
+        self.work = work
+        self.scale = 1.0
+        self.owed_since = now
+
+    # -- work content --
     def next_reply_work(self) -> float:
         """Handle time of the reply now owed (after ``sent`` replies)."""
         if self.sent == 0:

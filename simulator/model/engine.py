@@ -2,43 +2,33 @@
 
 Data flows one way: the scenario and a :class:`~simulator.rng.RandomSource`
 go in, a :class:`~simulator.recording.ReplicationRecord` comes out. Arrivals
-and customers are drawn up front (common random numbers); then one process
-feeds arrivals, one process per agent walks through its shifts, and replies
-and customer messages are timeouts with callbacks.
+and customers are drawn up front (common random numbers) and the builder sets
+up the organisation; then the engine owns the clock and its processes: one
+feeds arrivals, one per duty walks an agent through shifts, stand-bys or
+breaks, and one samples the state. Replies and customer messages are timeouts
+with callbacks in the agents and the dispatcher.
 """
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import simpy
 
-from simulator.model.agent import Agent, SerialAgent, SharingAgent
 from simulator.model.arrivals import arrival_times
-from simulator.model.backup import OnCall
-from simulator.model.conversation import Conversation, Customers, State
-from simulator.model.handoff import ShiftEnd, shift_end_policy
-from simulator.model.queues import Queue
-from simulator.model.roster import merged, shift_intervals, team_schedules
-from simulator.model.routing import DEFLECTED, route
-from simulator.model.team import Team, overflowing
-from simulator.recording import (
-    AGENT_TALLIES,
-    OUTCOME_NAMES,
-    STATE_COLUMNS,
-    STATE_INTERVAL,
-    OutcomeCode,
-    ReplicationRecord,
-)
+from simulator.model.builder import Breaks, Duty, Shifts, Standby, build
+from simulator.model.conversation import Conversation, Customers
+from simulator.model.recorder import Recorder
+from simulator.model.routing import route
+from simulator.recording import STATE_INTERVAL, ReplicationRecord
 from simulator.rng import RandomSource
-from simulator.scenario.schema import Scenario, ticket_queue
+from simulator.scenario.schema import Scenario
 
-NAN = math.nan
+if TYPE_CHECKING:
+    from simulator.model.agent import Agent
 
 
 def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationRecord:
@@ -47,25 +37,31 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> ReplicationReco
 
 
 class Engine:
-    """Builds the model of one replication and records what happens in it."""
+    """The clock and the processes of one replication."""
 
     def __init__(self, scenario: Scenario, source: RandomSource) -> None:
-        self.scenario = scenario
         self.env = simpy.Environment()
         self.horizon = scenario.horizon
-        self.warmup = scenario.warmup
-        self.queue_names = scenario.queues()
-        self._draw_customers(source)
-        self._build_organisation(source)
-        self._allocate_records()
+        queue_names = scenario.queues()
+        queue_index = {name: index for index, name in enumerate(queue_names)}
+        self._draw_customers(scenario, queue_index, source)
+        self.recorder = Recorder(
+            scenario.warmup,
+            self.arrived_at,
+            self.stream_code,
+            list(scenario.streams),
+            [queue_index[scenario.home_queue(name)] for name in scenario.streams],
+            queue_names,
+            list(scenario.teams),
+        )
+        self.organisation = build(scenario, self.env, self.recorder, source)
 
-    # -- set-up --
-    def _draw_customers(self, source: RandomSource) -> None:
-        scenario = self.scenario
-        self.stream_names = list(scenario.streams)
+    def _draw_customers(
+        self, scenario: Scenario, queue_index: dict[str, int], source: RandomSource
+    ) -> None:
+        """Every stream's arrivals and customers, merged in arrival order."""
         times, streams, ranks = [], [], []
         self.customers: list[Customers] = []
-        queue_index = {name: index for index, name in enumerate(self.queue_names)}
         for code, (name, stream) in enumerate(scenario.streams.items()):
             arrivals = arrival_times(
                 stream, scenario.start, self.horizon, source.rng(f"arrivals.{name}")
@@ -89,119 +85,27 @@ class Engine:
         self.stream_code = np.concatenate(streams)[order]
         self.rank = np.concatenate(ranks)[order]
 
-    def _build_organisation(self, source: RandomSource) -> None:
-        scenario = self.scenario
-        self._escalate_after = [
-            stream.escalation.after if stream.escalation else 0
-            for stream in scenario.streams.values()
-        ]
-        self.queues = {name: Queue(name, i) for i, name in enumerate(self.queue_names)}
-        self.queue_list = list(self.queues.values())
-        # Where each stream's escalated conversations go (None: the stream never escalates).
-        self._ticket_queue = [
-            self.queues[ticket_queue(stream.escalation.team)]
-            if stream.escalation is not None
-            else None
-            for stream in scenario.streams.values()
-        ]
-        self.stream_queue = [self.queues[scenario.home_queue(name)] for name in scenario.streams]
-        tickets = {
-            stream.escalation.team
-            for stream in scenario.streams.values()
-            if stream.escalation is not None
-        }
-        self.teams: list[Team] = []
-        self.agents: list[Agent] = []
-        # The processes that bring agents on and off shift (and on breaks).
-        self.duties: list[Generator[simpy.Event, Any, None]] = []
-        self.watchers: list[list[OnCall]] = [[] for _ in self.queues]
-        for index, (name, spec) in enumerate(scenario.teams.items()):
-            handoff = scenario.team_handoff(name)
-            own = [self.queues[q] for q in spec.serves]
-            if name in tickets:
-                own.append(self.queues[ticket_queue(name)])
-            overflow = [(self.queues[rule.queue], rule) for rule in spec.overflow]
-            meant_for = scenario.meant_for(name)
-            team = Team(
-                name,
-                index,
-                spec,
-                handoff,
-                own,
-                overflow,
-                skills=[spec.skills.get(s, 1.0) for s in scenario.streams],
-                meant_for=[s in meant_for for s in scenario.streams],
-            )
-            for queue in own:
-                queue.teams.append((team, None))
-            for queue, rule in overflow:
-                queue.teams.append((team, rule))
-            policy = shift_end_policy(handoff)
-            for schedule in team_schedules(name, spec, scenario.start, self.horizon):
-                agent = self._hire(team, schedule.name)
-                self.duties.append(self.work_shifts(agent, policy, schedule.shifts))
-            for number, entry in enumerate(spec.backup, start=1):
-                on_call = OnCall(self.env, entry, own)
-                for queue in own:
-                    self.watchers[queue.index].append(on_call)
-                windows = merged(shift_intervals(entry, scenario.start, self.horizon))
-                for k in range(entry.agents):
-                    agent = self._hire(team, f"{name}.{entry.label or f'backup{number}'}.{k + 1}")
-                    self.duties.append(on_call.stand_by(agent, windows, policy))
-            if spec.shrinkage is not None:
-                for agent in team.agents:
-                    self.duties.append(
-                        self.take_breaks(agent, spec.shrinkage.share, spec.shrinkage.block, source)
-                    )
-            self.teams.append(team)
-
-    def _hire(self, team: Team, name: str) -> Agent:
-        kind = SharingAgent if team.shared else SerialAgent
-        agent = kind(self, team, len(self.agents), name)
-        team.agents.append(agent)
-        self.agents.append(agent)
-        return agent
-
-    def _allocate_records(self) -> None:
-        count = len(self.arrived_at)
-        self.picked_up_at = array("d", [NAN]) * count
-        self.first_reply_at = array("d", [NAN]) * count
-        self.ended_at = array("d", [NAN]) * count
-        self.outcome = array("b", [OutcomeCode.OPEN]) * count
-        self.team_code = array("i", [-1]) * count
-        self.agent_code = array("i", [-1]) * count
-        self.exchanges = array("i", [0]) * count
-        self.handbacks = array("i", [0]) * count
-        self.reassignments = array("i", [0]) * count
-        self.ticket_conversation = array("q")
-        self.ticket_raised_at = array("d")
-        self.ticket_resolved_at = array("d")
-        self.followup_conversation = array("q")
-        self.followup_asked_at = array("d")
-        self.followup_answered_at = array("d")
-        self.followup_after_handback = array("b")
-        self.state_rows: list[tuple[float, str, str, int, int, int, int]] = []
-
-    # -- processes --
     def run(self, replication: int) -> ReplicationRecord:
         env = self.env
-        env.process(self.generate_arrivals())
-        for duty in self.duties:
-            env.process(duty)
+        env.process(self.feed_arrivals())
+        for duty in self.organisation.duties:
+            env.process(self.perform(duty))
         env.process(self.sample_states())  # last, so it sees the state after time-0 changes
         env.run(until=self.horizon)
-        for agent in self.agents:
+        for agent in self.organisation.agents:
             agent.finish(self.horizon)
-        return self._record(replication)
+        return self.recorder.record(replication)
 
-    def generate_arrivals(self) -> Generator[simpy.Event, Any, None]:
+    def feed_arrivals(self) -> Generator[simpy.Event, Any, None]:
+        """Create each conversation at its arrival; the dispatcher admits it after the bot."""
         env = self.env
         timeout = env.timeout
         times = array("d", self.arrived_at.tobytes())  # compact, and fast to index
         streams = array("h", self.stream_code.tobytes())
         ranks = array("q", self.rank.tobytes())
         customers = self.customers
-        stream_queue = self.stream_queue
+        dispatcher = self.organisation.dispatcher
+        stream_queue = dispatcher.stream_queue
         for index, arrived_at in enumerate(times):
             yield timeout(arrived_at - env.now)
             code = streams[index]
@@ -211,75 +115,48 @@ class Engine:
             )
             bot_time = customers[code].routes.bot_time
             if bot_time is None:
-                self.leave_bot(conversation)
+                dispatcher.admit(conversation)
             else:
                 timeout(bot_time[rank]).callbacks.append(
-                    lambda _event, c=conversation: self.leave_bot(c)
-                )
-
-    def leave_bot(self, conversation: Conversation) -> None:
-        """Past the bot: deflected, or routed to a queue where patience starts."""
-        customers = conversation.customers
-        destination = customers.routes.queue[conversation.rank]
-        if destination == DEFLECTED:
-            conversation.state = State.ENDED
-            self.ended_at[conversation.index] = self.env.now
-            self.outcome[conversation.index] = OutcomeCode.DEFLECTED
-            return
-        conversation.queue = self.queue_list[destination]
-        self.enqueue(conversation)
-        patience = customers.patience
-        if patience is not None and conversation.state is State.QUEUED:
-            wait = patience[conversation.rank]
-            if wait < math.inf:
-                self.env.timeout(wait).callbacks.append(
-                    lambda _event, c=conversation: self.abandon(c)
+                    lambda _event, c=conversation: dispatcher.admit(c)
                 )
 
     def sample_states(self) -> Generator[simpy.Event, Any, None]:
         """Note queue lengths and team activity every STATE_INTERVAL seconds."""
         env = self.env
-        queues = self.queue_list
-        rows = self.state_rows
+        recorder = self.recorder
         while True:
             now = env.now
-            for queue in queues:
-                rows.append((now, "queue", queue.name, queue.size, 0, 0, 0))
-            for team in self.teams:
+            for queue in self.organisation.queues:
+                recorder.queue_state(now, queue.name, queue.size)
+            for team in self.organisation.teams:
                 present = [agent for agent in team.agents if agent.present]
-                rows.append(
-                    (
-                        now,
-                        "team",
-                        team.name,
-                        0,
-                        len(present),
-                        sum(agent.working() for agent in present),
-                        sum(len(agent.held) for agent in team.agents),
-                    )
+                recorder.team_state(
+                    now,
+                    team.name,
+                    len(present),
+                    sum(agent.working() for agent in present),
+                    sum(len(agent.held) for agent in team.agents),
                 )
             yield env.timeout(STATE_INTERVAL)
 
-    def take_breaks(
-        self, agent: Agent, share: float, block: float, source: RandomSource
-    ) -> Generator[simpy.Event, Any, None]:
-        """Shrinkage: breaks of ``block`` at random, so that on average ``share`` of
-        the time on shift is away (a renewal process of gaps and breaks)."""
-        if share <= 0:
-            return
-        rng = source.rng(f"shrinkage.{agent.name}")
-        mean_gap = block * (1 - share) / share
-        while True:
-            yield self.env.timeout(float(rng.exponential(mean_gap)))
-            if agent.present:
-                yield from agent.take_break(block)
+    def perform(self, duty: Duty) -> Generator[simpy.Event, Any, None]:
+        """The process body of one duty."""
+        match duty:
+            case Shifts(agent, shifts):
+                return self.work_shifts(agent, shifts)
+            case Standby(on_call, agent, windows):
+                return on_call.stand_by(agent, windows, agent.team.shift_end)
+            case Breaks(agent, share, block, rng):
+                return self.take_breaks(agent, share, block, rng)
 
     def work_shifts(
-        self, agent: Agent, policy: ShiftEnd, shifts: tuple[tuple[float, float], ...]
+        self, agent: Agent, shifts: tuple[tuple[float, float], ...]
     ) -> Generator[simpy.Event, Any, None]:
-        """Walk one agent through its shifts: come on, then hand off at the end
-        (the agent closes its own intake at the cutoff)."""
+        """Walk one agent through its shifts: come on, then end each shift the way
+        the team's policy says (the agent closes its own intake when the policy says)."""
         env = self.env
+        policy = agent.team.shift_end
         for begin, end in shifts:
             if end <= env.now:
                 continue
@@ -291,212 +168,15 @@ class Engine:
             yield env.timeout(end - env.now)
             yield from policy.end_shift(agent)
 
-    # -- events of a conversation --
-    def enqueue(self, conversation: Conversation) -> None:
-        """Put a conversation in its queue and let an available agent take it."""
-        queue = conversation.queue
-        assert isinstance(queue, Queue)
-        queue.push(conversation)
-        self.offer(queue)
-        for on_call in self.watchers[queue.index]:
-            on_call.poke()
-            if on_call.spec.oldest_wait is not None:
-                due = conversation.arrived_at + on_call.spec.oldest_wait - self.env.now
-                self.env.timeout(max(due, 0.0)).callbacks.append(lambda _event, c=on_call: c.poke())
-        for _team, rule in queue.teams:
-            if rule is not None and rule.oldest_wait is not None:
-                # Overflow may open once this conversation has waited long enough.
-                due = conversation.arrived_at + rule.oldest_wait - self.env.now
-                self.env.timeout(max(due, 0.0)).callbacks.append(
-                    lambda _event, q=queue: self.offer(q)
-                )
-
-    def offer(self, queue: Queue) -> None:
-        """Let an available agent of a team that may serve ``queue`` now take from it."""
-        if not queue.size:
+    def take_breaks(
+        self, agent: Agent, share: float, block: float, rng: np.random.Generator
+    ) -> Generator[simpy.Event, Any, None]:
+        """Shrinkage: breaks of ``block`` at random, so that on average ``share`` of
+        the time on shift is away (a renewal process of gaps and breaks)."""
+        if share <= 0:
             return
-        for team, rule in queue.teams:
-            if team.available and (rule is None or overflowing(queue, rule, self.env.now)):
-                team.choose_available().work()
-                return
-
-    def reassigns(self, conversation: Conversation, team: Team) -> bool:
-        """Whether a team not meant for this conversation sends it on (pre-drawn)."""
-        routes = conversation.customers.routes
-        return routes.triage[conversation.rank] < team.reassign_share
-
-    def reassign(self, conversation: Conversation) -> None:
-        """Send a misrouted conversation to its stream's own queue; it keeps its
-        place by original arrival and its FRT clock keeps running."""
-        conversation.reassignments += 1
-        self.reassignments[conversation.index] = conversation.reassignments
-        conversation.queue = self.stream_queue[conversation.stream]
-        self.enqueue(conversation)
-
-    def raise_ticket(self, conversation: Conversation) -> None:
-        """An escalated conversation goes to its back-office team's ticket queue."""
-        queue = self._ticket_queue[conversation.stream]
-        assert queue is not None
-        routes = conversation.customers.routes
-        conversation.work = routes.ticket_work[conversation.rank]
-        conversation.scale = 1.0
-        conversation.owed_since = self.env.now
-        conversation.queue = queue
-        self.enqueue(conversation)
-
-    def abandon(self, conversation: Conversation) -> None:
-        """Patience ran out: leave if no agent has picked the conversation up."""
-        if conversation.state is State.QUEUED and not conversation.picked_up:
-            queue = conversation.queue
-            assert isinstance(queue, Queue)
-            queue.withdraw(conversation, self.env.now)
-            self.ended_at[conversation.index] = self.env.now
-            self.outcome[conversation.index] = OutcomeCode.ABANDONED
-
-    def record_pickup(self, conversation: Conversation, agent: Agent) -> None:
-        index = conversation.index
-        self.picked_up_at[index] = self.env.now
-        self.team_code[index] = agent.team.index
-        self.agent_code[index] = agent.index
-
-    def reply_sent(self, conversation: Conversation) -> bool:
-        """Record a reply; True when it resolved the conversation."""
-        now = self.env.now
-        index = conversation.index
-        conversation.sent += 1
-        self.exchanges[index] = conversation.sent
-        if conversation.sent == 1:
-            self.first_reply_at[index] = now
-        elif conversation.ticket:
-            self.ticket_conversation.append(index)
-            self.ticket_raised_at.append(conversation.owed_since)
-            self.ticket_resolved_at.append(now)
-        else:
-            self.followup_conversation.append(index)
-            self.followup_asked_at.append(conversation.owed_since)
-            self.followup_answered_at.append(now)
-            self.followup_after_handback.append(conversation.handbacks > 0)
-        if conversation.sent >= conversation.needed:
-            conversation.state = State.ENDED
-            self.ended_at[index] = now
-            self.outcome[index] = OutcomeCode.RESOLVED
-            return True
-        conversation.state = State.WAITING
-        routes = conversation.customers.routes
-        if (
-            not conversation.ticket
-            and routes.escalate[conversation.rank]
-            and conversation.sent == self._escalate_after[conversation.stream]
-        ):
-            conversation.ticket = True  # raised when the agent lets go of it
-            conversation.needed = conversation.sent + 1
-            return True
-        self.env.timeout(conversation.reply_delay()).callbacks.append(
-            lambda _event: self.customer_writes(conversation)
-        )
-        return False
-
-    def customer_writes(self, conversation: Conversation) -> None:
-        """The customer's next message: a reply is owed by the holder, or, if the
-        conversation was handed back meanwhile, by whoever picks it up."""
-        conversation.owed_since = self.env.now
-        conversation.owe_next_reply()
-        agent = conversation.agent
-        if agent is not None:
-            conversation.state = State.OWED
-            assert isinstance(agent, Agent)
-            agent.owe(conversation)
-        else:
-            self.enqueue(conversation)
-
-    def hand_back(self, conversation: Conversation, agent: Agent) -> None:
-        """Shift end: the conversation leaves the agent with a note for the next one."""
-        conversation.agent = None
-        if conversation.state is State.ENDED:  # resolved, wrap-up cut short
-            return
-        conversation.handbacks += 1
-        conversation.reread_due = True
-        self.handbacks[conversation.index] = conversation.handbacks
-        if self.env.now >= self.warmup:
-            agent.handbacks += 1
-        if conversation.state is State.OWED:
-            self.enqueue(conversation)
-        else:
-            conversation.state = State.PARKED
-
-    def after_warmup(self, begin: float, end: float) -> float:
-        """Length of ``[begin, end)`` that falls after warmup."""
-        return max(0.0, end - max(begin, self.warmup))
-
-    # -- results --
-    def _record(self, replication: int) -> ReplicationRecord:
-        count = len(self.arrived_at)
-        queue_of_stream = np.array([q.index for q in self.stream_queue], dtype=np.int16)
-        conversations = pd.DataFrame(
-            {
-                "conversation": np.arange(count, dtype=np.int64),
-                "stream": pd.Categorical.from_codes(self.stream_code, self.stream_names),
-                "queue": pd.Categorical.from_codes(
-                    queue_of_stream[self.stream_code], list(self.queues)
-                ),
-                "team": pd.Categorical.from_codes(
-                    np.frombuffer(self.team_code, dtype=np.int32), [t.name for t in self.teams]
-                ),
-                "agent": pd.Categorical.from_codes(
-                    np.frombuffer(self.agent_code, dtype=np.int32), [a.name for a in self.agents]
-                ),
-                "arrived_at": self.arrived_at,
-                "picked_up_at": np.frombuffer(self.picked_up_at, dtype=np.float64),
-                "first_reply_at": np.frombuffer(self.first_reply_at, dtype=np.float64),
-                "ended_at": np.frombuffer(self.ended_at, dtype=np.float64),
-                "outcome": pd.Categorical.from_codes(
-                    np.frombuffer(self.outcome, dtype=np.int8), OUTCOME_NAMES
-                ),
-                "exchanges": np.frombuffer(self.exchanges, dtype=np.int32),
-                "handbacks": np.frombuffer(self.handbacks, dtype=np.int32),
-                "reassignments": np.frombuffer(self.reassignments, dtype=np.int32),
-            }
-        )
-        asked = np.frombuffer(self.followup_asked_at, dtype=np.float64)
-        answered = np.frombuffer(self.followup_answered_at, dtype=np.float64)
-        followups = pd.DataFrame(
-            {
-                "conversation": np.frombuffer(self.followup_conversation, dtype=np.int64),
-                "asked_at": asked,
-                "answered_at": answered,
-                "response_s": answered - asked,
-                "after_handback": np.frombuffer(self.followup_after_handback, dtype=np.int8).astype(
-                    bool
-                ),
-            }
-        )
-        agents = pd.DataFrame(
-            {
-                "agent": [a.name for a in self.agents],
-                "team": [a.team.name for a in self.agents],
-                **{column: [getattr(a, column) for a in self.agents] for column in AGENT_TALLIES},
-            }
-        )
-        teams = (
-            agents.groupby("team", sort=False)[list(AGENT_TALLIES)]
-            .sum()
-            .reindex([t.name for t in self.teams], fill_value=0)
-            .reset_index()
-            .rename(columns={"shifts": "agent_shifts"})
-        )
-        raised = np.frombuffer(self.ticket_raised_at, dtype=np.float64)
-        resolved = np.frombuffer(self.ticket_resolved_at, dtype=np.float64)
-        tickets = pd.DataFrame(
-            {
-                "conversation": np.frombuffer(self.ticket_conversation, dtype=np.int64),
-                "raised_at": raised,
-                "resolved_at": resolved,
-                "resolution_s": resolved - raised,
-            }
-        )
-        states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
-        states["kind"] = states["kind"].astype("category")
-        states["name"] = states["name"].astype("category")
-        return ReplicationRecord(
-            replication, conversations, followups, teams, states, tickets, agents
-        )
+        mean_gap = block * (1 - share) / share
+        while True:
+            yield self.env.timeout(float(rng.exponential(mean_gap)))
+            if agent.present:
+                yield from agent.take_break(block)

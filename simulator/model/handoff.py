@@ -1,43 +1,80 @@
-"""Shift-end policies: what an agent does with open conversations at shift end.
+"""Shift-end policies: what a team's agents do with open conversations when a
+shift ends. One class per ``handoff.policy`` of the scenario, found by name:
 
 * :class:`Handback`: leave at shift end (after the reply being typed); every open
-  conversation returns to its queue, ahead of later arrivals, and whoever picks
-  it up first re-reads its history.
+  conversation returns to its queue, ahead of later arrivals.
 * :class:`Ownership`: no new pick-ups after the intake cutoff; after shift end
   keep working until nothing is held or ``max_overtime`` has passed; then the
   leftovers are handed back or wait for the owner's next shift.
 
-Each policy is one hook, :meth:`ShiftEnd.end_shift`, a SimPy process body.
+A policy answers when intake closes (:meth:`ShiftEndPolicy.intake_closes`) and
+runs the shift end (:meth:`ShiftEndPolicy.end_shift`, a SimPy process body)
+with the agent's mechanisms: ``wind_down`` (take nothing new) and ``depart``
+(keep or hand back what is held). Whoever picks up a handed-back conversation
+first re-reads its history (:meth:`ShiftEndPolicy.reread_time`). A third policy
+is one more subclass with its ``policy`` name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import simpy
 
-from simulator.model.agent import Agent
 from simulator.scenario.schema import Handoff, Leftover, Policy
 
+if TYPE_CHECKING:
+    from simulator.model.agent import Agent
+    from simulator.model.conversation import Conversation
 
-class ShiftEnd:
-    """The hook the shift process calls when an agent's shift ends."""
+
+class ShiftEndPolicy:
+    """The hooks the shift processes call; subclasses name the ``policy`` they are."""
+
+    policy: ClassVar[Policy]
+    _by_policy: ClassVar[dict[Policy, type[ShiftEndPolicy]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "policy" in cls.__dict__:  # a subclass that names no policy of its own is no policy
+            ShiftEndPolicy._by_policy[cls.policy] = cls
+
+    def __init__(self, handoff: Handoff) -> None:
+        self.reread = handoff.reread
+
+    def intake_closes(self, end: float) -> float:
+        """When an agent whose shift ends at ``end`` stops picking up new conversations."""
+        return end
 
     def end_shift(self, agent: Agent) -> Generator[simpy.Event, Any, None]:
+        """The agent's shift has ended: leave, now or later, with or without what is held."""
         raise NotImplementedError
 
+    def reread_time(self, conversation: Conversation) -> float:
+        """Time to read a handed-back conversation's history before replying."""
+        return self.reread.base + self.reread.per_exchange * conversation.sent
 
-class Handback(ShiftEnd):
+
+class Handback(ShiftEndPolicy):
+    policy = Policy.HANDBACK
+
     def end_shift(self, agent: Agent) -> Generator[simpy.Event, Any, None]:
         agent.depart(keep=False)
         yield from ()
 
 
-class Ownership(ShiftEnd):
-    def __init__(self, max_overtime: float, keep_leftovers: bool) -> None:
-        self.max_overtime = max_overtime
-        self.keep_leftovers = keep_leftovers
+class Ownership(ShiftEndPolicy):
+    policy = Policy.OWNERSHIP
+
+    def __init__(self, handoff: Handoff) -> None:
+        super().__init__(handoff)
+        self.intake_cutoff = handoff.intake_cutoff
+        self.max_overtime = handoff.max_overtime
+        self.keep_leftovers = handoff.leftover is Leftover.WAIT_FOR_OWNER
+
+    def intake_closes(self, end: float) -> float:
+        return end - self.intake_cutoff
 
     def end_shift(self, agent: Agent) -> Generator[simpy.Event, Any, None]:
         cleared = agent.wind_down()
@@ -46,8 +83,6 @@ class Ownership(ShiftEnd):
         agent.depart(keep=self.keep_leftovers)
 
 
-def shift_end_policy(handoff: Handoff) -> ShiftEnd:
+def shift_end_policy(handoff: Handoff) -> ShiftEndPolicy:
     """The policy object for a team's handoff settings."""
-    if handoff.policy is Policy.HANDBACK:
-        return Handback()
-    return Ownership(handoff.max_overtime, handoff.leftover is Leftover.WAIT_FOR_OWNER)
+    return ShiftEndPolicy._by_policy[handoff.policy](handoff)

@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING
 from simulator.model.conversation import Conversation, State
 
 if TYPE_CHECKING:
-    from simulator.model.team import Team
-    from simulator.scenario.schema import Overflow
+    pass
 
 
 class Queue:
     """A priority queue of conversations keyed by (arrival time, arrival index)."""
 
-    __slots__ = ("_heap", "emptied_at", "index", "name", "on_empty", "size", "teams")
+    __slots__ = ("_heap", "emptied_at", "index", "name", "on_empty", "size")
 
     def __init__(self, name: str, index: int) -> None:
         self.name = name
@@ -31,13 +30,9 @@ class Queue:
         self.size = 0  # conversations really waiting (stale entries excluded)
         self.emptied_at = 0.0  # when ``size`` last fell to zero (for on-call stand-down)
         self.on_empty: list[Callable[[], None]] = []  # called when ``size`` falls to zero
-        # Teams that serve this queue, in scenario order, with the overflow rule
-        # under which they do (None: always).
-        self.teams: list[tuple[Team, Overflow | None]] = []
 
     def push(self, conversation: Conversation) -> None:
-        conversation.state = State.QUEUED
-        conversation.queue = self
+        conversation.join(self)
         heapq.heappush(self._heap, (conversation.arrived_at, conversation.index, conversation))
         self.size += 1
 
@@ -51,9 +46,9 @@ class Queue:
                 return conversation
         return None
 
-    def withdraw(self, conversation: Conversation, now: float) -> None:
-        """The customer left: forget it without searching the heap."""
-        conversation.state = State.ENDED
+    def withdraw(self, now: float) -> None:
+        """A waiting customer left (already marked ended): forget it without
+        searching the heap."""
         self._shrink(now)
 
     def _shrink(self, now: float) -> None:

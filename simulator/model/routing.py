@@ -32,6 +32,7 @@ class Routes:
     triage: Sequence[float]  # uniform draw deciding reassignment if misrouted
     escalate: Sequence[bool]  # becomes a back-office ticket
     ticket_work: Sequence[float] | None
+    escalate_after: int  # agent replies after which an escalating conversation escalates
 
 
 def route(
@@ -77,4 +78,5 @@ def route(
         array("d", triage.tobytes()),
         escalate.tolist(),
         ticket_work,
+        escalation.after if escalation is not None else 0,
     )

@@ -1,0 +1,189 @@
+"""The dispatcher: the one place that decides which conversation goes to which agent.
+
+Two moments decide it, and both are here. *Push*: a conversation joins a queue
+(new, handed back, reassigned, a ticket, or the customer wrote to a parked one)
+and an available agent of a team that may serve the queue takes it
+(:meth:`Dispatcher.offer`). *Pull*: an agent with a free slot asks for the next
+conversation (:meth:`Dispatcher.next_conversation`): its team's own queues in
+priority order, then overflow queues whose condition holds. The routing tables
+behind both (which teams serve a queue, which queues a team takes from) are
+registered by the builder; a new routing rule changes this module only.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import simpy
+
+from simulator.model.conversation import Conversation, State
+from simulator.model.queues import Queue, busier_than
+from simulator.model.routing import DEFLECTED
+
+if TYPE_CHECKING:
+    from simulator.model.agent import Agent
+    from simulator.model.backup import OnCall
+    from simulator.model.recorder import Recorder
+    from simulator.model.team import Team
+    from simulator.scenario.schema import Overflow
+
+
+class Dispatcher:
+    """Queues, the routing tables between queues and teams, and every hand-over."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        recorder: Recorder,
+        queues: list[Queue],
+        stream_queue: list[Queue],
+        ticket_queue: list[Queue | None],
+    ) -> None:
+        self.env = env
+        self.recorder = recorder
+        self.queues = queues
+        self.stream_queue = stream_queue  # each stream's own queue, by stream code
+        self.ticket_queue = ticket_queue  # where a stream's escalations go (None: never)
+        # By queue index: teams that serve it in scenario order, with the overflow
+        # rule under which they do (None: always); on-call backups watching it.
+        self.servers: list[list[tuple[Team, Overflow | None]]] = [[] for _ in queues]
+        self.watchers: list[list[OnCall]] = [[] for _ in queues]
+        # By team index: its own queues in priority order, then its overflow queues.
+        self.sources: list[tuple[list[Queue], list[tuple[Queue, Overflow]]]] = []
+
+    # -- routing tables (set up by the builder) --
+    def serve(self, team: Team, own: list[Queue], overflow: list[tuple[Queue, Overflow]]) -> None:
+        """Let ``team`` (registered in index order) take from its queues."""
+        self.sources.append((own, overflow))
+        for queue in own:
+            self.servers[queue.index].append((team, None))
+        for queue, rule in overflow:
+            self.servers[queue.index].append((team, rule))
+
+    def watch(self, on_call: OnCall) -> None:
+        """Let an on-call entry hear of every conversation joining its queues."""
+        for queue in on_call.queues:
+            self.watchers[queue.index].append(on_call)
+
+    # -- push: a conversation looks for an agent --
+    def admit(self, conversation: Conversation) -> None:
+        """Past the bot: deflected, or into its routed queue where patience starts."""
+        customers = conversation.customers
+        destination = customers.routes.queue[conversation.rank]
+        if destination == DEFLECTED:
+            conversation.deflect()
+            self.recorder.deflected(conversation, self.env.now)
+            return
+        self.enqueue(conversation, self.queues[destination])
+        patience = customers.patience
+        if patience is not None and conversation.state is State.QUEUED:
+            wait = patience[conversation.rank]
+            if wait < math.inf:
+                self.env.timeout(wait).callbacks.append(
+                    lambda _event, c=conversation: self.abandon(c)
+                )
+
+    def enqueue(self, conversation: Conversation, queue: Queue) -> None:
+        """Put a conversation in ``queue`` and let an available agent take it."""
+        queue.push(conversation)
+        self.offer(queue)
+        env = self.env
+        for on_call in self.watchers[queue.index]:
+            on_call.poke()
+            if on_call.spec.oldest_wait is not None:
+                due = conversation.arrived_at + on_call.spec.oldest_wait - env.now
+                env.timeout(max(due, 0.0)).callbacks.append(lambda _event, c=on_call: c.poke())
+        for _team, rule in self.servers[queue.index]:
+            if rule is not None and rule.oldest_wait is not None:
+                # Overflow may open once this conversation has waited long enough.
+                due = conversation.arrived_at + rule.oldest_wait - env.now
+                env.timeout(max(due, 0.0)).callbacks.append(lambda _event, q=queue: self.offer(q))
+
+    def offer(self, queue: Queue) -> None:
+        """Let an available agent of a team that may serve ``queue`` now take from it."""
+        if not queue.size:
+            return
+        for team, rule in self.servers[queue.index]:
+            if team.available and (rule is None or overflowing(queue, rule, self.env.now)):
+                choose_available(team).work()
+                return
+
+    def abandon(self, conversation: Conversation) -> None:
+        """Patience ran out: leave if no agent has picked the conversation up."""
+        if conversation.state is State.QUEUED and not conversation.picked_up:
+            conversation.abandon()
+            conversation.queue.withdraw(self.env.now)
+            self.recorder.abandoned(conversation, self.env.now)
+
+    def customer_writes(self, conversation: Conversation) -> None:
+        """The customer's next message: a reply is owed by the holder, or, if the
+        conversation was handed back meanwhile, by whoever picks it up."""
+        if conversation.customer_writes(self.env.now):
+            agent = conversation.agent
+            assert agent is not None
+            agent.owe(conversation)
+        else:
+            self.enqueue(conversation, conversation.queue)
+
+    # -- an agent lets go of a conversation --
+    def sends_on(self, conversation: Conversation, team: Team) -> bool:
+        """Whether a team not meant for this conversation triages it to send it on
+        (pre-drawn), rather than answer it; never away from its own queue."""
+        routes = conversation.customers.routes
+        return (
+            routes.triage[conversation.rank] < team.reassign_share
+            and conversation.queue is not self.stream_queue[conversation.stream]
+        )
+
+    def reassign(self, conversation: Conversation) -> None:
+        """Send a misrouted conversation to its stream's own queue; it keeps its
+        place by original arrival and its FRT clock keeps running."""
+        conversation.reassignments += 1
+        self.recorder.reassigned(conversation)
+        self.enqueue(conversation, self.stream_queue[conversation.stream])
+
+    def raise_ticket(self, conversation: Conversation) -> None:
+        """An escalated conversation goes to its back-office team's ticket queue."""
+        queue = self.ticket_queue[conversation.stream]
+        assert queue is not None
+        routes = conversation.customers.routes
+        conversation.raise_ticket(routes.ticket_work[conversation.rank], self.env.now)
+        self.enqueue(conversation, queue)
+
+    def hand_back(self, conversation: Conversation, agent: Agent) -> None:
+        """Shift end: the conversation leaves the agent with a note for the next one."""
+        conversation.let_go()
+        if conversation.state is State.ENDED:  # resolved, wrap-up cut short
+            return
+        conversation.hand_back()
+        self.recorder.handed_back(conversation, agent.index, self.env.now)
+        if conversation.state is State.OWED:
+            self.enqueue(conversation, conversation.queue)
+
+    # -- pull: an agent looks for a conversation --
+    def next_conversation(self, team: Team) -> Conversation | None:
+        """The conversation an agent of ``team`` should pick up next, if any: its own
+        queues in priority order, then overflow queues whose condition holds."""
+        now = self.env.now
+        own, overflow = self.sources[team.index]
+        for queue in own:
+            if queue.size:
+                return queue.pop(now)
+        for queue, rule in overflow:
+            if queue.size and overflowing(queue, rule, now):
+                return queue.pop(now)
+        return None
+
+
+def choose_available(team: Team) -> Agent:
+    """Which available agent takes a new conversation: the one holding the fewest,
+    then the one available longest."""
+    if team.concurrency == 1:
+        return next(iter(team.available))
+    return min(team.available, key=lambda agent: len(agent.held))
+
+
+def overflowing(queue: Queue, rule: Overflow, now: float) -> bool:
+    """Whether an overflow rule lets a team take from ``queue`` now."""
+    return busier_than((queue,), rule.length, rule.oldest_wait, now)

@@ -1,0 +1,251 @@
+"""The recorder: the one owner of a replication's columns and tallies.
+
+The model reports events to it (a pick-up, a reply, an abandonment, time
+busy) and never reads them back, so what is measured can change without
+touching how the model behaves. Columns are preallocated ``array.array``
+slots, one per conversation in arrival order; tallies count after warmup
+only. :meth:`Recorder.record` turns them into the DataFrames of a
+:class:`~simulator.recording.ReplicationRecord`.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from simulator.recording import (
+    AGENT_TALLIES,
+    OUTCOME_NAMES,
+    STATE_COLUMNS,
+    OutcomeCode,
+    ReplicationRecord,
+)
+
+if TYPE_CHECKING:
+    from simulator.model.conversation import Conversation
+
+NAN = math.nan
+COUNTS = ("handbacks", "shifts", "activations")  # the integer tallies; the rest are seconds
+
+
+class AgentTallies:
+    """Per agent (by index), the tallies of ``recording.AGENT_TALLIES``."""
+
+    def __init__(self) -> None:
+        self.on_shift_s: list[float] = []
+        self.busy_s: list[float] = []
+        self.overtime_s: list[float] = []
+        self.handbacks: list[int] = []
+        self.reread_s: list[float] = []
+        self.shifts: list[int] = []
+        self.activations: list[int] = []
+        self.break_s: list[float] = []
+
+
+class Recorder:
+    """Columns of conversations, follow-ups, tickets and states; agent tallies."""
+
+    def __init__(
+        self,
+        warmup: float,
+        arrived_at: np.ndarray,
+        stream_code: np.ndarray,
+        stream_names: list[str],
+        home_queue: list[int],
+        queue_names: list[str],
+        team_names: list[str],
+    ) -> None:
+        self.warmup = warmup
+        self.arrived_at = arrived_at
+        self.stream_code = stream_code
+        self.stream_names = stream_names
+        self.home_queue = home_queue  # queue index by stream code
+        self.queue_names = queue_names
+        self.team_names = team_names
+        count = len(arrived_at)
+        self.picked_up_at = array("d", [NAN]) * count
+        self.first_reply_at = array("d", [NAN]) * count
+        self.ended_at = array("d", [NAN]) * count
+        self.outcome = array("b", [OutcomeCode.OPEN]) * count
+        self.team_code = array("i", [-1]) * count
+        self.agent_code = array("i", [-1]) * count
+        self.exchanges = array("i", [0]) * count
+        self.handbacks = array("i", [0]) * count
+        self.reassignments = array("i", [0]) * count
+        self.ticket_conversation = array("q")
+        self.ticket_raised_at = array("d")
+        self.ticket_resolved_at = array("d")
+        self.followup_conversation = array("q")
+        self.followup_asked_at = array("d")
+        self.followup_answered_at = array("d")
+        self.followup_after_handback = array("b")
+        self.state_rows: list[tuple[float, str, str, int, int, int, int]] = []
+        self.agent_names: list[str] = []
+        self.agent_teams: list[str] = []
+        self.tally = AgentTallies()
+
+    def hire(self, name: str, team: str) -> int:
+        """Give a new agent its row; returns the agent's index."""
+        self.agent_names.append(name)
+        self.agent_teams.append(team)
+        for column in AGENT_TALLIES:
+            getattr(self.tally, column).append(0 if column in COUNTS else 0.0)
+        return len(self.agent_names) - 1
+
+    def after_warmup(self, begin: float, end: float) -> float:
+        """Length of ``[begin, end)`` that falls after warmup."""
+        return max(0.0, end - max(begin, self.warmup))
+
+    # -- conversations --
+    def deflected(self, conversation: Conversation, now: float) -> None:
+        self.ended_at[conversation.index] = now
+        self.outcome[conversation.index] = OutcomeCode.DEFLECTED
+
+    def abandoned(self, conversation: Conversation, now: float) -> None:
+        self.ended_at[conversation.index] = now
+        self.outcome[conversation.index] = OutcomeCode.ABANDONED
+
+    def picked_up(self, conversation: Conversation, team: int, agent: int, now: float) -> None:
+        index = conversation.index
+        self.picked_up_at[index] = now
+        self.team_code[index] = team
+        self.agent_code[index] = agent
+
+    def reply_sent(self, conversation: Conversation, now: float) -> None:
+        """A reply (counted in ``sent``): the first reply, a ticket's resolution or
+        the answer to a follow-up."""
+        index = conversation.index
+        self.exchanges[index] = conversation.sent
+        if conversation.sent == 1:
+            self.first_reply_at[index] = now
+        elif conversation.ticket:
+            self.ticket_conversation.append(index)
+            self.ticket_raised_at.append(conversation.owed_since)
+            self.ticket_resolved_at.append(now)
+        else:
+            self.followup_conversation.append(index)
+            self.followup_asked_at.append(conversation.owed_since)
+            self.followup_answered_at.append(now)
+            self.followup_after_handback.append(conversation.handbacks > 0)
+
+    def resolved(self, conversation: Conversation, now: float) -> None:
+        self.ended_at[conversation.index] = now
+        self.outcome[conversation.index] = OutcomeCode.RESOLVED
+
+    def reassigned(self, conversation: Conversation) -> None:
+        self.reassignments[conversation.index] = conversation.reassignments
+
+    def handed_back(self, conversation: Conversation, agent: int, now: float) -> None:
+        self.handbacks[conversation.index] = conversation.handbacks
+        if now >= self.warmup:
+            self.tally.handbacks[agent] += 1
+
+    # -- agents --
+    def busy(self, agent: int, begin: float, end: float) -> None:
+        self.tally.busy_s[agent] += self.after_warmup(begin, end)
+
+    def on_break(self, agent: int, begin: float, end: float) -> None:
+        self.tally.break_s[agent] += self.after_warmup(begin, end)
+
+    def reread(self, agent: int, seconds: float, now: float) -> None:
+        if now >= self.warmup:
+            self.tally.reread_s[agent] += seconds
+
+    def activated(self, agent: int, now: float) -> None:
+        if now >= self.warmup:
+            self.tally.activations[agent] += 1
+
+    def present(self, agent: int, came_at: float, shift_end: float, until: float) -> None:
+        """Time on shift from ``came_at`` (overtime past ``shift_end``) up to ``until``."""
+        self.tally.on_shift_s[agent] += self.after_warmup(came_at, until)
+        self.tally.overtime_s[agent] += self.after_warmup(min(shift_end, until), until)
+
+    def left(self, agent: int, now: float) -> None:
+        """A shift (or on-call activation) ended."""
+        if now >= self.warmup:
+            self.tally.shifts[agent] += 1
+
+    # -- the state every STATE_INTERVAL --
+    def queue_state(self, now: float, name: str, waiting: int) -> None:
+        self.state_rows.append((now, "queue", name, waiting, 0, 0, 0))
+
+    def team_state(self, now: float, name: str, present: int, working: int, held: int) -> None:
+        self.state_rows.append((now, "team", name, 0, present, working, held))
+
+    # -- results --
+    def record(self, replication: int) -> ReplicationRecord:
+        """The replication's DataFrames."""
+        count = len(self.arrived_at)
+        queue_of_stream = np.array(self.home_queue, dtype=np.int16)
+        conversations = pd.DataFrame(
+            {
+                "conversation": np.arange(count, dtype=np.int64),
+                "stream": pd.Categorical.from_codes(self.stream_code, self.stream_names),
+                "queue": pd.Categorical.from_codes(
+                    queue_of_stream[self.stream_code], self.queue_names
+                ),
+                "team": pd.Categorical.from_codes(
+                    np.frombuffer(self.team_code, dtype=np.int32), self.team_names
+                ),
+                "agent": pd.Categorical.from_codes(
+                    np.frombuffer(self.agent_code, dtype=np.int32), self.agent_names
+                ),
+                "arrived_at": self.arrived_at,
+                "picked_up_at": np.frombuffer(self.picked_up_at, dtype=np.float64),
+                "first_reply_at": np.frombuffer(self.first_reply_at, dtype=np.float64),
+                "ended_at": np.frombuffer(self.ended_at, dtype=np.float64),
+                "outcome": pd.Categorical.from_codes(
+                    np.frombuffer(self.outcome, dtype=np.int8), OUTCOME_NAMES
+                ),
+                "exchanges": np.frombuffer(self.exchanges, dtype=np.int32),
+                "handbacks": np.frombuffer(self.handbacks, dtype=np.int32),
+                "reassignments": np.frombuffer(self.reassignments, dtype=np.int32),
+            }
+        )
+        asked = np.frombuffer(self.followup_asked_at, dtype=np.float64)
+        answered = np.frombuffer(self.followup_answered_at, dtype=np.float64)
+        followups = pd.DataFrame(
+            {
+                "conversation": np.frombuffer(self.followup_conversation, dtype=np.int64),
+                "asked_at": asked,
+                "answered_at": answered,
+                "response_s": answered - asked,
+                "after_handback": np.frombuffer(self.followup_after_handback, dtype=np.int8).astype(
+                    bool
+                ),
+            }
+        )
+        agents = pd.DataFrame(
+            {
+                "agent": self.agent_names,
+                "team": self.agent_teams,
+                **{column: getattr(self.tally, column) for column in AGENT_TALLIES},
+            }
+        )
+        teams = (
+            agents.groupby("team", sort=False)[list(AGENT_TALLIES)]
+            .sum()
+            .reindex(self.team_names, fill_value=0)
+            .reset_index()
+            .rename(columns={"shifts": "agent_shifts"})
+        )
+        raised = np.frombuffer(self.ticket_raised_at, dtype=np.float64)
+        resolved = np.frombuffer(self.ticket_resolved_at, dtype=np.float64)
+        tickets = pd.DataFrame(
+            {
+                "conversation": np.frombuffer(self.ticket_conversation, dtype=np.int64),
+                "raised_at": raised,
+                "resolved_at": resolved,
+                "resolution_s": resolved - raised,
+            }
+        )
+        states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
+        states["kind"] = states["kind"].astype("category")
+        states["name"] = states["name"].astype("category")
+        return ReplicationRecord(
+            replication, conversations, followups, teams, states, tickets, agents
+        )
