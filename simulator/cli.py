@@ -16,29 +16,34 @@ the run from :mod:`simulator.experiment`, files and text from
 from __future__ import annotations
 
 import errno
+import hashlib
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
+from simulator import processes
 from simulator.errors import ScenarioError
 from simulator.output import (
-    check_out_dir,
     command_line,
     describe_scenario,
     headline_table,
     staffsim_version,
     write_results,
 )
+from simulator.results_folder import claim
 from simulator.scenario.loader import load_scenario
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "inbox_launch_tiger.yaml"
 """The shipped scenario ``staffsim run`` uses when given none (the package is
 installed editable, so the repository's ``scenarios/`` sits beside it)."""
+
+DEFAULT_NAME_LIMIT = 96
+"""The longest default results folder name; longer ones are cut and end in a hash."""
 
 # Writing failures that are the machine's state, not a bug: say so, exit 2.
 _USER_ERRNOS = {
@@ -50,6 +55,7 @@ _USER_ERRNOS = {
     errno.ENOTDIR,
     errno.EEXIST,
     errno.ENOTEMPTY,
+    errno.ENAMETOOLONG,
 }
 
 
@@ -63,13 +69,16 @@ class BadInput(click.ClickException):
 
 
 class StaffsimGroup(click.Group):
-    """Turns every :class:`ScenarioError` raised by a command into :class:`BadInput`."""
+    """Turns every :class:`ScenarioError` raised by a command into :class:`BadInput`, and
+    Ctrl-C or SIGTERM into exit 130 or 143 (click alone would say 'Aborted!', exit 1)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ScenarioError as error:
             raise BadInput(error.render()) from None
+        except KeyboardInterrupt as interrupt:
+            processes.stop(interrupt)
 
 
 overrides_option = click.option(
@@ -143,7 +152,8 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("scenario", required=False, type=click.Path(path_type=Path))
 @run_options(
-    out_help="Results folder (replaced as a whole); default results/<scenario name>/.",
+    out_help="Results folder (replaced, keeping files staffsim did not write); "
+    "default results/<scenario name>/, plus any --set values.",
     replications_help="Number of replications, instead of the file's.",
     seed_help="Root random seed, instead of the file's (none: drawn and recorded).",
 )
@@ -179,38 +189,43 @@ def run(
     the headline numbers.
     """
     loaded = load_scenario(scenario if scenario is not None else default_scenario(), overrides)
-    out_dir = out if out is not None else default_out_dir(loaded.name)
-    check_out_dir(out_dir)
+    out_dir = out if out is not None else default_out_dir(loaded.name, overrides)
 
+    from simulator.experiment import check_cluster
     from simulator.experiment import run as run_experiment  # the engine loads only to run
 
-    if not quiet:
-        count = replications if replications is not None else loaded.replications
-        click.echo(f"running {count} replication{'s' * (count != 1)} of '{loaded.name}'", err=True)
-    started_at = datetime.now(UTC)
-    result = run_experiment(
-        loaded,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=not quiet and sys.stderr.isatty(),
-        cluster=cluster,
-    )
-    if not quiet and not no_report:
-        click.echo("drawing the report (--no-report skips it)", err=True)
-    _finish(
-        lambda: write_results(
-            result,
-            out_dir,
+    if cluster is not None:
+        check_cluster(cluster)
+    with claim(out_dir):
+        if not quiet:
+            count = replications if replications is not None else loaded.replications
+            click.echo(
+                f"running {count} replication{'s' * (count != 1)} of '{loaded.name}'", err=True
+            )
+        started_at = datetime.now(UTC)
+        result = run_experiment(
+            loaded,
+            replications=replications,
+            seed=seed,
             jobs=jobs,
-            started_at=started_at,
-            command=command_line(),
-            report=not no_report,
-        ),
-        out_dir,
-        quiet,
-        lambda: headline_table(result.summary),
-    )
+            progress=not quiet and sys.stderr.isatty(),
+            cluster=cluster,
+        )
+        if not quiet and not no_report:
+            click.echo("drawing the report (--no-report skips it)", err=True)
+        _finish(
+            lambda: write_results(
+                result,
+                out_dir,
+                jobs=jobs,
+                started_at=started_at,
+                command=command_line(),
+                report=not no_report,
+            ),
+            out_dir,
+            quiet,
+            lambda: headline_table(result.summary),
+        )
 
 
 @cli.command()
@@ -223,7 +238,8 @@ def run(
     "or teams.support.agents=4..6; the first value is the baseline.",
 )
 @run_options(
-    out_help="Results folder (replaced as a whole); default results/compare-<baseline>/.",
+    out_help="Results folder (replaced, keeping files staffsim did not write); "
+    "default results/compare-<baseline>/, plus any --set values.",
     replications_help="Replications per variant, instead of the baseline file's.",
     seed_help="Root random seed shared by every variant (none: the baseline's, or drawn).",
     min_replications=2,
@@ -259,24 +275,24 @@ def compare(
             "staffsim sweep --grid ... --grid ...",
         )
     baseline = load_scenario(scenarios[0], overrides)
-    out_dir = out if out is not None else default_out_dir(f"compare-{baseline.name}")
-    check_out_dir(out_dir)
-    started_at = datetime.now(UTC)
-    result = compare_variants(
-        list(scenarios),
-        vary=vary[0] if vary else None,
-        overrides=overrides,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=not quiet and sys.stderr.isatty(),
-    )
-    _finish(
-        lambda: write_compare(result, out_dir, started_at=started_at, command=command_line()),
-        out_dir,
-        quiet,
-        lambda: compare_table(result),
-    )
+    out_dir = out if out is not None else default_out_dir(f"compare-{baseline.name}", overrides)
+    with claim(out_dir):
+        started_at = datetime.now(UTC)
+        result = compare_variants(
+            list(scenarios),
+            vary=vary[0] if vary else None,
+            overrides=overrides,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=not quiet and sys.stderr.isatty(),
+        )
+        _finish(
+            lambda: write_compare(result, out_dir, started_at=started_at, command=command_line()),
+            out_dir,
+            quiet,
+            lambda: compare_table(result),
+        )
 
 
 def _finish(
@@ -316,9 +332,15 @@ def default_scenario() -> Path:
     return DEFAULT_SCENARIO
 
 
-def default_out_dir(name: str) -> Path:
-    """``results/<name>/``, with the name made safe as one folder name."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-") or "scenario"
+def default_out_dir(name: str, overrides: Iterable[str] = ()) -> Path:
+    """``results/<name>/``, with the name made safe as one folder name. ``--set``
+    overrides go into the name, so a changed run never replaces the baseline's
+    folder; a name longer than :data:`DEFAULT_NAME_LIMIT` is cut and ends in a hash."""
+    full = "--".join([name, *(f"set-{o}" for o in overrides)])
+    safe = re.sub(r"[^A-Za-z0-9._=,+-]+", "-", full).strip(".-") or "scenario"
+    if len(safe) > DEFAULT_NAME_LIMIT:
+        digest = hashlib.sha1(full.encode()).hexdigest()[:8]
+        safe = safe[: DEFAULT_NAME_LIMIT - 9].rstrip(".-") + "-" + digest
     return Path("results") / safe
 
 
@@ -335,7 +357,8 @@ def default_out_dir(name: str) -> Path:
     "every combination runs.",
 )
 @run_options(
-    out_help="Results folder (replaced as a whole); default results/sweep-<scenario>/.",
+    out_help="Results folder (replaced, keeping files staffsim did not write); "
+    "default results/sweep-<scenario>/, plus any --set values.",
     replications_help="Replications per grid point, instead of the file's.",
     seed_help="Root random seed shared by every point (none: the file's, or drawn).",
     jobs_help="Points and replications run in parallel processes.",
@@ -377,26 +400,26 @@ def sweep(
     chosen = list(metrics) or list(DEFAULT_METRICS)
     for metric in chosen:
         resolve_metric(metric, base.streams, base.teams)
-    out_dir = out if out is not None else default_out_dir(f"sweep-{base.name}")
-    check_out_dir(out_dir)
-    started_at = datetime.now(UTC)
-    result = sweep_grid(
-        scenario,
-        list(grid),
-        overrides=overrides,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=not quiet and sys.stderr.isatty(),
-    )
-    _finish(
-        lambda: write_sweep(
-            result, out_dir, metrics=chosen, started_at=started_at, command=command_line()
-        ),
-        out_dir,
-        quiet,
-        lambda: sweep_table(result, chosen),
-    )
+    out_dir = out if out is not None else default_out_dir(f"sweep-{base.name}", overrides)
+    with claim(out_dir):
+        started_at = datetime.now(UTC)
+        result = sweep_grid(
+            scenario,
+            list(grid),
+            overrides=overrides,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=not quiet and sys.stderr.isatty(),
+        )
+        _finish(
+            lambda: write_sweep(
+                result, out_dir, metrics=chosen, started_at=started_at, command=command_line()
+            ),
+            out_dir,
+            quiet,
+            lambda: sweep_table(result, chosen),
+        )
 
 
 @cli.command()
@@ -424,7 +447,8 @@ def sweep(
     "sizes on the mean over replications.",
 )
 @run_options(
-    out_help="Results folder (replaced as a whole); default results/size-<scenario>/.",
+    out_help="Results folder (replaced, keeping files staffsim did not write); "
+    "default results/size-<scenario>/, plus any --set values.",
     replications_help="Replications per candidate, instead of the file's.",
     seed_help="Root random seed shared by every candidate (none: the file's, or drawn).",
 )
@@ -457,26 +481,26 @@ def size(
 
     loaded = load_scenario(scenario, overrides)
     level = parse_confidence(confidence)
-    out_dir = out if out is not None else default_out_dir(f"size-{loaded.name}")
-    check_out_dir(out_dir)
-    started_at = datetime.now(UTC)
-    result = size_team(
-        loaded,
-        team=team,
-        target=target,
-        per_interval=per_interval,
-        confidence=level,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=not quiet and sys.stderr.isatty(),
-    )
-    _finish(
-        lambda: write_size(result, out_dir, started_at=started_at, command=command_line()),
-        out_dir,
-        quiet,
-        lambda: report_text(result),
-    )
+    out_dir = out if out is not None else default_out_dir(f"size-{loaded.name}", overrides)
+    with claim(out_dir):
+        started_at = datetime.now(UTC)
+        result = size_team(
+            loaded,
+            team=team,
+            target=target,
+            per_interval=per_interval,
+            confidence=level,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=not quiet and sys.stderr.isatty(),
+        )
+        _finish(
+            lambda: write_size(result, out_dir, started_at=started_at, command=command_line()),
+            out_dir,
+            quiet,
+            lambda: report_text(result),
+        )
 
 
 @cli.command("table")
@@ -533,4 +557,5 @@ def table(
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``staffsim`` and ``python -m simulator``)."""
-    cli.main(args=argv, prog_name="staffsim")
+    with processes.interruptible():
+        cli.main(args=argv, prog_name="staffsim")

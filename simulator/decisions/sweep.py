@@ -329,7 +329,8 @@ def write_sweep(
 ) -> Path:
     """Write the sweep's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import save_png, sweep_heatmap, sweep_lines
-    from simulator.output import resolved_scenario, run_info, write_folder, write_json
+    from simulator.output import resolved_scenario, run_info, write_json
+    from simulator.results_folder import write_folder
 
     paths = [resolve_metric(name, result.base.streams, result.base.teams) for name in metrics]
     keys = list(result.grid)
@@ -387,7 +388,7 @@ def write_sweep(
                     figures / f"{stem}-heatmap.png",
                 )
 
-    return write_folder(out_dir, fill)
+    return write_folder(out_dir, fill, kind="sweep")
 
 
 def _target(scenario: Scenario, path: str) -> float | None:
