@@ -29,6 +29,8 @@ from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
 
+WORKER_EXIT_S = 5.0
+"""How long a stopped pool worker gets to exit on SIGTERM before it is killed."""
 CONNECT_TIMEOUT_S = 5.0
 """How long to wait for a dask scheduler before saying it does not answer."""
 _ADDRESS = re.compile(
@@ -164,14 +166,19 @@ def _replicate_in_pool(
         initargs=(os.getpid(), processes.own_token()),
     )
     try:
-        yield from pool.map(simulate, [scenario] * count, [seed] * count, range(count))
+        with processes.signals_deferred():  # a signal mid-fork would orphan a worker
+            records = pool.map(simulate, [scenario] * count, [seed] * count, range(count))
+        yield from records
     except BaseException:
         running = list((pool._processes or {}).values())  # no public handle on the workers
         pool.shutdown(wait=False, cancel_futures=True)
         for worker in running:
             worker.terminate()
         for worker in running:
-            worker.join(timeout=CONNECT_TIMEOUT_S)
+            worker.join(timeout=WORKER_EXIT_S)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
         raise
     pool.shutdown()
 

@@ -31,8 +31,8 @@ class Interrupted(KeyboardInterrupt):
     """SIGINT or SIGTERM arrived; ``signum`` says which."""
 
     def __init__(self, signum: int = signal.SIGINT) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
+        super().__init__(int(signum))  # rebuilt from its args by SimPy: keep them plain
+        self.signum = int(signum)
 
 
 _state = {"deferring": 0, "pending": 0, "stopping": False}

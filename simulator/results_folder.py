@@ -144,20 +144,22 @@ def claim(out_dir: Path) -> Iterator[Path]:
         yield out_dir
         return
     check_out_dir(given)
-    made = _make_parents(out_dir, given)
+    made: list[Path] = []
     try:
-        _held[out_dir] = _lock(out_dir, given)
-        try:
-            tidy_stale(out_dir.parent)
-            yield out_dir
-        finally:
-            _unlock(out_dir.parent / lock_name(out_dir.name), _held.pop(out_dir))
+        with processes.signals_deferred():  # a signal between mkdir and bookkeeping leaks
+            made += _make_parents(out_dir, given)
+            _held[out_dir] = _lock(out_dir, given)
+        tidy_stale(out_dir.parent)
+        yield out_dir
     finally:
-        for folder in reversed(made):
-            try:
-                folder.rmdir()
-            except OSError:
-                break  # something is in it now
+        with processes.signals_deferred():
+            if out_dir in _held:
+                _unlock(out_dir.parent / lock_name(out_dir.name), _held.pop(out_dir))
+            for folder in reversed(made):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break  # something is in it now
 
 
 def _make_parents(out_dir: Path, given: Path) -> list[Path]:
@@ -242,8 +244,9 @@ def write_folder(out_dir: Path, fill: Callable[[Path], None], *, kind: str) -> P
     sibling, the marker is added (``kind`` names the command), and the sibling
     replaces ``out_dir`` (see the module docstring); on any failure it is removed."""
     with claim(out_dir) as target:
-        staging = make_staging(target.parent)
+        staging = target.parent / staging_name()
         try:
+            staging.mkdir(mode=0o700)
             fill(staging)
             write_marker(staging, kind=kind, target=target.name)
             staging.chmod(0o777 & ~umask())  # mkdir made it private
@@ -258,13 +261,6 @@ def write_folder(out_dir: Path, fill: Callable[[Path], None], *, kind: str) -> P
 def staging_name(suffix: str = "") -> str:
     """A fresh hidden name that says which process made it."""
     return f"{HIDDEN_PREFIX}{os.getpid()}-{processes.own_token()}-{secrets.token_hex(4)}{suffix}"
-
-
-def make_staging(parent: Path) -> Path:
-    """A new private staging folder in ``parent``."""
-    staging = parent / staging_name()
-    staging.mkdir(mode=0o700)
-    return staging
 
 
 def umask() -> int:

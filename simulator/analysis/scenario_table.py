@@ -368,8 +368,8 @@ def write_text_atomic(text: str, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tidy_stale(path.parent)
     temporary = path.parent / staging_name(".md")
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.chmod(temporary, 0o666 & ~umask())
