@@ -104,9 +104,9 @@ def check_out_dir(out_dir: Path) -> None:
     a file, or a folder that is neither empty nor a staffsim results folder."""
     check_out_path(out_dir)
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise ScenarioError(
-            "this is an existing file, not a results folder",
+            "this is an existing file or link, not a results folder",
             source=f"--out {out_dir}",
             fix="name a folder that does not exist yet, or remove the file",
         )
@@ -353,7 +353,7 @@ def _swap_in(staging: Path, target: Path) -> None:
     remove the previous results (now at the staging path)."""
     if os.path.lexists(target) and (target.is_symlink() or not target.is_dir()):
         raise ScenarioError(
-            "this is an existing file, not a results folder",
+            "this is an existing file or link, not a results folder",
             source=f"--out {target}",
             fix="name a folder that does not exist yet, or remove the file",
         )

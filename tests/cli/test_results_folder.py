@@ -91,6 +91,16 @@ def test_a_run_without_files_it_wrote_before_removes_them_and_keeps_a_users_file
     assert json.loads((out / MARKER).read_text())["command"] == "run"
 
 
+def test_a_link_is_refused_and_its_target_untouched(write_scenario, invoke, workdir: Path) -> None:
+    out = workdir / "out"
+    _run(invoke, write_scenario(), "--out", out)
+    before = (out / "summary.json").read_bytes()
+    (workdir / "link").symlink_to(out)
+    result = invoke("run", workdir / "scenario.yaml", "--out", workdir / "link", "--no-report")
+    check_refused(result, ["--out", "link", "fix"])
+    assert (out / "summary.json").read_bytes() == before
+
+
 def test_an_empty_folder_is_used(write_scenario, invoke, workdir: Path) -> None:
     (workdir / "empty").mkdir()
     _run(invoke, write_scenario(), "--out", workdir / "empty")
