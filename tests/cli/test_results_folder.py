@@ -227,6 +227,34 @@ def test_a_cluster_that_does_not_answer_is_refused_at_once(
     assert sorted(p.name for p in workdir.iterdir()) == ["scenario.yaml"]
 
 
+def test_a_scheduler_that_answers_is_used_and_gives_the_same_bytes(
+    write_scenario, invoke, workdir: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    _run(invoke, write_scenario(), "--out", workdir / "serial")
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        _run(
+            invoke,
+            workdir / "scenario.yaml",
+            "--out",
+            workdir / "dask",
+            "--cluster",
+            cluster.scheduler_address,
+        )
+    for name in ("summary.json", "conversations.parquet", MARKER):
+        expected = (workdir / "serial" / name).read_bytes()
+        if name == MARKER:
+            expected = expected.replace(b'"serial"', b'"dask"')
+        assert (workdir / "dask" / name).read_bytes() == expected, name
+
+
 def test_a_listener_that_is_not_a_scheduler_is_refused(
     write_scenario, invoke, workdir: Path
 ) -> None:
