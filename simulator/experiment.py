@@ -2,19 +2,16 @@
 
 Replication ``r`` is fully determined by the root seed and ``r`` (see
 :mod:`simulator.rng`), and results are put back in replication order, so a
-run gives the same numbers bit for bit whatever ``jobs`` is. A run that stops
-early (an error, Ctrl-C, SIGTERM) stops its workers at once, and workers whose
-run is killed outright exit by themselves (see :mod:`simulator.processes`).
+run gives the same numbers bit for bit whatever ``jobs`` is. Pool workers never
+outlive their run (see :func:`simulator.processes.worker_pool`).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +26,6 @@ from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
 
-WORKER_EXIT_S = 5.0
-"""How long a stopped pool worker gets to exit on SIGTERM before it is killed."""
 CONNECT_TIMEOUT_S = 5.0
 """How long to wait for a dask scheduler before saying it does not answer."""
 _ADDRESS = re.compile(
@@ -158,29 +153,10 @@ def replicate(
 def _replicate_in_pool(
     scenario: Scenario, seed: int, count: int, workers: int
 ) -> Iterator[ReplicationRecord]:
-    """Replications in a process pool; stopped early, the workers are killed rather
-    than left to finish replications nobody will read."""
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        initializer=processes.worker_setup,
-        initargs=(os.getpid(), processes.own_token()),
-    )
-    try:
-        with processes.signals_deferred():  # a signal mid-fork would orphan a worker
+    with processes.worker_pool(workers) as pool:
+        with processes.signals_deferred():
             records = pool.map(simulate, [scenario] * count, [seed] * count, range(count))
         yield from records
-    except BaseException:
-        running = list((pool._processes or {}).values())  # no public handle on the workers
-        pool.shutdown(wait=False, cancel_futures=True)
-        for worker in running:
-            worker.terminate()
-        for worker in running:
-            worker.join(timeout=WORKER_EXIT_S)
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-        raise
-    pool.shutdown()
 
 
 def check_cluster(address: str) -> None:

@@ -19,10 +19,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+WORKER_EXIT_S = 5.0
+"""How long a stopped pool worker gets to exit on SIGTERM before it is killed."""
 PARENT_POLL_S = 0.25
 """How often a pool worker checks that the run that started it is still there."""
 
@@ -126,6 +129,31 @@ def own_token() -> str:
 
 
 # --------------------------------------------------------------------------- workers
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers die with the run: stopped early (an error, Ctrl-C,
+    SIGTERM) they are killed at once rather than left to finish work nobody will
+    read, and each exits by itself if the run is killed outright. Submit under
+    :func:`signals_deferred`: a signal in the middle of a fork would orphan a worker."""
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=worker_setup, initargs=(os.getpid(), own_token())
+    )
+    try:
+        yield pool
+    except BaseException:
+        running = list((pool._processes or {}).values())  # no public handle on the workers
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in running:
+            worker.terminate()
+        for worker in running:
+            worker.join(timeout=WORKER_EXIT_S)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+        raise
+    pool.shutdown()
 
 
 def worker_setup(parent: int, token: str) -> None:

@@ -29,7 +29,7 @@ from tests.cli.conftest import SMALL
 LONGER: dict[str, Any] = {**copy.deepcopy(SMALL), "name": "longer", "horizon": "1w"}
 """Seconds of simulation: long enough to be caught in the middle."""
 REPLICATIONS = "4"
-ENDLESS: dict[str, Any] = {**copy.deepcopy(SMALL), "name": "longer", "horizon": "104w"}
+ENDLESS: dict[str, Any] = {**copy.deepcopy(SMALL), "name": "longer", "horizon": "520w"}
 """Minutes per replication: a worker still alive at the end was not stopped."""
 
 
@@ -194,13 +194,23 @@ def _workers_of(run: subprocess.Popen[str], results: Path) -> list[int]:
     return wait_for(lambda: children(run.pid), run)
 
 
-def test_sigterm_with_jobs_leaves_no_worker(start, endless: Path, workdir: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [("run", "-r", "2"), ("sweep", "--grid", "teams.support.agents=2,3", "-r", "1")],
+    ids=["run", "sweep"],
+)
+def test_sigterm_with_jobs_leaves_no_worker(
+    start, endless: Path, workdir: Path, command: tuple[str, ...]
+) -> None:
     results = workdir / "results"
-    run = start("run", endless, "-r", "2", "-j", "2", "--out", results / "longer", "-q")
+    name, *options = command
+    run = start(name, endless, *options, "-j", "2", "--out", results / "longer", "-q")
     workers = _workers_of(run, results)
+    signalled = time.monotonic()
     run.send_signal(signal.SIGTERM)
-    _, stderr = run.communicate(timeout=60)
+    _, stderr = run.communicate(timeout=300)
     assert run.returncode == 143, stderr
+    assert time.monotonic() - signalled < 30  # not after the workers' replications end
     # stopped and reaped before the run exited, minutes before their replications end
     assert [p for p in workers if processes.start_token(p)] == []
     assert sorted(p.name for p in workdir.iterdir()) == ["longer.yaml"]
