@@ -185,8 +185,9 @@ def run(
 
     Writes summary.json, conversations.parquet, followups.parquet, scenario.yaml,
     run.json, report.html (the headline numbers and every figure, one
-    self-contained page) and figures/*.png into the results folder, then prints
-    the headline numbers.
+    self-contained page), figures/*.png and, last, .staffsim-results.json (what it
+    wrote: all a later run may replace) into the results folder, then prints the
+    headline numbers.
     """
     loaded = load_scenario(scenario if scenario is not None else default_scenario(), overrides)
     out_dir = out if out is not None else default_out_dir(loaded.name, overrides)
