@@ -1,6 +1,9 @@
 """``python -m simulator`` runs the same command as the ``staffsim`` console script."""
 
-from simulator.cli import main
+from simulator.processes import interruptible
 
 if __name__ == "__main__":
-    main()
+    with interruptible():  # from the first moment: loading the command takes a while
+        from simulator.cli import main
+
+        main()

@@ -16,30 +16,35 @@ the run from :mod:`simulator.experiment`, files and text from
 from __future__ import annotations
 
 import errno
+import hashlib
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
+from simulator import processes
 from simulator.budget import check_compare, check_grid, check_scenarios
 from simulator.errors import ScenarioError
 from simulator.output import (
-    check_out_dir,
     command_line,
     describe_scenario,
     headline_table,
     staffsim_version,
     write_results,
 )
+from simulator.results_folder import claim
 from simulator.scenario.loader import load_scenario
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "inbox_launch_tiger.yaml"
 """The shipped scenario ``staffsim run`` uses when given none (the package is
 installed editable, so the repository's ``scenarios/`` sits beside it)."""
+
+DEFAULT_NAME_LIMIT = 96
+"""The longest default results folder name; longer ones are cut and end in a hash."""
 
 # Writing failures that are the machine's state, not a bug: say so, exit 2.
 _USER_ERRNOS = {
@@ -51,6 +56,7 @@ _USER_ERRNOS = {
     errno.ENOTDIR,
     errno.EEXIST,
     errno.ENOTEMPTY,
+    errno.ENAMETOOLONG,
 }
 
 
@@ -64,13 +70,16 @@ class BadInput(click.ClickException):
 
 
 class StaffsimGroup(click.Group):
-    """Turns every :class:`ScenarioError` raised by a command into :class:`BadInput`."""
+    """Turns every :class:`ScenarioError` raised by a command into :class:`BadInput`, and
+    Ctrl-C or SIGTERM into exit 130 or 143 (click alone would say 'Aborted!', exit 1)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ScenarioError as error:
             raise BadInput(error.render()) from None
+        except KeyboardInterrupt as interrupt:
+            processes.stop(interrupt)
 
 
 overrides_option = click.option(
@@ -151,7 +160,8 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("scenario", required=False, type=click.Path(path_type=Path))
 @run_options(
-    out_help="Results folder (replaced as a whole); default results/<scenario name>/.",
+    out_help="Results folder (replaced, keeping files staffsim did not write); "
+    "default results/<scenario name>/, plus any --set values.",
     replications_help="Number of replications, instead of the file's.",
     seed_help="Root random seed, instead of the file's (none: drawn and recorded).",
 )
@@ -184,44 +194,50 @@ def run(
 
     Writes summary.json, conversations.parquet, followups.parquet, scenario.yaml,
     run.json, report.html (the headline numbers and every figure, one
-    self-contained page) and figures/*.png into the results folder, then prints
-    the headline numbers.
+    self-contained page), figures/*.png and, last, .staffsim-results.json (what it
+    wrote: all a later run may replace) into the results folder, then prints the
+    headline numbers.
     """
     path = scenario if scenario is not None else default_scenario()
     loaded = load_scenario(path, overrides)
     check_scenarios([loaded], replications, max_conversations, source=path)
-    out_dir = out if out is not None else default_out_dir(loaded.name)
-    check_out_dir(out_dir)
+    out_dir = out if out is not None else default_out_dir(loaded.name, overrides)
 
+    from simulator.experiment import check_cluster
     from simulator.experiment import run as run_experiment  # the engine loads only to run
 
-    if not quiet:
-        count = replications if replications is not None else loaded.replications
-        click.echo(f"running {count} replication{'s' * (count != 1)} of '{loaded.name}'", err=True)
-    started_at = datetime.now(UTC)
-    result = run_experiment(
-        loaded,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=not quiet and sys.stderr.isatty(),
-        cluster=cluster,
-    )
-    if not quiet and not no_report:
-        click.echo("drawing the report (--no-report skips it)", err=True)
-    _finish(
-        lambda: write_results(
-            result,
-            out_dir,
+    if cluster is not None:
+        check_cluster(cluster)
+    with claim(out_dir):
+        if not quiet:
+            count = replications if replications is not None else loaded.replications
+            click.echo(
+                f"running {count} replication{'s' * (count != 1)} of '{loaded.name}'", err=True
+            )
+        started_at = datetime.now(UTC)
+        result = run_experiment(
+            loaded,
+            replications=replications,
+            seed=seed,
             jobs=jobs,
-            started_at=started_at,
-            command=command_line(),
-            report=not no_report,
-        ),
-        out_dir,
-        quiet,
-        lambda: headline_table(result.summary),
-    )
+            progress=not quiet and sys.stderr.isatty(),
+            cluster=cluster,
+        )
+        if not quiet and not no_report:
+            click.echo("drawing the report (--no-report skips it)", err=True)
+        _finish(
+            lambda: write_results(
+                result,
+                out_dir,
+                jobs=jobs,
+                started_at=started_at,
+                command=command_line(),
+                report=not no_report,
+            ),
+            out_dir,
+            quiet,
+            lambda: headline_table(result.summary),
+        )
 
 
 @cli.command()
@@ -234,7 +250,8 @@ def run(
     "or teams.support.agents=4..6; the first value is the baseline.",
 )
 @run_options(
-    out_help="Results folder (replaced as a whole); default results/compare-<baseline>/.",
+    out_help="Results folder (replaced, keeping files staffsim did not write); "
+    "default results/compare-<baseline>/, plus any --set values.",
     replications_help="Replications per variant, instead of the baseline file's.",
     seed_help="Root random seed shared by every variant (none: the baseline's, or drawn).",
     min_replications=2,
@@ -272,24 +289,24 @@ def compare(
         )
     baseline = load_scenario(scenarios[0], overrides)
     check_compare(baseline, scenarios, vary, overrides, replications, max_conversations)
-    out_dir = out if out is not None else default_out_dir(f"compare-{baseline.name}")
-    check_out_dir(out_dir)
-    started_at = datetime.now(UTC)
-    result = compare_variants(
-        list(scenarios),
-        vary=vary[0] if vary else None,
-        overrides=overrides,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=not quiet and sys.stderr.isatty(),
-    )
-    _finish(
-        lambda: write_compare(result, out_dir, started_at=started_at, command=command_line()),
-        out_dir,
-        quiet,
-        lambda: compare_table(result),
-    )
+    out_dir = out if out is not None else default_out_dir(f"compare-{baseline.name}", overrides)
+    with claim(out_dir):
+        started_at = datetime.now(UTC)
+        result = compare_variants(
+            list(scenarios),
+            vary=vary[0] if vary else None,
+            overrides=overrides,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=not quiet and sys.stderr.isatty(),
+        )
+        _finish(
+            lambda: write_compare(result, out_dir, started_at=started_at, command=command_line()),
+            out_dir,
+            quiet,
+            lambda: compare_table(result),
+        )
 
 
 def _finish(
@@ -329,9 +346,15 @@ def default_scenario() -> Path:
     return DEFAULT_SCENARIO
 
 
-def default_out_dir(name: str) -> Path:
-    """``results/<name>/``, with the name made safe as one folder name."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-") or "scenario"
+def default_out_dir(name: str, overrides: Iterable[str] = ()) -> Path:
+    """``results/<name>/``, with the name made safe as one folder name. ``--set``
+    overrides go into the name, so a changed run never replaces the baseline's
+    folder; a name longer than :data:`DEFAULT_NAME_LIMIT` is cut and ends in a hash."""
+    full = "--".join([name, *(f"set-{o}" for o in overrides)])
+    safe = re.sub(r"[^A-Za-z0-9._=,+-]+", "-", full).strip(".-") or "scenario"
+    if len(safe) > DEFAULT_NAME_LIMIT:
+        digest = hashlib.sha1(full.encode()).hexdigest()[:8]
+        safe = safe[: DEFAULT_NAME_LIMIT - 9].rstrip(".-") + "-" + digest
     return Path("results") / safe
 
 
@@ -348,7 +371,8 @@ def default_out_dir(name: str) -> Path:
     "every combination runs.",
 )
 @run_options(
-    out_help="Results folder (replaced as a whole); default results/sweep-<scenario>/.",
+    out_help="Results folder (replaced, keeping files staffsim did not write); "
+    "default results/sweep-<scenario>/, plus any --set values.",
     replications_help="Replications per grid point, instead of the file's.",
     seed_help="Root random seed shared by every point (none: the file's, or drawn).",
     jobs_help="Points and replications run in parallel processes.",
@@ -392,26 +416,26 @@ def sweep(
     for metric in chosen:
         resolve_metric(metric, base.streams, base.teams)
     check_grid(base, scenario, grid, overrides, replications, max_conversations)
-    out_dir = out if out is not None else default_out_dir(f"sweep-{base.name}")
-    check_out_dir(out_dir)
-    started_at = datetime.now(UTC)
-    result = sweep_grid(
-        scenario,
-        list(grid),
-        overrides=overrides,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=not quiet and sys.stderr.isatty(),
-    )
-    _finish(
-        lambda: write_sweep(
-            result, out_dir, metrics=chosen, started_at=started_at, command=command_line()
-        ),
-        out_dir,
-        quiet,
-        lambda: sweep_table(result, chosen),
-    )
+    out_dir = out if out is not None else default_out_dir(f"sweep-{base.name}", overrides)
+    with claim(out_dir):
+        started_at = datetime.now(UTC)
+        result = sweep_grid(
+            scenario,
+            list(grid),
+            overrides=overrides,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=not quiet and sys.stderr.isatty(),
+        )
+        _finish(
+            lambda: write_sweep(
+                result, out_dir, metrics=chosen, started_at=started_at, command=command_line()
+            ),
+            out_dir,
+            quiet,
+            lambda: sweep_table(result, chosen),
+        )
 
 
 @cli.command()
@@ -439,7 +463,8 @@ def sweep(
     "sizes on the mean over replications.",
 )
 @run_options(
-    out_help="Results folder (replaced as a whole); default results/size-<scenario>/.",
+    out_help="Results folder (replaced, keeping files staffsim did not write); "
+    "default results/size-<scenario>/, plus any --set values.",
     replications_help="Replications per candidate, instead of the file's.",
     seed_help="Root random seed shared by every candidate (none: the file's, or drawn).",
 )
@@ -475,26 +500,26 @@ def size(
     level = parse_confidence(confidence)
     scope = " for each candidate head count"
     check_scenarios([loaded], replications, max_conversations, source=scenario, scope=scope)
-    out_dir = out if out is not None else default_out_dir(f"size-{loaded.name}")
-    check_out_dir(out_dir)
-    started_at = datetime.now(UTC)
-    result = size_team(
-        loaded,
-        team=team,
-        target=target,
-        per_interval=per_interval,
-        confidence=level,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=not quiet and sys.stderr.isatty(),
-    )
-    _finish(
-        lambda: write_size(result, out_dir, started_at=started_at, command=command_line()),
-        out_dir,
-        quiet,
-        lambda: report_text(result),
-    )
+    out_dir = out if out is not None else default_out_dir(f"size-{loaded.name}", overrides)
+    with claim(out_dir):
+        started_at = datetime.now(UTC)
+        result = size_team(
+            loaded,
+            team=team,
+            target=target,
+            per_interval=per_interval,
+            confidence=level,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=not quiet and sys.stderr.isatty(),
+        )
+        _finish(
+            lambda: write_size(result, out_dir, started_at=started_at, command=command_line()),
+            out_dir,
+            quiet,
+            lambda: report_text(result),
+        )
 
 
 @cli.command("roster")
@@ -540,7 +565,8 @@ def size(
     help="The end of the interval at this level must meet the target; 'none': the mean.",
 )
 @run_options(
-    out_help="Results folder (replaced as a whole); default results/roster-<scenario>/.",
+    out_help="Results folder (replaced, keeping files staffsim did not write); "
+    "default results/roster-<scenario>/, plus any --set values.",
     replications_help="Replications per round, instead of the file's.",
     seed_help="Root random seed shared by every round (none: the file's, or drawn).",
 )
@@ -579,29 +605,29 @@ def roster(
     scope = " for each round (and once for the team's own roster)"
     check_scenarios([loaded], replications, max_conversations, source=scenario, scope=scope)
     templates = load_templates(shifts)
-    out_dir = out if out is not None else default_out_dir(f"roster-{loaded.name}")
-    check_out_dir(out_dir)
-    started_at = datetime.now(UTC)
-    result = roster_team(
-        loaded,
-        team=team,
-        target=target,
-        shifts=templates,
-        interval=interval,
-        interval_target=interval_target,
-        rounds=rounds,
-        confidence=confidence,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        progress=not quiet and sys.stderr.isatty(),
-    )
-    _finish(
-        lambda: write_roster(result, out_dir, started_at=started_at, command=command_line()),
-        out_dir,
-        quiet,
-        lambda: report_text(result),
-    )
+    out_dir = out if out is not None else default_out_dir(f"roster-{loaded.name}", overrides)
+    with claim(out_dir):
+        started_at = datetime.now(UTC)
+        result = roster_team(
+            loaded,
+            team=team,
+            target=target,
+            shifts=templates,
+            interval=interval,
+            interval_target=interval_target,
+            rounds=rounds,
+            confidence=confidence,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            progress=not quiet and sys.stderr.isatty(),
+        )
+        _finish(
+            lambda: write_roster(result, out_dir, started_at=started_at, command=command_line()),
+            out_dir,
+            quiet,
+            lambda: report_text(result),
+        )
 
 
 @cli.command("table")
@@ -660,4 +686,5 @@ def table(
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``staffsim`` and ``python -m simulator``)."""
-    cli.main(args=argv, prog_name="staffsim")
+    with processes.interruptible():
+        cli.main(args=argv, prog_name="staffsim")

@@ -2,25 +2,35 @@
 
 Replication ``r`` is fully determined by the root seed and ``r`` (see
 :mod:`simulator.rng`), and results are put back in replication order, so a
-run gives the same numbers bit for bit whatever ``jobs`` is.
+run gives the same numbers bit for bit whatever ``jobs`` is. Pool workers never
+outlive their run (see :func:`simulator.processes.worker_pool`).
 """
 
 from __future__ import annotations
 
+import re
+import socket
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
+from simulator import processes
 from simulator.analysis.metrics import replication_metrics, summarise_metrics
 from simulator.errors import ScenarioError
 from simulator.model.engine import simulate
 from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
+
+CONNECT_TIMEOUT_S = 5.0
+"""How long to wait for a dask scheduler before saying it does not answer."""
+_ADDRESS = re.compile(
+    r"(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?(?P<host>\[[^\]]+\]|[^:/\[\]]+):(?P<port>\d{1,5})/?"
+)
 
 
 @dataclass
@@ -137,8 +147,42 @@ def replicate(
         for replication in range(count):
             yield simulate(scenario, seed, replication)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, count)) as pool:
-        yield from pool.map(simulate, [scenario] * count, [seed] * count, range(count))
+    yield from _replicate_in_pool(scenario, seed, count, min(jobs, count))
+
+
+def _replicate_in_pool(
+    scenario: Scenario, seed: int, count: int, workers: int
+) -> Iterator[ReplicationRecord]:
+    with processes.worker_pool(workers) as pool:
+        with processes.signals_deferred():
+            records = pool.map(simulate, [scenario] * count, [seed] * count, range(count))
+        yield from records
+
+
+def check_cluster(address: str) -> None:
+    """Refuse, before anything runs, a ``--cluster`` address that is malformed or where
+    nothing answers within :data:`CONNECT_TIMEOUT_S`."""
+    if address == "local":
+        return
+    match = _ADDRESS.fullmatch(address.strip())
+    if match is None or (match["scheme"] or "tcp").lower() not in ("tcp", "tls"):
+        raise ScenarioError(
+            f"'{address}' is not a scheduler address",
+            source=f"--cluster {address}",
+            fix="give tcp://HOST:PORT (e.g. tcp://127.0.0.1:8786), or 'local' for a "
+            "local cluster of --jobs workers",
+        )
+    try:
+        host, port = match["host"].strip("[]"), int(match["port"])
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+    except (OSError, ValueError, OverflowError) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise ScenarioError(
+            f"no scheduler answers at '{address}' ({reason})",
+            source=f"--cluster {address}",
+            fix="start the scheduler (dask scheduler) or check the address; "
+            "--cluster local runs a local cluster",
+        ) from None
 
 
 def _replicate_on_dask(
@@ -161,7 +205,7 @@ def _replicate_on_dask(
         else None
     )
     try:
-        with Client(local if local is not None else cluster) as client:
+        with _connect(Client, local if local is not None else cluster) as client:
             futures = client.map(
                 simulate, [scenario] * count, [seed] * count, range(count), pure=False
             )
@@ -170,6 +214,18 @@ def _replicate_on_dask(
     finally:
         if local is not None:
             local.close()
+
+
+def _connect(client: Any, address: Any) -> Any:
+    """A dask client, or a clear error naming the address when none answers in time."""
+    try:
+        return client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as error:
+        raise ScenarioError(
+            f"cannot connect to the scheduler ({error})",
+            source=f"--cluster {address}",
+            fix="start the scheduler (dask scheduler) or check the address",
+        ) from None
 
 
 def _stack(records: list[ReplicationRecord], attribute: str) -> pd.DataFrame:

@@ -1,12 +1,10 @@
-"""The results folder and the words a person reads on the terminal.
+"""The results of a run as files, and the words a person reads on the terminal.
 
 A run's folder is the contract other tools read (see the interface notes):
 ``summary.json``, ``conversations.parquet``, ``followups.parquet``, the resolved
 ``scenario.yaml`` (re-runnable as it stands, with the seed actually used) and
-``run.json`` (who, when, how). It is written *atomically*: everything goes into
-a hidden temporary sibling first, which then replaces the target in two
-renames. A crash or Ctrl-C while writing leaves the previous folder (or none),
-never a half-written summary that looks complete.
+``run.json`` (who, when, how). :mod:`simulator.results_folder` writes it
+atomically and never at the cost of a user's file.
 
 This module only formats and writes; it never runs the model.
 """
@@ -15,11 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import platform
-import shutil
 import sys
-import tempfile
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -34,8 +29,8 @@ import yaml
 from pydantic import BaseModel
 
 from simulator.analysis.metric_names import stat_at
-from simulator.errors import ScenarioError
 from simulator.recording import CONVERSATION_COLUMNS, FOLLOWUP_COLUMNS
+from simulator.results_folder import MARKER, write_folder
 from simulator.scenario.distributions import Distribution, Duration
 from simulator.scenario.schema import DAY_NAMES, Handoff, Policy, Scenario, Shift, Team, days_text
 from simulator.units import format_duration
@@ -51,13 +46,13 @@ RESULT_FILES = (
     "tickets.parquet",
     "scenario.yaml",
     "run.json",
+    MARKER,
 )
 """What every results folder holds."""
 REPORT_FILES = ("report.html", "figures")
 """What ``write_results(..., report=True)`` adds (``staffsim run`` without ``--no-report``)."""
 
 CATEGORICAL_COLUMNS = ("stream", "queue", "team", "agent", "outcome")
-TEMP_PREFIX = ".staffsim-"
 _DURATION_CHECK = typing.get_args(Duration)[1]  # the BeforeValidator that marks a duration
 
 
@@ -70,56 +65,6 @@ def staffsim_version() -> str:
 
 
 # --------------------------------------------------------------------------- folder
-
-
-def check_out_dir(out_dir: Path) -> None:
-    """Refuse, before anything runs, an ``--out`` that could not (or must not) be replaced.
-
-    Replacing the target removes it, so an existing folder must look like a
-    results folder (or be empty): ``--out .`` must never delete a project.
-    """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ScenarioError(
-            "this is an existing file, not a results folder",
-            source=f"--out {out_dir}",
-            fix="name a folder that does not exist yet, or remove the file",
-        )
-    if out_dir.is_dir() and not _replaceable(out_dir):
-        raise ScenarioError(
-            "this folder exists and is not a staffsim results folder, so it will not be replaced",
-            source=f"--out {out_dir}",
-            fix="name a new or empty folder, e.g. --out results/my-run",
-        )
-    ancestor = nearest_existing(out_dir.absolute())
-    if not ancestor.is_dir():
-        raise ScenarioError(
-            f"'{ancestor}' is a file, so no folder can be made inside it",
-            source=f"--out {out_dir}",
-            fix="choose another folder",
-        )
-    # The parent of the target must take two renames; an ancestor must take a mkdir.
-    target_parent = out_dir.absolute().parent
-    writable = target_parent if target_parent.exists() else ancestor
-    if not os.access(writable, os.W_OK | os.X_OK):
-        raise ScenarioError(
-            f"no permission to write in '{writable}'",
-            source=f"--out {out_dir}",
-            fix="choose a folder you can write to",
-        )
-
-
-def nearest_existing(path: Path) -> Path:
-    """``path`` or its closest ancestor that exists: where a mkdir would start."""
-    while not path.exists():
-        path = path.parent
-    return path
-
-
-def _replaceable(folder: Path) -> bool:
-    """Empty, or holding a previous run's summary or metadata."""
-    names = {child.name for child in folder.iterdir()}
-    return not names or bool(names & {"summary.json", "run.json"})
 
 
 def write_results(
@@ -146,7 +91,7 @@ def write_results(
 
             write_report(result, staging)
 
-    return write_folder(out_dir, fill)
+    return write_folder(out_dir, fill, kind="run")
 
 
 def _write_all(
@@ -179,49 +124,6 @@ def _write_all(
     )
     write_json(info, folder / "run.json")
     write_json(result.summary, folder / "summary.json")
-
-
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by ``staging``: rename the old aside, rename the new in."""
-    if not out_dir.exists():
-        os.rename(staging, out_dir)
-        return
-    aside = staging.with_name(staging.name + "-old")
-    os.rename(out_dir, aside)
-    try:
-        os.rename(staging, out_dir)
-    except BaseException:
-        os.rename(aside, out_dir)  # put the previous results back
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
-
-
-def umask() -> int:
-    """The process's file-creation mask (read without changing it)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_folder(out_dir: Path, fill: typing.Callable[[Path], None]) -> Path:
-    """Write a folder atomically: ``fill(staging)`` writes every file into a hidden
-    sibling, which then replaces ``out_dir``; on any failure it is removed.
-
-    For the decision commands (``compare``, ``sweep``): their folders hold a
-    ``run.json``, so a later run may replace them (see :func:`check_out_dir`).
-    """
-    out_dir = Path(out_dir).absolute()
-    check_out_dir(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=TEMP_PREFIX))
-    try:
-        fill(staging)
-        staging.chmod(0o777 & ~umask())  # mkdtemp made it private
-        _swap_in(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_dir
 
 
 def run_info(

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,14 @@ import pandas as pd
 from simulator.analysis.intervals import clip_end, mean_ci
 from simulator.analysis.metric_names import stat_at
 from simulator.errors import ScenarioError
-from simulator.output import TEMP_PREFIX, format_stat, nearest_existing, umask
+from simulator.output import format_stat
+from simulator.results_folder import (
+    check_out_path,
+    nearest_existing,
+    staging_name,
+    tidy_stale,
+    umask,
+)
 from simulator.units import format_duration
 
 COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -338,39 +344,40 @@ def _markdown_cell(value: Any) -> str:
 def check_out_file(path: Path) -> None:
     """Refuse, before anything runs, an ``--out`` file that could not be written."""
     path = Path(path)
+    check_out_path(path)
     if path.is_dir():
         raise ScenarioError(
             "this is a folder; the table is written to a file",
             source=f"--out {path}",
             fix="name a file, e.g. --out table.md",
         )
-    ancestor = nearest_existing(path.absolute().parent)
-    if not ancestor.is_dir():
+    probe = nearest_existing(path.absolute().parent) / staging_name()
+    try:  # permissions alone do not tell (root may write anywhere, but not in /proc)
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as error:
         raise ScenarioError(
-            f"'{ancestor}' is a file, so nothing can be written inside it",
-            source=f"--out {path}",
-            fix="choose another file name",
-        )
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ScenarioError(
-            f"no permission to write in '{ancestor}'",
+            f"cannot write in '{probe.parent}' ({error.strerror or error})",
             source=f"--out {path}",
             fix="choose a folder you can write to",
-        )
+        ) from None
 
 
 def write_text_atomic(text: str, path: Path) -> Path:
     """Write ``text`` to ``path`` through a temporary sibling and one rename: a reader
-    sees the old file or the whole new one, never half of it."""
+    sees the old file or the whole new one, never half of it. Temporary files a
+    killed run left beside it go first."""
     path = Path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=".md")
+    tidy_stale(path.parent)
+    temporary = path.parent / staging_name(".md")
     try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-        os.chmod(temporary, 0o666 & ~umask())  # mkstemp made it private
+        os.chmod(temporary, 0o666 & ~umask())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     return path

@@ -477,7 +477,8 @@ def write_compare(
 ) -> Path:
     """Write the comparison's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import compare_figure, save_png
-    from simulator.output import resolved_scenario, run_info, write_folder, write_json
+    from simulator.output import resolved_scenario, run_info, write_json
+    from simulator.results_folder import write_folder
 
     figure = compare_figure(
         result.response_times(),
@@ -518,7 +519,7 @@ def write_compare(
         figures.mkdir()
         save_png(figure, figures / "compare.png")
 
-    return write_folder(out_dir, fill)
+    return write_folder(out_dir, fill, kind="compare")
 
 
 def _figure_title(result: CompareResult) -> str:

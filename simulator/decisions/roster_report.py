@@ -134,7 +134,8 @@ def write_roster(
     ``scenario.yaml`` (the scenario with the proposal, re-runnable), ``run.json``
     and ``figures/roster.png``."""
     from simulator.analysis.figures import save_png
-    from simulator.output import resolved_scenario, run_info, write_folder, write_json
+    from simulator.output import resolved_scenario, run_info, write_json
+    from simulator.results_folder import write_folder
 
     figure = roster_figure(result)
 
@@ -173,4 +174,4 @@ def write_roster(
         (folder / "figures").mkdir()
         save_png(figure, folder / "figures" / "roster.png")
 
-    return write_folder(out_dir, fill)
+    return write_folder(out_dir, fill, kind="roster")

@@ -204,11 +204,12 @@ def write_size(
     started_at: datetime | None = None,
     command: Iterable[str] | None = None,
 ) -> Path:
-    """Write the sizing folder atomically (see :func:`simulator.output.write_folder`):
+    """Write the sizing folder atomically (see :func:`simulator.results_folder.write_folder`):
     ``size.json``, ``summary.json`` (the answer's run), ``scenario.yaml`` (the sized
     scenario, re-runnable as it stands), ``run.json`` and
     ``figures/size_heatmap.png``."""
-    from simulator.output import resolved_scenario, run_info, write_folder, write_json
+    from simulator.output import resolved_scenario, run_info, write_json
+    from simulator.results_folder import write_folder
 
     figure = heatmap_figure(result)
 
@@ -243,7 +244,7 @@ def write_size(
             metadata={"Software": None},
         )
 
-    return write_folder(out_dir, fill)
+    return write_folder(out_dir, fill, kind="size")
 
 
 def heatmap_figure(result: SizeResult) -> Any:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +53,7 @@ from simulator.analysis.metric_names import (
 from simulator.analysis.metrics import replication_metrics, summarise_metrics
 from simulator.errors import ScenarioError
 from simulator.model.engine import simulate
+from simulator.processes import signals_deferred, worker_pool
 from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
@@ -97,12 +98,13 @@ def run_points(
                 reduced[index] = reduce(index, records)
         else:
             pending: dict[int, dict[int, ReplicationRecord]] = {}
-            with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
-                futures = {
-                    pool.submit(simulate, scenario, seed, replication): (index, replication)
-                    for index, scenario in enumerate(scenarios)
-                    for replication in range(replications)
-                }
+            with worker_pool(min(jobs, total)) as pool:
+                with signals_deferred():  # a signal mid-fork would orphan a worker
+                    futures = {
+                        pool.submit(simulate, scenario, seed, replication): (index, replication)
+                        for index, scenario in enumerate(scenarios)
+                        for replication in range(replications)
+                    }
                 for future in as_completed(futures):
                     index, replication = futures[future]
                     done = pending.setdefault(index, {})
@@ -329,7 +331,8 @@ def write_sweep(
 ) -> Path:
     """Write the sweep's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import save_png, sweep_heatmap, sweep_lines
-    from simulator.output import resolved_scenario, run_info, write_folder, write_json
+    from simulator.output import resolved_scenario, run_info, write_json
+    from simulator.results_folder import write_folder
 
     paths = [resolve_metric(name, result.base.streams, result.base.teams) for name in metrics]
     keys = list(result.grid)
@@ -387,7 +390,7 @@ def write_sweep(
                     figures / f"{stem}-heatmap.png",
                 )
 
-    return write_folder(out_dir, fill)
+    return write_folder(out_dir, fill, kind="sweep")
 
 
 def _target(scenario: Scenario, path: str) -> float | None:

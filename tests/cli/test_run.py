@@ -22,6 +22,7 @@ import yaml
 
 import simulator.cli as cli_module
 import simulator.output as output
+import simulator.results_folder as results_folder
 from simulator.experiment import run as run_experiment
 from simulator.output import RESULT_FILES, headline_table, write_results
 from simulator.recording import CONVERSATION_COLUMNS, FOLLOWUP_COLUMNS
@@ -264,11 +265,14 @@ def test_interrupt_while_writing_cleans_up(api_result, monkeypatch, tmp_path: Pa
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_swap_puts_the_previous_folder_back(api_result, monkeypatch, tmp_path: Path) -> None:
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
+def test_failed_swap_puts_the_previous_folder_back(
+    api_result, monkeypatch, tmp_path: Path, exchange: bool
+) -> None:
     out = tmp_path / "out"
     write_results(api_result, out)
     before = (out / "summary.json").read_bytes()
-    real_rename = output.os.rename
+    real_rename = results_folder.os.rename
     renames = []
 
     def flaky_rename(src: Any, dst: Any) -> None:
@@ -277,7 +281,14 @@ def test_failed_swap_puts_the_previous_folder_back(api_result, monkeypatch, tmp_
             raise OSError("simulated")
         real_rename(src, dst)
 
-    monkeypatch.setattr(output.os, "rename", flaky_rename)
+    def failed_exchange(first: Any, second: Any) -> bool:
+        raise OSError("simulated")
+
+    if exchange:
+        monkeypatch.setattr(results_folder, "_rename_exchange", failed_exchange)
+    else:  # a system without renameat2: the previous folder steps aside, then back
+        monkeypatch.setattr(results_folder, "_rename_exchange", lambda first, second: False)
+        monkeypatch.setattr(results_folder.os, "rename", flaky_rename)
     with pytest.raises(OSError, match="simulated"):
         write_results(api_result, out)
     assert (out / "summary.json").read_bytes() == before
