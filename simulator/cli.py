@@ -635,6 +635,45 @@ def table(
         click.echo(f"table: {out}", err=True)
 
 
+# --------------------------------------------------------------------------- from history
+
+
+@cli.command("export-log")
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="The contact log CSV to write."
+)
+@click.option(
+    "--replication",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Which replication of the run becomes the log.",
+)
+def export_log(results_dir: Path, out: Path, replication: int) -> None:
+    """Write one replication of the run in RESULTS_DIR as a contact log CSV.
+
+    Resolved conversations become answered contacts (answered_at = picked up),
+    abandoned and deflected keep their outcome; times are ISO 8601 in UTC with
+    an offset, with the agent and stream of each contact. Conversations still
+    open at the horizon have no outcome yet: they are left out and counted.
+    """
+    from simulator.history.export import export_log as export
+
+    written: list[Any] = []
+    _write_or_explain(
+        lambda: written.append(export(results_dir, out, replication=replication)), out
+    )
+    exported = written[0]
+    click.echo(f"log: {exported.path} ({exported.contacts} contacts)")
+    if exported.open_left_out:
+        click.echo(
+            f"note: {exported.open_left_out} conversations still open at the horizon "
+            "were left out (they have no outcome yet)",
+            err=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``staffsim`` and ``python -m simulator``)."""
     cli.main(args=argv, prog_name="staffsim")
