@@ -11,6 +11,7 @@ The public API mirrors the command line::
     simulator.sweep("s.yaml", ["teams.support.agents=4..8"]).point_table
     simulator.size(scenario, team="live", target="frt.p90<=4min").agents
     simulator.roster(scenario, team="live", target="frt.p90<=4min", shifts="shifts.yaml").roster
+    simulator.fit("contacts.csv", tz="Europe/Dublin").scenario    # a scenario fitted to a log
 
 ``run``, ``compare``, ``sweep`` and their results are imported on first use, so that checking a
 scenario file does not pay for loading pandas and the engine.
@@ -30,9 +31,12 @@ if TYPE_CHECKING:
     from simulator.decisions.size import SizeResult, size
     from simulator.decisions.sweep import SweepResult, sweep
     from simulator.experiment import RunResult, run
+    from simulator.history.export import export_log
+    from simulator.history.fit import FitResult, fit
 
 __all__ = [
     "CompareResult",
+    "FitResult",
     "RosterResult",
     "RunResult",
     "Scenario",
@@ -40,6 +44,8 @@ __all__ = [
     "SizeResult",
     "SweepResult",
     "compare",
+    "export_log",
+    "fit",
     "load_scenario",
     "roster",
     "run",
@@ -59,6 +65,9 @@ _LAZY = {
     "SizeResult": "simulator.decisions.size",
     "roster": "simulator.decisions.roster",
     "RosterResult": "simulator.decisions.roster",
+    "fit": "simulator.history.fit",
+    "FitResult": "simulator.history.fit",
+    "export_log": "simulator.history.export",
 }
 
 

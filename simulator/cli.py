@@ -674,6 +674,120 @@ def export_log(results_dir: Path, out: Path, replication: int) -> None:
         )
 
 
+@cli.command("fit")
+@click.argument("log", type=click.Path(path_type=Path))
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="The scenario YAML to write."
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path),
+    help="Folder for fit.json, fit.png and run.json (replaced as a whole); "
+    "default: beside --out, named after it with -fit (fitted.yaml -> fitted-fit/).",
+)
+@click.option("--tz", default="UTC", show_default=True, help="Zone of times without an offset.")
+@click.option("--region", help="Wall clock of the fitted profile and roster (default: --tz).")
+@click.option(
+    "--columns",
+    metavar="NAME=COLUMN,...",
+    help="The log's names for our columns, e.g. arrived_at=q_start,outcome=result.",
+)
+@click.option("--interval", default="15min", show_default=True, help="Staffing interval.")
+@click.option(
+    "--session-gap",
+    default="15min",
+    show_default=True,
+    help="A longer break between an agent's contacts ends a working session.",
+)
+@click.option(
+    "--wrap-up",
+    "wrap_up",
+    default="auto",
+    show_default=True,
+    metavar="auto|DURATION|none",
+    help="After-contact work: fitted from the log, a fixed duration, or none.",
+)
+@click.option("--one-team", is_flag=True, help="One team serves every stream.")
+@click.option(
+    "--by",
+    type=click.Choice(["weekday"]),
+    default="weekday",
+    show_default=True,
+    help="How agents on duty become the roster: the mean per slot of the week.",
+)
+@click.option(
+    "--skip-bad-rows",
+    is_flag=True,
+    help="Leave unusable rows out (counted by reason in the report) instead of stopping.",
+)
+@click.option("--name", help="The fitted scenario's name (default: fitted-<log name>).")
+@quiet_option
+def fit_command(
+    log: Path,
+    out: Path,
+    report_dir: Path | None,
+    tz: str,
+    region: str | None,
+    columns: str | None,
+    interval: str,
+    session_gap: str,
+    wrap_up: str,
+    one_team: bool,
+    by: str,
+    skip_bad_rows: bool,
+    name: str | None,
+    quiet: bool,
+) -> None:
+    """Fit a scenario to the contact log LOG (CSV, one row per contact) and write it.
+
+    Arrivals (weekly rate, hour-of-week profile, daily noise), handle time,
+    patience (from censored waits), wrap-up, teams (streams grouped by the
+    agents who answer them) and a weekly roster (agents on duty, time-weighted,
+    per slot of the week). Writes the scenario to --out, and fit.json (every
+    number with its sample size), fit.png and run.json to the report folder.
+    """
+    import time
+
+    from simulator.analysis.scenario_table import check_out_file
+    from simulator.history.fit import fit
+    from simulator.history.fit_report import default_report_dir, fit_table, write_fit
+
+    report = report_dir if report_dir is not None else default_report_dir(out)
+    check_out_file(out)
+    check_out_dir(report)
+    started_at = datetime.now(UTC)
+    began = time.perf_counter()
+    result = fit(
+        log,
+        tz=tz,
+        region=region,
+        columns=columns,
+        interval=interval,
+        session_gap=session_gap,
+        wrap_up=None if wrap_up.lower() == "none" else wrap_up,
+        one_team=one_team,
+        allow_bad_rows=skip_bad_rows,
+        name=name,
+    )
+    _write_or_explain(
+        lambda: write_fit(
+            result,
+            out,
+            report,
+            started_at=started_at,
+            command=command_line(),
+            wall_time_s=time.perf_counter() - began,
+        ),
+        out,
+    )
+    if not quiet:
+        click.echo(fit_table(result))
+        click.echo()
+    click.echo(f"scenario: {out}")
+    click.echo(f"report: {report}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``staffsim`` and ``python -m simulator``)."""
     cli.main(args=argv, prog_name="staffsim")

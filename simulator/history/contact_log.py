@@ -120,7 +120,7 @@ def read_contact_log(
     """
     path = Path(path)
     source = str(path)
-    zone = _zone(tz)
+    wall_clock = zone(tz)
     renames = columns if isinstance(columns, dict) else parse_columns(columns)
     raw = _read_csv(path, source)
     raw = raw.rename(columns={c: c.strip() for c in raw.columns}).rename(columns=renames or {})
@@ -130,8 +130,7 @@ def read_contact_log(
             raise ScenarioError(
                 f"the log has no column '{theirs[0] if theirs else name}'"
                 f" (columns: {', '.join(map(str, raw.columns))})",
-                source=f"{source}, row 1",
-                path=name,
+                source=f"{source}, row 1 (the header), column '{theirs[0] if theirs else name}'",
                 fix=f"add the column, or map yours: --columns {name}=YOUR_COLUMN",
             )
     if raw.empty:
@@ -146,7 +145,7 @@ def read_contact_log(
             return pd.Series([""] * len(raw), index=raw.index, dtype=object)
         return raw[name].fillna("").astype(str).str.strip()
 
-    arrived, bad_arrived = _epoch(text("arrived_at"), zone)
+    arrived, bad_arrived = _epoch(text("arrived_at"), wall_clock)
     problems.append(("with an unreadable or empty arrived_at", "arrived_at", bad_arrived))
     outcome = text("outcome").str.lower()
     problems.append(
@@ -158,8 +157,8 @@ def read_contact_log(
     )
     answered_row = (outcome == "answered").to_numpy()
     abandoned_row = (outcome == "abandoned").to_numpy()
-    answered, bad_answered = _epoch(text("answered_at"), zone)
-    ended, bad_ended = _epoch(text("ended_at"), zone)
+    answered, bad_answered = _epoch(text("answered_at"), wall_clock)
+    ended, bad_ended = _epoch(text("ended_at"), wall_clock)
     blank_ended = (text("ended_at") == "").to_numpy()
     problems += [
         ("answered without a readable answered_at", "answered_at", answered_row & bad_answered),
@@ -241,13 +240,14 @@ def _lines(bad: dict[str, BadRows]) -> list[str]:
     return ContactLog("", "UTC", pd.DataFrame(), bad).bad_lines()
 
 
-def _zone(tz: str) -> ZoneInfo:
+def zone(tz: str, option: str = "--tz") -> ZoneInfo:
+    """The time zone named ``tz``; a bad name is the user's error on ``option``."""
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise ScenarioError(
             f"unknown time zone '{tz}'",
-            source="--tz",
+            source=option,
             fix="use a name from the time zone database such as 'Europe/Dublin' or 'UTC'",
         ) from None
 

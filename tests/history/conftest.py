@@ -21,7 +21,15 @@ WEEK_SCENARIO: dict[str, Any] = {
                 "hourly": [0.2] * 7
                 + [1.0, 1.6, 1.8, 1.8, 1.6, 1.5, 1.5, 1.6, 1.6, 1.4, 1.2, 1.0]
                 + [0.8, 0.6, 0.4, 0.3, 0.2],
-                "days": {"Mon": 1.2, "Tue": 1.1, "Wed": 1.1, "Thu": 1.0, "Fri": 1.0, "Sat": 0.5},
+                "days": {
+                    "Mon": 1.2,
+                    "Tue": 1.1,
+                    "Wed": 1.1,
+                    "Thu": 1.0,
+                    "Fri": 1.0,
+                    "Sat": 0.5,
+                    "Sun": 0.4,
+                },
             },
             "conversation": {
                 "handle": {"dist": "exponential", "mean": "4min"},

@@ -1,0 +1,142 @@
+"""Arrivals: the weekly mean rate, its hour-of-week shape, and the day-to-day
+variation beyond Poisson.
+
+The period is whole local days in ``region``: from the first contact's day at
+00:00 to the end of the last contact's day. Each hour of that period falls in
+one slot of the week (local weekday and hour; a clock change gives a slot one
+hour more or less); a slot's rate is its arrivals over its hours observed.
+``per_hour`` is the mean of the 168 slot rates (the weekly mean the scenario
+multiplies by the profile), the profile grid the slot rates over that mean.
+
+Daily noise (the scenario's ``noise.daily_cv``, a mean-1 gamma factor per day):
+a day's count N is Poisson given its expectation E·X, so ``Var(N/E) = 1/E +
+cv²``. With R = N/E, ``cv² = max(0, Σ(R−1)²/(D−W) − mean(1/E))`` over the D
+days, W being the number of distinct weekdays seen: the profile was fitted to
+these same days, one level per weekday, which uses W of the D degrees of
+freedom. With no weekday seen twice the noise cannot be told from the profile
+and is not fitted (``None``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+HOURS_PER_WEEK = 168
+
+
+@dataclass
+class Period:
+    """Whole local days covering the log: UTC epoch seconds of its start and end."""
+
+    start: pd.Timestamp  # local midnight of the first day (aware, in region)
+    end: pd.Timestamp
+    region: str
+
+    @property
+    def start_s(self) -> float:
+        return self.start.timestamp()
+
+    @property
+    def end_s(self) -> float:
+        return self.end.timestamp()
+
+    @property
+    def days(self) -> int:
+        return len(pd.date_range(self.start, self.end, freq="D", inclusive="left"))
+
+
+@dataclass
+class ArrivalFit:
+    """Fitted arrivals of one stream; every number with its sample size."""
+
+    n: int
+    hours: float
+    per_hour: float
+    per_hour_ci: tuple[float, float]
+    grid: list[list[float]]
+    slot_counts: list[int]
+    slot_hours: list[int]
+    daily_cv: float | None
+    days: int
+    unseen_slots: int
+
+
+def log_period(arrived_s: np.ndarray, region: str) -> Period:
+    """The whole local days from the first arrival's to the last arrival's."""
+    first = pd.Timestamp(float(np.nanmin(arrived_s)), unit="s", tz="UTC").tz_convert(region)
+    last = pd.Timestamp(float(np.nanmax(arrived_s)), unit="s", tz="UTC").tz_convert(region)
+    start = first.normalize()
+    end = (last.tz_localize(None).normalize() + pd.Timedelta(days=1)).tz_localize(region)
+    return Period(start, end, region)
+
+
+def slot_of_week(epoch_s: np.ndarray, region: str, slot_s: float) -> np.ndarray:
+    """The slot of the week (Monday 00:00 local = 0) each UTC epoch second falls in."""
+    local = pd.to_datetime(np.asarray(epoch_s, dtype=float), unit="s", utc=True).tz_convert(region)
+    seconds = (
+        local.day_of_week.to_numpy() * 86400
+        + local.hour.to_numpy() * 3600
+        + local.minute.to_numpy() * 60
+        + local.second.to_numpy()
+    )
+    return (seconds // slot_s).astype(int)
+
+
+def fit_arrivals(arrived_s: np.ndarray, period: Period) -> ArrivalFit:
+    """Fit the stream whose arrival times (UTC epoch seconds) are ``arrived_s``."""
+    arrived_s = np.asarray(arrived_s, dtype=float)
+    hour_starts = np.arange(period.start_s, period.end_s, 3600.0)
+    hour_slot = slot_of_week(hour_starts, period.region, 3600)
+    slot_hours = np.bincount(hour_slot, minlength=HOURS_PER_WEEK)
+    counts = np.bincount(
+        slot_of_week(arrived_s, period.region, 3600), minlength=HOURS_PER_WEEK
+    ).astype(float)
+    seen = slot_hours > 0
+    rate = np.zeros(HOURS_PER_WEEK)
+    rate[seen] = counts[seen] / slot_hours[seen]
+    if not seen.all():  # a log shorter than a week: an unseen slot takes its hour's mean
+        by_hour = rate.reshape(7, 24)
+        seen_grid = seen.reshape(7, 24)
+        hour_mean = (by_hour * seen_grid).sum(0) / np.maximum(seen_grid.sum(0), 1)
+        rate = np.where(seen_grid, by_hour, hour_mean[None, :]).ravel()
+    per_hour = float(rate.mean())
+    n = arrived_s.size
+    hours = float(hour_starts.size)
+    # The weekly mean weights slots equally; with whole weeks that is n / hours.
+    half = 1.96 * math.sqrt(max(n, 1)) / hours
+    grid = (rate / per_hour if per_hour > 0 else np.ones(HOURS_PER_WEEK)).reshape(7, 24)
+    return ArrivalFit(
+        n=n,
+        hours=hours,
+        per_hour=per_hour,
+        per_hour_ci=(per_hour - half, per_hour + half),
+        grid=np.round(grid, 4).tolist(),
+        slot_counts=counts.astype(int).tolist(),
+        slot_hours=slot_hours.tolist(),
+        daily_cv=_daily_cv(arrived_s, period, hour_starts, rate[hour_slot]),
+        days=period.days,
+        unseen_slots=int((~seen).sum()),
+    )
+
+
+def _daily_cv(
+    arrived_s: np.ndarray, period: Period, hour_starts: np.ndarray, hour_rate: np.ndarray
+) -> float | None:
+    """The daily forecast-error cv beyond Poisson (see the module docstring)."""
+    day_edges = np.array(
+        [t.timestamp() for t in pd.date_range(period.start, period.end, freq="D")], dtype=float
+    )
+    expected = np.add.reduceat(hour_rate, np.searchsorted(hour_starts, day_edges[:-1]))
+    observed = np.histogram(arrived_s, bins=day_edges)[0]
+    weekdays = {(period.start + pd.Timedelta(days=d)).day_of_week for d in range(observed.size)}
+    freedom = observed.size - len(weekdays)
+    positive = expected > 0
+    if freedom <= 0 or not positive.any():
+        return None
+    ratio = observed[positive] / expected[positive]
+    cv2 = ((ratio - 1) ** 2).sum() / freedom - float(np.mean(1 / expected[positive]))
+    return math.sqrt(max(cv2, 0.0))
