@@ -12,6 +12,7 @@ The public API mirrors the command line::
     simulator.size(scenario, team="live", target="frt.p90<=4min").agents
     simulator.roster(scenario, team="live", target="frt.p90<=4min", shifts="shifts.yaml").roster
     simulator.fit("contacts.csv", tz="Europe/Dublin").scenario    # a scenario fitted to a log
+    simulator.backtest("fitted.yaml", "contacts.csv").mae           # checked against the log
 
 ``run``, ``compare``, ``sweep`` and their results are imported on first use, so that checking a
 scenario file does not pay for loading pandas and the engine.
@@ -31,10 +32,12 @@ if TYPE_CHECKING:
     from simulator.decisions.size import SizeResult, size
     from simulator.decisions.sweep import SweepResult, sweep
     from simulator.experiment import RunResult, run
+    from simulator.history.backtest import BacktestResult, backtest
     from simulator.history.export import export_log
     from simulator.history.fit import FitResult, fit
 
 __all__ = [
+    "BacktestResult",
     "CompareResult",
     "FitResult",
     "RosterResult",
@@ -43,6 +46,7 @@ __all__ = [
     "ScenarioError",
     "SizeResult",
     "SweepResult",
+    "backtest",
     "compare",
     "export_log",
     "fit",
@@ -68,6 +72,8 @@ _LAZY = {
     "fit": "simulator.history.fit",
     "FitResult": "simulator.history.fit",
     "export_log": "simulator.history.export",
+    "backtest": "simulator.history.backtest",
+    "BacktestResult": "simulator.history.backtest",
 }
 
 
