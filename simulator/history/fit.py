@@ -117,13 +117,11 @@ def fit(
     classes = _class_table(contacts)
     order = classes.index.tolist()
     arrivals = {c: fit_arrivals(_rows(contacts, c)["arrived"].to_numpy(), period) for c in order}
-    handles = (answered["ended"] - answered["answered"]).to_numpy()
-    pooled = fit_duration(handles)
     handle = {}
     for c in order:
         own = _rows(answered, c)
         if own.empty:
-            handle[c] = pooled
+            handle[c] = fit_duration((answered["ended"] - answered["answered"]).to_numpy())
             notes.append(f"stream '{c}': nobody answered it; its handle time is all streams'")
         else:
             handle[c] = fit_duration((own["ended"] - own["answered"]).to_numpy())
