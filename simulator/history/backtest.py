@@ -37,7 +37,7 @@ from simulator.analysis.metrics import WAITED, counted_conversations
 from simulator.errors import ScenarioError
 from simulator.history.arrivals import Period, log_period, slot_of_week
 from simulator.history.contact_log import ContactLog, read_contact_log, zone
-from simulator.history.fit import _with_classes
+from simulator.history.fit import with_classes
 from simulator.model.roster import shift_intervals
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
@@ -108,7 +108,7 @@ def backtest(
     )
     region = region or _profile_region(loaded) or tz
     zone(region, "--region")
-    contacts = _with_classes(contact_log)
+    contacts = with_classes(contact_log)
     unknown = sorted(set(contacts["stream"]) - set(loaded.streams))
     if unknown:
         raise ScenarioError(

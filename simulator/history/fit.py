@@ -103,7 +103,7 @@ def fit(
             source=f"{contact_log.source}, row 1 (the header), column 'agent'",
             fix="add the agent column, or map yours: --columns agent=YOUR_COLUMN",
         )
-    contacts = _with_classes(contact_log)
+    contacts = with_classes(contact_log)
     answered = contacts[contacts["outcome"] == "answered"]
     if answered.empty:
         raise ScenarioError(
@@ -186,7 +186,7 @@ def _duration(value: str | float, option: str) -> float:
         raise ScenarioError(error.message, source=option, fix=error.fix) from None
 
 
-def _with_classes(log: ContactLog) -> pd.DataFrame:
+def with_classes(log: ContactLog) -> pd.DataFrame:
     """The contacts with ``stream`` replaced by its class (stream and priority)."""
     contacts = log.contacts.copy()
     contacts["base_stream"] = contacts["stream"]

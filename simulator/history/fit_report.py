@@ -62,6 +62,9 @@ def fit_json(result: FitResult) -> dict[str, Any]:
                 "per_hour": arrivals.per_hour,
                 "per_hour_ci95": list(arrivals.per_hour_ci),
                 "daily_cv": arrivals.daily_cv,
+                "daily_cv_rule": "cv² = max(0, Σ(N/E − 1)²/(days − weekdays) − mean(1/E)), "
+                "N a day's count, E its expectation from the profile; none when no "
+                "weekday is seen twice",
                 "days": arrivals.days,
                 "unseen_slots": arrivals.unseen_slots,
                 "grid": arrivals.grid,
@@ -205,10 +208,13 @@ def fit_table(result: FitResult) -> str:
     for team in result.teams:
         found = result.sessions.get(team.name)
         extra = ""
-        if found is not None:
+        duty = result.on_duty.get(team.name)
+        if found is not None and duty is not None:
             extra = (
                 f"; {len(found.frame)} sessions, {len(found.single_contact)} of one contact, "
-                f"{len(found.across_midnight)} across midnight"
+                f"{len(found.across_midnight)} across midnight; on duty per "
+                f"{format_duration(duty.interval_s)}: {duty.weighted.mean():.2f} agents "
+                f"time-weighted, {duty.heads.mean():.2f} counting heads"
             )
         lines.append(
             f"team {team.name}: serves {', '.join(team.streams)}; {len(team.agents)} agents{extra}"
