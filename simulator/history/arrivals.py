@@ -1,8 +1,12 @@
 """Arrivals: the weekly mean rate, its hour-of-week shape, and the day-to-day
 variation beyond Poisson.
 
-The period is whole local days in ``region``: from the first contact's day at
-00:00 to the end of the last contact's day. Each hour of that period falls in
+The period runs from the first contact's local day at 00:00 in ``region`` (where
+a fitted scenario starts) to the end of the hour of the last arrival; rates are
+measured over the hours the log *covers*, from the hour of its first arrival: a
+log cut at midnight UTC but read on another clock starts and ends mid-day, and
+counting the rest of those days as hours without arrivals would bias every rate
+low. Each hour of that period falls in
 one slot of the week (local weekday and hour; a clock change gives a slot one
 hour more or less); a slot's rate is its arrivals over its hours observed.
 ``per_hour`` is the mean of the 168 slot rates (the weekly mean the scenario
@@ -11,10 +15,10 @@ multiplies by the profile), the profile grid the slot rates over that mean.
 Daily noise (the scenario's ``noise.daily_cv``, a mean-1 gamma factor per day):
 a day's count N is Poisson given its expectation E·X, so ``Var(N/E) = 1/E +
 cv²``. With R = N/E, ``cv² = max(0, Σ(R−1)²/(D−W) − mean(1/E))`` over the D
-days, W being the number of distinct weekdays seen: the profile was fitted to
-these same days, one level per weekday, which uses W of the D degrees of
-freedom. With no weekday seen twice the noise cannot be told from the profile
-and is not fitted (``None``).
+whole days (a partial last day is left out), W being the number of distinct
+weekdays seen: the profile was fitted to these same days, one level per
+weekday, which uses W of the D degrees of freedom. With no weekday seen twice
+the noise cannot be told from the profile and is not fitted (``None``).
 """
 
 from __future__ import annotations
@@ -30,11 +34,13 @@ HOURS_PER_WEEK = 168
 
 @dataclass
 class Period:
-    """Whole local days covering the log: UTC epoch seconds of its start and end."""
+    """The stretch a log covers: from its first local midnight to the end of the
+    hour of its last arrival."""
 
     start: pd.Timestamp  # local midnight of the first day (aware, in region)
-    end: pd.Timestamp
+    end: pd.Timestamp  # whole hours after start
     region: str
+    covered_s: float  # UTC epoch seconds of the first arrival's hour: the log's own start
 
     @property
     def start_s(self) -> float:
@@ -45,8 +51,17 @@ class Period:
         return self.end.timestamp()
 
     @property
+    def hours(self) -> int:
+        return round((self.end_s - self.start_s) / 3600)
+
+    @property
     def days(self) -> int:
-        return len(pd.date_range(self.start, self.end, freq="D", inclusive="left"))
+        """Local dates touched, the last one possibly in part."""
+        return len(self.midnights())
+
+    def midnights(self) -> pd.DatetimeIndex:
+        """Each local day's start inside the period."""
+        return pd.date_range(self.start, self.end, freq="D", inclusive="left")
 
 
 @dataclass
@@ -66,12 +81,14 @@ class ArrivalFit:
 
 
 def log_period(arrived_s: np.ndarray, region: str) -> Period:
-    """The whole local days from the first arrival's to the last arrival's."""
+    """From the first arrival's local midnight to the end of the last arrival's hour."""
     first = pd.Timestamp(float(np.nanmin(arrived_s)), unit="s", tz="UTC").tz_convert(region)
-    last = pd.Timestamp(float(np.nanmax(arrived_s)), unit="s", tz="UTC").tz_convert(region)
     start = first.normalize()
-    end = (last.tz_localize(None).normalize() + pd.Timedelta(days=1)).tz_localize(region)
-    return Period(start, end, region)
+    hours = math.floor((float(np.nanmax(arrived_s)) - start.timestamp()) / 3600) + 1
+    skipped = math.floor((float(np.nanmin(arrived_s)) - start.timestamp()) / 3600)
+    return Period(
+        start, start + pd.Timedelta(hours=hours), region, start.timestamp() + 3600.0 * skipped
+    )
 
 
 def slot_of_week(epoch_s: np.ndarray, region: str, slot_s: float) -> np.ndarray:
@@ -89,7 +106,7 @@ def slot_of_week(epoch_s: np.ndarray, region: str, slot_s: float) -> np.ndarray:
 def fit_arrivals(arrived_s: np.ndarray, period: Period) -> ArrivalFit:
     """Fit the stream whose arrival times (UTC epoch seconds) are ``arrived_s``."""
     arrived_s = np.asarray(arrived_s, dtype=float)
-    hour_starts = np.arange(period.start_s, period.end_s, 3600.0)
+    hour_starts = np.arange(period.covered_s, period.end_s, 3600.0)
     hour_slot = slot_of_week(hour_starts, period.region, 3600)
     slot_hours = np.bincount(hour_slot, minlength=HOURS_PER_WEEK)
     counts = np.bincount(
@@ -127,12 +144,14 @@ def _daily_cv(
     arrived_s: np.ndarray, period: Period, hour_starts: np.ndarray, hour_rate: np.ndarray
 ) -> float | None:
     """The daily forecast-error cv beyond Poisson (see the module docstring)."""
-    day_edges = np.array(
-        [t.timestamp() for t in pd.date_range(period.start, period.end, freq="D")], dtype=float
-    )
+    midnights = period.midnights()
+    day_edges = np.r_[[t.timestamp() for t in midnights], period.end_s]
+    day_edges[0] = period.covered_s
     expected = np.add.reduceat(hour_rate, np.searchsorted(hour_starts, day_edges[:-1]))
     observed = np.histogram(arrived_s, bins=day_edges)[0]
-    weekdays = {(period.start + pd.Timedelta(days=d)).day_of_week for d in range(observed.size)}
+    whole = np.diff(day_edges) >= 23 * 3600  # a clock change makes a day of 23 or 25 hours
+    expected, observed = expected[whole], observed[whole]
+    weekdays = set(midnights[whole].day_of_week)
     freedom = observed.size - len(weekdays)
     positive = expected > 0
     if freedom <= 0 or not positive.any():

@@ -152,7 +152,7 @@ def backtest(
         "by_hour_of_week": lambda g: {"day": int(g) // 24, "hour": int(g) % 24},
         "by_date_hour": lambda g: {"start": local[int(g)].isoformat()},
     }
-    keep = np.arange(hours) >= first_hour
+    keep = (np.arange(hours) >= first_hour) & (hour_starts >= period.covered_s)
     tables = {
         name: _table(key[keep], observed[keep], simulated[:, keep], baseline[keep], labels[name])
         for name, key in groups.items()

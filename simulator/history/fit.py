@@ -177,6 +177,10 @@ def fit(
     return result
 
 
+def _hours_text(hours: int) -> str:
+    return f"{hours // 24}d" if hours % 24 == 0 else f"{hours}h"
+
+
 def _duration(value: str | float, option: str) -> float:
     if isinstance(value, int | float):
         return float(value)
@@ -285,7 +289,7 @@ def fitted_scenario(result: FitResult, name: str) -> dict[str, Any]:
     return {
         "name": name,
         "start": result.period.start.isoformat(),
-        "horizon": f"{result.period.days}d",
+        "horizon": _hours_text(result.period.hours),
         "replications": 10,
         "streams": streams,
         "teams": teams,

@@ -91,8 +91,9 @@ class OnDuty:
 
 
 def on_duty(found: Sessions, period: Period, interval_s: float) -> OnDuty:
-    """Time-weighted and head counts of agents on duty per interval of ``period``."""
-    edges = np.arange(period.start_s, period.end_s + interval_s / 2, interval_s)
+    """Time-weighted and head counts of agents on duty per interval of the hours
+    ``period`` covers (from its first arrival's hour)."""
+    edges = np.arange(period.covered_s, period.end_s + interval_s / 2, interval_s)
     origin = period.start_s  # sums of epoch seconds would lose milliseconds
     starts = np.sort(found.frame["start"].to_numpy(dtype=float)) - origin
     ends = np.sort(found.frame["end"].to_numpy(dtype=float)) - origin

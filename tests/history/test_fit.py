@@ -209,3 +209,14 @@ def test_bad_logs_exit_2_naming_row_and_column(
     assert named in done.stderr and "Traceback" not in done.stderr
     assert str(log) in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv"]
+
+
+def test_a_log_read_on_another_clock_counts_only_the_hours_it_covers(week_log: Path) -> None:
+    # The log runs Monday to Monday UTC: on New York's clock it starts Sunday 19:00
+    # and ends Sunday 20:00 (a clock change in between), so its first and last
+    # local days are partial. Counting their empty hours would bias the rate ~10% low.
+    result = fit(week_log, region="America/New_York")
+    low, high = result.arrivals["chat"].per_hour_ci
+    assert low <= 20 <= high
+    assert result.period.start.isoformat() == "2026-03-01T00:00:00-05:00"
+    assert result.scenario["horizon"] == "187h"
