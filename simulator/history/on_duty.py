@@ -101,7 +101,7 @@ def on_duty(found: Sessions, period: Period, interval_s: float) -> OnDuty:
     time_on = _area(starts, edges - origin) - _area(ends, edges - origin)
     weighted = np.diff(time_on) / interval_s
     begun = np.searchsorted(starts, edges[1:] - origin)  # started before the interval ends
-    finished = np.searchsorted(ends, edges[:-1] - origin)  # ended before it began
+    finished = np.searchsorted(ends, edges[:-1] - origin, side="right")  # ended by its start
     heads = (begun - finished).astype(float)
     slots = round(WEEK / interval_s)
     slot = slot_of_week(edges[:-1], period.region, interval_s) % slots
