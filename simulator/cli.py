@@ -846,8 +846,8 @@ def backtest_command(
     check_out_dir(out_dir)
     try:
         warmup_s = parse_duration(warmup)
-    except ScenarioError as error:
-        raise ScenarioError(error.message, source="--warmup", fix=error.fix) from None
+    except ValueError as error:
+        raise ScenarioError(str(error), source="--warmup") from None
     started_at = datetime.now(UTC)
     result = backtest(
         loaded,

@@ -113,6 +113,11 @@ def fit(
             fix="export a log that includes answered contacts",
         )
     notes: list[str] = []
+    nameless = int(answered["agent"].isna().sum())
+    if nameless:
+        notes.append(
+            f"{nameless} answered contacts name no agent: left out of staffing and wrap-up"
+        )
     period = log_period(contacts["arrived"].to_numpy(), region)
     classes = _class_table(contacts)
     order = classes.index.tolist()
@@ -186,8 +191,8 @@ def _duration(value: str | float, option: str) -> float:
         return float(value)
     try:
         return parse_duration(value)
-    except ScenarioError as error:
-        raise ScenarioError(error.message, source=option, fix=error.fix) from None
+    except ValueError as error:
+        raise ScenarioError(str(error), source=option) from None
 
 
 def with_classes(log: ContactLog) -> pd.DataFrame:

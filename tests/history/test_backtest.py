@@ -70,3 +70,13 @@ def test_a_log_stream_missing_from_the_scenario_is_exit_2(
     assert done.exit_code == 2
     assert "stream 'billing' is not in the scenario" in done.stderr
     assert not (tmp_path / "bt").exists()
+
+
+def test_a_bad_warmup_is_exit_2(
+    invoke: Callable[..., Result], week_run: Path, week_log: Path, tmp_path: Path
+) -> None:
+    done = invoke(
+        "backtest", week_run / "scenario.yaml", week_log, "--warmup", "2", "--out", tmp_path / "bt"
+    )
+    assert done.exit_code == 2 and "--warmup" in done.stderr
+    assert not (tmp_path / "bt").exists()

@@ -220,3 +220,30 @@ def test_a_log_read_on_another_clock_counts_only_the_hours_it_covers(week_log: P
     assert low <= 20 <= high
     assert result.period.start.isoformat() == "2026-03-01T00:00:00-05:00"
     assert result.scenario["horizon"] == "187h"
+
+
+def test_skipped_bad_rows_and_nameless_answers_are_reported(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(
+        EDGE_LOG + "sometime,,,deflected,,chat\n"
+        "2026-03-02T12:00:00Z,2026-03-02T12:00:00Z,2026-03-02T12:03:00Z,answered,,chat\n",
+        encoding="utf-8",
+    )
+    done = invoke("fit", log, "--out", tmp_path / "f.yaml")
+    assert done.exit_code == 2 and "row 9, column 'arrived_at'" in done.stderr
+    done = invoke("fit", log, "--out", tmp_path / "f.yaml", "--skip-bad-rows")
+    assert done.exit_code == 0, done.stderr
+    assert "left out: 1 row with an unreadable or empty arrived_at" in done.stdout
+    assert "1 answered contacts name no agent" in done.stdout
+    report = json.loads((tmp_path / "f-fit" / "fit.json").read_text())
+    assert report["log"]["bad_rows"]["with an unreadable or empty arrived_at"]["first_rows"] == [9]
+
+
+def test_a_bad_wrap_up_is_exit_2_before_anything_is_written(
+    invoke: Callable[..., Result], week_log: Path, tmp_path: Path
+) -> None:
+    done = invoke("fit", week_log, "--out", tmp_path / "f.yaml", "--wrap-up", "30")
+    assert done.exit_code == 2 and "--wrap-up" in done.stderr
+    assert list(tmp_path.iterdir()) == []
