@@ -34,7 +34,7 @@ from simulator.history.on_duty import OnDuty, Sessions, on_duty, sessions
 from simulator.history.patience import PatienceFit, fit_patience
 from simulator.history.teams import Team, group_teams
 from simulator.history.wrap_up import WrapUpFit, fit_wrap_up, wrap_up_gaps
-from simulator.units import parse_duration
+from simulator.units import WEEK, parse_duration
 
 SHORT_HANDLE_S = 10.0
 """Handle times below this are flagged: often a misclick or an auto-close."""
@@ -80,23 +80,23 @@ def fit(
     ``session_gap``: the longest break inside a working session; ``wrap_up``:
     ``"auto"`` (fitted), a duration, or ``None``/``"none"`` (no wrap-up).
     """
-    contact_log = (
-        log
-        if isinstance(log, ContactLog)
-        else read_contact_log(log, tz=tz, columns=columns, allow_bad_rows=allow_bad_rows)
-    )
     region = region or tz
     zone(region, "--region")
     if wrap_up not in ("auto", None, "none"):
         wrap_up = _duration(wrap_up, "--wrap-up")  # type: ignore[arg-type]
     interval_s = _duration(interval, "--interval")
     gap_s = _duration(session_gap, "--session-gap")
-    if round(7 * 86400 / interval_s) * interval_s != 7 * 86400 or interval_s % 60:
+    if interval_s <= 0 or round(WEEK / interval_s) * interval_s != WEEK or interval_s % 60:
         raise ScenarioError(
             f"{interval} does not divide the week into whole minutes",
             source="--interval",
             fix="use an interval such as 15min, 30min or 1h",
         )
+    contact_log = (
+        log
+        if isinstance(log, ContactLog)
+        else read_contact_log(log, tz=tz, columns=columns, allow_bad_rows=allow_bad_rows)
+    )
     if not contact_log.has_agent:
         raise ScenarioError(
             "the log has no agent column: staffing is read off who answered what",
