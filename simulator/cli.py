@@ -838,7 +838,8 @@ def backtest_command(
     Writes backtest.json, backtest.png and run.json, and prints the mean absolute
     errors per date and hour.
     """
-    from simulator.history.backtest import backtest, mae_table, write_backtest
+    from simulator.history.backtest import backtest
+    from simulator.history.backtest_report import mae_table, write_backtest
     from simulator.units import parse_duration
 
     loaded = load_scenario(scenario, overrides)
