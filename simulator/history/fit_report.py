@@ -316,7 +316,8 @@ def write_fit(
                 wall_time_s=wall_time_s,
                 started_at=started_at,
                 command=command,
-                extra={"scenario": str(out)},
+                # A fit simulates nothing: no seed and no replications to record.
+                extra={"scenario": str(out), "seed": None, "replications": None},
             ),
             folder / "run.json",
         )
