@@ -257,7 +257,15 @@ def fit_figure(result: FitResult) -> Any:
             qq_ax.plot(frozen.ppf(probabilities) / 60, observed / 60, ".", label=f"{stream}")
         patience = result.patience[stream]
         contacts = result.contacts
-        if patience.exp_mean_s is not None:
+        if patience.exp_mean_s is None:
+            km_ax.text(
+                0.5,
+                0.5 - 0.06 * len(km_ax.texts),
+                f"{stream}: nobody abandoned",
+                ha="center",
+                transform=km_ax.transAxes,
+            )
+        else:
             frame = contacts[(contacts["stream"] == stream) & (contacts["outcome"] != "deflected")]
             answered = (frame["outcome"] == "answered").to_numpy()
             waits = np.where(answered, frame["answered"], frame["ended"]) - frame["arrived"]

@@ -106,17 +106,27 @@ def on_duty(found: Sessions, period: Period, interval_s: float) -> OnDuty:
     slots = round(WEEK / interval_s)
     slot = slot_of_week(edges[:-1], period.region, interval_s) % slots
     samples = np.bincount(slot, minlength=slots)
-    safe = np.maximum(samples, 1)
     return OnDuty(
         interval_s=interval_s,
         edges=edges,
         weighted=weighted,
         heads=heads,
         slot=slot,
-        by_slot_weighted=np.bincount(slot, weighted, minlength=slots) / safe,
-        by_slot_heads=np.bincount(slot, heads, minlength=slots) / safe,
+        by_slot_weighted=_slot_means(slot, weighted, samples),
+        by_slot_heads=_slot_means(slot, heads, samples),
         by_slot_samples=samples,
     )
+
+
+def _slot_means(slot: np.ndarray, values: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """Mean per slot of the week; a slot the log never covers (a log shorter than a
+    week) takes the mean of the covered slots at the same time of day, as the
+    arrival profile does, so that staffing and demand are filled alike."""
+    means = np.bincount(slot, values, minlength=samples.size) / np.maximum(samples, 1)
+    by_day = means.reshape(7, -1)
+    seen = (samples > 0).reshape(7, -1)
+    time_of_day = (by_day * seen).sum(0) / np.maximum(seen.sum(0), 1)
+    return np.where(seen, by_day, time_of_day[None, :]).ravel()
 
 
 def _area(times: np.ndarray, at: np.ndarray) -> np.ndarray:

@@ -127,3 +127,14 @@ def test_overlapping_agents_make_one_team() -> None:
     )
     teams = {tuple(t.streams): t.agents for t in group_teams(contacts)}
     assert teams == {("chat", "email"): ["ann", "bob"], ("phone",): ["cy"], ("fax",): []}
+
+
+def test_a_log_shorter_than_a_week_staffs_unseen_days_like_the_seen_ones() -> None:
+    # One Monday, ann on duty 09:00-10:00: every weekday's 09:00 slots get her too.
+    found = sessions(
+        np.array(["ann"]), np.array([DAY + 9 * 3600.0]), np.array([DAY + 10 * 3600.0]), 900.0, "UTC"
+    )
+    duty = on_duty(found, log_period(np.array([DAY, DAY + 86000.0]), "UTC"), 3600.0)
+    week = duty.by_slot_weighted.reshape(7, 24)
+    np.testing.assert_allclose(week[:, 9], 1.0)
+    assert week.sum() == pytest.approx(7.0)
