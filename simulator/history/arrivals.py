@@ -123,8 +123,11 @@ def fit_arrivals(arrived_s: np.ndarray, period: Period) -> ArrivalFit:
     per_hour = float(rate.mean())
     n = arrived_s.size
     hours = float(hour_starts.size)
-    # The weekly mean weights slots equally; with whole weeks that is n / hours.
-    half = 1.96 * math.sqrt(max(n, 1)) / hours
+    daily_cv, expected = _daily_cv(arrived_s, period, hour_starts, rate[hour_slot])
+    # The weekly mean weights slots equally; with whole weeks that is n / hours, whose
+    # variance is n (Poisson) plus cv²·ΣE² (each day's forecast error).
+    spread = max(n, 1) + (daily_cv or 0.0) ** 2 * float(np.sum(expected**2))
+    half = 1.96 * math.sqrt(spread) / hours
     grid = (rate / per_hour if per_hour > 0 else np.ones(HOURS_PER_WEEK)).reshape(7, 24)
     return ArrivalFit(
         n=n,
@@ -134,7 +137,7 @@ def fit_arrivals(arrived_s: np.ndarray, period: Period) -> ArrivalFit:
         grid=np.round(grid, 4).tolist(),
         slot_counts=counts.astype(int).tolist(),
         slot_hours=slot_hours.tolist(),
-        daily_cv=_daily_cv(arrived_s, period, hour_starts, rate[hour_slot]),
+        daily_cv=daily_cv,
         days=period.days,
         unseen_slots=int((~seen).sum()),
     )
@@ -142,8 +145,9 @@ def fit_arrivals(arrived_s: np.ndarray, period: Period) -> ArrivalFit:
 
 def _daily_cv(
     arrived_s: np.ndarray, period: Period, hour_starts: np.ndarray, hour_rate: np.ndarray
-) -> float | None:
-    """The daily forecast-error cv beyond Poisson (see the module docstring)."""
+) -> tuple[float | None, np.ndarray]:
+    """The daily forecast-error cv beyond Poisson (see the module docstring), and the
+    whole days' expected counts."""
     midnights = period.midnights()
     day_edges = np.r_[[t.timestamp() for t in midnights], period.end_s]
     day_edges[0] = period.covered_s
@@ -155,7 +159,7 @@ def _daily_cv(
     freedom = observed.size - len(weekdays)
     positive = expected > 0
     if freedom <= 0 or not positive.any():
-        return None
+        return None, expected
     ratio = observed[positive] / expected[positive]
     cv2 = ((ratio - 1) ** 2).sum() / freedom - float(np.mean(1 / expected[positive]))
-    return math.sqrt(max(cv2, 0.0))
+    return math.sqrt(max(cv2, 0.0)), expected

@@ -138,3 +138,24 @@ def test_a_log_shorter_than_a_week_staffs_unseen_days_like_the_seen_ones() -> No
     week = duty.by_slot_weighted.reshape(7, 24)
     np.testing.assert_allclose(week[:, 9], 1.0)
     assert week.sum() == pytest.approx(7.0)
+
+
+def test_daily_noise_beyond_poisson_is_recovered() -> None:
+    from simulator.history.arrivals import fit_arrivals
+
+    rng = np.random.default_rng(4)
+    days = 56
+    factor = rng.gamma(1 / 0.2**2, 0.2**2, days)  # daily cv 0.2
+    counts = rng.poisson(24 * 50 * factor)
+    arrived = np.concatenate(
+        [DAY + 86400 * d + rng.uniform(0, 86400, c) for d, c in enumerate(counts)]
+    )
+    fitted = fit_arrivals(arrived, log_period(arrived, "UTC"))
+    # The estimate of a cv from 56 days has a standard error of about cv/sqrt(2·49).
+    assert fitted.daily_cv == pytest.approx(0.2, abs=0.06)
+    assert fitted.per_hour_ci[0] <= 50 <= fitted.per_hour_ci[1]
+    steady = rng.poisson(24 * 50, days)
+    calm = np.concatenate(
+        [DAY + 86400 * d + rng.uniform(0, 86400, c) for d, c in enumerate(steady)]
+    )
+    assert fit_arrivals(calm, log_period(calm, "UTC")).daily_cv < 0.03
