@@ -80,6 +80,7 @@ def fit(
     ``session_gap``: the longest break inside a working session; ``wrap_up``:
     ``"auto"`` (fitted), a duration, or ``None``/``"none"`` (no wrap-up).
     """
+    zone(tz, "--tz")
     region = region or tz
     zone(region, "--region")
     if wrap_up not in ("auto", None, "none"):
