@@ -11,6 +11,8 @@ The public API mirrors the command line::
     simulator.sweep("s.yaml", ["teams.support.agents=4..8"]).point_table
     simulator.size(scenario, team="live", target="frt.p90<=4min").agents
     simulator.roster(scenario, team="live", target="frt.p90<=4min", shifts="shifts.yaml").roster
+    simulator.fit("contacts.csv", tz="Europe/Dublin").scenario    # a scenario fitted to a log
+    simulator.backtest("fitted.yaml", "contacts.csv").mae           # checked against the log
 
 ``run``, ``compare``, ``sweep`` and their results are imported on first use, so that checking a
 scenario file does not pay for loading pandas and the engine.
@@ -30,16 +32,24 @@ if TYPE_CHECKING:
     from simulator.decisions.size import SizeResult, size
     from simulator.decisions.sweep import SweepResult, sweep
     from simulator.experiment import RunResult, run
+    from simulator.history.backtest import BacktestResult, backtest
+    from simulator.history.export import export_log
+    from simulator.history.fit import FitResult, fit
 
 __all__ = [
+    "BacktestResult",
     "CompareResult",
+    "FitResult",
     "RosterResult",
     "RunResult",
     "Scenario",
     "ScenarioError",
     "SizeResult",
     "SweepResult",
+    "backtest",
     "compare",
+    "export_log",
+    "fit",
     "load_scenario",
     "roster",
     "run",
@@ -59,6 +69,11 @@ _LAZY = {
     "SizeResult": "simulator.decisions.size",
     "roster": "simulator.decisions.roster",
     "RosterResult": "simulator.decisions.roster",
+    "fit": "simulator.history.fit",
+    "FitResult": "simulator.history.fit",
+    "export_log": "simulator.history.export",
+    "backtest": "simulator.history.backtest",
+    "BacktestResult": "simulator.history.backtest",
 }
 
 

@@ -684,6 +684,242 @@ def table(
         click.echo(f"table: {out}", err=True)
 
 
+# --------------------------------------------------------------------------- from history
+
+
+@cli.command("export-log")
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="The contact log CSV to write."
+)
+@click.option(
+    "--replication",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Which replication of the run becomes the log.",
+)
+def export_log(results_dir: Path, out: Path, replication: int) -> None:
+    """Write one replication of the run in RESULTS_DIR as a contact log CSV.
+
+    Resolved conversations become answered contacts (answered_at = picked up),
+    abandoned and deflected keep their outcome; times are ISO 8601 in UTC with
+    an offset, with the agent and stream of each contact. Conversations still
+    open at the horizon have no outcome yet: they are left out and counted.
+    """
+    from simulator.history.export import export_log as export
+
+    written: list[Any] = []
+    _write_or_explain(
+        lambda: written.append(export(results_dir, out, replication=replication)), out
+    )
+    exported = written[0]
+    click.echo(f"log: {exported.path} ({exported.contacts} contacts)")
+    if exported.open_left_out:
+        click.echo(
+            f"note: {exported.open_left_out} conversations still open at the horizon "
+            "were left out (they have no outcome yet)",
+            err=True,
+        )
+
+
+@cli.command("fit")
+@click.argument("log", type=click.Path(path_type=Path))
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="The scenario YAML to write."
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path),
+    help="Folder for fit.json, fit.png and run.json (replaced as a whole); "
+    "default: beside --out, named after it with -fit (fitted.yaml -> fitted-fit/).",
+)
+@click.option("--tz", default="UTC", show_default=True, help="Zone of times without an offset.")
+@click.option("--region", help="Wall clock of the fitted profile and roster (default: --tz).")
+@click.option(
+    "--columns",
+    metavar="NAME=COLUMN,...",
+    help="The log's names for our columns, e.g. arrived_at=q_start,outcome=result.",
+)
+@click.option("--interval", default="15min", show_default=True, help="Staffing interval.")
+@click.option(
+    "--session-gap",
+    default="15min",
+    show_default=True,
+    help="A longer break between an agent's contacts ends a working session.",
+)
+@click.option(
+    "--wrap-up",
+    "wrap_up",
+    default="auto",
+    show_default=True,
+    metavar="auto|DURATION|none",
+    help="After-contact work: fitted from the log, a fixed duration, or none.",
+)
+@click.option("--one-team", is_flag=True, help="One team serves every stream.")
+@click.option(
+    "--by",
+    type=click.Choice(["weekday"]),
+    default="weekday",
+    show_default=True,
+    help="How agents on duty become the roster: the mean per slot of the week.",
+)
+@click.option(
+    "--skip-bad-rows",
+    is_flag=True,
+    help="Leave unusable rows out (counted by reason in the report) instead of stopping.",
+)
+@click.option("--name", help="The fitted scenario's name (default: fitted-<log name>).")
+@quiet_option
+def fit_command(
+    log: Path,
+    out: Path,
+    report_dir: Path | None,
+    tz: str,
+    region: str | None,
+    columns: str | None,
+    interval: str,
+    session_gap: str,
+    wrap_up: str,
+    one_team: bool,
+    by: str,
+    skip_bad_rows: bool,
+    name: str | None,
+    quiet: bool,
+) -> None:
+    """Fit a scenario to the contact log LOG (CSV, one row per contact) and write it.
+
+    Arrivals (weekly rate, hour-of-week profile, daily noise), handle time,
+    patience (from censored waits), wrap-up, teams (streams grouped by the
+    agents who answer them) and a weekly roster (agents on duty, time-weighted,
+    per slot of the week). Writes the scenario to --out, and fit.json (every
+    number with its sample size), fit.png and run.json to the report folder.
+    """
+    import time
+
+    from simulator.analysis.scenario_table import check_out_file
+    from simulator.history.fit import fit
+    from simulator.history.fit_report import default_report_dir, fit_table, write_fit
+
+    report = report_dir if report_dir is not None else default_report_dir(out)
+    check_out_file(out)
+    check_out_dir(report)
+    started_at = datetime.now(UTC)
+    began = time.perf_counter()
+    result = fit(
+        log,
+        tz=tz,
+        region=region,
+        columns=columns,
+        interval=interval,
+        session_gap=session_gap,
+        wrap_up=None if wrap_up.lower() == "none" else wrap_up,
+        one_team=one_team,
+        allow_bad_rows=skip_bad_rows,
+        name=name,
+    )
+    _write_or_explain(
+        lambda: write_fit(
+            result,
+            out,
+            report,
+            started_at=started_at,
+            command=command_line(),
+            wall_time_s=time.perf_counter() - began,
+        ),
+        out,
+    )
+    if not quiet:
+        click.echo(fit_table(result))
+        click.echo()
+    click.echo(f"scenario: {out}")
+    click.echo(f"report: {report}")
+
+
+@cli.command("backtest")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("log", type=click.Path(path_type=Path))
+@run_options(
+    out_help="Results folder (replaced as a whole); default results/backtest-<scenario name>/.",
+    replications_help="Replications, instead of the scenario file's.",
+    seed_help="Root random seed, instead of the file's (none: drawn and recorded).",
+)
+@click.option(
+    "--warmup", default="0s", show_default=True, help="Leave the log's first stretch out."
+)
+@click.option("--tz", default="UTC", show_default=True, help="Zone of times without an offset.")
+@click.option(
+    "--region", help="Wall clock of days and hours (default: the scenario's profile region)."
+)
+@click.option(
+    "--columns",
+    metavar="NAME=COLUMN,...",
+    help="The log's names for our columns, e.g. arrived_at=q_start,outcome=result.",
+)
+@click.option(
+    "--skip-bad-rows",
+    is_flag=True,
+    help="Leave unusable rows out (counted by reason) instead of stopping.",
+)
+@overrides_option
+@quiet_option
+def backtest_command(
+    scenario: Path,
+    log: Path,
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    jobs: int,
+    warmup: str,
+    tz: str,
+    region: str | None,
+    columns: str | None,
+    skip_bad_rows: bool,
+    overrides: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Run SCENARIO over the period of the contact log LOG and compare, hour by hour.
+
+    Abandonment, mean queue wait, share that waited and contacts served, observed
+    against simulated (mean and 95% interval over replications) and against Erlang A
+    per hour from the same inputs; by hour of day, hour of week and date and hour.
+    Writes backtest.json, backtest.png and run.json, and prints the mean absolute
+    errors per date and hour.
+    """
+    from simulator.history.backtest import backtest
+    from simulator.history.backtest_report import mae_table, write_backtest
+    from simulator.units import parse_duration
+
+    loaded = load_scenario(scenario, overrides)
+    out_dir = out if out is not None else default_out_dir(f"backtest-{loaded.name}")
+    check_out_dir(out_dir)
+    try:
+        warmup_s = parse_duration(warmup)
+    except ValueError as error:
+        raise ScenarioError(str(error), source="--warmup") from None
+    started_at = datetime.now(UTC)
+    result = backtest(
+        loaded,
+        log,
+        tz=tz,
+        region=region,
+        columns=columns,
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        warmup=warmup_s,
+        allow_bad_rows=skip_bad_rows,
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    _finish(
+        lambda: write_backtest(result, out_dir, started_at=started_at, command=command_line()),
+        out_dir,
+        quiet,
+        lambda: mae_table(result),
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``staffsim`` and ``python -m simulator``)."""
     with processes.interruptible():
