@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -38,6 +38,9 @@ from simulator.output import (
 )
 from simulator.results_folder import claim
 from simulator.scenario.loader import load_scenario
+
+if TYPE_CHECKING:
+    from simulator.scenario.schema import Scenario
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "inbox_launch_tiger.yaml"
 """The shipped scenario ``staffsim run`` uses when given none (the package is
@@ -804,32 +807,32 @@ def fit_command(
 
     report = report_dir if report_dir is not None else default_report_dir(out)
     check_out_file(out)
-    check_out_dir(report)
-    started_at = datetime.now(UTC)
-    began = time.perf_counter()
-    result = fit(
-        log,
-        tz=tz,
-        region=region,
-        columns=columns,
-        interval=interval,
-        session_gap=session_gap,
-        wrap_up=None if wrap_up.lower() == "none" else wrap_up,
-        one_team=one_team,
-        allow_bad_rows=skip_bad_rows,
-        name=name,
-    )
-    _write_or_explain(
-        lambda: write_fit(
-            result,
+    with claim(report):
+        started_at = datetime.now(UTC)
+        began = time.perf_counter()
+        result = fit(
+            log,
+            tz=tz,
+            region=region,
+            columns=columns,
+            interval=interval,
+            session_gap=session_gap,
+            wrap_up=None if wrap_up.lower() == "none" else wrap_up,
+            one_team=one_team,
+            allow_bad_rows=skip_bad_rows,
+            name=name,
+        )
+        _write_or_explain(
+            lambda: write_fit(
+                result,
+                out,
+                report,
+                started_at=started_at,
+                command=command_line(),
+                wall_time_s=time.perf_counter() - began,
+            ),
             out,
-            report,
-            started_at=started_at,
-            command=command_line(),
-            wall_time_s=time.perf_counter() - began,
-        ),
-        out,
-    )
+        )
     if not quiet:
         click.echo(fit_table(result))
         click.echo()
@@ -841,7 +844,8 @@ def fit_command(
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.argument("log", type=click.Path(path_type=Path))
 @run_options(
-    out_help="Results folder (replaced as a whole); default results/backtest-<scenario name>/.",
+    out_help="Results folder (replaced, keeping files staffsim did not write); "
+    "default results/backtest-<scenario name>/, plus any --set values.",
     replications_help="Replications, instead of the scenario file's.",
     seed_help="Root random seed, instead of the file's (none: drawn and recorded).",
 )
@@ -871,6 +875,7 @@ def backtest_command(
     replications: int | None,
     seed: int | None,
     jobs: int,
+    max_conversations: int | None,
     warmup: str,
     tz: str,
     region: str | None,
@@ -892,32 +897,37 @@ def backtest_command(
     from simulator.units import parse_duration
 
     loaded = load_scenario(scenario, overrides)
-    out_dir = out if out is not None else default_out_dir(f"backtest-{loaded.name}")
-    check_out_dir(out_dir)
+    out_dir = out if out is not None else default_out_dir(f"backtest-{loaded.name}", overrides)
     try:
         warmup_s = parse_duration(warmup)
     except ValueError as error:
         raise ScenarioError(str(error), source="--warmup") from None
-    started_at = datetime.now(UTC)
-    result = backtest(
-        loaded,
-        log,
-        tz=tz,
-        region=region,
-        columns=columns,
-        replications=replications,
-        seed=seed,
-        jobs=jobs,
-        warmup=warmup_s,
-        allow_bad_rows=skip_bad_rows,
-        progress=not quiet and sys.stderr.isatty(),
-    )
-    _finish(
-        lambda: write_backtest(result, out_dir, started_at=started_at, command=command_line()),
-        out_dir,
-        quiet,
-        lambda: mae_table(result),
-    )
+
+    def check_work(over_the_log: Scenario) -> None:
+        check_scenarios([over_the_log], replications, max_conversations, source=scenario)
+
+    with claim(out_dir):
+        started_at = datetime.now(UTC)
+        result = backtest(
+            loaded,
+            log,
+            tz=tz,
+            region=region,
+            columns=columns,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            warmup=warmup_s,
+            allow_bad_rows=skip_bad_rows,
+            progress=not quiet and sys.stderr.isatty(),
+            check_work=check_work,
+        )
+        _finish(
+            lambda: write_backtest(result, out_dir, started_at=started_at, command=command_line()),
+            out_dir,
+            quiet,
+            lambda: mae_table(result),
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,11 +93,13 @@ def backtest(
     warmup: float = 0.0,
     allow_bad_rows: bool = False,
     progress: bool = False,
+    check_work: Callable[[Scenario], None] | None = None,
 ) -> BacktestResult:
     """Run ``scenario`` over ``log``'s period and compare (see the module docstring).
 
     ``region``: the wall clock of days and hours (default: the first stream
-    profile's region, else ``tz``).
+    profile's region, else ``tz``). ``check_work`` sees the scenario as it will run
+    (over the log's period) before it runs: the command line's size limit.
     """
     from simulator.experiment import run
 
@@ -128,6 +131,8 @@ def backtest(
     scenario_run = loaded.model_copy(
         update={"start": period.start.to_pydatetime(), "horizon": horizon, "warmup": warmup}
     )
+    if check_work is not None:
+        check_work(scenario_run)
     result = run(scenario_run, replications=replications, seed=seed, jobs=jobs, progress=progress)
     hours = round(horizon / 3600)
     hour_starts = period.start_s + 3600.0 * np.arange(hours)

@@ -75,7 +75,8 @@ def write_backtest(
 ) -> Path:
     """Write ``backtest.json``, ``backtest.png`` and ``run.json`` atomically."""
     from simulator.analysis.figures import save_png
-    from simulator.output import run_info, write_folder, write_json
+    from simulator.output import run_info, write_json
+    from simulator.results_folder import write_folder
 
     figure = backtest_figure(result)
 
@@ -95,4 +96,4 @@ def write_backtest(
             folder / "run.json",
         )
 
-    return write_folder(out_dir, fill)
+    return write_folder(out_dir, fill, kind="backtest")

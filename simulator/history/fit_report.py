@@ -2,7 +2,7 @@
 
 The scenario goes where ``--out`` says; the report goes in a folder of its own
 (``--report DIR``, default the scenario's path without ``.yaml`` plus
-``-fit``), written atomically by :func:`simulator.output.write_folder` with a
+``-fit``), written atomically by :func:`simulator.results_folder.write_folder` with a
 ``run.json`` so that a later fit may replace it. Everything is computed and
 drawn before anything is written; the report folder is written first and the
 scenario last, through a temporary file renamed into place, so a failure leaves
@@ -306,7 +306,8 @@ def write_fit(
     """Write the report folder, then the scenario file (see the module docstring)."""
     from simulator.analysis.figures import save_png
     from simulator.analysis.scenario_table import write_text_atomic
-    from simulator.output import run_info, write_folder, write_json
+    from simulator.output import run_info, write_json
+    from simulator.results_folder import write_folder
 
     report_dir = report_dir if report_dir is not None else default_report_dir(out)
     text = yaml.safe_dump(result.scenario, sort_keys=False, allow_unicode=True)
@@ -330,6 +331,6 @@ def write_fit(
             folder / "run.json",
         )
 
-    write_folder(report_dir, fill)
+    write_folder(report_dir, fill, kind="fit")
     write_text_atomic(text, out)
     return report_dir
