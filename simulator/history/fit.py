@@ -11,6 +11,9 @@ What becomes what (each number in ``fit.json`` carries its sample size):
 - handle times (:mod:`~simulator.history.durations`) the conversation's
   ``handle`` with ``exchanges: 1``; patience (:mod:`~simulator.history.patience`)
   ``patience``; wrap-up (:mod:`~simulator.history.wrap_up`) ``wrap_up``;
+- a class that waits while agents who serve it sit idle
+  (:mod:`~simulator.history.class_delays`) a delay before routing, its
+  ``bot.time``;
 - teams (:mod:`~simulator.history.teams`) and agents on duty
   (:mod:`~simulator.history.on_duty`) each team's weekly ``roster``: the
   time-weighted mean per slot of the week, rounded half up, through
@@ -28,6 +31,7 @@ import pandas as pd
 
 from simulator.errors import ScenarioError
 from simulator.history.arrivals import ArrivalFit, Period, fit_arrivals, log_period
+from simulator.history.class_delays import ClassDelay, IdleClock, class_delays
 from simulator.history.contact_log import ContactLog, read_contact_log, zone
 from simulator.history.durations import DurationFit, fit_duration, seconds
 from simulator.history.on_duty import OnDuty, Sessions, on_duty, sessions
@@ -58,6 +62,7 @@ class FitResult:
     on_duty: dict[str, OnDuty]
     scenario: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    delays: dict[str, ClassDelay] = field(default_factory=dict)
 
 
 def fit(
@@ -137,8 +142,6 @@ def fit(
     for c in order:
         mine = (reached["stream"] == c).to_numpy()
         patience[c] = fit_patience(wait[mine], (reached["outcome"] == "abandoned").to_numpy()[mine])
-    gaps = wrap_up_gaps(contacts, gap_s)
-    wrap = {c: fit_wrap_up(gaps["gap"][gaps["stream"] == c].to_numpy()) for c in order}
     teams = group_teams(contacts, one_team=one_team)
     found, duty = {}, {}
     for team in teams:
@@ -154,6 +157,16 @@ def fit(
             region,
         )
         duty[team.name] = on_duty(found[team.name], period, interval_s)
+    clocks = {
+        team.name: IdleClock(found[team.name].frame, answered[answered["agent"].isin(team.agents)])
+        for team in teams
+        if team.name in found
+    }
+    team_of = {stream: team.name for team in teams for stream in team.streams}
+    delays = class_delays(reached, wait, clocks, team_of)
+    held = {c for c, delay in delays.items() if delay.delay is not None}
+    gaps = wrap_up_gaps(contacts, gap_s, held)
+    wrap = {c: fit_wrap_up(gaps["gap"][gaps["stream"] == c].to_numpy()) for c in order}
     options = {
         "tz": tz,
         "region": region,
@@ -178,6 +191,7 @@ def fit(
         on_duty=duty,
         scenario={},
         notes=notes,
+        delays=delays,
     )
     result.scenario = fitted_scenario(result, name or f"fitted-{Path(contact_log.source).stem}")
     return result
@@ -278,8 +292,14 @@ def fitted_scenario(result: FitResult, name: str) -> dict[str, Any]:
         }
         if arrivals.daily_cv:
             spec["noise"] = {"daily_cv": round(arrivals.daily_cv, 4)}
+        bot: dict[str, Any] = {}
         if row["deflected"]:
-            spec["bot"] = {"deflection": round(row["deflected"] / row["contacts"], 4)}
+            bot["deflection"] = round(row["deflected"] / row["contacts"], 4)
+        delay = result.delays.get(str(stream))
+        if delay is not None and delay.delay is not None:
+            bot["time"] = delay.delay.scenario()
+        if bot:
+            spec["bot"] = bot
         spec["conversation"] = conversation
         streams[str(stream)] = spec
     teams: dict[str, Any] = {}

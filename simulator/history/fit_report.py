@@ -43,7 +43,9 @@ def fit_json(result: FitResult) -> dict[str, Any]:
     for stream, row in result.classes.iterrows():
         arrivals, handle = result.arrivals[stream], result.handle[stream]
         patience, wrap = result.patience[stream], result.wrap_up[stream]
+        delay = result.delays.get(str(stream))
         streams[str(stream)] = {
+            "delay_before_routing": None if delay is None else delay.to_json(),
             "stream": row["base_stream"],
             "priority": None if pd.isna(row["priority"]) else int(row["priority"]),
             "observed": {
@@ -205,6 +207,18 @@ def fit_table(result: FitResult) -> str:
             f"  observed  abandon {_pct(row['abandon_share'])}  waited "
             f"{_pct(row['share_waited'])}  mean wait {_d(row['mean_wait_s'])}"
         )
+        delay = result.delays.get(str(stream))
+        if delay is not None and delay.idle_share is not None:
+            lines.append(
+                f"  idle      {_pct(delay.idle_share)} of its waiting had an agent of its "
+                "team free"
+                + (
+                    f": a delay before routing, median {_d(delay.delay.median_s)}, "
+                    f"mean {_d(delay.delay.mean_s)}  n={delay.delay.n}"
+                    if delay.delay is not None
+                    else ""
+                )
+            )
     for team in result.teams:
         found = result.sessions.get(team.name)
         extra = ""

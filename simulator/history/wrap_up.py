@@ -18,6 +18,7 @@ stream, no loop over contacts.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,8 +69,14 @@ def waiting_at(
     return total
 
 
-def wrap_up_gaps(contacts: pd.DataFrame, session_gap_s: float) -> pd.DataFrame:
-    """Every counted gap: the stream of the contact ended and the gap in seconds."""
+def wrap_up_gaps(
+    contacts: pd.DataFrame, session_gap_s: float, held: Collection[str] = ()
+) -> pd.DataFrame:
+    """Every counted gap: the stream of the contact ended and the gap in seconds.
+
+    Contacts of ``held`` classes (held before routing, :mod:`~simulator.history.
+    class_delays`) do not count as waiting: an agent could not have taken them.
+    """
     answered = contacts[(contacts["outcome"] == "answered") & contacts["agent"].notna()]
     answered = answered.sort_values(["agent", "answered"], kind="stable")
     counter = waiting_counter(contacts)
@@ -80,7 +87,7 @@ def wrap_up_gaps(contacts: pd.DataFrame, session_gap_s: float) -> pd.DataFrame:
         nexts = answered["answered"].to_numpy()[group][1:]
         gap = nexts - ends
         usable = (gap >= 0) & (gap <= session_gap_s)
-        streams = list(serves[agent])
+        streams = [stream for stream in serves[agent] if stream not in held]
         busy = (waiting_at(counter, streams, ends) > 0) & (
             waiting_at(counter, streams, np.nextafter(nexts, -np.inf)) > 0
         )
