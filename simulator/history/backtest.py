@@ -58,7 +58,7 @@ class BacktestResult:
     replications: int
     jobs: int
     wall_time_s: float
-    tables: dict[str, pd.DataFrame]  # by_hour, by_hour_of_week, by_date_hour
+    tables: dict[str, pd.DataFrame]  # by_hour, by_hour_of_week, by_date_hour, by_class
     mae: dict[str, float | None]
     baseline_mae: dict[str, float | None]
     source: str
@@ -162,6 +162,9 @@ def backtest(
         name: _table(key[keep], observed[keep], simulated[:, keep], baseline[keep], labels[name])
         for name, key in groups.items()
     }
+    tables["by_class"] = _class_table(
+        contacts, result.records, scenario_run, hour_starts, period, warmup, keep
+    )
     by_date_hour = tables["by_date_hour"]
     seen = by_date_hour["observed_reached"] > 0
     mae = {
@@ -183,6 +186,46 @@ def backtest(
         baseline_mae=baseline_mae,
         source=contact_log.source,
     )
+
+
+def _class_table(
+    contacts: pd.DataFrame,
+    records: list[Any],
+    scenario: Scenario,
+    hour_starts: np.ndarray,
+    period: Period,
+    warmup: float,
+    keep: np.ndarray,
+) -> pd.DataFrame:
+    """Every metric per class (stream) over the kept hours: classes served by the same
+    agents can fare very differently, which one pooled figure hides."""
+    hours = hour_starts.size
+    frames = []
+    for stream in sorted(set(contacts["stream"])):
+        mine = contacts[contacts["stream"] == stream]
+        observed = _observed_tallies(mine, period.start_s, hours, warmup)[keep].sum(axis=0)
+        simulated = np.stack(
+            [
+                _simulated_tallies(_only(counted_conversations(r, scenario), stream), hours)[
+                    keep
+                ].sum(axis=0)
+                for r in records
+            ]
+        )
+        baseline = _erlang_tallies(scenario, contacts, observed, hour_starts, period, stream)
+        frame = _table(
+            np.zeros(1, dtype=int),
+            observed[None, :],
+            simulated[:, None, :],
+            baseline[keep].sum(axis=0)[None, :],
+            lambda _g, s=stream: {"class": s},
+        )
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _only(counted: pd.DataFrame, stream: str) -> pd.DataFrame:
+    return counted[(counted["stream"] == stream).to_numpy()]
 
 
 def _profile_region(scenario: Scenario) -> str | None:
@@ -246,8 +289,11 @@ def _erlang_tallies(
     observed: np.ndarray,
     hour_starts: np.ndarray,
     period: Period,
+    only: str | None = None,
 ) -> np.ndarray:
-    """Expected tallies per hour from Erlang A, team by team (see the module docstring)."""
+    """Expected tallies per hour from Erlang A, team by team (see the module docstring);
+    with ``only``, the share of them that falls to that class's arrivals (its team's
+    law applies to it as to every class the team serves)."""
     hours = hour_starts.size
     reached = contacts[contacts["outcome"] != "deflected"]
     hour = np.floor((reached["arrived"].to_numpy() - period.start_s) / 3600).astype(int)
@@ -274,8 +320,12 @@ def _erlang_tallies(
             else None
         )
         arrivals = _bins(hour[mine], np.ones(int(mine.sum())), hours)
+        counted = arrivals
+        if only is not None:
+            own = mine & (reached["stream"] == only).to_numpy()
+            counted = _bins(hour[own], np.ones(int(own.sum())), hours)
         agents = _on_shift(scenario, team, spec, hour_starts)
-        for h in np.nonzero(arrivals)[0]:
+        for h in np.nonzero(counted)[0]:
             n = arrivals[h]
             servers = math.floor(agents[h] + 0.5) * spec.concurrency
             if servers == 0:
@@ -285,7 +335,8 @@ def _erlang_tallies(
                 law = wait_law(n / 3600.0, servers, holding, patience_s)
                 p_wait, p_abandon = law.p_wait, law.p_abandon
                 mean_wait = law.mean_wait_s if math.isfinite(law.mean_wait_s) else 3600.0
-            tallies[h] += [n, n * p_abandon, n * mean_wait, n * p_wait, n * (1 - p_abandon)]
+            c = counted[h]
+            tallies[h] += [c, c * p_abandon, c * mean_wait, c * p_wait, c * (1 - p_abandon)]
     return tallies
 
 

@@ -79,3 +79,18 @@ def test_a_class_served_in_order_gets_none(fitted) -> None:
     served = fitted.delays["walk_in"]
     assert served.delay is None
     assert "bot" not in fitted.scenario["streams"]["walk_in"]
+
+
+def test_the_backtest_reports_each_class_and_the_fitted_delay_reproduces_it(fitted) -> None:
+    from simulator import load_scenario
+    from simulator.history.backtest import backtest
+
+    result = backtest(load_scenario(fitted.scenario), fitted.log, replications=3, seed=1)
+    rows = result.tables["by_class"].set_index("class")
+    assert set(rows.index) == {"identified", "walk_in"}
+    held, free = rows.loc["identified"], rows.loc["walk_in"]
+    assert held["share_waited"] == pytest.approx(1.0, abs=0.02)  # observed
+    assert held["simulated_share_waited"] >= 0.95  # the fitted delay holds them too
+    assert free["simulated_share_waited"] < 0.5
+    # One Erlang A law per team treats both classes alike: it cannot see the delay.
+    assert held["erlang_a_share_waited"] < 0.5
