@@ -111,7 +111,13 @@ def build(
             skills=[spec.skills.get(s, 1.0) for s in scenario.streams],
             meant_for=[s in meant_for for s in scenario.streams],
         )
-        dispatcher.serve(team, own, [(queues[rule.queue], rule) for rule in spec.overflow])
+        handback = scenario.team_handoff(name).handback
+        dispatcher.serve(
+            team,
+            own,
+            [(queues[rule.queue], rule) for rule in spec.overflow],
+            (queues[handback.to] if handback.to else None, team.shift_end.band),
+        )
         for schedule in team_schedules(name, spec, scenario.start, horizon):
             duties.append(Shifts(hire(team, schedule.name), schedule.shifts))
         for number, entry in enumerate(spec.backup, start=1):

@@ -97,6 +97,7 @@ class Conversation:
     __slots__ = (
         "agent",
         "arrived_at",
+        "band",
         "customers",
         "handbacks",
         "index",
@@ -136,6 +137,7 @@ class Conversation:
         self.picked_up = False
         self.reread_due = False  # next agent must re-read the history first
         self.handbacks = 0
+        self.band = 1  # its band in a queue (queues.NEW until handed back)
         self.reassignments = 0
         self.stream = customers.code
         self.scale = 1.0  # skill multiplier already applied to ``work``
@@ -161,6 +163,7 @@ class Conversation:
         """An agent takes it from a queue and owes the reply; True the first time."""
         self.agent = agent
         self.state = State.OWED
+        self.band = 1
         first = not self.picked_up
         self.picked_up = True
         return first
@@ -199,12 +202,14 @@ class Conversation:
         """The agent holding it lets go (it is over, triaged, or handed back)."""
         self.agent = None
 
-    def hand_back(self) -> None:
+    def hand_back(self, queue: Queue, band: int) -> None:
         """Shift end: left with a note, so the next agent re-reads the history first.
-        An owed reply goes back to a queue (the caller's); otherwise it is parked
-        until the customer writes."""
+        It will wait in ``queue`` in ``band``: an owed reply now (the caller queues
+        it), otherwise it is parked until the customer writes."""
         self.handbacks += 1
         self.reread_due = True
+        self.queue = queue
+        self.band = band
         if self.state is not State.OWED:
             self.state = State.PARKED
 

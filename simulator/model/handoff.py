@@ -11,7 +11,8 @@ A policy answers when intake closes (:meth:`ShiftEndPolicy.intake_closes`) and
 runs the shift end (:meth:`ShiftEndPolicy.end_shift`, a SimPy process body)
 with the agent's mechanisms: ``wind_down`` (take nothing new) and ``depart``
 (keep or hand back what is held). Whoever picks up a handed-back conversation
-first re-reads its history (:meth:`ShiftEndPolicy.reread_time`). A third policy
+first re-reads its history (:meth:`ShiftEndPolicy.reread_time`); where it waits
+meanwhile (``handoff.handback``: queue and band) is the dispatcher's. A third policy
 is one more subclass with its ``policy`` name.
 """
 
@@ -22,11 +23,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import simpy
 
-from simulator.scenario.schema import Handoff, Leftover, Policy
+from simulator.model.queues import AFTER_NEW, FIRST, NEW
+from simulator.scenario.schema import Handoff, Leftover, Order, Policy
 
 if TYPE_CHECKING:
     from simulator.model.agent import Agent
     from simulator.model.conversation import Conversation
+
+BANDS = {Order.FIRST: FIRST, Order.ARRIVAL: NEW, Order.AFTER_NEW: AFTER_NEW}
 
 
 class ShiftEndPolicy:
@@ -42,6 +46,7 @@ class ShiftEndPolicy:
 
     def __init__(self, handoff: Handoff) -> None:
         self.reread = handoff.reread
+        self.band = BANDS[handoff.handback.order]  # where hand-backs wait in their queue
 
     def intake_closes(self, end: float) -> float:
         """When an agent whose shift ends at ``end`` stops picking up new conversations."""

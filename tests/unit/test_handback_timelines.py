@@ -1,0 +1,114 @@
+"""Exact timelines of where and when handed-back conversations are served
+(``handoff.handback``: the queue they return to and their order there).
+
+One setup for every order, with fixed 1000 s replies: the early team (00:00-00:30)
+serves ``chat``; the late team (from 00:30) serves ``web``, where hand-backs go.
+Chat A (arrived 10, three replies, customer delay 100 s) gets replies at 1010 and
+2110; the early agent leaves after the second (shift end 1800 fell while typing),
+so A is handed back while waiting on the customer (parked). Its customer writes at
+2210, while nobody holds it: A joins ``web``. Web conversations (one reply each):
+C at 0 and D at 5 wait for the late agent, who takes C at 1800 and finishes it at
+2800; E arrives at 1900. At 2800 D (arrived 5), A (arrived 10, handed back) and E
+(arrived 1900) wait. A's pick-up costs a re-read of 60 + 20 * 2 = 100 s first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import simulator
+from simulator.errors import ScenarioError
+from tests.unit.timeline import column, fixed, simulate_at, team_row
+
+REREAD = 100.0
+ASKED = 2210.0  # A's customer writes while A is unowned
+
+
+def handback_run(monkeypatch: pytest.MonkeyPatch, **handback: Any) -> Any:
+    def shift(label: str, start: str, end: str) -> dict[str, Any]:
+        return {"label": label, "days": "daily", "start": start, "end": end, "agents": 1}
+
+    return simulate_at(
+        monkeypatch,
+        {
+            "streams": {
+                "chat": {
+                    "per_hour": 1,
+                    "conversation": {
+                        "handle": fixed(1000),
+                        "exchanges": 3,
+                        "reply_delay": fixed(100),
+                    },
+                },
+                "web": {"per_hour": 1, "conversation": {"handle": fixed(1000)}},
+            },
+            "teams": {
+                "early": {"serves": ["chat"], "roster": [shift("early", "00:00", "00:30")]},
+                "late": {
+                    "serves": ["web"],
+                    "streams": ["chat", "web"],
+                    "roster": [shift("late", "00:30", "03:00")],
+                },
+            },
+            "handoff": {
+                "policy": "handback",
+                "reread": {"base": "1min", "per_exchange": "20s"},
+                "handback": {"to": "web", **handback},
+            },
+        },
+        {"chat": [10], "web": [0, 5, 1900]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("order", "d_end", "a_end", "e_end"),
+    [
+        # by arrival: D (5), then A (10) at 3800, then E
+        ("arrival", 3800, 3800 + REREAD + 1000, 3800 + REREAD + 2000),
+        # first: A at 2800 ahead of both, then D, then E
+        ("first", 2800 + REREAD + 2000, 2800 + REREAD + 1000, 2800 + REREAD + 3000),
+        # after_new: behind both new ones, D then E, then A at 4800
+        ("after_new", 3800, 4800 + REREAD + 1000, 4800),
+    ],
+)
+def test_handed_back_conversation_takes_its_orders_place(
+    monkeypatch: pytest.MonkeyPatch, order: str, d_end: float, a_end: float, e_end: float
+) -> None:
+    record = handback_run(monkeypatch, order=order)
+    # arrival order: C (0), D (5), A (10), E (1900)
+    assert column(record, "ended_at") == [2800, d_end, a_end, e_end]
+    assert column(record, "outcome") == ["resolved"] * 4
+    assert column(record, "handbacks") == [0, 0, 1, 0]
+    team = team_row(record, "late")
+    assert team["reread_s"] == REREAD
+    # the customer's message written while A was unowned waits until the pick-up,
+    # and that wait is part of its follow-up response time
+    followups = record.followups
+    assert followups["response_s"].tolist() == [2110 - 1110, a_end - ASKED]
+    assert followups["after_handback"].tolist() == [False, True]
+
+
+def test_handback_defaults_keep_the_conversations_own_queue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without ``to`` A returns to ``chat``, which the late team does not serve and
+    the early team has left: it stays open."""
+    record = handback_run(monkeypatch, to=None)
+    assert column(record, "outcome") == ["resolved", "resolved", "open", "resolved"]
+    assert column(record, "ended_at") == [2800, 3800, None, 4800]
+
+
+def test_a_handback_queue_nobody_serves_is_a_scenario_error() -> None:
+    scenario = {
+        "name": "unserved",
+        "horizon": "1h",
+        "streams": {"chat": {"per_hour": 1, "conversation": {"handle": fixed(60)}}},
+        "teams": {"support": {"agents": 1, "serves": ["chat"]}},
+        "handoff": {"handback": {"to": "inbox", "order": "after_new"}},
+    }
+    with pytest.raises(ScenarioError) as caught:
+        simulator.load_scenario(scenario)
+    assert caught.value.path == "handoff.handback.to"
+    assert "inbox" in str(caught.value)
