@@ -184,6 +184,7 @@ class Agent:
             conversation.reread_due = False
             reread = team.shift_end.reread_time(conversation)
             conversation.work += reread
+            conversation.repeat(team.shift_end.extra_exchanges())
             self.recorder.reread(self.index, reread, self.env.now)
 
     def _scale(self, conversation: Conversation) -> None:

@@ -107,7 +107,12 @@ def build(
             name,
             index,
             spec,
-            shift_end_policy(scenario.team_handoff(name)),
+            shift_end_policy(
+                scenario.team_handoff(name),
+                source.rng(f"handback_extra.{name}")
+                if scenario.team_handoff(name).handback.extra_exchanges is not None
+                else None,
+            ),
             skills=[spec.skills.get(s, 1.0) for s in scenario.streams],
             meant_for=[s in meant_for for s in scenario.streams],
         )

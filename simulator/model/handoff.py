@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 import simpy
 
 from simulator.model.queues import AFTER_NEW, FIRST, NEW
@@ -44,9 +45,11 @@ class ShiftEndPolicy:
         if "policy" in cls.__dict__:  # a subclass that names no policy of its own is no policy
             ShiftEndPolicy._by_policy[cls.policy] = cls
 
-    def __init__(self, handoff: Handoff) -> None:
+    def __init__(self, handoff: Handoff, rng: np.random.Generator | None = None) -> None:
         self.reread = handoff.reread
         self.band = BANDS[handoff.handback.order]  # where hand-backs wait in their queue
+        self.extra = handoff.handback.extra_exchanges
+        self.rng = rng  # draws extra exchanges (given only when they are asked for)
 
     def intake_closes(self, end: float) -> float:
         """When an agent whose shift ends at ``end`` stops picking up new conversations."""
@@ -60,6 +63,13 @@ class ShiftEndPolicy:
         """Time to read a handed-back conversation's history before replying."""
         return self.reread.base + self.reread.per_exchange * conversation.sent
 
+    def extra_exchanges(self) -> int:
+        """Exchanges a customer adds by repeating the story after a hand-back."""
+        if self.extra is None:
+            return 0
+        assert self.rng is not None
+        return int(self.extra.sample(self.rng, 1)[0])
+
 
 class Handback(ShiftEndPolicy):
     policy = Policy.HANDBACK
@@ -72,8 +82,8 @@ class Handback(ShiftEndPolicy):
 class Ownership(ShiftEndPolicy):
     policy = Policy.OWNERSHIP
 
-    def __init__(self, handoff: Handoff) -> None:
-        super().__init__(handoff)
+    def __init__(self, handoff: Handoff, rng: np.random.Generator | None = None) -> None:
+        super().__init__(handoff, rng)
         self.intake_cutoff = handoff.intake_cutoff
         self.max_overtime = handoff.max_overtime
         self.keep_leftovers = handoff.leftover is Leftover.WAIT_FOR_OWNER
@@ -88,6 +98,6 @@ class Ownership(ShiftEndPolicy):
         agent.depart(keep=self.keep_leftovers)
 
 
-def shift_end_policy(handoff: Handoff) -> ShiftEndPolicy:
-    """The policy object for a team's handoff settings."""
-    return ShiftEndPolicy._by_policy[handoff.policy](handoff)
+def shift_end_policy(handoff: Handoff, rng: np.random.Generator | None = None) -> ShiftEndPolicy:
+    """The policy object for a team's handoff settings (``rng`` for extra exchanges)."""
+    return ShiftEndPolicy._by_policy[handoff.policy](handoff, rng)

@@ -346,6 +346,10 @@ class HandbackRoute(Model):
     """Its place there: ``arrival`` (by first arrival, so usually at once), ``first``
     (ahead of everything waiting) or ``after_new`` (only when no new conversation waits
     for the agent: an inbox that live chat always pre-empts)."""
+    extra_exchanges: Count | None = None
+    """Exchanges the customer adds by repeating part of the story to the next agent
+    (drawn per pick-up after a hand-back, each as long as the last exchange); none by
+    default."""
 
 
 class Handoff(Model):

@@ -20,6 +20,8 @@ import pytest
 
 import simulator
 from simulator.errors import ScenarioError
+from simulator.model.conversation import Conversation, Customers
+from simulator.model.queues import Queue
 from tests.unit.timeline import column, fixed, simulate_at, team_row
 
 REREAD = 100.0
@@ -112,3 +114,30 @@ def test_a_handback_queue_nobody_serves_is_a_scenario_error() -> None:
         simulator.load_scenario(scenario)
     assert caught.value.path == "handoff.handback.to"
     assert "inbox" in str(caught.value)
+
+
+def test_extra_exchanges_repeat_the_last_exchange(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Order first with two extra exchanges: the late agent takes A at 2800 and
+    replies at 2800 + 100 + 1000 = 3900 (A's third and last reply); then the customer
+    repeats the story twice, each round as long as A's last exchange (100 s to write,
+    1000 s to answer): 4000-5000 and 5100-6100, when A is resolved after five replies.
+    D and E wait behind it (concurrency 1): 6100-7100 and 7100-8100."""
+    record = handback_run(monkeypatch, order="first", extra_exchanges=2)
+    assert column(record, "ended_at") == [2800, 7100, 6100, 8100]
+    assert column(record, "exchanges") == [1, 1, 5, 1]
+    responses = record.followups["response_s"].tolist()
+    assert responses == [1000, 3900 - ASKED, 1000, 1000]
+
+
+def test_no_extra_exchanges_before_a_first_reply() -> None:
+    """A conversation handed back before its first reply has no story to repeat."""
+    customers = Customers([3], [10.0], [20.0, 30.0], [1.0, 2.0], [0], None, None)
+    conversation = Conversation(0, 0, 0.0, customers, Queue("chat", 0))
+    conversation.repeat(2)
+    assert (conversation.needed, conversation.repeats) == (3, 0)
+    conversation.sent = 2  # after the second reply: repeat that exchange (index 1)
+    conversation.repeat(2)
+    assert (conversation.needed, conversation.repeats) == (5, 2)
+    assert conversation.reply_delay() == 2.0
+    conversation.owe_next_reply()
+    assert (conversation.work, conversation.repeats, conversation.shift) == (30.0, 1, 1)
