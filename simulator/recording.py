@@ -104,6 +104,17 @@ TICKET_COLUMNS = ("conversation", "raised_at", "resolved_at", "resolution_s")
 """One row per back-office ticket resolved: escalated conversations."""
 
 
+UNOWNED_COLUMNS = ("conversation", "kind", "agent", "since", "until", "shift_end")
+"""One row per spell in which an open conversation had no one working on it after
+a shift end: ``kind`` "handed_back" (from the hand-back ``since`` to the next
+agent's pick-up ``until``) or "waiting_for_owner" (kept by its owner, from the
+owner's departure to the owner's next shift). ``agent`` is who let it go (its
+index in ``agents``), ``shift_end`` that agent's shift end; ``until`` is NaN when
+the spell lasted past the horizon."""
+
+UNOWNED_KINDS = ("handed_back", "waiting_for_owner")
+
+
 @dataclass
 class ReplicationRecord:
     """Everything one replication produced."""
@@ -115,3 +126,4 @@ class ReplicationRecord:
     states: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STATE_COLUMNS))
     tickets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TICKET_COLUMNS))
     agents: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AGENT_COLUMNS))
+    unowned: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNOWNED_COLUMNS))

@@ -172,7 +172,7 @@ class Dispatcher:
             return
         queue, band = self.returns[agent.team.index]
         conversation.hand_back(queue or conversation.queue, band)
-        self.recorder.handed_back(conversation, agent.index, self.env.now)
+        self.recorder.handed_back(conversation, agent.index, self.env.now, agent.shift_end)
         if conversation.state is State.OWED:
             self.enqueue(conversation, conversation.queue)
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 import simulator
+from simulator.analysis.metrics import replication_metrics
 from simulator.errors import ScenarioError
 from simulator.model.conversation import Conversation, Customers
 from simulator.model.queues import Queue
@@ -28,32 +29,33 @@ REREAD = 100.0
 ASKED = 2210.0  # A's customer writes while A is unowned
 
 
-def handback_run(monkeypatch: pytest.MonkeyPatch, **handback: Any) -> Any:
-    def shift(label: str, start: str, end: str) -> dict[str, Any]:
-        return {"label": label, "days": "daily", "start": start, "end": end, "agents": 1}
+def _shift(label: str, start: str, end: str) -> dict[str, Any]:
+    return {"label": label, "days": "daily", "start": start, "end": end, "agents": 1}
 
+
+STREAMS = {
+    "chat": {
+        "per_hour": 1,
+        "conversation": {"handle": fixed(1000), "exchanges": 3, "reply_delay": fixed(100)},
+    },
+    "web": {"per_hour": 1, "conversation": {"handle": fixed(1000)}},
+}
+TEAMS = {
+    "early": {"serves": ["chat"], "roster": [_shift("early", "00:00", "00:30")]},
+    "late": {
+        "serves": ["web"],
+        "streams": ["chat", "web"],
+        "roster": [_shift("late", "00:30", "03:00")],
+    },
+}
+
+
+def handback_run(monkeypatch: pytest.MonkeyPatch, **handback: Any) -> Any:
     return simulate_at(
         monkeypatch,
         {
-            "streams": {
-                "chat": {
-                    "per_hour": 1,
-                    "conversation": {
-                        "handle": fixed(1000),
-                        "exchanges": 3,
-                        "reply_delay": fixed(100),
-                    },
-                },
-                "web": {"per_hour": 1, "conversation": {"handle": fixed(1000)}},
-            },
-            "teams": {
-                "early": {"serves": ["chat"], "roster": [shift("early", "00:00", "00:30")]},
-                "late": {
-                    "serves": ["web"],
-                    "streams": ["chat", "web"],
-                    "roster": [shift("late", "00:30", "03:00")],
-                },
-            },
+            "streams": STREAMS,
+            "teams": TEAMS,
             "handoff": {
                 "policy": "handback",
                 "reread": {"base": "1min", "per_exchange": "20s"},
@@ -141,3 +143,20 @@ def test_no_extra_exchanges_before_a_first_reply() -> None:
     assert conversation.reply_delay() == 2.0
     conversation.owe_next_reply()
     assert (conversation.work, conversation.repeats, conversation.shift) == (30.0, 1, 1)
+
+
+def test_summary_counts_the_handed_back_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under after_new A is handed back at 2110 (the early agent's departure) and
+    picked up at 4800: one spell of 2690 s, the early team's, in stream chat."""
+    record = handback_run(monkeypatch, order="after_new")
+    loaded = simulator.load_scenario(
+        {"name": "timeline", "horizon": "3h", "streams": STREAMS, "teams": TEAMS}
+    )
+    metrics = replication_metrics(record, loaded)
+    spell = {"conversations": 1, "wait_s": {"mean": 2690.0, "p50": 2690.0, "p90": 2690.0}}
+    assert metrics["overall"]["handed_back"] == spell
+    assert metrics["by_stream"]["chat"]["handed_back"] == spell
+    assert metrics["by_stream"]["web"]["handed_back"]["conversations"] == 0
+    assert metrics["by_team"]["early"]["handed_back"] == spell
+    assert metrics["by_team"]["late"]["handed_back"]["conversations"] == 0
+    assert metrics["overall"]["waiting_for_owner"]["conversations"] == 0
