@@ -27,6 +27,7 @@ spelled out here and kept in one place:
 - Percentiles are numpy's default (linear interpolation).
 - ``by_team``: ``occupancy`` = busy / on-shift agent time, ``overtime_h`` =
   overtime hours, ``handbacks`` = conversations handed back.
+- ``overall.overtime_h``: every team's overtime hours together.
 - ``handed_back`` and ``waiting_for_owner`` (overall, by stream and by the team
   of the agent who let go): spells after warmup in which an open conversation had
   nobody after a shift end, ``conversations`` counting them and ``wait_s`` their
@@ -286,6 +287,7 @@ def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     return {
         "overall": {
             **_metrics(rows, response["response"], scenario),
+            "overtime_h": float(record.teams["overtime_s"].sum()) / 3600.0,
             **_unowned_blocks(spells, None, None),
         },
         "by_stream": {

@@ -66,8 +66,14 @@ OVERALL_METRICS = (
     "resolution_s.p90",
     "queue_wait_s.mean",
     "abandon_rate",
+    "overtime_h",
+    "handed_back.conversations",
+    "handed_back.wait_s.p90",
+    "waiting_for_owner.conversations",
+    "waiting_for_owner.wait_s.p90",
 )
-"""Headline statistics compared for all conversations (summary.json ``overall``)."""
+"""Headline statistics compared for all conversations (summary.json ``overall``);
+the last are what a shift-end policy costs: overtime, or conversations left unowned."""
 
 STREAM_METRICS = ("frt_s.p90", "frt_s.within_target", "resolution_s.p90", "abandon_rate")
 """Compared per stream, for streams both variants have, when there is more than one."""
@@ -378,11 +384,12 @@ def run_compare(
 
 
 def _nothing_to_compare(metric: str, values: list[Any]) -> bool:
-    """No data on either side (``within_target`` without a target), or a team's overtime
-    or handbacks at zero throughout (nobody's shift ended): such rows only add noise."""
+    """No data on either side (``within_target`` without a target), or overtime, hand-backs
+    or conversations left waiting at zero throughout (the policy does not apply): such
+    rows only add noise."""
     if all(v is None for v in values):
         return True
-    quiet = metric.startswith("by_team.") and metric.endswith((".overtime_h", ".handbacks"))
+    quiet = metric.endswith(("overtime_h", ".handbacks", ".conversations"))
     return quiet and all(v in (None, 0) for v in values)
 
 
