@@ -69,10 +69,12 @@ AGENT_TALLIES = (
     "shifts",
     "activations",
     "break_s",
+    "cutoff_s",
 )
 """Per agent, after warmup: time present (on shift or in overtime), time working
 on replies or wrap-up, overtime past shift end, conversations handed back,
-re-read time spent, shifts that ended, on-call activations, time on breaks."""
+re-read time spent, shifts that ended, on-call activations, time on breaks, time on
+shift closed to new conversations by an intake cutoff."""
 
 AGENT_COLUMNS = ("agent", "team", *AGENT_TALLIES)
 """One row per agent (a rotation member, a rostered or on-call person)."""
@@ -87,6 +89,7 @@ TEAM_COLUMNS = (
     "agent_shifts",
     "activations",
     "break_s",
+    "cutoff_s",
 )
 """One row per team: the sums of its agents' tallies (``agent_shifts`` sums
 ``shifts``)."""

@@ -27,12 +27,13 @@ METRIC_FIELDS: dict[str, tuple[str, ...]] = {
     "followup_s": (*DISTRIBUTION_STATS, "within_target"),
     "resolution_s": DISTRIBUTION_STATS,
     "overtime_h": (),
+    "intake_cutoff_h": (),
     "handed_back": ("conversations", "wait_s.mean", "wait_s.p50", "wait_s.p90"),
     "waiting_for_owner": ("conversations", "wait_s.mean", "wait_s.p50", "wait_s.p90"),
 }
 """Every statistic of a METRICS block: block name and the fields inside it."""
 
-OVERALL_ONLY = frozenset({"overtime_h"})
+OVERALL_ONLY = frozenset({"overtime_h", "intake_cutoff_h"})
 """Blocks of ``overall`` that streams do not have (overtime is the teams')."""
 
 TEAM_FIELDS = ("occupancy", "overtime_h", "handbacks")
@@ -126,7 +127,7 @@ def metric_kind(path: str) -> str:
     leaf = parts[-1]
     if leaf in SHARES:
         return "share"
-    if leaf == "overtime_h":
+    if leaf in ("overtime_h", "intake_cutoff_h"):
         return "hours"
     if parts[0] == "by_team" or "counts" in parts:
         return "count"
@@ -147,6 +148,8 @@ def metric_title(path: str) -> str:
         return prefix + "abandon rate"
     if parts == ["overtime_h"]:
         return prefix + "overtime hours"
+    if parts == ["intake_cutoff_h"]:
+        return prefix + "hours closed by intake cutoff"
     if parts[0] in ("handed_back", "waiting_for_owner"):
         spell = parts[0].replace("_", " ")
         if parts[1] == "conversations":

@@ -27,7 +27,9 @@ spelled out here and kept in one place:
 - Percentiles are numpy's default (linear interpolation).
 - ``by_team``: ``occupancy`` = busy / on-shift agent time, ``overtime_h`` =
   overtime hours, ``handbacks`` = conversations handed back.
-- ``overall.overtime_h``: every team's overtime hours together.
+- ``overall.overtime_h``: every team's overtime hours together;
+  ``intake_cutoff_h`` (overall and by team): agent hours on shift but closed to
+  new conversations by an ownership intake cutoff.
 - ``handed_back`` and ``waiting_for_owner`` (overall, by stream and by the team
   of the agent who let go): spells after warmup in which an open conversation had
   nobody after a shift end, ``conversations`` counting them and ``wait_s`` their
@@ -214,12 +216,17 @@ def _metrics(rows: Columns, response: np.ndarray, scenario: Scenario) -> dict:
 
 def _team_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     """Occupancy, overtime hours and handbacks of every team in the scenario."""
-    numbers = ["on_shift_s", "busy_s", "overtime_s", "handbacks"]
+    numbers = ["on_shift_s", "busy_s", "overtime_s", "handbacks", "cutoff_s"]
     totals = record.teams[numbers].groupby(record.teams["team"].astype(str)).sum()
     result = {}
     for team in scenario.teams:
         if team not in totals.index:
-            result[team] = {"occupancy": None, "overtime_h": None, "handbacks": None}
+            result[team] = {
+                "occupancy": None,
+                "overtime_h": None,
+                "handbacks": None,
+                "intake_cutoff_h": None,
+            }
             continue
         row = totals.loc[team]
         on_shift = float(row["on_shift_s"])
@@ -227,6 +234,7 @@ def _team_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
             "occupancy": float(row["busy_s"]) / on_shift if on_shift > 0 else None,
             "overtime_h": float(row["overtime_s"]) / 3600.0,
             "handbacks": float(row["handbacks"]),
+            "intake_cutoff_h": float(row["cutoff_s"]) / 3600.0,
         }
     return result
 
@@ -288,6 +296,7 @@ def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
         "overall": {
             **_metrics(rows, response["response"], scenario),
             "overtime_h": float(record.teams["overtime_s"].sum()) / 3600.0,
+            "intake_cutoff_h": float(record.teams["cutoff_s"].sum()) / 3600.0,
             **_unowned_blocks(spells, None, None),
         },
         "by_stream": {

@@ -67,6 +67,7 @@ OVERALL_METRICS = (
     "queue_wait_s.mean",
     "abandon_rate",
     "overtime_h",
+    "intake_cutoff_h",
     "handed_back.conversations",
     "handed_back.wait_s.p90",
     "waiting_for_owner.conversations",
@@ -389,7 +390,7 @@ def _nothing_to_compare(metric: str, values: list[Any]) -> bool:
     rows only add noise."""
     if all(v is None for v in values):
         return True
-    quiet = metric.endswith(("overtime_h", ".handbacks", ".conversations"))
+    quiet = metric.endswith(("_h", ".handbacks", ".conversations"))
     return quiet and all(v in (None, 0) for v in values)
 
 

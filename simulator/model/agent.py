@@ -95,6 +95,7 @@ class Agent:
     def _intake_closes(self, at: float) -> None:
         if self.present and self.intake_until == at:  # still the same shift
             self.stop_intake()
+            self.recorder.intake_closed(self.index, at, self.shift_end)
 
     def stop_intake(self) -> None:
         self.accepting = False

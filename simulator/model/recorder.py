@@ -46,6 +46,7 @@ class AgentTallies:
         self.shifts: list[int] = []
         self.activations: list[int] = []
         self.break_s: list[float] = []
+        self.cutoff_s: list[float] = []
 
 
 class Recorder:
@@ -170,6 +171,10 @@ class Recorder:
 
     def on_break(self, agent: int, begin: float, end: float) -> None:
         self.tally.break_s[agent] += self.after_warmup(begin, end)
+
+    def intake_closed(self, agent: int, now: float, shift_end: float) -> None:
+        """An intake cutoff closes the agent to new conversations until shift end."""
+        self.tally.cutoff_s[agent] += self.after_warmup(now, shift_end)
 
     def reread(self, agent: int, seconds: float, now: float) -> None:
         if now >= self.warmup:

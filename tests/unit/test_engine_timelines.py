@@ -279,6 +279,8 @@ def test_ownership_works_overtime_until_resolved(monkeypatch: pytest.MonkeyPatch
     assert column(record, "ended_at")[0] == 4000
     assert column(record, "handbacks") == [0, 0]
     assert team_row(record, "support")["overtime_s"] == 400
+    # closed to new chats 2700-3600 (early) and 9900-10800 (late)
+    assert team_row(record, "support")["cutoff_s"] == 1800
 
 
 def test_ownership_leftover_handed_back(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -89,6 +89,7 @@ def record(categorical: bool = True, shift: float = 0.0, replication: int = 0) -
             "handbacks": [2, 0],
             "reread_s": [0.0, 0.0],
             "agent_shifts": [1, 0],
+            "cutoff_s": [900.0, 0.0],
         }
     )
     return ReplicationRecord(replication, frame, followups, teams)
@@ -178,6 +179,9 @@ def test_within_target_is_none_without_a_target() -> None:
 
 def test_team_statistics(metrics: dict) -> None:
     teams = metrics["by_team"]
+    assert teams["a"]["intake_cutoff_h"] == 0.25
+    assert metrics["overall"]["intake_cutoff_h"] == 0.25
+    assert metrics["overall"]["overtime_h"] == 0.5
     keys = ("occupancy", "overtime_h", "handbacks")
     assert {k: teams["a"][k] for k in keys} == {
         "occupancy": 0.5,
