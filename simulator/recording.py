@@ -69,10 +69,12 @@ AGENT_TALLIES = (
     "shifts",
     "activations",
     "break_s",
+    "cutoff_s",
 )
 """Per agent, after warmup: time present (on shift or in overtime), time working
 on replies or wrap-up, overtime past shift end, conversations handed back,
-re-read time spent, shifts that ended, on-call activations, time on breaks."""
+re-read time spent, shifts that ended, on-call activations, time on breaks, time on
+shift closed to new conversations by an intake cutoff."""
 
 AGENT_COLUMNS = ("agent", "team", *AGENT_TALLIES)
 """One row per agent (a rotation member, a rostered or on-call person)."""
@@ -87,6 +89,7 @@ TEAM_COLUMNS = (
     "agent_shifts",
     "activations",
     "break_s",
+    "cutoff_s",
 )
 """One row per team: the sums of its agents' tallies (``agent_shifts`` sums
 ``shifts``)."""
@@ -104,6 +107,17 @@ TICKET_COLUMNS = ("conversation", "raised_at", "resolved_at", "resolution_s")
 """One row per back-office ticket resolved: escalated conversations."""
 
 
+UNOWNED_COLUMNS = ("conversation", "kind", "agent", "since", "until", "shift_end")
+"""One row per spell in which an open conversation had no one working on it after
+a shift end: ``kind`` "handed_back" (from the hand-back ``since`` to the next
+agent's pick-up ``until``) or "waiting_for_owner" (kept by its owner, from the
+owner's departure to the owner's next shift). ``agent`` is who let it go (its
+index in ``agents``), ``shift_end`` that agent's shift end; ``until`` is NaN when
+the spell lasted past the horizon."""
+
+UNOWNED_KINDS = ("handed_back", "waiting_for_owner")
+
+
 @dataclass
 class ReplicationRecord:
     """Everything one replication produced."""
@@ -115,3 +129,4 @@ class ReplicationRecord:
     states: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STATE_COLUMNS))
     tickets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TICKET_COLUMNS))
     agents: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AGENT_COLUMNS))
+    unowned: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNOWNED_COLUMNS))

@@ -70,7 +70,8 @@ def compare_figure(
     where it did not happen), as :meth:`CompareResult.response_times` gives.
     ``differences``: :attr:`CompareResult.table`. Top: the share of
     conversations answered (resolved) within each time, per variant. Bottom:
-    each headline difference, variant minus baseline, with its paired 95%
+    each headline difference (times, shares, then overtime hours and counts of
+    hand-backs), variant minus baseline, with its paired 95%
     interval (thick) and the unpaired interval independent runs would give
     (thin, grey); a ``*`` marks differences whose paired interval excludes 0.
     """
@@ -80,8 +81,8 @@ def compare_figure(
         else dict.fromkeys(times["variant"])
     )
     colours = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(variants)}
-    figure = _figure(14, 10.5)
-    grid = figure.add_gridspec(2, 2, height_ratios=[1, 1.15])
+    figure = _figure(14, 14)
+    grid = figure.add_gridspec(3, 2, height_ratios=[1, 1.15, 0.8])
     _ecdf(
         figure.add_subplot(grid[0, 0]),
         times,
@@ -110,6 +111,21 @@ def compare_figure(
         figure.add_subplot(grid[1, 0]), time_rows, colours, "seconds", "Time statistics: difference"
     )
     _differences(figure.add_subplot(grid[1, 1]), share_rows, colours, "share", "Shares: difference")
+    # What a shift-end policy costs: overtime on one side, hand-backs on the other.
+    _differences(
+        figure.add_subplot(grid[2, 0]),
+        overall[kinds == "hours"],
+        colours,
+        "hours",
+        "Overtime hours: difference",
+    )
+    _differences(
+        figure.add_subplot(grid[2, 1]),
+        overall[kinds == "count"],
+        colours,
+        "count",
+        "Conversations handed back or left waiting: difference",
+    )
     paired_colour = colours[variants[1]] if len(variants) > 1 else PALETTE[1]
     figure.legend(
         handles=[

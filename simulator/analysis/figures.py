@@ -749,3 +749,47 @@ def handoff_figure(table: pd.DataFrame) -> Figure:
         fontsize=12,
     )
     return figure
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_SPELL_LABELS = {"handed_back": "handed back", "waiting_for_owner": "waiting for the owner"}
+
+
+def shift_end_week_figure(table: pd.DataFrame, policies: str) -> Figure:
+    """For each shift end of the week: open conversations let go there (top) and
+    how long they waited for someone (bottom), by kind of spell.
+
+    ``table`` is :func:`simulator.analysis.tables.shift_end_table`; ``policies``
+    names the shift-end policy (or the teams' policies) for the title."""
+    figure = _figure(12, 6.4, left=0.07, right=0.98, top=0.9, bottom=0.16, hspace=0.35)
+    count_ax, wait_ax = figure.subplots(2, 1, sharex=True)
+    if table.empty:
+        _no_data(count_ax, "no conversation was left open at a shift end after warmup")
+        _no_data(wait_ax, "")
+    else:
+        ends = table[["weekday", "clock"]].drop_duplicates().sort_values(["weekday", "clock"])
+        keys = list(zip(ends["weekday"], ends["clock"], strict=True))
+        labels = [f"{_WEEKDAYS[day]}\n{clock}" for day, clock in keys]
+        kinds = [k for k in _SPELL_LABELS if k in set(table["kind"])]
+        width = 0.8 / len(kinds)
+        for index, kind in enumerate(kinds):
+            rows = table[table["kind"] == kind].set_index(["weekday", "clock"]).reindex(keys)
+            positions = np.arange(len(keys)) + (index - (len(kinds) - 1) / 2) * width
+            colour = PALETTE[(index * 3) % len(PALETTE)]
+            count_ax.bar(
+                positions, rows["per_end"], width * 0.9, color=colour, label=_SPELL_LABELS[kind]
+            )
+            wait_ax.bar(positions, rows["wait_mean_h"], width * 0.9, color=colour, alpha=0.8)
+            wait_ax.scatter(positions, rows["wait_p90_h"], color="black", marker="_", s=120)
+        wait_ax.set_xticks(np.arange(len(keys)), labels, fontsize=8)
+        count_ax.legend(fontsize=8.5)
+    count_ax.set_ylabel("conversations per shift end")
+    count_ax.set_title("Open conversations let go at each shift end", fontsize=11, loc="left")
+    wait_ax.set_ylabel("hours")
+    wait_ax.set_title(
+        "Their wait for someone to work on them: mean (bar), p90 (tick)", fontsize=11, loc="left"
+    )
+    for ax in (count_ax, wait_ax):
+        ax.grid(axis="y", alpha=0.3)
+    figure.suptitle(f"Shift ends through the week ({policies})", fontsize=12)
+    return figure

@@ -26,8 +26,15 @@ METRIC_FIELDS: dict[str, tuple[str, ...]] = {
     "frt_s": (*DISTRIBUTION_STATS, "within_target"),
     "followup_s": (*DISTRIBUTION_STATS, "within_target"),
     "resolution_s": DISTRIBUTION_STATS,
+    "overtime_h": (),
+    "intake_cutoff_h": (),
+    "handed_back": ("conversations", "wait_s.mean", "wait_s.p50", "wait_s.p90"),
+    "waiting_for_owner": ("conversations", "wait_s.mean", "wait_s.p50", "wait_s.p90"),
 }
 """Every statistic of a METRICS block: block name and the fields inside it."""
+
+OVERALL_ONLY = frozenset({"overtime_h", "intake_cutoff_h"})
+"""Blocks of ``overall`` that streams do not have (overtime is the teams')."""
 
 TEAM_FIELDS = ("occupancy", "overtime_h", "handbacks")
 
@@ -57,6 +64,8 @@ def metric_paths(streams: Iterable[str] = (), teams: Iterable[str] = ()) -> list
     paths = []
     for block in blocks:
         for name, fields in METRIC_FIELDS.items():
+            if name in OVERALL_ONLY and block != "overall":
+                continue
             paths += [f"{block}.{name}.{field}" for field in fields] or [f"{block}.{name}"]
     paths += [f"by_team.{team}.{field}" for team in teams for field in TEAM_FIELDS]
     return paths
@@ -118,7 +127,7 @@ def metric_kind(path: str) -> str:
     leaf = parts[-1]
     if leaf in SHARES:
         return "share"
-    if leaf == "overtime_h":
+    if leaf in ("overtime_h", "intake_cutoff_h"):
         return "hours"
     if parts[0] == "by_team" or "counts" in parts:
         return "count"
@@ -137,6 +146,15 @@ def metric_title(path: str) -> str:
         parts = parts[1:]
     if parts == ["abandon_rate"]:
         return prefix + "abandon rate"
+    if parts == ["overtime_h"]:
+        return prefix + "overtime hours"
+    if parts == ["intake_cutoff_h"]:
+        return prefix + "hours closed by intake cutoff"
+    if parts[0] in ("handed_back", "waiting_for_owner"):
+        spell = parts[0].replace("_", " ")
+        if parts[1] == "conversations":
+            return prefix + f"{spell} (conversations)"
+        return prefix + f"{spell}: wait {_STATS.get(parts[-1], parts[-1])}"
     measure = _MEASURES.get(parts[0], parts[0])
     stat = _STATS.get(parts[1], parts[1]) if len(parts) > 1 else ""
     return prefix + f"{measure} {stat}".strip()

@@ -27,6 +27,16 @@ spelled out here and kept in one place:
 - Percentiles are numpy's default (linear interpolation).
 - ``by_team``: ``occupancy`` = busy / on-shift agent time, ``overtime_h`` =
   overtime hours, ``handbacks`` = conversations handed back.
+- ``overall.overtime_h``: every team's overtime hours together;
+  ``intake_cutoff_h`` (overall and by team): agent hours on shift but closed to
+  new conversations by an ownership intake cutoff.
+- ``handed_back`` and ``waiting_for_owner`` (overall, by stream and by the team
+  of the agent who let go): spells after warmup in which an open conversation had
+  nobody after a shift end, ``conversations`` counting them and ``wait_s`` their
+  length: from the hand-back to the next agent's pick-up, or from the owner's
+  departure to the owner's next shift (horizon minus start, a lower bound, for
+  spells still running). 0 spells and ``None`` waits where the policy does not
+  apply.
 
 A statistic without data is ``None``, never 0 (counts are 0 though); every
 stream and team of the scenario appears even when nothing happened to it.
@@ -45,7 +55,7 @@ import pandas as pd
 
 from simulator.analysis.intervals import mean_ci
 from simulator.analysis.metric_names import SHARES
-from simulator.recording import Outcome, ReplicationRecord
+from simulator.recording import UNOWNED_KINDS, Outcome, ReplicationRecord
 from simulator.scenario.schema import Scenario
 
 PERCENTILES = (50, 90, 95, 99)
@@ -206,12 +216,17 @@ def _metrics(rows: Columns, response: np.ndarray, scenario: Scenario) -> dict:
 
 def _team_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     """Occupancy, overtime hours and handbacks of every team in the scenario."""
-    numbers = ["on_shift_s", "busy_s", "overtime_s", "handbacks"]
+    numbers = ["on_shift_s", "busy_s", "overtime_s", "handbacks", "cutoff_s"]
     totals = record.teams[numbers].groupby(record.teams["team"].astype(str)).sum()
     result = {}
     for team in scenario.teams:
         if team not in totals.index:
-            result[team] = {"occupancy": None, "overtime_h": None, "handbacks": None}
+            result[team] = {
+                "occupancy": None,
+                "overtime_h": None,
+                "handbacks": None,
+                "intake_cutoff_h": None,
+            }
             continue
         row = totals.loc[team]
         on_shift = float(row["on_shift_s"])
@@ -219,8 +234,51 @@ def _team_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
             "occupancy": float(row["busy_s"]) / on_shift if on_shift > 0 else None,
             "overtime_h": float(row["overtime_s"]) / 3600.0,
             "handbacks": float(row["handbacks"]),
+            "intake_cutoff_h": float(row["cutoff_s"]) / 3600.0,
         }
     return result
+
+
+def _spells(waits: np.ndarray) -> dict:
+    """A ``handed_back`` or ``waiting_for_owner`` block from its spells' lengths."""
+    if waits.size == 0:
+        return {"conversations": 0, "wait_s": {"mean": None, "p50": None, "p90": None}}
+    p50, p90 = np.percentile(waits, (50, 90))
+    return {
+        "conversations": int(waits.size),
+        "wait_s": {"mean": float(waits.mean()), "p50": float(p50), "p90": float(p90)},
+    }
+
+
+def _unowned(record: ReplicationRecord, scenario: Scenario) -> dict[str, dict]:
+    """Spells after warmup by kind, each with the stream and team to group them by."""
+    unowned = record.unowned
+    since = _times(unowned, "since")
+    kept = since >= scenario.warmup
+    until = _times(unowned, "until")
+    waits = (np.where(np.isnan(until), scenario.horizon, until) - since)[kept]
+    conversations = unowned["conversation"].to_numpy(dtype=np.int64)[kept]
+    streams = record.conversations["stream"].to_numpy()[conversations] if len(waits) else []
+    agents = unowned["agent"].to_numpy(dtype=np.int64)[kept]
+    teams = record.agents["team"].to_numpy()[agents] if len(waits) else []
+    kinds = unowned["kind"].astype(str).to_numpy()[kept]
+    return {
+        kind: {
+            "waits": waits[kinds == kind],
+            "stream": np.asarray(streams)[kinds == kind],
+            "team": np.asarray(teams)[kinds == kind],
+        }
+        for kind in UNOWNED_KINDS
+    }
+
+
+def _unowned_blocks(spells: dict[str, dict], key: str | None, name: str | None) -> dict:
+    """``handed_back`` and ``waiting_for_owner`` for all spells or one stream or team."""
+    blocks = {}
+    for kind, columns in spells.items():
+        waits = columns["waits"] if key is None else columns["waits"][columns[key] == name]
+        blocks[kind] = _spells(waits)
+    return blocks
 
 
 def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
@@ -232,12 +290,25 @@ def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     names = list(scenario.streams)
     rows_by = _split(table["stream"], names, rows)
     response_by = _split(followups["stream"], names, response)
+    spells = _unowned(record, scenario)
+    teams = _team_metrics(record, scenario)
     return {
-        "overall": _metrics(rows, response["response"], scenario),
-        "by_stream": {
-            name: _metrics(rows_by[name], response_by[name]["response"], scenario) for name in names
+        "overall": {
+            **_metrics(rows, response["response"], scenario),
+            "overtime_h": float(record.teams["overtime_s"].sum()) / 3600.0,
+            "intake_cutoff_h": float(record.teams["cutoff_s"].sum()) / 3600.0,
+            **_unowned_blocks(spells, None, None),
         },
-        "by_team": _team_metrics(record, scenario),
+        "by_stream": {
+            name: {
+                **_metrics(rows_by[name], response_by[name]["response"], scenario),
+                **_unowned_blocks(spells, "stream", name),
+            }
+            for name in names
+        },
+        "by_team": {
+            name: {**teams[name], **_unowned_blocks(spells, "team", name)} for name in teams
+        },
     }
 
 

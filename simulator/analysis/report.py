@@ -36,6 +36,7 @@ from simulator.units import format_duration
 
 if TYPE_CHECKING:
     from simulator.experiment import RunResult
+    from simulator.scenario.schema import Scenario
 
 REPORT_FILE = "report.html"
 FIGURES_FOLDER = "figures"
@@ -158,8 +159,35 @@ def build_figures(result: RunResult) -> list[ReportFigure]:
             "versus kept by the same agent.",
             lambda: figures.handoff_figure(tables.handoff_table(result)),
         ),
+        (
+            "shift_ends_week",
+            "Where shift ends leave work waiting",
+            "For each shift end of the week (local time of the scenario's start): open "
+            "conversations handed back to a queue, or kept for their owner's next shift, per "
+            "occurrence of that shift end, and how long they then waited until someone worked "
+            "on them. Hours of waiting here are the pile of handed-back chats a team feels; "
+            "run the other policy to compare.",
+            lambda: figures.shift_end_week_figure(
+                tables.shift_end_table(result), _policies(scenario)
+            ),
+        ),
     ]
     return [ReportFigure(name, heading, caption, draw()) for name, heading, caption, draw in made]
+
+
+def _policies(scenario: Scenario) -> str:
+    """The shift-end policies in force, e.g. ``handback (after_new to inbox)``."""
+    names = []
+    for team in scenario.teams:
+        handoff = scenario.team_handoff(team)
+        route = handoff.handback
+        text = f"{handoff.policy.value}"
+        if route.order.value != "arrival" or route.to:
+            text += f" ({route.order.value}{f' to {route.to}' if route.to else ''})"
+        if handoff.policy.value == "ownership":
+            text += f", leftovers {handoff.leftover.value}"
+        names.append(text)
+    return "; ".join(dict.fromkeys(names))
 
 
 def write_report(result: RunResult, folder: Path | str) -> Path:

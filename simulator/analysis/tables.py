@@ -254,3 +254,56 @@ def _followups_by_team(result: RunResult) -> pd.DataFrame:
         }
     )
     return result.followups.merge(teams, on=["replication", "conversation"], how="inner")
+
+
+def shift_end_table(result: RunResult) -> pd.DataFrame:
+    """Per shift end of the week (local weekday and clock time of the shift's end,
+    after warmup) and kind (``handed_back`` or ``waiting_for_owner``): ``per_end``,
+    open conversations let go at one such shift end (mean over its occurrences in all
+    replications), and their wait until someone worked on them again in hours
+    (``wait_mean_h``, ``wait_p90_h``; spells past the horizon count to it).
+
+    Shift ends that let nothing go are absent: the table says where work piles up."""
+    scenario = result.scenario
+    frames = [record.unowned for record in result.records]
+    spells = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    columns = ["weekday", "clock", "kind", "per_end", "wait_mean_h", "wait_p90_h"]
+    if spells.empty:
+        return pd.DataFrame(columns=columns)
+    since = _floats(spells, "since")
+    spells = spells[since >= scenario.warmup]
+    if spells.empty:
+        return pd.DataFrame(columns=columns)
+    until = _floats(spells, "until")
+    wait_h = (np.where(np.isnan(until), scenario.horizon, until) - _floats(spells, "since")) / 3600
+    ends = _floats(spells, "shift_end")
+    local = (pd.Timestamp(scenario.start) + pd.to_timedelta(ends, unit="s")).tz_convert(
+        scenario.start.tzinfo
+    )
+    frame = pd.DataFrame(
+        {
+            "weekday": local.day_of_week,
+            "clock": local.strftime("%H:%M"),
+            "kind": spells["kind"].astype(str).to_numpy(),
+            "end": ends,
+            "replication": np.repeat(
+                [r.replication for r in result.records], [len(f) for f in frames]
+            )[since >= scenario.warmup],
+            "wait_h": wait_h,
+        }
+    )
+    # How often each weekly shift end occurred: distinct end instants over replications.
+    occurrences = frame.groupby(["weekday", "clock"])["end"].nunique() * len(result.records)
+    rows = []
+    for (weekday, clock, kind), group in frame.groupby(["weekday", "clock", "kind"]):
+        rows.append(
+            {
+                "weekday": int(weekday),
+                "clock": clock,
+                "kind": kind,
+                "per_end": len(group) / occurrences[(weekday, clock)],
+                "wait_mean_h": float(group["wait_h"].mean()),
+                "wait_p90_h": float(np.percentile(group["wait_h"], 90)),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)

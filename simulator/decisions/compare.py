@@ -66,8 +66,15 @@ OVERALL_METRICS = (
     "resolution_s.p90",
     "queue_wait_s.mean",
     "abandon_rate",
+    "overtime_h",
+    "intake_cutoff_h",
+    "handed_back.conversations",
+    "handed_back.wait_s.p90",
+    "waiting_for_owner.conversations",
+    "waiting_for_owner.wait_s.p90",
 )
-"""Headline statistics compared for all conversations (summary.json ``overall``)."""
+"""Headline statistics compared for all conversations (summary.json ``overall``);
+the last are what a shift-end policy costs: overtime, or conversations left unowned."""
 
 STREAM_METRICS = ("frt_s.p90", "frt_s.within_target", "resolution_s.p90", "abandon_rate")
 """Compared per stream, for streams both variants have, when there is more than one."""
@@ -378,11 +385,12 @@ def run_compare(
 
 
 def _nothing_to_compare(metric: str, values: list[Any]) -> bool:
-    """No data on either side (``within_target`` without a target), or a team's overtime
-    or handbacks at zero throughout (nobody's shift ended): such rows only add noise."""
+    """No data on either side (``within_target`` without a target), or overtime, hand-backs
+    or conversations left waiting at zero throughout (the policy does not apply): such
+    rows only add noise."""
     if all(v is None for v in values):
         return True
-    quiet = metric.startswith("by_team.") and metric.endswith((".overtime_h", ".handbacks"))
+    quiet = metric.endswith(("_h", ".handbacks", ".conversations"))
     return quiet and all(v in (None, 0) for v in values)
 
 
@@ -405,6 +413,32 @@ def headline_metrics(baseline: Scenario, variant: Scenario) -> list[str]:
 # --------------------------------------------------------------------------- terminal
 
 
+def policy_note(scenarios: Sequence[Scenario]) -> str | None:
+    """Say which shift-end settings variants that differ only in ``handoff.policy`` kept:
+    ``--vary handoff.policy=handback,ownership`` changes the name, not the intake cutoff,
+    overtime limit or leftovers that give ownership its cost."""
+    kept = []
+    for team in scenarios[0].teams:
+        handoffs = [s.team_handoff(team) for s in scenarios if team in s.teams]
+        if len({h.policy for h in handoffs}) < 2:
+            continue
+        rest = {h.model_dump_json(exclude={"policy"}) for h in handoffs}
+        if len(rest) == 1:
+            h = handoffs[0]
+            kept.append(
+                f"team {team}: intake_cutoff {format_duration(h.intake_cutoff)}, "
+                f"max_overtime {format_duration(h.max_overtime)}, leftover {h.leftover.value}, "
+                f"handback to {h.handback.to or 'its own queue'} by {h.handback.order.value}"
+            )
+    if not kept:
+        return None
+    return (
+        "note: the variants differ only in handoff.policy; every one kept "
+        + "; ".join(kept)
+        + " (set them per variant, e.g. compare two files, to give ownership its own cutoff)"
+    )
+
+
 def compare_table(result: CompareResult) -> str:
     """The comparison as a terminal table: each side's mean, the difference with its
     paired 95% interval, the unpaired interval, and ``*`` where significant."""
@@ -413,6 +447,9 @@ def compare_table(result: CompareResult) -> str:
         f"seed {result.seed}, same customers in every variant (common random numbers)",
         "difference = variant - baseline; * = paired 95% interval excludes 0",
     ]
+    note = policy_note([run.scenario for run in result.results])
+    if note:
+        lines.append(note)
     table = result.table
     for label in result.variants[1:]:
         rows = table[table["variant"] == label]

@@ -76,6 +76,8 @@ class Agent:
         now = self.env.now
         if not self.present:
             self.came_at = now
+            for conversation in self.held:  # kept for this shift (wait_for_owner)
+                self.recorder.owned_again(conversation, now)
         self.present = True
         self.leaving = None
         self.winding_down = False
@@ -93,6 +95,7 @@ class Agent:
     def _intake_closes(self, at: float) -> None:
         if self.present and self.intake_until == at:  # still the same shift
             self.stop_intake()
+            self.recorder.intake_closed(self.index, at, self.shift_end)
 
     def stop_intake(self) -> None:
         self.accepting = False
@@ -159,6 +162,9 @@ class Agent:
             for conversation in list(self.held):
                 del self.held[conversation]
                 self.dispatcher.hand_back(conversation, self)
+        else:
+            for conversation in self.held:
+                self.recorder.kept(conversation, self.index, now, self.shift_end)
 
     # -- conversations --
     def take(self, conversation: Conversation) -> None:
@@ -182,8 +188,10 @@ class Agent:
             conversation.work += team.triage_time
         if conversation.reread_due:
             conversation.reread_due = False
+            self.recorder.owned_again(conversation, self.env.now)
             reread = team.shift_end.reread_time(conversation)
             conversation.work += reread
+            conversation.repeat(team.shift_end.extra_exchanges())
             self.recorder.reread(self.index, reread, self.env.now)
 
     def _scale(self, conversation: Conversation) -> None:

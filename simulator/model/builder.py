@@ -107,11 +107,22 @@ def build(
             name,
             index,
             spec,
-            shift_end_policy(scenario.team_handoff(name)),
+            shift_end_policy(
+                scenario.team_handoff(name),
+                source.rng(f"handback_extra.{name}")
+                if scenario.team_handoff(name).handback.extra_exchanges is not None
+                else None,
+            ),
             skills=[spec.skills.get(s, 1.0) for s in scenario.streams],
             meant_for=[s in meant_for for s in scenario.streams],
         )
-        dispatcher.serve(team, own, [(queues[rule.queue], rule) for rule in spec.overflow])
+        handback = scenario.team_handoff(name).handback
+        dispatcher.serve(
+            team,
+            own,
+            [(queues[rule.queue], rule) for rule in spec.overflow],
+            (queues[handback.to] if handback.to else None, team.shift_end.band),
+        )
         for schedule in team_schedules(name, spec, scenario.start, horizon):
             duties.append(Shifts(hire(team, schedule.name), schedule.shifts))
         for number, entry in enumerate(spec.backup, start=1):

@@ -97,6 +97,7 @@ class Conversation:
     __slots__ = (
         "agent",
         "arrived_at",
+        "band",
         "customers",
         "handbacks",
         "index",
@@ -108,10 +109,13 @@ class Conversation:
         "rank",
         "reassigning",
         "reassignments",
+        "repeat_at",
+        "repeats",
         "reread_due",
         "saved_work",
         "scale",
         "sent",
+        "shift",
         "state",
         "stream",
         "ticket",
@@ -136,6 +140,10 @@ class Conversation:
         self.picked_up = False
         self.reread_due = False  # next agent must re-read the history first
         self.handbacks = 0
+        self.band = 1  # its band in a queue (queues.NEW until handed back)
+        self.repeats = 0  # extra exchanges still to come (the customer repeats the story)
+        self.repeat_at = 0  # the pre-drawn exchange they repeat (index into the columns)
+        self.shift = 0  # extra exchanges done: the story's own replies are ``sent - shift``
         self.reassignments = 0
         self.stream = customers.code
         self.scale = 1.0  # skill multiplier already applied to ``work``
@@ -161,6 +169,7 @@ class Conversation:
         """An agent takes it from a queue and owes the reply; True the first time."""
         self.agent = agent
         self.state = State.OWED
+        self.band = 1
         first = not self.picked_up
         self.picked_up = True
         return first
@@ -199,12 +208,14 @@ class Conversation:
         """The agent holding it lets go (it is over, triaged, or handed back)."""
         self.agent = None
 
-    def hand_back(self) -> None:
+    def hand_back(self, queue: Queue, band: int) -> None:
         """Shift end: left with a note, so the next agent re-reads the history first.
-        An owed reply goes back to a queue (the caller's); otherwise it is parked
-        until the customer writes."""
+        It will wait in ``queue`` in ``band``: an owed reply now (the caller queues
+        it), otherwise it is parked until the customer writes."""
         self.handbacks += 1
         self.reread_due = True
+        self.queue = queue
+        self.band = band
         if self.state is not State.OWED:
             self.state = State.PARKED
 
@@ -214,21 +225,39 @@ class Conversation:
         self.scale = 1.0
         self.owed_since = now
 
+    def repeat(self, extra: int) -> None:
+        """After a hand-back the customer tells part of the story again: ``extra``
+        more exchanges, each costing what the last one did (customer delay and
+        reply), come after the next reply. Nothing to repeat before a first reply."""
+        if self.sent == 0 or extra <= 0:
+            return
+        self.repeats += extra
+        self.needed += extra
+        self.repeat_at = self.offset + self.sent - self.shift - 1
+
     # -- work content --
     def next_reply_work(self) -> float:
         """Handle time of the reply now owed (after ``sent`` replies)."""
-        if self.sent == 0:
+        step = self.sent - self.shift
+        if step == 0:
             return self.customers.first_handle[self.rank]
-        return self.customers.followup_handle[self.offset + self.sent - 1]
+        return self.customers.followup_handle[self.offset + step - 1]
 
     def owe_next_reply(self) -> None:
         """The customer wrote: the next reply's work is owed, not yet scaled by skill."""
-        self.work = self.next_reply_work()
+        if self.repeats:
+            self.repeats -= 1
+            self.shift += 1
+            self.work = self.customers.followup_handle[self.repeat_at]
+        else:
+            self.work = self.next_reply_work()
         self.scale = 1.0
 
     def reply_delay(self) -> float:
         """The customer's time to answer the reply just sent."""
-        return self.customers.reply_delay[self.offset + self.sent - 1]
+        if self.repeats:
+            return self.customers.reply_delay[self.repeat_at]
+        return self.customers.reply_delay[self.offset + self.sent - self.shift - 1]
 
     def wrap_up(self) -> float:
         """Wrap-up after the last reply: the pre-drawn time once the conversation

@@ -5,9 +5,11 @@ Two moments decide it, and both are here. *Push*: a conversation joins a queue
 and an available agent of a team that may serve the queue takes it
 (:meth:`Dispatcher.offer`). *Pull*: an agent with a free slot asks for the next
 conversation (:meth:`Dispatcher.next_conversation`): its team's own queues in
-priority order, then overflow queues whose condition holds. The routing tables
-behind both (which teams serve a queue, which queues a team takes from) are
-registered by the builder; a new routing rule changes this module only.
+priority order, then overflow queues whose condition holds; conversations handed
+back ``after_new`` only once no new conversation waits in any of them. The
+routing tables behind both (which teams serve a queue, which queues a team takes
+from, where a team's hand-backs go) are registered by the builder; a new routing
+rule changes this module only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from simulator.model.conversation import Conversation, State
-from simulator.model.queues import Queue, busier_than
+from simulator.model.queues import AFTER_NEW, NEW, Queue, busier_than
 from simulator.model.routing import DEFLECTED
 
 if TYPE_CHECKING:
@@ -49,13 +51,25 @@ class Dispatcher:
         # rule under which they do (None: always); on-call backups watching it.
         self.servers: list[list[tuple[Team, Overflow | None]]] = [[] for _ in queues]
         self.watchers: list[list[OnCall]] = [[] for _ in queues]
-        # By team index: its own queues in priority order, then its overflow queues.
+        # By team index: its own queues in priority order, then its overflow queues;
+        # the queue its hand-backs go to (None: the conversation's own) and their band.
         self.sources: list[tuple[list[Queue], list[tuple[Queue, Overflow]]]] = []
+        self.returns: list[tuple[Queue | None, int]] = []
+        self.deferring = False  # some team hands back after_new: pick-ups look twice
 
     # -- routing tables (set up by the builder) --
-    def serve(self, team: Team, own: list[Queue], overflow: list[tuple[Queue, Overflow]]) -> None:
-        """Let ``team`` (registered in index order) take from its queues."""
+    def serve(
+        self,
+        team: Team,
+        own: list[Queue],
+        overflow: list[tuple[Queue, Overflow]],
+        returns: tuple[Queue | None, int] = (None, NEW),
+    ) -> None:
+        """Let ``team`` (registered in index order) take from its queues; its agents
+        hand back to ``returns`` (a queue, None for the conversation's own, and a band)."""
         self.sources.append((own, overflow))
+        self.returns.append(returns)
+        self.deferring = self.deferring or returns[1] == AFTER_NEW
         for queue in own:
             self.servers[queue.index].append((team, None))
         for queue, rule in overflow:
@@ -156,23 +170,32 @@ class Dispatcher:
         conversation.let_go()
         if conversation.state is State.ENDED:  # resolved, wrap-up cut short
             return
-        conversation.hand_back()
-        self.recorder.handed_back(conversation, agent.index, self.env.now)
+        queue, band = self.returns[agent.team.index]
+        conversation.hand_back(queue or conversation.queue, band)
+        self.recorder.handed_back(conversation, agent.index, self.env.now, agent.shift_end)
         if conversation.state is State.OWED:
             self.enqueue(conversation, conversation.queue)
 
     # -- pull: an agent looks for a conversation --
     def next_conversation(self, team: Team) -> Conversation | None:
         """The conversation an agent of ``team`` should pick up next, if any: its own
-        queues in priority order, then overflow queues whose condition holds."""
+        queues in priority order, then overflow queues whose condition holds; then,
+        only if none had a new one, the same for conversations handed back after_new."""
         now = self.env.now
         own, overflow = self.sources[team.index]
         for queue in own:
-            if queue.size:
+            if queue.size > queue.deferred:
                 return queue.pop(now)
         for queue, rule in overflow:
-            if queue.size and overflowing(queue, rule, now):
+            if queue.size > queue.deferred and overflowing(queue, rule, now):
                 return queue.pop(now)
+        if self.deferring:
+            for queue in own:
+                if queue.size:
+                    return queue.pop(now)
+            for queue, rule in overflow:
+                if queue.size and overflowing(queue, rule, now):
+                    return queue.pop(now)
         return None
 
 

@@ -11,7 +11,8 @@ A policy answers when intake closes (:meth:`ShiftEndPolicy.intake_closes`) and
 runs the shift end (:meth:`ShiftEndPolicy.end_shift`, a SimPy process body)
 with the agent's mechanisms: ``wind_down`` (take nothing new) and ``depart``
 (keep or hand back what is held). Whoever picks up a handed-back conversation
-first re-reads its history (:meth:`ShiftEndPolicy.reread_time`). A third policy
+first re-reads its history (:meth:`ShiftEndPolicy.reread_time`); where it waits
+meanwhile (``handoff.handback``: queue and band) is the dispatcher's. A third policy
 is one more subclass with its ``policy`` name.
 """
 
@@ -20,13 +21,17 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 import simpy
 
-from simulator.scenario.schema import Handoff, Leftover, Policy
+from simulator.model.queues import AFTER_NEW, FIRST, NEW
+from simulator.scenario.schema import Handoff, Leftover, Order, Policy
 
 if TYPE_CHECKING:
     from simulator.model.agent import Agent
     from simulator.model.conversation import Conversation
+
+BANDS = {Order.FIRST: FIRST, Order.ARRIVAL: NEW, Order.AFTER_NEW: AFTER_NEW}
 
 
 class ShiftEndPolicy:
@@ -40,8 +45,11 @@ class ShiftEndPolicy:
         if "policy" in cls.__dict__:  # a subclass that names no policy of its own is no policy
             ShiftEndPolicy._by_policy[cls.policy] = cls
 
-    def __init__(self, handoff: Handoff) -> None:
+    def __init__(self, handoff: Handoff, rng: np.random.Generator | None = None) -> None:
         self.reread = handoff.reread
+        self.band = BANDS[handoff.handback.order]  # where hand-backs wait in their queue
+        self.extra = handoff.handback.extra_exchanges
+        self.rng = rng  # draws extra exchanges (given only when they are asked for)
 
     def intake_closes(self, end: float) -> float:
         """When an agent whose shift ends at ``end`` stops picking up new conversations."""
@@ -55,6 +63,13 @@ class ShiftEndPolicy:
         """Time to read a handed-back conversation's history before replying."""
         return self.reread.base + self.reread.per_exchange * conversation.sent
 
+    def extra_exchanges(self) -> int:
+        """Exchanges a customer adds by repeating the story after a hand-back."""
+        if self.extra is None:
+            return 0
+        assert self.rng is not None
+        return int(self.extra.sample(self.rng, 1)[0])
+
 
 class Handback(ShiftEndPolicy):
     policy = Policy.HANDBACK
@@ -67,8 +82,8 @@ class Handback(ShiftEndPolicy):
 class Ownership(ShiftEndPolicy):
     policy = Policy.OWNERSHIP
 
-    def __init__(self, handoff: Handoff) -> None:
-        super().__init__(handoff)
+    def __init__(self, handoff: Handoff, rng: np.random.Generator | None = None) -> None:
+        super().__init__(handoff, rng)
         self.intake_cutoff = handoff.intake_cutoff
         self.max_overtime = handoff.max_overtime
         self.keep_leftovers = handoff.leftover is Leftover.WAIT_FOR_OWNER
@@ -83,6 +98,6 @@ class Ownership(ShiftEndPolicy):
         agent.depart(keep=self.keep_leftovers)
 
 
-def shift_end_policy(handoff: Handoff) -> ShiftEndPolicy:
-    """The policy object for a team's handoff settings."""
-    return ShiftEndPolicy._by_policy[handoff.policy](handoff)
+def shift_end_policy(handoff: Handoff, rng: np.random.Generator | None = None) -> ShiftEndPolicy:
+    """The policy object for a team's handoff settings (``rng`` for extra exchanges)."""
+    return ShiftEndPolicy._by_policy[handoff.policy](handoff, rng)

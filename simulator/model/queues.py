@@ -1,7 +1,9 @@
 """Queues (inboxes) where routed conversations wait for an agent.
 
 Order is first come, first served by *original* arrival time, so a handed-back
-conversation goes ahead of everything that arrived after it. Abandonment marks
+conversation goes ahead of everything that arrived after it, unless its
+hand-back order puts it in another band (:data:`FIRST` ahead of everything,
+:data:`AFTER_NEW` behind every new conversation). Abandonment marks
 the conversation and leaves its heap entry behind (lazy deletion): removing
 from the middle of a heap would cost more than skipping stale entries.
 """
@@ -18,30 +20,41 @@ if TYPE_CHECKING:
     pass
 
 
-class Queue:
-    """A priority queue of conversations keyed by (arrival time, arrival index)."""
+FIRST, NEW, AFTER_NEW = 0, 1, 2
+"""A waiting conversation's band: bands are served in this order, each by arrival."""
 
-    __slots__ = ("_heap", "emptied_at", "index", "name", "on_empty", "size")
+
+class Queue:
+    """A priority queue of conversations keyed by (band, arrival time, arrival index)."""
+
+    __slots__ = ("_heap", "deferred", "emptied_at", "index", "name", "on_empty", "size")
 
     def __init__(self, name: str, index: int) -> None:
         self.name = name
         self.index = index
-        self._heap: list[tuple[float, int, Conversation]] = []
+        self._heap: list[tuple[int, float, int, Conversation]] = []
         self.size = 0  # conversations really waiting (stale entries excluded)
+        self.deferred = 0  # of those, in the AFTER_NEW band
         self.emptied_at = 0.0  # when ``size`` last fell to zero (for on-call stand-down)
         self.on_empty: list[Callable[[], None]] = []  # called when ``size`` falls to zero
 
     def push(self, conversation: Conversation) -> None:
         conversation.join(self)
-        heapq.heappush(self._heap, (conversation.arrived_at, conversation.index, conversation))
+        band = conversation.band
+        entry = (band, conversation.arrived_at, conversation.index, conversation)
+        heapq.heappush(self._heap, entry)
         self.size += 1
+        if band == AFTER_NEW:
+            self.deferred += 1
 
     def pop(self, now: float) -> Conversation | None:
-        """The longest-waiting conversation, or None when empty."""
+        """The head (first band, then longest waiting), or None when empty."""
         heap = self._heap
         while heap:
-            conversation = heapq.heappop(heap)[2]
+            band, _, _, conversation = heapq.heappop(heap)
             if conversation.state is State.QUEUED and conversation.queue is self:
+                if band == AFTER_NEW:
+                    self.deferred -= 1
                 self._shrink(now)
                 return conversation
         return None
@@ -61,9 +74,9 @@ class Queue:
     def oldest_arrival(self) -> float | None:
         """Arrival time of the conversation at the head, for overflow rules."""
         heap = self._heap
-        while heap and heap[0][2].state is not State.QUEUED:
+        while heap and heap[0][3].state is not State.QUEUED:
             heapq.heappop(heap)
-        return heap[0][0] if heap else None
+        return heap[0][1] if heap else None
 
 
 def busier_than(

@@ -21,6 +21,8 @@ from simulator.recording import (
     AGENT_TALLIES,
     OUTCOME_NAMES,
     STATE_COLUMNS,
+    UNOWNED_COLUMNS,
+    UNOWNED_KINDS,
     OutcomeCode,
     ReplicationRecord,
 )
@@ -44,6 +46,7 @@ class AgentTallies:
         self.shifts: list[int] = []
         self.activations: list[int] = []
         self.break_s: list[float] = []
+        self.cutoff_s: list[float] = []
 
 
 class Recorder:
@@ -84,6 +87,10 @@ class Recorder:
         self.followup_answered_at = array("d")
         self.followup_after_handback = array("b")
         self.state_rows: list[tuple[float, str, str, int, int, int, int]] = []
+        # Spells without anyone working on a conversation after a shift end: open ones
+        # by conversation index, then finished rows (see recording.UNOWNED_COLUMNS).
+        self.unowned_open: dict[int, tuple[int, int, float, float]] = {}
+        self.unowned_rows: list[tuple[int, int, int, float, float, float]] = []
         self.agent_names: list[str] = []
         self.agent_teams: list[str] = []
         self.tally = AgentTallies()
@@ -139,10 +146,24 @@ class Recorder:
     def reassigned(self, conversation: Conversation) -> None:
         self.reassignments[conversation.index] = conversation.reassignments
 
-    def handed_back(self, conversation: Conversation, agent: int, now: float) -> None:
+    def handed_back(
+        self, conversation: Conversation, agent: int, now: float, shift_end: float
+    ) -> None:
         self.handbacks[conversation.index] = conversation.handbacks
         if now >= self.warmup:
             self.tally.handbacks[agent] += 1
+        self.unowned_open[conversation.index] = (0, agent, now, shift_end)
+
+    def kept(self, conversation: Conversation, agent: int, now: float, shift_end: float) -> None:
+        """The owner left holding it: it waits for the owner's next shift."""
+        self.unowned_open[conversation.index] = (1, agent, now, shift_end)
+
+    def owned_again(self, conversation: Conversation, now: float) -> None:
+        """Someone works on it again: picked up after a hand-back, or its owner is back."""
+        spell = self.unowned_open.pop(conversation.index, None)
+        if spell is not None:
+            kind, agent, since, shift_end = spell
+            self.unowned_rows.append((conversation.index, kind, agent, since, now, shift_end))
 
     # -- agents --
     def busy(self, agent: int, begin: float, end: float) -> None:
@@ -150,6 +171,10 @@ class Recorder:
 
     def on_break(self, agent: int, begin: float, end: float) -> None:
         self.tally.break_s[agent] += self.after_warmup(begin, end)
+
+    def intake_closed(self, agent: int, now: float, shift_end: float) -> None:
+        """An intake cutoff closes the agent to new conversations until shift end."""
+        self.tally.cutoff_s[agent] += self.after_warmup(now, shift_end)
 
     def reread(self, agent: int, seconds: float, now: float) -> None:
         if now >= self.warmup:
@@ -243,9 +268,17 @@ class Recorder:
                 "resolution_s": resolved - raised,
             }
         )
+        spells = self.unowned_rows + [
+            (index, kind, agent, since, NAN, shift_end)
+            for index, (kind, agent, since, shift_end) in self.unowned_open.items()
+        ]
+        unowned = pd.DataFrame(spells, columns=list(UNOWNED_COLUMNS))
+        unowned["kind"] = pd.Categorical.from_codes(
+            unowned["kind"].to_numpy(dtype=np.int8), list(UNOWNED_KINDS)
+        )
         states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
         states["kind"] = states["kind"].astype("category")
         states["name"] = states["name"].astype("category")
         return ReplicationRecord(
-            replication, conversations, followups, teams, states, tickets, agents
+            replication, conversations, followups, teams, states, tickets, agents, unowned
         )

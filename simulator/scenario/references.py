@@ -75,6 +75,7 @@ def _check_every_destination_served(scenario: Scenario, label: str) -> None:
         for team in scenario.teams.values()
         for queue in [*team.serves, *(o.queue for o in team.overflow)]
     }
+    _check_handback_served(scenario, served, label)
     for stream_name, stream in scenario.streams.items():
         home = scenario.home_queue(stream_name)
         destinations = [(home, f"streams.{stream_name}", "the queue")]
@@ -104,6 +105,19 @@ def _check_every_destination_served(scenario: Scenario, label: str) -> None:
                     path=path,
                     fix=f"add '{queue}' to some team's serves list",
                 )
+
+
+def _check_handback_served(scenario: Scenario, served: set[str], label: str) -> None:
+    for path, handoff in scenario.handoffs().items():
+        queue = handoff.handback.to
+        if queue is not None and queue not in served:
+            raise ScenarioError(
+                f"the hand-back queue '{queue}' is served by no team",
+                source=label,
+                path=f"{path}.handback.to",
+                fix=f"add '{queue}' to some team's serves list (after its live queues "
+                "to serve it only when they are empty)",
+            )
 
 
 def _check_team_streams(scenario: Scenario, team_name: str, team: Team, label: str) -> None:

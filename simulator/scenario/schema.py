@@ -330,11 +330,38 @@ class Reread(Model):
     per_exchange: Duration = Field(default=0.0, ge=0)
 
 
+class Order(StrEnum):
+    ARRIVAL = "arrival"
+    FIRST = "first"
+    AFTER_NEW = "after_new"
+
+
+class HandbackRoute(Model):
+    """Where and when a handed-back conversation is served: the queue it returns to
+    decides who sees it, its order decides whether new conversations come first."""
+
+    to: Name | None = None
+    """Queue it returns to (default: the queue it was in), e.g. an inbox served after chat."""
+    order: Order = Order.ARRIVAL
+    """Its place there: ``arrival`` (by first arrival, so usually at once), ``first``
+    (ahead of everything waiting) or ``after_new`` (only when no new conversation waits
+    for the agent: an inbox that live chat always pre-empts)."""
+    extra_exchanges: Count | None = None
+    """Exchanges the customer adds by repeating part of the story to the next agent
+    (drawn per pick-up after a hand-back, each as long as the last exchange); none by
+    default."""
+
+
 class Handoff(Model):
     """What happens to open conversations when an agent's shift ends."""
 
     policy: Policy = Policy.HANDBACK
+    """``handback`` (leave at shift end, open conversations go back to a queue) or
+    ``ownership`` (finish what you hold, in overtime)."""
     reread: Reread = Reread()
+    """Time the next agent spends reading a handed-back conversation before replying."""
+    handback: HandbackRoute = HandbackRoute()
+    """Where and in what order handed-back conversations wait."""
     intake_cutoff: Duration = Field(default=0.0, ge=0)
     max_overtime: Duration = Field(default=3600.0, ge=0)
     leftover: Leftover = Leftover.HANDBACK
@@ -606,7 +633,18 @@ class Scenario(Model):
             for queue in candidates:
                 if queue not in names:
                     names.append(queue)
+        for handoff in self.handoffs().values():
+            if handoff.handback.to is not None and handoff.handback.to not in names:
+                names.append(handoff.handback.to)
         return names
+
+    def handoffs(self) -> dict[str, Handoff]:
+        """Each handoff block by its field path: the scenario's, then teams' own."""
+        blocks = {"handoff": self.handoff}
+        for name, team in self.teams.items():
+            if team.handoff is not None:
+                blocks[f"teams.{name}.handoff"] = team.handoff
+        return blocks
 
     def home_queue(self, stream: str) -> str:
         """The queue where a stream's conversations belong."""

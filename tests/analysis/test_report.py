@@ -8,9 +8,11 @@ import base64
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import Result
 
@@ -20,6 +22,7 @@ from simulator.analysis import figures, tables
 from simulator.analysis.hourly import week_grid
 from simulator.analysis.metrics import summarise
 from simulator.analysis.report import REPORT_FILE, ReportFigure, build_figures, write_report
+from simulator.analysis.tables import shift_end_table
 from simulator.experiment import RunResult, run
 from simulator.output import REPORT_FILES, RESULT_FILES, write_results
 from simulator.scenario.loader import load_scenario
@@ -36,6 +39,7 @@ FIGURES = (
     "queue_over_time",
     "occupancy",
     "shift_ends",
+    "shift_ends_week",
 )
 
 # Two streams, a tiger team on a roster under ownership and generalists under
@@ -231,3 +235,41 @@ def test_a_failing_report_leaves_no_folder(
         write_results(result, tmp_path / "out", report=True)
     assert list(tmp_path.iterdir()) == []
     assert output.REPORT_FILES == ("report.html", "figures")
+
+
+def test_shift_end_table_counts_spells_per_weekly_shift_end() -> None:
+    """Two replications, one weekly shift end (Mon 15:00 UTC) letting go of three
+    conversations in all: 1.5 per occurrence, waits 1 h, 2 h and 3 h."""
+    scenario = load_scenario(
+        {
+            "name": "ends",
+            "horizon": "1d",
+            "streams": {
+                "chat": {
+                    "per_hour": 1,
+                    "conversation": {"handle": {"dist": "fixed", "value": "1min"}},
+                }
+            },
+            "teams": {"support": {"agents": 1, "serves": ["chat"]}},
+        }
+    )
+    end = 15 * 3600.0
+
+    def record(replication: int, waits: list[float]) -> Any:
+        unowned = pd.DataFrame(
+            {
+                "conversation": range(len(waits)),
+                "kind": pd.Categorical(["handed_back"] * len(waits)),
+                "agent": 0,
+                "since": end,
+                "until": [end + w * 3600 for w in waits],
+                "shift_end": end,
+            }
+        )
+        return SimpleNamespace(replication=replication, unowned=unowned)
+
+    result = SimpleNamespace(scenario=scenario, records=[record(0, [1, 2]), record(1, [3])])
+    table = shift_end_table(result)  # type: ignore[arg-type]
+    assert table[["weekday", "clock", "kind"]].values.tolist() == [[0, "15:00", "handed_back"]]
+    assert table["per_end"].tolist() == [1.5]
+    assert table["wait_mean_h"].tolist() == [2.0]

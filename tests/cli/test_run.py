@@ -30,6 +30,7 @@ from simulator.scenario.loader import load_scenario
 
 SUMMARY_KEYS = {"scenario", "seed", "replications", "overall", "by_stream", "by_team"}
 METRIC_KEYS = {"counts", "abandon_rate", "queue_wait_s", "frt_s", "followup_s", "resolution_s"}
+SPELL_KEYS = {"handed_back", "waiting_for_owner"}  # conversations left unowned at shift ends
 
 
 def _run_ok(invoke: Any, *args: str | Path, report: bool = False) -> Any:
@@ -50,9 +51,11 @@ def test_run_writes_every_file(write_scenario, invoke, workdir: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) == SUMMARY_KEYS
     assert (summary["scenario"], summary["seed"], summary["replications"]) == ("tiny", 1, 2)
-    assert set(summary["overall"]) == METRIC_KEYS
+    assert set(summary["overall"]) == METRIC_KEYS | SPELL_KEYS | {"overtime_h", "intake_cutoff_h"}
     assert set(summary["by_stream"]) == {"chat"}
-    assert set(summary["by_team"]["support"]) == {"occupancy", "overtime_h", "handbacks"}
+    assert set(summary["by_stream"]["chat"]) == METRIC_KEYS | SPELL_KEYS
+    team_keys = {"occupancy", "overtime_h", "handbacks", "intake_cutoff_h"}
+    assert set(summary["by_team"]["support"]) == team_keys | SPELL_KEYS
 
     conversations = pd.read_parquet(out / "conversations.parquet")
     assert list(conversations.columns) == ["replication", *CONVERSATION_COLUMNS]

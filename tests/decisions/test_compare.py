@@ -213,3 +213,24 @@ def test_bad_input_exits_2_and_writes_nothing(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert written(workdir) == []
+
+
+def test_a_policy_only_comparison_says_which_settings_it_kept() -> None:
+    from simulator.decisions.compare import policy_note
+    from simulator.scenario.loader import load_scenario
+
+    base = {
+        "name": "p",
+        "horizon": "1h",
+        "streams": {
+            "chat": {"per_hour": 1, "conversation": {"handle": {"dist": "fixed", "value": "1min"}}}
+        },
+        "teams": {"live": {"agents": 1, "serves": ["chat"]}},
+    }
+    handback = load_scenario({**base, "handoff": {"policy": "handback"}})
+    ownership = load_scenario({**base, "handoff": {"policy": "ownership"}})
+    note = policy_note([handback, ownership])
+    assert note is not None and "intake_cutoff 0s" in note and "team live" in note
+    tuned = load_scenario({**base, "handoff": {"policy": "ownership", "intake_cutoff": "15min"}})
+    assert policy_note([handback, tuned]) is None
+    assert policy_note([handback, handback]) is None

@@ -279,6 +279,8 @@ def test_ownership_works_overtime_until_resolved(monkeypatch: pytest.MonkeyPatch
     assert column(record, "ended_at")[0] == 4000
     assert column(record, "handbacks") == [0, 0]
     assert team_row(record, "support")["overtime_s"] == 400
+    # closed to new chats 2700-3600 (early) and 9900-10800 (late)
+    assert team_row(record, "support")["cutoff_s"] == 1800
 
 
 def test_ownership_leftover_handed_back(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -302,6 +304,10 @@ def test_ownership_leftover_waits_for_owner(monkeypatch: pytest.MonkeyPatch) -> 
     assert column(record, "ended_at") == [86400 + 200]
     assert column(record, "handbacks") == [0]
     assert record.followups["response_s"].tolist() == [200, 86600 - 3800]
+    # kept from the owner's departure (3660) to the owner's next shift (86400)
+    spells = record.unowned
+    assert spells["kind"].astype(str).tolist() == ["waiting_for_owner"]
+    assert spells[["since", "until", "shift_end"]].values.tolist() == [[3660, 86400, 3600]]
 
 
 def test_shared_attention_slows_with_load(monkeypatch: pytest.MonkeyPatch) -> None:

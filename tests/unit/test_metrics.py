@@ -89,6 +89,7 @@ def record(categorical: bool = True, shift: float = 0.0, replication: int = 0) -
             "handbacks": [2, 0],
             "reread_s": [0.0, 0.0],
             "agent_shifts": [1, 0],
+            "cutoff_s": [900.0, 0.0],
         }
     )
     return ReplicationRecord(replication, frame, followups, teams)
@@ -178,9 +179,29 @@ def test_within_target_is_none_without_a_target() -> None:
 
 def test_team_statistics(metrics: dict) -> None:
     teams = metrics["by_team"]
-    assert teams["a"] == {"occupancy": 0.5, "overtime_h": 0.5, "handbacks": 2.0}
-    assert teams["b"] == {"occupancy": None, "overtime_h": 0.0, "handbacks": 0.0}
-    assert teams["c"] == {"occupancy": None, "overtime_h": None, "handbacks": None}
+    assert teams["a"]["intake_cutoff_h"] == 0.25
+    assert metrics["overall"]["intake_cutoff_h"] == 0.25
+    assert metrics["overall"]["overtime_h"] == 0.5
+    keys = ("occupancy", "overtime_h", "handbacks")
+    assert {k: teams["a"][k] for k in keys} == {
+        "occupancy": 0.5,
+        "overtime_h": 0.5,
+        "handbacks": 2.0,
+    }
+    assert {k: teams["b"][k] for k in keys} == {
+        "occupancy": None,
+        "overtime_h": 0.0,
+        "handbacks": 0.0,
+    }
+    assert {k: teams["c"][k] for k in keys} == {
+        "occupancy": None,
+        "overtime_h": None,
+        "handbacks": None,
+    }
+    assert teams["c"]["handed_back"] == {
+        "conversations": 0,
+        "wait_s": {"mean": None, "p50": None, "p90": None},
+    }
 
 
 def test_mean_ci_is_student_t() -> None:
