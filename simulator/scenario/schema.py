@@ -362,6 +362,11 @@ def _clock_minutes(value: Any) -> int:
     return hours * 60 + minutes
 
 
+def _clock_text(minutes: int) -> str:
+    """``'HH:MM'`` for minutes after local midnight (above 24:00 for the next day)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def _guess(number: float) -> str:
     """The clock time an unquoted number most likely meant: 9 as 09:00, 540 (9:00) too."""
     minutes = int(number) * 60 if 0 <= number < 24 else int(number)
@@ -386,7 +391,8 @@ def _days(value: Any) -> Any:
 
 
 class Shift(Model):
-    """One roster entry: ``agents`` people working ``start``-``end`` local time on ``days``."""
+    """One roster entry: ``agents`` people working ``start``-``end`` local time on ``days``;
+    an end before the start (or above 24:00) is on the next day."""
 
     region: TimeZone = "UTC"
     days: Annotated[list[Annotated[Whole, Field(ge=0, le=6)]], BeforeValidator(_days)] = Field(
@@ -397,18 +403,28 @@ class Shift(Model):
     agents: Whole = Field(ge=1, le=MAX_PEOPLE)
     label: Name | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _overnight(cls, data: Any) -> Any:
+        """An end before the start (``22:00``-``06:00``) is that time the next morning."""
+        if not (isinstance(data, dict) and "start" in data and "end" in data):
+            return data
+        try:
+            start, end = _clock_minutes(data["start"]), _clock_minutes(data["end"])
+        except ValueError:
+            return data  # the field itself says what is wrong
+        if end < start < 24 * 60:
+            return {**data, "end": _clock_text(end + 24 * 60)}
+        return data
+
     @model_validator(mode="after")
     def _ends_after_start(self) -> Shift:
         if self.start >= 24 * 60:
             raise ValueError("start must be a local time before 24:00")
-        if self.end <= self.start:
-
-            def clock(minutes: int) -> str:
-                return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
+        if self.end == self.start:
             raise ValueError(
-                f"the shift ends ({clock(self.end)}) before it starts ({clock(self.start)}); "
-                f'for a shift that crosses midnight write end: "{clock(self.end + 24 * 60)}"'
+                f"the shift ends when it starts ({_clock_text(self.start)}); for a 24-hour "
+                f'shift write end: "{_clock_text(self.end + 24 * 60)}"'
             )
         return self
 
