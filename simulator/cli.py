@@ -38,6 +38,7 @@ from simulator.output import (
 )
 from simulator.results_folder import claim
 from simulator.scenario.loader import load_scenario
+from simulator.scenario.rates import busiest_and_quietest
 
 if TYPE_CHECKING:
     from simulator.scenario.schema import Scenario
@@ -185,6 +186,9 @@ def validate(scenario: Path, overrides: tuple[str, ...], strict: bool) -> None:
     warn_about_plan(loaded, strict, source=scenario)
     click.echo(f"{scenario}: valid")
     click.echo(describe_scenario(loaded))
+    click.echo("arrivals by hour of the week (before surge, rollout and noise)")
+    for name, stream in loaded.streams.items():
+        click.echo(f"  {printable(name)}: {busiest_and_quietest(stream)}")
 
 
 @cli.command()

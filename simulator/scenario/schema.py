@@ -21,6 +21,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -105,6 +107,7 @@ TimeZone = Annotated[str, AfterValidator(_time_zone)]
 Weight = Annotated[Real, Field(ge=0, le=MAX_MULTIPLIER)]
 Speed = Annotated[Real, Field(gt=0, le=MAX_SPEED)]
 Probability = Annotated[Real, Field(ge=0.0, le=1.0)]
+OpenRate = Annotated[Real, Field(gt=0, le=MAX_RATE)]
 
 
 class Targets(Model):
@@ -170,6 +173,10 @@ class Profile(Model):
             for name, weight in self.days.items():
                 weights[_day_index(name)] = weight
         return [[w * h for h in hourly] for w in weights]
+
+    def open_share(self) -> float:
+        """Share of the week's 168 hours whose multiplier is positive (the hours open)."""
+        return sum(cell > 0 for row in self.week_grid() for cell in row) / 168
 
 
 class SurgePoint(Model):
@@ -333,7 +340,10 @@ class Stream(Model):
 
     per_hour: Real = Field(gt=0, le=MAX_RATE)
     """Arrivals per hour, averaged over the whole week; profile, surge, rollout and noise multiply
-    it. Example: `12`."""
+    it. Give it or per_open_hour. Example: `12`."""
+    per_open_hour: Real | None = Field(default=None, gt=0, le=MAX_RATE)
+    """Arrivals per hour while open: the mean over the hours whose profile multiplier is positive.
+    Read into per_hour (open hours / 168 of it), which the scenario keeps. Example: `60`."""
     queue: Name | None = None
     """Queue where the stream's conversations belong (default: the stream's name)."""
     profile: Profile | None = None
@@ -355,6 +365,31 @@ class Stream(Model):
     """Back-office tickets raised from conversations."""
     conversation: Conversation
     """The shape of the stream's conversations."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rate_while_open(cls, data: Any) -> Any:
+        """Exactly one of per_hour and per_open_hour; the second becomes the first."""
+        if not isinstance(data, dict):
+            return data
+        given = [key for key in ("per_hour", "per_open_hour") if data.get(key) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of per_hour (arrivals per hour over the whole week) and "
+                "per_open_hour (per hour while the profile is open); fix: e.g. per_open_hour: 60"
+            )
+        if given == ["per_hour"]:
+            return data
+        try:
+            rate = TypeAdapter(OpenRate).validate_python(data["per_open_hour"])
+        except ValidationError as error:
+            raise ValueError(f"per_open_hour: {error.errors()[0]['msg']}") from None
+        try:
+            profile = data.get("profile")
+            share = 1.0 if profile is None else Profile.model_validate(profile).open_share()
+        except ValidationError:
+            share = 1.0  # the profile's own error is the one reported
+        return {**data, "per_hour": rate * share, "per_open_hour": None}
 
     @model_validator(mode="after")
     def _rollout_in_order(self) -> Stream:

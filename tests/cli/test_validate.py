@@ -138,3 +138,16 @@ def test_warnings_go_to_stderr_and_strict_makes_them_exit_2(write_scenario, smal
     calm = invoke("validate", write_scenario(small), "--strict")
     assert calm.exit_code == 0, calm.stderr
     assert calm.stderr == ""
+
+
+def test_validate_prints_the_busiest_and_quietest_hour(write_scenario, small, invoke) -> None:
+    del small["streams"]["chat"]["per_hour"]
+    small["streams"]["chat"]["per_open_hour"] = 60
+    small["streams"]["chat"]["profile"] = {"region": "America/New_York", "days": {"Sat": 1}}
+    result = invoke("validate", write_scenario(small))
+    assert result.exit_code == 0, result.stderr
+    assert "chat: 8.57143/h" in result.stdout  # per_hour: 60 over 24 of 168 hours
+    assert (
+        "  chat: busiest Sat 00:00 (60/h), quietest Mon 00:00 (0/h), America/New_York"
+        in result.stdout
+    )
