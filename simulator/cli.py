@@ -28,7 +28,7 @@ import click
 
 from simulator import processes
 from simulator.budget import check_compare, check_grid, check_scenarios
-from simulator.errors import ScenarioError
+from simulator.errors import ScenarioError, printable
 from simulator.output import (
     command_line,
     describe_scenario,
@@ -38,6 +38,7 @@ from simulator.output import (
 )
 from simulator.results_folder import claim
 from simulator.scenario.loader import load_scenario
+from simulator.scenario.rates import busiest_and_quietest
 
 if TYPE_CHECKING:
     from simulator.scenario.schema import Scenario
@@ -141,6 +142,29 @@ def run_options(
     return decorate
 
 
+strict_option = click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings about the plan (overload, hours nobody covers, ...) as errors: exit 2.",
+)
+
+
+def warn_about_plan(scenario: Scenario, strict: bool, *, source: Path) -> None:
+    """Print each warning about the plan on stderr; with ``strict``, refuse the scenario."""
+    from simulator.plan_checks import plan_warnings
+
+    warnings = plan_warnings(scenario)
+    for line in warnings:
+        click.echo(f"warning: {printable(line)}", err=True)
+    if strict and warnings:
+        raise ScenarioError(
+            f"{len(warnings)} warning{'s' * (len(warnings) != 1)} about the plan (above) "
+            "and --strict was given",
+            source=str(source),
+            fix="change the plan, or leave out --strict to run it as it stands",
+        )
+
+
 @click.group(cls=StaffsimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(staffsim_version(), prog_name="staffsim")
 def cli() -> None:
@@ -150,14 +174,21 @@ def cli() -> None:
 @cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @overrides_option
-def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
+@strict_option
+def validate(scenario: Path, overrides: tuple[str, ...], strict: bool) -> None:
     """Check SCENARIO (a YAML file) and print what it describes.
 
     Exit code 0 when valid, 2 when not (with the field path and the fix).
+    Plans that look wrong (overload, hours nobody covers) are warned about on
+    stderr; --strict makes them exit 2.
     """
     loaded = load_scenario(scenario, overrides)
+    warn_about_plan(loaded, strict, source=scenario)
     click.echo(f"{scenario}: valid")
     click.echo(describe_scenario(loaded))
+    click.echo("arrivals by hour of the week (before surge, rollout and noise)")
+    for name, stream in loaded.streams.items():
+        click.echo(f"  {printable(name)}: {busiest_and_quietest(stream)}")
 
 
 @cli.command()
@@ -181,6 +212,7 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
     is_flag=True,
     help="Skip report.html and figures/ (drawing them takes several seconds).",
 )
+@strict_option
 def run(
     scenario: Path | None,
     out: Path | None,
@@ -192,6 +224,7 @@ def run(
     overrides: tuple[str, ...],
     quiet: bool,
     no_report: bool,
+    strict: bool,
 ) -> None:
     """Run SCENARIO (default: the shipped scenarios/inbox_launch_tiger.yaml) and write its results.
 
@@ -204,6 +237,7 @@ def run(
     path = scenario if scenario is not None else default_scenario()
     loaded = load_scenario(path, overrides)
     check_scenarios([loaded], replications, max_conversations, source=path)
+    warn_about_plan(loaded, strict, source=path)
     out_dir = out if out is not None else default_out_dir(loaded.name, overrides)
 
     from simulator.experiment import check_cluster

@@ -41,8 +41,11 @@ class StartRange(Model):
     """Start times from ``from`` to ``to`` (both included) every ``every``."""
 
     first: Clock = Field(alias="from")
+    """First start, local time, quoted. Example: `"06:00"`."""
     last: Clock = Field(alias="to")
+    """Last start, local time, quoted (included). Example: `"14:00"`."""
     every: Duration = Field(gt=0)
+    """Step between starts, whole minutes. Example: `30min`."""
 
     @model_validator(mode="after")
     def _ordered(self) -> StartRange:
@@ -61,13 +64,22 @@ class ShiftTemplate(Model):
     """One kind of shift; every start x length x day pattern is a choice."""
 
     label: str = Field(min_length=1, max_length=100)
+    """Name of the template; roster entries are named after it. Example: `day`."""
     region: TimeZone = "UTC"
+    """Time zone of the starts (daylight saving followed). Example: `Europe/Dublin`."""
     starts: StartRange | list[Clock]
+    """Start times: a list of clock times, or a range with from, to and every. Example: `["07:00",
+    "09:00"]`."""
     length: Duration | list[Duration]
+    """Shift length, or a list of lengths; whole minutes, at most 24h. Example: `8h`."""
     days: list[DayPattern] = Field(default_factory=lambda: [list(range(7))], min_length=1)
+    """Day patterns, each a separate choice. Example: `[Mon-Fri, Sat-Sun]`."""
     cost_per_hour: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    """Cost of an agent-hour on this template: a premium makes it dearer. Example: `1.25`."""
     min_agents: int = Field(default=0, ge=0)
+    """Fewest agents across all of this template's choices."""
     max_agents: int | None = Field(default=None, ge=0)
+    """Most agents across all of this template's choices (default: no limit)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> ShiftTemplate:
@@ -94,6 +106,7 @@ class ShiftTemplates(Model):
     """The templates file: at least one template, labels unique."""
 
     templates: list[ShiftTemplate] = Field(min_length=1)
+    """The shifts the team's people can work, one template each."""
 
     @model_validator(mode="after")
     def _unique(self) -> ShiftTemplates:

@@ -53,15 +53,24 @@ class Distribution(BaseModel):
     """A non-negative duration distribution: fixed, exponential, lognormal, gamma,
     uniform or empirical."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     dist: Kind
+    """Shape: fixed, exponential, lognormal, gamma, uniform or empirical."""
     value: Duration | None = Field(default=None, ge=0)
+    """The one value of a fixed distribution. Example: `45s`."""
     mean: Duration | None = Field(default=None, gt=0)
+    """Mean of an exponential, lognormal or gamma distribution. Example: `2min`."""
     cv: Real | None = Field(default=None, gt=0, le=MAX_CV)
+    """Coefficient of variation (standard deviation / mean) of a lognormal or gamma. Example:
+    `1.0`."""
     low: Duration | None = Field(default=None, ge=0)
+    """Lowest value of a uniform distribution."""
     high: Duration | None = Field(default=None, ge=0)
+    """Highest value of a uniform distribution."""
     values: list[Duration] | None = Field(default=None, min_length=1)
+    """Observed values an empirical distribution draws from, equally likely. Example: `[30s, 1min,
+    5min]`."""
 
     @model_validator(mode="after")
     def _parameters_match_kind(self) -> Distribution:
@@ -130,14 +139,19 @@ class CountDistribution(BaseModel):
     """A count of at least 1 (e.g. agent replies needed): an integer,
     ``{dist: geometric, mean: 3}`` or ``{dist: empirical, values: [1, 2, 2, 5]}``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     dist: CountKind
+    """Shape: fixed, geometric or empirical."""
     value: Whole | None = Field(default=None, ge=1, le=MAX_COUNT)
+    """The one count of a fixed distribution. Example: `3`."""
     mean: Real | None = Field(default=None, ge=1, le=MAX_COUNT)
+    """Mean count of a geometric distribution (at least 1). Example: `2.5`."""
     values: list[Annotated[Whole, Field(ge=1, le=MAX_COUNT)]] | None = Field(
         default=None, min_length=1
     )
+    """Observed counts an empirical distribution draws from, equally likely. Example: `[1, 2, 2,
+    5]`."""
 
     @model_validator(mode="after")
     def _parameters_match_kind(self) -> CountDistribution:

@@ -21,6 +21,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -60,9 +62,10 @@ def days_text(days: Sequence[int]) -> str:
 
 
 class Model(BaseModel):
-    """Base of every scenario block: unknown keys are errors."""
+    """Base of every scenario block: unknown keys are errors; the docstring under each
+    field is its description (the scenario reference is generated from them)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 EARLIEST = datetime(1678, 1, 1, tzinfo=UTC)
@@ -104,13 +107,18 @@ TimeZone = Annotated[str, AfterValidator(_time_zone)]
 Weight = Annotated[Real, Field(ge=0, le=MAX_MULTIPLIER)]
 Speed = Annotated[Real, Field(gt=0, le=MAX_SPEED)]
 Probability = Annotated[Real, Field(ge=0.0, le=1.0)]
+OpenRate = Annotated[Real, Field(gt=0, le=MAX_RATE)]
 
 
 class Targets(Model):
     """Service targets: the share of first and follow-up responses within them is reported."""
 
     frt: Duration | None = Field(default=None, gt=0)
+    """First response time target: a conversation's first agent reply within it counts as met.
+    Example: `2min`."""
     followup: Duration | None = Field(default=None, gt=0)
+    """Follow-up response target: each later agent reply within it of the customer's message
+    counts as met. Example: `10min`."""
 
 
 def _day_index(name: str) -> int:
@@ -124,9 +132,15 @@ class Profile(Model):
     """Hour-of-week arrival multipliers, normalised to mean 1 over the week."""
 
     region: TimeZone = "UTC"
+    """Time zone whose wall clock the hours and days are read on. Example: `Europe/Dublin`."""
     hourly: list[Weight] | None = None
+    """24 multipliers, one per local hour from 00:00, applied to every day. Example: `[0.2, 0.1,
+    ..., 0.4]`."""
     days: dict[str, Weight] | None = None
+    """A multiplier per day of the week (`Mon`..`Sun`); days not named get 0. Example: `{Mon: 1,
+    Sat: 0.5}`."""
     grid: list[list[Weight]] | None = None
+    """7 rows (Mon..Sun) of 24 local-hour multipliers, instead of hourly and days."""
 
     @model_validator(mode="after")
     def _shape(self) -> Profile:
@@ -160,10 +174,18 @@ class Profile(Model):
                 weights[_day_index(name)] = weight
         return [[w * h for h in hourly] for w in weights]
 
+    def open_share(self) -> float:
+        """Share of the week's 168 hours whose multiplier is positive (the hours open)."""
+        return sum(cell > 0 for row in self.week_grid() for cell in row) / 168
+
 
 class SurgePoint(Model):
+    """One point of a piecewise-linear surge (also written ``[time, multiplier]``)."""
+
     at: AwareDatetime
+    """Moment of this point, with a time zone. Example: `2026-03-02T09:00:00Z`."""
     multiplier: Real = Field(ge=0, le=MAX_SURGE)
+    """Arrival multiplier at that moment (1 is the usual rate). Example: `2.5`."""
 
 
 def _surge_from_list(value: Any) -> Any:
@@ -184,9 +206,14 @@ class Surge(Model):
     piecewise-linear list of (time, multiplier) that holds its end values outside."""
 
     at: AwareDatetime | None = None
+    """Moment the launch effect starts, with a time zone. Example: `2026-03-02T09:00:00Z`."""
     peak: Real | None = Field(default=None, ge=0, le=MAX_SURGE)
+    """Arrival multiplier at `at` (1 is the usual rate). Example: `3`."""
     half_life: Duration | None = Field(default=None, gt=0)
+    """Time for the extra above 1 to halve. Example: `2d`."""
     points: list[SurgePoint] | None = Field(default=None, min_length=1)
+    """Piecewise-linear (time, multiplier) points instead of at/peak/half_life. Example:
+    `[[2026-03-02T00:00:00Z, 1], [2026-03-03T00:00:00Z, 2]]`."""
 
     @model_validator(mode="after")
     def _one_form(self) -> Surge:
@@ -214,25 +241,38 @@ def _rollout_from_list(value: Any) -> Any:
 
 
 class RolloutPoint(Model):
+    """One step of a rollout (also written ``[time, share]``)."""
+
     at: AwareDatetime
+    """Moment the share takes effect, with a time zone. Example: `2026-03-09T00:00:00Z`."""
     share: Probability
+    """Share (0-1) of the stream's customers who can reach it from then on. Example: `0.5`."""
 
 
 class Noise(Model):
     """Forecast error: a mean-1 gamma multiplier per (UTC) day."""
 
     daily_cv: Real = Field(ge=0, le=MAX_CV)
+    """Coefficient of variation of the day's multiplier: forecast error beyond Poisson. Example:
+    `0.15`."""
 
 
 class Conversation(Model):
     """The shape of one stream's conversations."""
 
     handle: Distribution
+    """Agent working time per reply. Example: `{dist: lognormal, mean: 90s, cv: 0.8}`."""
     first_handle: Distribution | None = None
+    """Working time of the first reply, when it differs from handle (default: handle)."""
     exchanges: Count = CountDistribution(dist="fixed", value=1)
+    """Agent replies a conversation needs (at least 1): a number, geometric or empirical. Example:
+    `3`."""
     reply_delay: Distribution | None = None
+    """Customer's time before their next message; needed with more than one exchange."""
     wrap_up: Distribution | None = None
+    """Agent time after the last reply that keeps the agent and the slot busy."""
     patience: Distribution | None = None
+    """How long a customer waits for pick-up before leaving (default: for ever)."""
 
     @model_validator(mode="after")
     def _reply_delay_when_needed(self) -> Conversation:
@@ -248,9 +288,12 @@ class Conversation(Model):
 class Bot(Model):
     """A bot or help article that customers meet before any human."""
 
-    deflection: Probability = 0.0  # share it resolves (outcome deflected)
-    time: Distribution | None = None  # time in the bot before deflection or routing
-    menu: Probability = 0.0  # share of the rest its menu sends to the stream's queue
+    deflection: Probability = 0.0
+    """Share (0-1) of customers the bot resolves (outcome deflected)."""
+    time: Distribution | None = None
+    """Time in the bot before deflection or routing."""
+    menu: Probability = 0.0
+    """Share (0-1) of the rest that the bot menu sends to the stream's queue."""
 
 
 class Routing(Model):
@@ -259,8 +302,13 @@ class Routing(Model):
     queues by mistake (``false_positives``); the rest land in ``fallback``."""
 
     rules: Probability = 0.0
+    """Recall (0-1) of keyword rules: share of what the menu missed that reaches the stream's
+    queue."""
     false_positives: dict[Name, Probability] = Field(default_factory=dict)
+    """Share (0-1) of what the menu missed that rules send to each other queue by mistake.
+    Example: `{other: 0.02}`."""
     fallback: Name | None = None
+    """Queue where the rest land (default: the stream's queue)."""
 
     @model_validator(mode="after")
     def _shares(self) -> Routing:
@@ -278,26 +326,70 @@ class Escalation(Model):
     """A share of conversations become back-office tickets after an exchange."""
 
     share: Probability
-    after: Whole = Field(default=1, ge=1, le=MAX_COUNT)  # agent replies before the ticket is raised
-    team: Name  # the team that works tickets
-    work: Distribution  # back-office working time per ticket
+    """Share (0-1) of the stream's conversations that become back-office tickets."""
+    after: Whole = Field(default=1, ge=1, le=MAX_COUNT)
+    """Agent replies before the ticket is raised."""
+    team: Name
+    """Team that works the tickets, from its queue `tickets:TEAM`."""
+    work: Distribution
+    """Back-office working time per ticket. Example: `{dist: exponential, mean: 2h}`."""
 
 
 class Stream(Model):
     """A source of conversations: arrival pattern and conversation shape."""
 
     per_hour: Real = Field(gt=0, le=MAX_RATE)
-    queue: Name | None = None  # where the stream belongs (default: its name)
+    """Arrivals per hour, averaged over the whole week; profile, surge, rollout and noise multiply
+    it. Give it or per_open_hour. Example: `12`."""
+    per_open_hour: Real | None = Field(default=None, gt=0, le=MAX_RATE)
+    """Arrivals per hour while open: the mean over the hours whose profile multiplier is positive.
+    Read into per_hour (open hours / 168 of it), which the scenario keeps. Example: `60`."""
+    queue: Name | None = None
+    """Queue where the stream's conversations belong (default: the stream's name)."""
     profile: Profile | None = None
+    """Hour-of-week shape of arrivals (default: flat)."""
     surge: Annotated[Surge | None, BeforeValidator(_surge_from_list)] = None
+    """Launch effect on arrivals over time."""
     rollout: Annotated[list[RolloutPoint] | None, BeforeValidator(_rollout_from_list)] = Field(
         default=None, min_length=1
     )
+    """Share of customers reached over time, as [time, share] points held between them. Example:
+    `[[2026-03-02T00:00:00Z, 0.5]]`."""
     noise: Noise | None = None
+    """Day-to-day forecast error."""
     bot: Bot | None = None
+    """A bot or help article met before any human."""
     routing: Routing | None = None
+    """Imperfect routing of what the bot menu missed."""
     escalation: Escalation | None = None
+    """Back-office tickets raised from conversations."""
     conversation: Conversation
+    """The shape of the stream's conversations."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rate_while_open(cls, data: Any) -> Any:
+        """Exactly one of per_hour and per_open_hour; the second becomes the first."""
+        if not isinstance(data, dict):
+            return data
+        given = [key for key in ("per_hour", "per_open_hour") if data.get(key) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of per_hour (arrivals per hour over the whole week) and "
+                "per_open_hour (per hour while the profile is open); fix: e.g. per_open_hour: 60"
+            )
+        if given == ["per_hour"]:
+            return data
+        try:
+            rate = TypeAdapter(OpenRate).validate_python(data["per_open_hour"])
+        except ValidationError as error:
+            raise ValueError(f"per_open_hour: {error.errors()[0]['msg']}") from None
+        try:
+            profile = data.get("profile")
+            share = 1.0 if profile is None else Profile.model_validate(profile).open_share()
+        except ValidationError:
+            share = 1.0  # the profile's own error is the one reported
+        return {**data, "per_hour": rate * share, "per_open_hour": None}
 
     @model_validator(mode="after")
     def _rollout_in_order(self) -> Stream:
@@ -389,6 +481,11 @@ def _clock_minutes(value: Any) -> int:
     return hours * 60 + minutes
 
 
+def _clock_text(minutes: int) -> str:
+    """``'HH:MM'`` for minutes after local midnight (above 24:00 for the next day)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def _guess(number: float) -> str:
     """The clock time an unquoted number most likely meant: 9 as 09:00, 540 (9:00) too."""
     minutes = int(number) * 60 if 0 <= number < 24 else int(number)
@@ -413,29 +510,48 @@ def _days(value: Any) -> Any:
 
 
 class Shift(Model):
-    """One roster entry: ``agents`` people working ``start``-``end`` local time on ``days``."""
+    """One roster entry: ``agents`` people working ``start``-``end`` local time on ``days``;
+    an end before the start (or above 24:00) is on the next day."""
 
     region: TimeZone = "UTC"
+    """Time zone of the start and end times (daylight saving followed). Example:
+    `America/New_York`."""
     days: Annotated[list[Annotated[Whole, Field(ge=0, le=6)]], BeforeValidator(_days)] = Field(
         default_factory=lambda: list(range(7))
     )
+    """Days the shift starts on: `daily`, a range, or a list. Example: `Mon-Fri`."""
     start: Annotated[int, BeforeValidator(_clock_minutes)]
+    """Local start time, quoted, before 24:00. Example: `"09:00"`."""
     end: Annotated[int, BeforeValidator(_clock_minutes)]
+    """Local end time, quoted; before the start (or above 24:00) means the next day. Example:
+    `"17:00"`."""
     agents: Whole = Field(ge=1, le=MAX_PEOPLE)
+    """People on this shift."""
     label: Name | None = None
+    """Name of the entry; its agents are named after it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _overnight(cls, data: Any) -> Any:
+        """An end before the start (``22:00``-``06:00``) is that time the next morning."""
+        if not (isinstance(data, dict) and "start" in data and "end" in data):
+            return data
+        try:
+            start, end = _clock_minutes(data["start"]), _clock_minutes(data["end"])
+        except ValueError:
+            return data  # the field itself says what is wrong
+        if end < start < 24 * 60:
+            return {**data, "end": _clock_text(end + 24 * 60)}
+        return data
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Shift:
         if self.start >= 24 * 60:
             raise ValueError("start must be a local time before 24:00")
-        if self.end <= self.start:
-
-            def clock(minutes: int) -> str:
-                return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
+        if self.end == self.start:
             raise ValueError(
-                f"the shift ends ({clock(self.end)}) before it starts ({clock(self.start)}); "
-                f'for a shift that crosses midnight write end: "{clock(self.end + 24 * 60)}"'
+                f"the shift ends when it starts ({_clock_text(self.start)}); for a 24-hour "
+                f'shift write end: "{_clock_text(self.end + 24 * 60)}"'
             )
         return self
 
@@ -446,9 +562,13 @@ class BackupShift(Shift):
     have been clear for ``stand_down``."""
 
     queue_length: Whole | None = Field(default=None, ge=1)
+    """Trigger: the team's queues hold at least this many conversations."""
     oldest_wait: Duration | None = Field(default=None, ge=0)
+    """Trigger: the oldest waiting conversation has waited this long. Example: `5min`."""
     delay: Duration = Field(default=0.0, ge=0)
+    """Time from the trigger to the backups joining."""
     stand_down: Duration = Field(default=1800.0, ge=0)
+    """How long the team's queues stay clear before backups stand down."""
 
     @model_validator(mode="after")
     def _trigger(self) -> BackupShift:
@@ -463,8 +583,11 @@ class Overflow(Model):
     """A queue a team serves after its own, only while it is busier than planned."""
 
     queue: Name
+    """Queue the team also serves while the condition holds."""
     oldest_wait: Duration | None = Field(default=None, ge=0)
+    """Condition: its oldest conversation has waited this long. Example: `30min`."""
     length: Whole | None = Field(default=None, ge=1)
+    """Condition: it holds at least this many conversations. Example: `10`."""
 
     @model_validator(mode="after")
     def _condition(self) -> Overflow:
@@ -478,21 +601,27 @@ class Overflow(Model):
 class Triage(Model):
     """What an agent does with a conversation its team is not meant for."""
 
-    time: Duration = Field(default=0.0, ge=0)  # reading it before deciding
-    reassign: Probability = 1.0  # chance it goes to the right queue
+    time: Duration = Field(default=0.0, ge=0)
+    """Time reading a misrouted conversation before deciding."""
+    reassign: Probability = 1.0
+    """Chance (0-1) it is sent to its own queue rather than answered here."""
 
 
 class Learning(Model):
     """A skill multiplier moves toward 1.0 as the team handles more of a stream."""
 
-    half_life: Real = Field(gt=0, le=MAX_HALF_LIFE)  # conversations to halve the gap to 1.0
+    half_life: Real = Field(gt=0, le=MAX_HALF_LIFE)
+    """Conversations handled to halve the gap between a skill and 1.0. Example: `50`."""
 
 
 class Rotation(Model):
     """A named pool of people who take a team's roster slots in turn."""
 
     members: list[Name] | Annotated[Whole, Field(le=MAX_MEMBERS)]
-    assignments: dict[str, list[Name]] | None = None  # local date -> members, in slot order
+    """Names of the pool's people, or how many (named member1, member2, ...). Example: `[ana,
+    ben]`."""
+    assignments: dict[str, list[Name]] | None = None
+    """Who works each local date, in slot order. Example: `{"2026-03-03": [ben]}`."""
 
     @model_validator(mode="after")
     def _members(self) -> Rotation:
@@ -521,28 +650,47 @@ class Shrinkage(Model):
     """Share of shift time away (breaks, meetings) as random unavailable blocks."""
 
     share: Real = Field(ge=0, lt=1)
+    """Share (0-1) of shift time away on breaks and meetings. Example: `0.15`."""
     block: Duration = Field(default=900.0, gt=0)
+    """Length of one unavailable block."""
 
 
 class Team(Model):
     """Agents who serve some queues, in priority order."""
 
     agents: Whole | None = Field(default=None, ge=0, le=MAX_PEOPLE)
+    """People always on shift (instead of a roster). Example: `8`."""
     concurrency: Whole = Field(default=1, ge=1, le=MAX_COUNT)
+    """Conversations one agent holds at once. Example: `3`."""
     attention: Attention = Attention.SERIAL
+    """serial: one reply typed at a time; shared: every owed reply progresses at once."""
     efficiency: list[Speed] | None = Field(default=None, min_length=1)
+    """Speed (1 is full) of each held conversation while holding 1, 2, ... (shared attention).
+    Example: `[1.0, 0.8, 0.6]`."""
     serves: list[Name] = Field(min_length=1)
+    """Queues it takes from, in priority order. Example: `[chat]`."""
     replies_first: bool = True
+    """Owed replies on held conversations come before new pick-ups."""
     roster: list[Shift] | None = Field(default=None, min_length=1)
+    """Shifts of the team's people (instead of agents)."""
     handoff: Handoff | None = None
+    """Shift-end rules for this team (default: the scenario's)."""
     overflow: list[Overflow] = Field(default_factory=list)
-    streams: list[Name] | None = None  # streams it is meant for (default: its queues')
+    """Queues it also serves while they are busier than planned."""
+    streams: list[Name] | None = None
+    """Streams it is meant for (default: those whose queue it serves)."""
     skills: dict[Name, Speed] = Field(default_factory=dict)
+    """Handle-time multiplier per stream (below 1 is faster). Example: `{launch: 1.3}`."""
     learning: Learning | None = None
+    """Skills move toward 1.0 as the team handles more."""
     triage: Triage = Triage()
+    """What its agents do with a conversation the team is not meant for."""
     rotation: Rotation | None = None
+    """A named pool of people who take the roster's slots in turn."""
     backup: list[BackupShift] = Field(default_factory=list)
+    """On-call windows that join when the queues are busier than planned."""
     shrinkage: Shrinkage | None = None
+    """Random breaks away from the queue."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Team:
@@ -583,15 +731,25 @@ class Scenario(Model):
     """A whole scenario: streams of conversations, the teams serving them, and the run."""
 
     name: Name
+    """Name of the scenario; the default results folder is named after it."""
     start: AwareDatetime = DEFAULT_START
+    """Moment the run starts, with a time zone (default: Monday 2026-01-05 00:00 UTC)."""
     horizon: Duration = Field(gt=0)
+    """Length of the run. Example: `4w`."""
     warmup: Duration = Field(default=0.0, ge=0)
+    """Time at the start whose arrivals are left out of the statistics. Example: `1d`."""
     replications: Whole = Field(default=10, ge=1, le=MAX_REPLICATIONS)
+    """Independent runs whose results are averaged, with intervals."""
     seed: Whole | None = Field(default=None, ge=0)
+    """Seed of the random numbers (default: a new one each run, recorded)."""
     targets: Targets = Targets()
+    """Service targets reported as the share within them."""
     streams: dict[Name, Stream] = Field(min_length=1)
+    """The sources of conversations, by name."""
     teams: dict[Name, Team] = Field(min_length=1)
+    """The teams serving the queues, by name."""
     handoff: Handoff = Handoff()
+    """Shift-end rules for every team that has none of its own."""
 
     @field_validator("horizon")
     @classmethod

@@ -116,9 +116,9 @@ CASES = [
         mutate=_roster(region="Mars/Olympus"),
     ),
     Case(
-        "shift-ends-before-start",
-        ["'teams.support.roster.0'", "crosses midnight", "33:00"],
-        mutate=_roster(start="17:00", end="09:00"),
+        "shift-ends-when-it-starts",
+        ["'teams.support.roster.0'", "ends when it starts", "33:00"],
+        mutate=_roster(start="09:00", end="09:00"),
     ),
     Case(
         "warmup-not-shorter",

@@ -146,7 +146,7 @@ def test_quiet_prints_only_the_folder(write_scenario, invoke, workdir: Path) -> 
         invoke, write_scenario(), "--replications", "2", "--quiet", "--out", workdir / "out"
     )
     assert result.stdout.strip() == f"results: {workdir / 'out'}"
-    assert result.stderr == ""
+    assert all(line.startswith("warning: ") for line in result.stderr.splitlines())
 
 
 def test_shipped_default_runs(invoke, workdir: Path) -> None:
@@ -375,3 +375,14 @@ def test_summary_nan_is_written_as_null(api_result, tmp_path: Path) -> None:
     write_results(api_result, tmp_path / "out")
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["overall"]["frt_s"]["p99"]["value"] is None
+
+
+def test_run_warns_about_the_plan_and_strict_refuses_before_running(
+    write_scenario, invoke, workdir: Path
+) -> None:
+    warned = _run_ok(invoke, write_scenario(), "-r", "1", "--out", workdir / "warned")
+    assert "warning: team 'support': offered load above staffed capacity" in warned.stderr
+    strict = invoke("run", write_scenario(), "-r", "1", "--strict", "--out", workdir / "strict")
+    assert strict.exit_code == 2
+    assert "--strict was given" in strict.stderr
+    assert not (workdir / "strict").exists()

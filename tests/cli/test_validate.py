@@ -49,7 +49,9 @@ def test_valid_file_exits_0_and_describes_it(write_scenario, invoke) -> None:
     path = write_scenario()
     result = invoke("validate", path)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == ""
+    # The tiny plan is overloaded (patience keeps it finite) and its FRT target is
+    # below the first reply: warnings, which leave the exit code alone.
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["warning"] * 2
     out = result.stdout
     assert f"{path}: valid" in out
     for expected in (
@@ -123,3 +125,29 @@ def test_help_and_version(invoke) -> None:
     result = invoke("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("staffsim")
+
+
+def test_warnings_go_to_stderr_and_strict_makes_them_exit_2(write_scenario, small, invoke) -> None:
+    path = write_scenario()
+    strict = invoke("validate", path, "--strict")
+    assert strict.exit_code == 2
+    assert "offered load above staffed capacity" in strict.stderr
+    assert "2 warnings about the plan (above) and --strict was given" in strict.stderr
+    small["teams"]["support"]["agents"] = 4
+    small["targets"]["frt"] = "10min"
+    calm = invoke("validate", write_scenario(small), "--strict")
+    assert calm.exit_code == 0, calm.stderr
+    assert calm.stderr == ""
+
+
+def test_validate_prints_the_busiest_and_quietest_hour(write_scenario, small, invoke) -> None:
+    del small["streams"]["chat"]["per_hour"]
+    small["streams"]["chat"]["per_open_hour"] = 60
+    small["streams"]["chat"]["profile"] = {"region": "America/New_York", "days": {"Sat": 1}}
+    result = invoke("validate", write_scenario(small))
+    assert result.exit_code == 0, result.stderr
+    assert "chat: 8.57143/h" in result.stdout  # per_hour: 60 over 24 of 168 hours
+    assert (
+        "  chat: busiest Sat 00:00 (60/h), quietest Mon 00:00 (0/h), America/New_York"
+        in result.stdout
+    )

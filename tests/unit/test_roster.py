@@ -70,6 +70,17 @@ def test_overnight_shift_started_before_the_run_is_included_as_its_tail() -> Non
     ]
 
 
+def test_night_shift_written_as_people_write_it_ends_the_next_morning() -> None:
+    written = shift(days="Sun", start="22:00", end="06:00")
+    assert written.end == 30 * 60
+    assert written == shift(days="Sun", start="22:00", end="30:00")
+
+
+def test_shift_that_ends_when_it_starts_is_refused_with_the_24_hour_fix() -> None:
+    with pytest.raises(ValueError, match=r'ends when it starts.*"33:00"'):
+        shift(start="09:00", end="09:00")
+
+
 def test_start_mid_shift_keeps_the_real_begin() -> None:
     noon = datetime(2026, 1, 5, 12, tzinfo=UTC)
     office = shift(days="Mon", start="09:00", end="17:00")
