@@ -9,10 +9,6 @@ from simulator.scenario.distributions import Duration
 from simulator.scenario.reference import blocks, field_rows, undocumented
 from simulator.scenario.schema import Model, Scenario
 
-# Blocks whose descriptions another change adds; the test fails once they have them
-# (then drop them from here).
-PENDING = {"Handoff", "Reread"}
-
 
 def _missing() -> list[str]:
     from simulator.decisions.shift_templates import ShiftTemplates
@@ -21,13 +17,8 @@ def _missing() -> list[str]:
 
 
 def test_every_field_has_a_description() -> None:
-    missing = [name for name in _missing() if name.split(".")[0] not in PENDING]
+    missing = _missing()
     assert not missing, f"write a docstring under each of these fields: {missing}"
-
-
-def test_pending_blocks_still_lack_descriptions() -> None:
-    described = PENDING - {name.split(".")[0] for name in _missing()}
-    assert not described, f"{described} now described: drop them from PENDING"
 
 
 def test_reference_file_is_current() -> None:

@@ -419,7 +419,10 @@ class Reread(Model):
     """Handback cost to whoever picks a conversation up: base + per exchange so far."""
 
     base: Duration = Field(default=0.0, ge=0)
+    """Reading time for every handed-back conversation (the note, the customer).
+    Example: `1min`."""
     per_exchange: Duration = Field(default=0.0, ge=0)
+    """Reading time added per exchange so far (the whole chat). Example: `20s`."""
 
 
 class Order(StrEnum):
@@ -455,8 +458,15 @@ class Handoff(Model):
     handback: HandbackRoute = HandbackRoute()
     """Where and in what order handed-back conversations wait."""
     intake_cutoff: Duration = Field(default=0.0, ge=0)
+    """Ownership: how long before shift end an agent stops taking new conversations.
+    Example: `30min`."""
     max_overtime: Duration = Field(default=3600.0, ge=0)
+    """Ownership: the longest an agent works past shift end to finish what they hold.
+    Example: `1h`."""
     leftover: Leftover = Leftover.HANDBACK
+    """Ownership: what happens to conversations still held when overtime runs out:
+    ``handback`` (back to a queue) or ``wait_for_owner`` (they wait for the owner's next
+    shift)."""
 
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
