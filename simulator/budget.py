@@ -177,6 +177,7 @@ def team_agents(team: Team) -> int:
         + sum(entry.agents for entry in team.roster or [])
         + (members if isinstance(members, int) else len(members))
         + sum(entry.agents for entry in team.backup)
+        + (team.staffing.peak() if team.staffing is not None else 0)
     )
 
 

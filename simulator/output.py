@@ -32,7 +32,16 @@ from simulator.analysis.metric_names import stat_at
 from simulator.recording import CONVERSATION_COLUMNS, FOLLOWUP_COLUMNS
 from simulator.results_folder import MARKER, write_folder
 from simulator.scenario.distributions import Distribution, Duration
-from simulator.scenario.schema import DAY_NAMES, Handoff, Policy, Scenario, Shift, Team, days_text
+from simulator.scenario.schema import (
+    DAY_NAMES,
+    Handoff,
+    Policy,
+    Scenario,
+    Shift,
+    Staffing,
+    Team,
+    days_text,
+)
 from simulator.units import format_duration
 
 if TYPE_CHECKING:
@@ -413,10 +422,18 @@ def describe_scenario(scenario: Scenario) -> str:
         lines.append(f"  {name}: " + _describe_team(team))
         for shift in team.roster or ():
             lines.append(f"    - {_describe_shift(shift)}")
+        if team.staffing is not None:
+            lines.append(f"    staffing: {_describe_staffing(team.staffing)}")
         if team.handoff is not None:
             lines.append(f"    handoff: {_describe_handoff(team.handoff)}")
     lines.append(f"handoff       {_describe_handoff(scenario.handoff)}")
     return "\n".join(lines)
+
+
+def _describe_staffing(staffing: Staffing) -> str:
+    every = format_duration(staffing.interval)
+    source = staffing.region if staffing.by == "weekday" else staffing.file
+    return f"by {staffing.by.value} every {every} ({source}), up to {staffing.peak()} agents"
 
 
 def _describe_team(team: Team) -> str:
@@ -425,6 +442,8 @@ def _describe_team(team: Team) -> str:
         if team.roster is None
         else f"roster of {_plural(len(team.roster), 'entry', 'entries')}"
     )
+    if team.roster is None and team.staffing is not None:
+        staff = "staffing per interval"
     attention = team.attention.value
     if team.efficiency:
         attention += " (efficiency " + ", ".join(f"{e:g}" for e in team.efficiency) + ")"

@@ -21,11 +21,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from simulator.scenario.csv_input import MAX_CSV_ROWS, aware_time, csv_rows
 from simulator.scenario.distributions import Count, CountDistribution, Distribution, Duration
 from simulator.scenario.names import Name
 from simulator.scenario.numbers import (
@@ -497,6 +499,98 @@ class Shrinkage(Model):
     block: Duration = Field(default=900.0, gt=0)
 
 
+class StaffingBy(StrEnum):
+    WEEKDAY = "weekday"
+    DATE = "date"
+
+
+DAY_SECONDS = 24 * 3600
+
+
+class Staffing(Model):
+    """Agents on duty per interval, the way a workforce plan states them; agent
+    layer k works wherever the count is at least k (see :mod:`simulator.model.staffing`)."""
+
+    interval: Duration = Field(gt=0)
+    """Length of one interval: whole minutes that divide a day, such as 15min or 1h."""
+    by: StaffingBy
+    """``weekday``: a week of rows in ``agents``; ``date``: a CSV ``file`` of dated rows."""
+    region: TimeZone = "UTC"
+    """Time zone whose wall clock the weekday rows follow (``by: weekday`` only)."""
+    agents: list[list[Annotated[Whole, Field(ge=0, le=MAX_PEOPLE)]]] | None = None
+    """``by: weekday``: 7 rows (Mon..Sun) of agents per interval from local midnight."""
+    file: str | None = None
+    """``by: date``: CSV with columns ``start`` (ISO 8601 with offset) and ``agents``;
+    relative to the scenario file."""
+    _dated: tuple[tuple[datetime, int], ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _shape(self) -> Staffing:
+        if self.interval % 60 or DAY_SECONDS % self.interval:
+            raise ValueError(
+                f"interval {format_duration(self.interval)} does not divide a day into whole "
+                "minutes; fix: use e.g. 15min, 30min or 1h"
+            )
+        per_day = round(DAY_SECONDS / self.interval)
+        if self.by is StaffingBy.WEEKDAY:
+            if self.file is not None or self.agents is None:
+                raise ValueError("by: weekday takes agents (7 rows), not a file")
+            lengths = [len(row) for row in self.agents]
+            if len(lengths) != 7 or any(n != per_day for n in lengths):
+                raise ValueError(
+                    f"agents needs 7 rows (Mon..Sun) of {per_day} counts (one per "
+                    f"{format_duration(self.interval)} from local midnight); got "
+                    f"{len(lengths)} rows of {sorted(set(lengths))} counts"
+                )
+            return self
+        if self.agents is not None or self.file is None:
+            raise ValueError("by: date takes a file (columns start,agents), not agents")
+        if "region" in self.model_fields_set:
+            raise ValueError("by: date times carry their own offsets; fix: remove region")
+        self._dated = _dated_rows(self.file, self.interval)
+        return self
+
+    def peak(self) -> int:
+        """The most agents on duty at once: the number of agents it makes."""
+        counts = self.agents or [[agents for _, agents in self._dated]]
+        return max(max(row, default=0) for row in counts)
+
+    def dated(self) -> tuple[tuple[datetime, int], ...]:
+        """``by: date``: (start, agents) rows in time order, as read from the file."""
+        return self._dated
+
+
+def _dated_rows(path: str, interval: float) -> tuple[tuple[datetime, int], ...]:
+    """The rows of a staffing CSV, each start a whole number of intervals after the
+    previous one (a gap is nobody on duty)."""
+    rows: list[tuple[datetime, int]] = []
+    for number, cells in csv_rows(path, ("start", "agents")):
+        start = aware_time(cells["start"], path, number, "start")
+        text = cells["agents"]
+        if not text.isdigit() or int(text) > MAX_PEOPLE:
+            raise ValueError(
+                f"{path}, row {number}, column 'agents': '{text[:20]}' is not a whole number "
+                f"of agents from 0 to {MAX_PEOPLE:,}; fix: correct the row"
+            )
+        if rows:
+            step = (start - rows[-1][0]).total_seconds()
+            if step <= 0 or step % interval:
+                raise ValueError(
+                    f"{path}, row {number}, column 'start': {cells['start']} is not a whole "
+                    f"number of intervals ({format_duration(interval)}) after the row before; "
+                    "fix: list intervals in time order on one grid"
+                )
+        rows.append((start, int(text)))
+        if (start - rows[0][0]).total_seconds() >= MAX_CSV_ROWS * interval:
+            raise ValueError(
+                f"{path}, row {number}, column 'start': the file spans more than "
+                f"{MAX_CSV_ROWS:,} intervals; fix: use a longer interval or a shorter file"
+            )
+    if not rows:
+        raise ValueError(f"{path}: no rows under the header; fix: add start,agents rows")
+    return tuple(rows)
+
+
 class Team(Model):
     """Agents who serve some queues, in priority order."""
 
@@ -516,6 +610,8 @@ class Team(Model):
     rotation: Rotation | None = None
     backup: list[BackupShift] = Field(default_factory=list)
     shrinkage: Shrinkage | None = None
+    staffing: Staffing | None = None
+    """Agents on duty per interval, instead of or beside a roster."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Team:
@@ -528,9 +624,16 @@ class Team(Model):
                     f"{self.concurrency}; give at most {self.concurrency} (one per number of "
                     "conversations held) or raise concurrency"
                 )
-        if self.roster is None and self.agents is None and not self.backup:
-            raise ValueError("a team needs agents (always on shift) or a roster")
+        if self.roster is None and self.agents is None and not self.backup and not self.staffing:
+            raise ValueError("a team needs agents (always on shift), a roster or staffing")
+        if self.staffing is not None and self.agents is not None:
+            raise ValueError("give agents or staffing, not both: staffing says who is on duty when")
         labels = [entry.label for entry in [*(self.roster or []), *self.backup] if entry.label]
+        taken = [label for label in labels if re.fullmatch(r"staffing[0-9]+", label)]
+        if self.staffing is not None and taken:
+            raise ValueError(
+                f"label '{taken[0]}' is the name of staffing's agents; fix: rename the entry"
+            )
         repeated = sorted({label for label in labels if labels.count(label) > 1})
         if repeated:
             raise ValueError(
