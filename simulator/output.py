@@ -39,6 +39,7 @@ from simulator.scenario.schema import (
     Scenario,
     Shift,
     Staffing,
+    Stream,
     Team,
     days_text,
 )
@@ -390,7 +391,12 @@ def describe_scenario(scenario: Scenario) -> str:
     lines.append(f"streams ({len(scenario.streams)})")
     for name, stream in scenario.streams.items():
         conversation = stream.conversation
-        parts = [f"{stream.per_hour:g}/h", f"queue {stream.queue or name}"]
+        rate = (
+            f"{stream.per_hour:g}/h"
+            if stream.arrivals is None
+            else _describe_trace(stream, name, scenario)
+        )
+        parts = [rate, f"queue {stream.queue or name}"]
         if conversation.first_handle is not None:
             parts.append(f"first handle {_describe_distribution(conversation.first_handle)}")
         parts += [
@@ -428,6 +434,17 @@ def describe_scenario(scenario: Scenario) -> str:
             lines.append(f"    handoff: {_describe_handoff(team.handoff)}")
     lines.append(f"handoff       {_describe_handoff(scenario.handoff)}")
     return "\n".join(lines)
+
+
+def _describe_trace(stream: Stream, name: str, scenario: Scenario) -> str:
+    """The arrivals a trace replays, and those outside the run it drops."""
+    assert stream.arrivals is not None
+    times = stream.arrivals.times(name, scenario.start)
+    inside = int(((times >= 0) & (times < scenario.horizon)).sum())
+    return (
+        f"replays {_plural(inside, 'arrival')} from {stream.arrivals.trace} "
+        f"({times.size - inside} outside the run dropped)"
+    )
 
 
 def _describe_staffing(staffing: Staffing) -> str:

@@ -20,9 +20,12 @@ MAX_CSV_ROWS = 1_000_000
 """About 28 years of 15-minute intervals, or a million contacts."""
 
 
-def csv_rows(path: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def csv_rows(
+    path: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> Iterator[tuple[int, dict[str, str]]]:
     """``(row number, {column: text})`` for each data row of ``path`` (the header
-    is row 1), holding only ``columns``; other columns are ignored."""
+    is row 1), holding only ``columns`` and those of ``optional`` it has; other
+    columns are ignored."""
     text = _read(Path(path))
     reader = csv.reader(io.StringIO(text))
     header = [name.strip() for name in next(reader, [])]
@@ -33,7 +36,7 @@ def csv_rows(path: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[st
             f"(columns: {', '.join(header)[:200] or 'none'}); fix: "
             f"give the file a header row naming {', '.join(columns)}"
         )
-    where = {name: header.index(name) for name in columns}
+    where = {name: header.index(name) for name in columns + optional if name in header}
     try:
         for number, row in enumerate(reader, start=2):
             if number - 1 > MAX_CSV_ROWS:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -285,10 +286,54 @@ class Escalation(Model):
     work: Distribution  # back-office working time per ticket
 
 
+class Arrivals(Model):
+    """Recorded arrivals replayed as they happened, instead of a rate model."""
+
+    trace: str
+    """CSV with an ``arrived_at`` column (ISO 8601 with offset), such as a contact
+    log; with a ``stream`` column only this stream's rows count. Relative to the
+    scenario file."""
+    _micros: bytes = PrivateAttr(default=b"")  # int64 microseconds since 1970 (compact)
+    _codes: bytes = PrivateAttr(default=b"")  # int32 index into _names per row
+    _names: tuple[str, ...] | None = PrivateAttr(default=None)  # None: no stream column
+
+    @model_validator(mode="after")
+    def _read(self) -> Arrivals:
+        micros, codes, names = [], [], dict[str, int]()
+        for number, cells in csv_rows(self.trace, ("arrived_at",), ("stream",)):
+            at = aware_time(cells["arrived_at"], self.trace, number, "arrived_at")
+            micros.append((at - _EPOCH) // timedelta(microseconds=1))
+            codes.append(names.setdefault(cells.get("stream", ""), len(names)))
+        if not micros:
+            raise ValueError(f"{self.trace}: no rows under the header; fix: add arrivals")
+        self._micros = np.array(micros, dtype=np.int64).tobytes()
+        self._codes = np.array(codes, dtype=np.int32).tobytes()
+        self._names = tuple(names) if "stream" in cells else None
+        return self
+
+    def times(self, stream: str, start: datetime) -> np.ndarray:
+        """This stream's arrivals in seconds since ``start``, sorted, all of them
+        (the caller keeps those inside the horizon)."""
+        micros = np.frombuffer(self._micros, dtype=np.int64)
+        if self._names is not None:
+            code = self._names.index(stream) if stream in self._names else -1
+            micros = micros[np.frombuffer(self._codes, dtype=np.int32) == code]
+        origin = (start - _EPOCH) // timedelta(microseconds=1)
+        return np.sort((micros - origin) / 1e6)
+
+    def streams(self) -> tuple[str, ...] | None:
+        """The stream names the trace holds, or None without a ``stream`` column."""
+        return self._names
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_RATE_MODEL = ("profile", "surge", "rollout", "noise")
+
+
 class Stream(Model):
     """A source of conversations: arrival pattern and conversation shape."""
 
-    per_hour: Real = Field(gt=0, le=MAX_RATE)
+    per_hour: Real | None = Field(default=None, gt=0, le=MAX_RATE)
     queue: Name | None = None  # where the stream belongs (default: its name)
     profile: Profile | None = None
     surge: Annotated[Surge | None, BeforeValidator(_surge_from_list)] = None
@@ -300,6 +345,25 @@ class Stream(Model):
     routing: Routing | None = None
     escalation: Escalation | None = None
     conversation: Conversation
+    arrivals: Arrivals | None = None
+    """Replay a trace of arrival times instead of drawing them from per_hour."""
+
+    @model_validator(mode="after")
+    def _one_arrival_model(self) -> Stream:
+        if self.arrivals is None:
+            if self.per_hour is None:
+                raise ValueError(
+                    "a stream needs per_hour (mean arrivals per hour); fix: add per_hour, "
+                    "or replay recorded arrivals with arrivals: {trace: FILE.csv}"
+                )
+            return self
+        given = [name for name in ("per_hour", *_RATE_MODEL) if getattr(self, name) is not None]
+        if given:
+            raise ValueError(
+                f"arrivals replays a trace, so {given[0]} would be ignored; fix: remove "
+                f"{', '.join(given)}, or remove arrivals to draw from the rate model"
+            )
+        return self
 
     @model_validator(mode="after")
     def _rollout_in_order(self) -> Stream:
