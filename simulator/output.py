@@ -449,7 +449,7 @@ def _describe_trace(stream: Stream, name: str, scenario: Scenario) -> str:
 
 def _describe_staffing(staffing: Staffing) -> str:
     every = format_duration(staffing.interval)
-    source = staffing.region if staffing.by == "weekday" else staffing.file
+    source = (staffing.region or "UTC") if staffing.by == "weekday" else staffing.file
     return f"by {staffing.by.value} every {every} ({source}), up to {staffing.peak()} agents"
 
 

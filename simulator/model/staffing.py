@@ -51,7 +51,7 @@ def _weekly(staffing: Staffing, start: datetime, horizon: float) -> tuple[np.nda
     """Counts of every interval from the local day before ``start`` to the day after
     the horizon ends (a run cut there begins before 0 or ends after the horizon)."""
     assert staffing.agents is not None
-    zone = ZoneInfo(staffing.region)
+    zone = ZoneInfo(staffing.region or "UTC")
     origin = start.astimezone(UTC)
     first = origin.astimezone(zone).date() - timedelta(days=1)
     last = (origin + timedelta(seconds=horizon)).astimezone(zone).date() + timedelta(days=1)

@@ -579,8 +579,8 @@ class Staffing(Model):
     """Length of one interval: whole minutes that divide a day, such as 15min or 1h."""
     by: StaffingBy
     """``weekday``: a week of rows in ``agents``; ``date``: a CSV ``file`` of dated rows."""
-    region: TimeZone = "UTC"
-    """Time zone whose wall clock the weekday rows follow (``by: weekday`` only)."""
+    region: TimeZone | None = None
+    """Time zone whose wall clock the weekday rows follow (``by: weekday`` only; UTC if unset)."""
     agents: list[list[Annotated[Whole, Field(ge=0, le=MAX_PEOPLE)]]] | None = None
     """``by: weekday``: 7 rows (Mon..Sun) of agents per interval from local midnight."""
     file: str | None = None
@@ -609,7 +609,7 @@ class Staffing(Model):
             return self
         if self.agents is not None or self.file is None:
             raise ValueError("by: date takes a file (columns start,agents), not agents")
-        if "region" in self.model_fields_set:
+        if self.region is not None:
             raise ValueError("by: date times carry their own offsets; fix: remove region")
         self._dated = _dated_rows(self.file, self.interval)
         return self
