@@ -70,7 +70,8 @@ def aware_time(text: str, path: str, number: int, column: str) -> datetime:
 
 def _read(path: Path) -> str:
     if not path.is_file():
-        raise ValueError(f"{path}: no such file; fix: check the path (relative to the scenario)")
+        kind = "not a regular file" if path.exists() else "no such file"
+        raise ValueError(f"{path}: {kind}; fix: name a CSV file (relative to the scenario)")
     try:
         with path.open("rb") as file:
             data = file.read(MAX_CSV_BYTES + 1)
@@ -78,8 +79,7 @@ def _read(path: Path) -> str:
         raise ValueError(f"{path}: cannot read the file ({error.strerror})") from None
     if len(data) > MAX_CSV_BYTES:
         raise ValueError(
-            f"{path}: larger than {MAX_CSV_BYTES // 1_000_000} MB; fix: check that this is "
-            "the right file"
+            f"{path}: larger than {MAX_CSV_BYTES:,} bytes; fix: check that this is the right file"
         )
     try:
         return data.decode("utf-8-sig")

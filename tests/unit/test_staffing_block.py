@@ -15,6 +15,7 @@ import simulator
 from simulator.errors import ScenarioError
 from simulator.model.roster import team_schedules
 from simulator.output import resolved_scenario
+from simulator.scenario import csv_input
 from simulator.scenario.loader import load_scenario
 
 HOUR = 3600.0
@@ -222,3 +223,20 @@ def test_a_resolved_scenario_loads_back_with_its_staffing_and_trace(tmp_path: Pa
     assert again == scenario
     assert again.teams["support"].staffing.dated() == scenario.teams["support"].staffing.dated()
     assert again.streams["chat"].arrivals.times("chat", again.start).tolist() == [9.5 * HOUR]
+
+
+def test_a_staffing_file_past_the_limits_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV is untrusted: rows and bytes are bounded, and a folder is no file."""
+    path = _write_dated(tmp_path, [f"2026-01-05T{h:02d}:00:00Z,1" for h in range(5)])
+    monkeypatch.setattr(csv_input, "MAX_CSV_ROWS", 3)
+    with pytest.raises(ScenarioError, match="more than 3 rows"):
+        load_scenario(path)
+    monkeypatch.setattr(csv_input, "MAX_CSV_BYTES", 20)
+    with pytest.raises(ScenarioError, match="larger than"):
+        load_scenario(path)
+    (tmp_path / "staffing.csv").unlink()
+    (tmp_path / "staffing.csv").mkdir()
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        load_scenario(path)
