@@ -14,7 +14,7 @@ import yaml
 import simulator
 from simulator.errors import ScenarioError
 from simulator.model.roster import team_schedules
-from simulator.output import resolved_scenario
+from simulator.output import describe_scenario, resolved_scenario
 from simulator.scenario import csv_input
 from simulator.scenario.loader import load_scenario
 
@@ -240,3 +240,10 @@ def test_a_staffing_file_past_the_limits_is_refused(
     (tmp_path / "staffing.csv").mkdir()
     with pytest.raises(ScenarioError, match="not a regular file"):
         load_scenario(path)
+
+
+def test_validate_describes_the_staffing() -> None:
+    scenario = load_scenario(_scenario({"staffing": {**STAFFING, "agents": _weekday_grid()}}))
+    text = describe_scenario(scenario)
+    assert "support: staffing per interval" in text
+    assert "staffing: by weekday every 15min (Europe/Dublin), up to 3 agents" in text
