@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from simulator.errors import ScenarioError
-from simulator.model.arrivals import expected_counts
+from simulator.model.arrivals import arrival_counts, expected_counts
 from simulator.scenario.schema import Scenario, Stream, Team
 from simulator.units import DAY, HOUR, WEEK
 
@@ -125,15 +125,20 @@ class Request:
 def scenario_work(scenario: Scenario) -> Work:
     """The conversations and agents of one replication of ``scenario``."""
     return Work(
-        sum(stream_conversations(s, scenario) for s in scenario.streams.values()),
+        sum(stream_conversations(s, scenario, n) for n, s in scenario.streams.items()),
         sum(team_agents(team) for team in scenario.teams.values()),
     )
 
 
-def stream_conversations(stream: Stream, scenario: Scenario) -> float:
+def stream_conversations(stream: Stream, scenario: Scenario, name: str) -> float:
     """Expected arrivals over the horizon, plus :data:`NOISE_SDS` standard deviations of
-    the day noise's effect (mean-1 gamma per day, so ``cv/sqrt(days)`` on the total)."""
+    the day noise's effect (mean-1 gamma per day, so ``cv/sqrt(days)`` on the total);
+    a replayed trace's own count."""
     horizon = scenario.horizon
+    if stream.arrivals is not None:
+        edges = np.array([0.0, horizon])
+        return float(arrival_counts(name, stream, scenario.start, edges)[0])
+    assert stream.per_hour is not None
     exact = min(horizon, EXACT_SPAN)
     count = float(expected_counts(stream, scenario.start, np.array([0.0, exact]))[0])
     tail = horizon - exact
@@ -177,6 +182,7 @@ def team_agents(team: Team) -> int:
         + sum(entry.agents for entry in team.roster or [])
         + (members if isinstance(members, int) else len(members))
         + sum(entry.agents for entry in team.backup)
+        + (team.staffing.peak() if team.staffing is not None else 0)
     )
 
 

@@ -797,10 +797,18 @@ def export_log(results_dir: Path, out: Path, replication: int) -> None:
 @click.option("--one-team", is_flag=True, help="One team serves every stream.")
 @click.option(
     "--by",
-    type=click.Choice(["weekday"]),
+    type=click.Choice(["weekday", "date"]),
     default="weekday",
     show_default=True,
-    help="How agents on duty become the roster: the mean per slot of the week.",
+    help="Staffing per slot of the week (the mean over the weeks), or per interval of "
+    "the log's dates (a CSV beside --out).",
+)
+@click.option(
+    "--arrivals",
+    type=click.Choice(["rate", "trace"]),
+    default="rate",
+    show_default=True,
+    help="A fitted rate model, or replay the log's own arrivals (a CSV beside --out).",
 )
 @click.option(
     "--skip-bad-rows",
@@ -821,6 +829,7 @@ def fit_command(
     wrap_up: str,
     one_team: bool,
     by: str,
+    arrivals: str,
     skip_bad_rows: bool,
     name: str | None,
     quiet: bool,
@@ -829,9 +838,10 @@ def fit_command(
 
     Arrivals (weekly rate, hour-of-week profile, daily noise), handle time,
     patience (from censored waits), wrap-up, teams (streams grouped by the
-    agents who answer them) and a weekly roster (agents on duty, time-weighted,
-    per slot of the week). Writes the scenario to --out, and fit.json (every
-    number with its sample size), fit.png and run.json to the report folder.
+    agents who answer them) and their staffing (agents on duty, time-weighted,
+    per slot of the week or per interval by date). Writes the scenario to --out
+    (any CSV it names beside it), and fit.json (every number with its sample
+    size), fit.png and run.json to the report folder.
     """
     import time
 
@@ -855,6 +865,8 @@ def fit_command(
             one_team=one_team,
             allow_bad_rows=skip_bad_rows,
             name=name,
+            by=by,
+            arrivals=arrivals,
         )
         _write_or_explain(
             lambda: write_fit(

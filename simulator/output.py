@@ -32,7 +32,17 @@ from simulator.analysis.metric_names import stat_at
 from simulator.recording import CONVERSATION_COLUMNS, FOLLOWUP_COLUMNS
 from simulator.results_folder import MARKER, write_folder
 from simulator.scenario.distributions import Distribution, Duration
-from simulator.scenario.schema import DAY_NAMES, Handoff, Policy, Scenario, Shift, Team, days_text
+from simulator.scenario.schema import (
+    DAY_NAMES,
+    Handoff,
+    Policy,
+    Scenario,
+    Shift,
+    Staffing,
+    Stream,
+    Team,
+    days_text,
+)
 from simulator.units import format_duration
 
 if TYPE_CHECKING:
@@ -381,7 +391,12 @@ def describe_scenario(scenario: Scenario) -> str:
     lines.append(f"streams ({len(scenario.streams)})")
     for name, stream in scenario.streams.items():
         conversation = stream.conversation
-        parts = [f"{stream.per_hour:g}/h", f"queue {stream.queue or name}"]
+        rate = (
+            f"{stream.per_hour:g}/h"
+            if stream.arrivals is None
+            else _describe_trace(stream, name, scenario)
+        )
+        parts = [rate, f"queue {stream.queue or name}"]
         if conversation.first_handle is not None:
             parts.append(f"first handle {_describe_distribution(conversation.first_handle)}")
         parts += [
@@ -413,10 +428,29 @@ def describe_scenario(scenario: Scenario) -> str:
         lines.append(f"  {name}: " + _describe_team(team))
         for shift in team.roster or ():
             lines.append(f"    - {_describe_shift(shift)}")
+        if team.staffing is not None:
+            lines.append(f"    staffing: {_describe_staffing(team.staffing)}")
         if team.handoff is not None:
             lines.append(f"    handoff: {_describe_handoff(team.handoff)}")
     lines.append(f"handoff       {_describe_handoff(scenario.handoff)}")
     return "\n".join(lines)
+
+
+def _describe_trace(stream: Stream, name: str, scenario: Scenario) -> str:
+    """The arrivals a trace replays, and those outside the run it drops."""
+    assert stream.arrivals is not None
+    times = stream.arrivals.times(name, scenario.start)
+    inside = int(((times >= 0) & (times < scenario.horizon)).sum())
+    return (
+        f"replays {_plural(inside, 'arrival')} from {stream.arrivals.trace} "
+        f"({times.size - inside} outside the run dropped)"
+    )
+
+
+def _describe_staffing(staffing: Staffing) -> str:
+    every = format_duration(staffing.interval)
+    source = (staffing.region or "UTC") if staffing.by == "weekday" else staffing.file
+    return f"by {staffing.by.value} every {every} ({source}), up to {staffing.peak()} agents"
 
 
 def _describe_team(team: Team) -> str:
@@ -425,6 +459,8 @@ def _describe_team(team: Team) -> str:
         if team.roster is None
         else f"roster of {_plural(len(team.roster), 'entry', 'entries')}"
     )
+    if team.roster is None and team.staffing is not None:
+        staff = "staffing per interval"
     attention = team.attention.value
     if team.efficiency:
         attention += " (efficiency " + ", ".join(f"{e:g}" for e in team.efficiency) + ")"

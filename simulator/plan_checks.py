@@ -20,7 +20,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from simulator.model.arrivals import expected_counts
+from simulator.model.arrivals import arrival_counts
 from simulator.model.roster import shift_intervals
 from simulator.scenario.schema import DAY_NAMES, Attention, Scenario, Team
 from simulator.units import HOUR, WEEK, format_duration
@@ -116,15 +116,24 @@ def _arrivals(scenario: Scenario, streams: tuple[str, ...], edges: np.ndarray) -
     for name in streams:
         stream = scenario.streams[name]
         kept = 1.0 - (stream.bot.deflection if stream.bot is not None else 0.0)
-        counts += expected_counts(stream, scenario.start, edges) * kept
+        counts += arrival_counts(name, stream, scenario.start, edges) * kept
     return counts
+
+
+def _mean_rate(scenario: Scenario, name: str) -> float:
+    """Arrivals per hour of a stream over the week, or over the run for a replayed trace."""
+    stream = scenario.streams[name]
+    if stream.per_hour is not None:
+        return stream.per_hour
+    edges = np.array([0.0, scenario.horizon])
+    return float(arrival_counts(name, stream, scenario.start, edges)[0]) * HOUR / scenario.horizon
 
 
 def per_agent_hour(scenario: Scenario, name: str) -> float:
     """Conversations one agent of ``name`` completes in an hour of steady work."""
     team = scenario.teams[name]
     streams = [s for s in scenario.meant_for(name) if s in scenario.streams]
-    rates = np.array([scenario.streams[s].per_hour for s in streams])
+    rates = np.array([_mean_rate(scenario, s) for s in streams])
     works, thinks = [], []
     for stream_name in streams:
         conversation = scenario.streams[stream_name].conversation

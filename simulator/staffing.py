@@ -92,8 +92,9 @@ from typing import Any
 
 import numpy as np
 
-from simulator.model.arrivals import expected_counts
+from simulator.model.arrivals import arrival_counts
 from simulator.scenario.schema import Attention, Scenario
+from simulator.units import HOUR
 
 REPLY_POINTS = 256
 """Quantile points that stand for a first-reply handle-time distribution."""
@@ -449,7 +450,7 @@ class Workload:
         counts = np.zeros(edges.size - 1)
         for name in self.streams:
             stream = scenario.streams[name]
-            counts += expected_counts(stream, scenario.start, edges) * (
+            counts += arrival_counts(name, stream, scenario.start, edges) * (
                 1.0 - self.deflection.get(name, 0.0)
             )
         lengths = np.diff(edges)
@@ -474,7 +475,12 @@ def team_workload(scenario: Scenario, team: str) -> Workload:
         stream = scenario.streams[name]
         bot = getattr(stream, "bot", None)
         deflection[name] = float(getattr(bot, "deflection", 0.0) or 0.0) if bot else 0.0
-        rate = stream.per_hour * (1.0 - deflection[name])
+        per_hour = stream.per_hour
+        if per_hour is None:  # a replayed trace: its mean rate over the run
+            edges = np.array([0.0, scenario.horizon])
+            per_hour = arrival_counts(name, stream, scenario.start, edges)[0] * HOUR
+            per_hour /= scenario.horizon
+        rate = per_hour * (1.0 - deflection[name])
         conversation = stream.conversation
         skill = skills.get(name, 1.0)
         first = conversation.first_handle or conversation.handle

@@ -32,6 +32,7 @@ import yaml
 
 from simulator.errors import ScenarioError
 from simulator.scenario.loader import (
+    anchor_files,
     apply_override,
     load_scenario,
     read_yaml,
@@ -222,7 +223,7 @@ def raw_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> tuple[dic
         return resolved_scenario(source), source.name
     if isinstance(source, Mapping):
         return copy.deepcopy(dict(source)), str(source.get("name", "scenario"))
-    raw = read_yaml(Path(source))
+    raw = anchor_files(read_yaml(Path(source)), Path(source).parent)
     if not isinstance(raw, dict):
         load_scenario(source)  # raises the loader's own message for a non-mapping file
     return raw, str(source)

@@ -40,6 +40,7 @@ from simulator.history.arrivals import Period, log_period, slot_of_week
 from simulator.history.contact_log import ContactLog, read_contact_log, zone
 from simulator.history.fit import with_classes
 from simulator.model.roster import shift_intervals
+from simulator.model.staffing import staffing_layers
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
 from simulator.staffing import wait_law
@@ -350,15 +351,21 @@ def _holding(scenario: Scenario, stream: str) -> float:
 
 def _on_shift(scenario: Scenario, team: str, spec: Any, hour_starts: np.ndarray) -> np.ndarray:
     """The team's agents on shift, time-weighted over each hour."""
-    if spec.roster is None:
+    if spec.roster is None and spec.staffing is None:
         return np.full(hour_starts.size, float(spec.agents or 0))
     edges = np.r_[hour_starts, hour_starts[-1] + 3600.0] - scenario.start.timestamp()
     time_on = np.zeros(edges.size)
-    for entry in spec.roster:
-        for begin, end in shift_intervals(entry, scenario.start, scenario.horizon):
-            time_on += entry.agents * (
-                np.clip(edges - begin, 0, None) - np.clip(edges - end, 0, None)
-            )
+    worked = [
+        (entry.agents, shift_intervals(entry, scenario.start, scenario.horizon))
+        for entry in spec.roster or []
+    ]
+    if spec.staffing is not None:
+        worked += [
+            (1, layer) for layer in staffing_layers(spec.staffing, scenario.start, scenario.horizon)
+        ]
+    for agents, shifts in worked:
+        for begin, end in shifts:
+            time_on += agents * (np.clip(edges - begin, 0, None) - np.clip(edges - end, 0, None))
     return np.diff(time_on) / 3600.0
 
 

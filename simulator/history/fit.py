@@ -15,9 +15,14 @@ What becomes what (each number in ``fit.json`` carries its sample size):
   (:mod:`~simulator.history.class_delays`) a delay before routing, its
   ``bot.time``;
 - teams (:mod:`~simulator.history.teams`) and agents on duty
-  (:mod:`~simulator.history.on_duty`) each team's weekly ``roster``: the
-  time-weighted mean per slot of the week, rounded half up, through
-  :func:`~simulator.decisions.staffing_shapes.curve_roster`.
+  (:mod:`~simulator.history.on_duty`) each team's ``staffing``: by weekday,
+  the time-weighted mean per slot of the week, rounded half up; by date, each
+  interval's time-weighted count, rounded half up, in a CSV beside the scenario.
+
+With ``arrivals="trace"`` each stream replays the log's own arrivals (a CSV
+of ``arrived_at,stream`` beside the scenario) instead of a fitted rate model.
+The CSVs are in :attr:`FitResult.files`, named relative to the scenario;
+:func:`~simulator.history.fit_report.write_fit` writes them beside it.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from simulator.history.on_duty import OnDuty, Sessions, on_duty, sessions
 from simulator.history.patience import PatienceFit, fit_patience
 from simulator.history.teams import Team, group_teams
 from simulator.history.wrap_up import WrapUpFit, fit_wrap_up, wrap_up_gaps
-from simulator.units import WEEK, parse_duration
+from simulator.units import DAY, parse_duration
 
 SHORT_HANDLE_S = 10.0
 """Handle times below this are flagged: often a misclick or an auto-close."""
@@ -63,6 +68,7 @@ class FitResult:
     scenario: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     delays: dict[str, ClassDelay] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # CSV name beside the scenario -> text
 
 
 def fit(
@@ -77,14 +83,21 @@ def fit(
     one_team: bool = False,
     allow_bad_rows: bool = False,
     name: str | None = None,
+    by: str = "weekday",
+    arrivals: str = "rate",
 ) -> FitResult:
     """Fit a scenario to the contact log at ``log`` (see the module docstring).
 
     ``tz``: zone of times written without an offset; ``region``: the wall clock
     of the profile and roster (default ``tz``); ``interval``: staffing interval;
     ``session_gap``: the longest break inside a working session; ``wrap_up``:
-    ``"auto"`` (fitted), a duration, or ``None``/``"none"`` (no wrap-up).
+    ``"auto"`` (fitted), a duration, or ``None``/``"none"`` (no wrap-up);
+    ``by``: staffing by ``weekday`` or ``date``; ``arrivals``: a fitted ``rate``
+    model or a replayed ``trace``.
     """
+    _choice(by, ("weekday", "date"), "--by")
+    _choice(arrivals, ("rate", "trace"), "--arrivals")
+    arrivals_from = arrivals  # the name is the fitted rates' below
     zone(tz, "--tz")
     region = region or tz
     zone(region, "--region")
@@ -92,9 +105,9 @@ def fit(
         wrap_up = _duration(wrap_up, "--wrap-up")  # type: ignore[arg-type]
     interval_s = _duration(interval, "--interval")
     gap_s = _duration(session_gap, "--session-gap")
-    if interval_s <= 0 or round(WEEK / interval_s) * interval_s != WEEK or interval_s % 60:
+    if interval_s <= 0 or round(DAY / interval_s) * interval_s != DAY or interval_s % 60:
         raise ScenarioError(
-            f"{interval} does not divide the week into whole minutes",
+            f"{interval} does not divide a day into whole minutes",
             source="--interval",
             fix="use an interval such as 15min, 30min or 1h",
         )
@@ -174,7 +187,8 @@ def fit(
         "session_gap_s": gap_s,
         "wrap_up": None if wrap_up == "none" else wrap_up,
         "one_team": one_team,
-        "by": "weekday",
+        "by": by,
+        "arrivals": arrivals_from,
     }
     result = FitResult(
         log=contact_log,
@@ -195,6 +209,15 @@ def fit(
     )
     result.scenario = fitted_scenario(result, name or f"fitted-{Path(contact_log.source).stem}")
     return result
+
+
+def _choice(value: str, choices: tuple[str, ...], option: str) -> None:
+    if value not in choices:
+        raise ScenarioError(
+            f"'{value}' is not one of {', '.join(choices)}",
+            source=option,
+            fix=f"use {' or '.join(choices)}",
+        )
 
 
 def _hours_text(hours: int) -> str:
@@ -266,11 +289,13 @@ def _class_table(contacts: pd.DataFrame) -> pd.DataFrame:
 
 
 def fitted_scenario(result: FitResult, name: str) -> dict[str, Any]:
-    """The scenario as YAML writes it (see the module docstring)."""
-    from simulator.decisions.staffing_shapes import curve_roster, shift_yaml
-
+    """The scenario as YAML writes it (see the module docstring); the CSVs it
+    names go into ``result.files``."""
     region = result.options["region"]
     override = result.options["wrap_up"]
+    trace = result.options.get("arrivals") == "trace"
+    if trace:
+        result.files[f"{name}-arrivals.csv"] = _trace_csv(result.contacts)
     streams: dict[str, Any] = {}
     for stream, row in result.classes.iterrows():
         arrivals = result.arrivals[stream]
@@ -286,12 +311,14 @@ def fitted_scenario(result: FitResult, name: str) -> dict[str, Any]:
             wrap = {"dist": "fixed", "value": seconds(override)}
         if wrap is not None:
             conversation["wrap_up"] = wrap
-        spec: dict[str, Any] = {
-            "per_hour": round(arrivals.per_hour, 4),
-            "profile": {"region": region, "grid": arrivals.grid},
-        }
-        if arrivals.daily_cv:
-            spec["noise"] = {"daily_cv": round(arrivals.daily_cv, 4)}
+        spec: dict[str, Any] = {}
+        if trace:
+            spec["arrivals"] = {"trace": f"{name}-arrivals.csv"}
+        else:
+            spec["per_hour"] = round(arrivals.per_hour, 4)
+            spec["profile"] = {"region": region, "grid": arrivals.grid}
+            if arrivals.daily_cv:
+                spec["noise"] = {"daily_cv": round(arrivals.daily_cv, 4)}
         bot: dict[str, Any] = {}
         if row["deflected"]:
             bot["deflection"] = round(row["deflected"] / row["contacts"], 4)
@@ -307,11 +334,20 @@ def fitted_scenario(result: FitResult, name: str) -> dict[str, Any]:
     for team in result.teams:
         serves = sorted(team.streams, key=order.index)
         duty = result.on_duty.get(team.name)
-        roster = [] if duty is None else curve_roster(duty.curve(), duty.interval_s, region)
-        if roster:
-            teams[team.name] = {"serves": serves, "roster": [shift_yaml(s) for s in roster]}
-        else:
+        if duty is None:
             teams[team.name] = {"serves": serves, "agents": 0}
+            continue
+        staffing: dict[str, Any] = {"interval": _duration_text(duty.interval_s)}
+        if result.options["by"] == "date":
+            file = f"{name}-{team.name}-staffing.csv"
+            result.files[file] = _staffing_csv(duty)
+            staffing.update(by="date", file=file)
+        else:
+            per_day = round(86400 / duty.interval_s)
+            staffing.update(
+                by="weekday", region=region, agents=duty.curve().reshape(7, per_day).tolist()
+            )
+        teams[team.name] = {"serves": serves, "staffing": staffing}
     return {
         "name": name,
         "start": result.period.start.isoformat(),
@@ -320,3 +356,27 @@ def fitted_scenario(result: FitResult, name: str) -> dict[str, Any]:
         "streams": streams,
         "teams": teams,
     }
+
+
+def _duration_text(interval_s: float) -> str:
+    minutes = round(interval_s / 60)
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}min"
+
+
+def _iso(epoch_s: np.ndarray) -> pd.Index:
+    return pd.to_datetime(epoch_s, unit="s", utc=True).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def _staffing_csv(duty: OnDuty) -> str:
+    """Each interval's time-weighted agents on duty, rounded half up (as by weekday)."""
+    agents = np.floor(duty.weighted + 0.5).astype(int)
+    frame = pd.DataFrame({"start": _iso(duty.edges[:-1]), "agents": agents})
+    return frame.to_csv(index=False)
+
+
+def _trace_csv(contacts: pd.DataFrame) -> str:
+    """Every contact's arrival (deflected ones too: the bot deflects its share) and class."""
+    frame = pd.DataFrame(
+        {"arrived_at": _iso(contacts["arrived"].to_numpy()), "stream": contacts["stream"]}
+    )
+    return frame.to_csv(index=False)

@@ -317,7 +317,8 @@ def write_fit(
     command: Iterable[str] | None = None,
     wall_time_s: float = 0.0,
 ) -> Path:
-    """Write the report folder, then the scenario file (see the module docstring)."""
+    """Write the report folder, the CSVs the scenario names (beside it), then the
+    scenario file (see the module docstring)."""
     from simulator.analysis.figures import save_png
     from simulator.analysis.scenario_table import write_text_atomic
     from simulator.output import run_info, write_json
@@ -346,5 +347,7 @@ def write_fit(
         )
 
     write_folder(report_dir, fill, kind="fit")
+    for name, csv in result.files.items():  # before the scenario that names them
+        write_text_atomic(csv, Path(out).parent / name)
     write_text_atomic(text, out)
     return report_dir

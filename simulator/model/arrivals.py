@@ -242,6 +242,23 @@ def arrival_times(
     return np.sort(t[keep])
 
 
+def replayed(stream: Stream, name: str, start: datetime, horizon: float) -> np.ndarray:
+    """A trace's arrival instants for stream ``name`` within [0, horizon), sorted:
+    the same in every replication (times outside the run are left out)."""
+    assert stream.arrivals is not None
+    times = stream.arrivals.times(name, start)
+    return times[(times >= 0) & (times < horizon)]
+
+
+def arrival_counts(name: str, stream: Stream, start: datetime, edges: np.ndarray) -> np.ndarray:
+    """Arrivals of stream ``name`` expected in each [edges[i], edges[i+1]): the
+    trace's own count when it replays one, else :func:`expected_counts`."""
+    if stream.arrivals is None:
+        return expected_counts(stream, start, edges)
+    counts, _ = np.histogram(stream.arrivals.times(name, start), np.asarray(edges, dtype=float))
+    return counts.astype(float)
+
+
 def rate_function(
     stream: Stream, start: datetime, day_noise: np.ndarray | None = None
 ) -> Callable[[np.ndarray], np.ndarray]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from simulator.model.arrivals import arrival_times
+from simulator.model.arrivals import arrival_times, replayed
 from simulator.model.builder import Breaks, Duty, Shifts, Standby, build
 from simulator.model.conversation import Conversation, Customers
 from simulator.model.recorder import Recorder
@@ -63,8 +63,12 @@ class Engine:
         times, streams, ranks = [], [], []
         self.customers: list[Customers] = []
         for code, (name, stream) in enumerate(scenario.streams.items()):
-            arrivals = arrival_times(
-                stream, scenario.start, self.horizon, source.rng(f"arrivals.{name}")
+            arrivals = (
+                replayed(stream, name, scenario.start, self.horizon)
+                if stream.arrivals is not None
+                else arrival_times(
+                    stream, scenario.start, self.horizon, source.rng(f"arrivals.{name}")
+                )
             )
             customers = Customers.draw(name, stream, len(arrivals), source)
             customers.code = code

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from simulator.model.staffing import staffing_layers
 from simulator.scenario.schema import Shift, Team
 
 MINUTES_PER_DAY = 24 * 60
@@ -89,7 +90,27 @@ def team_schedules(
     contributes its ``agents`` people, each working every occurrence of that
     entry, named ``"{team}.{label}.{k}"`` (``label`` defaults to ``shift{i}``,
     the entry's 1-based position), ``k`` counting from 1.
+
+    Staffing per interval adds, after them, one agent per layer (see
+    :mod:`simulator.model.staffing`); consecutive layers with the same shifts
+    are named like a roster entry labelled ``staffing{g}``, ``g`` counting
+    from 1, so a roster that works the same hours names its agents alike.
     """
+    schedules = _roster_schedules(team_name, team, start, horizon)
+    if team.staffing is None:
+        return schedules
+    group, previous = 0, None
+    for layer in staffing_layers(team.staffing, start, horizon):
+        if layer != previous:
+            group, k, previous = group + 1, 0, layer
+        k += 1
+        schedules.append(AgentSchedule(team_name, f"{team_name}.staffing{group}.{k}", layer))
+    return schedules
+
+
+def _roster_schedules(
+    team_name: str, team: Team, start: datetime, horizon: float
+) -> list[AgentSchedule]:
     if team.roster is None:
         return [
             AgentSchedule(team_name, f"{team_name}.{k + 1}", ((0.0, math.inf),))

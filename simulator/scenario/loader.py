@@ -9,6 +9,7 @@ form (with the closest valid key for a typo).
 from __future__ import annotations
 
 import copy
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -37,7 +38,7 @@ def load_scenario(
         raw: Any = _deep_copy(source)
     else:
         label = str(source)
-        raw = read_yaml(Path(source))
+        raw = anchor_files(read_yaml(Path(source)), Path(source).parent)
     if not isinstance(raw, dict):
         raise ScenarioError(
             "the file must hold a mapping of keys (name, horizon, streams, teams, ...)",
@@ -98,6 +99,22 @@ def read_yaml(path: Path) -> Any:
         return load_yaml(text, str(path))
     except yaml.YAMLError as error:
         raise _malformed(error, str(path)) from None
+
+
+def anchor_files(raw: Any, folder: Path) -> Any:
+    """``raw`` with the CSV files it names (``teams.*.staffing.file``,
+    ``streams.*.arrivals.trace``) made absolute from ``folder``, the scenario
+    file's: a relative name means beside the scenario, wherever it is run from,
+    and the resolved ``scenario.yaml`` of a run then finds them too."""
+    if not isinstance(raw, dict):
+        return raw
+    for block, key, name in (("teams", "staffing", "file"), ("streams", "arrivals", "trace")):
+        entries = raw.get(block)
+        for entry in entries.values() if isinstance(entries, dict) else ():
+            inner = entry.get(key) if isinstance(entry, dict) else None
+            if isinstance(inner, dict) and isinstance(inner.get(name), str):
+                inner[name] = os.path.abspath(folder / inner[name])
+    return raw
 
 
 def _malformed(error: yaml.YAMLError, source: str) -> ScenarioError:

@@ -22,7 +22,9 @@ def _hour(index: int) -> str:
 
 def busiest_and_quietest(stream: Stream) -> str:
     """``busiest Mon 17:00 (34/h), quietest Sun 03:00 (0/h), Europe/Dublin``; the first such
-    hour of the week where several tie."""
+    hour of the week where several tie. A replayed trace has no rate model to read."""
+    if stream.arrivals is not None:
+        return "replays recorded arrivals (no rate model)"
     rates = week_rates(stream)
     busiest, quietest = int(np.argmax(rates)), int(np.argmin(rates))
     region = stream.profile.region if stream.profile is not None else "UTC"

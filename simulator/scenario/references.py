@@ -25,6 +25,8 @@ def check_references(scenario: Scenario, label: str) -> None:
         if team.rotation is not None:
             _check_pool_size(scenario, team_name, team, label)
     for stream_name, stream in scenario.streams.items():
+        if stream.arrivals is not None:
+            _check_trace_holds(stream_name, stream.arrivals.streams(), label)
         if stream.escalation is not None and stream.escalation.team not in scenario.teams:
             raise _unknown(
                 stream.escalation.team,
@@ -148,4 +150,16 @@ def _check_pool_size(scenario: Scenario, team_name: str, team: Team, label: str)
             source=label,
             path=f"teams.{team_name}.rotation.members",
             fix=f"add members (at least {peak}) or reduce the roster's agents",
+        )
+
+
+def _check_trace_holds(stream: str, names: tuple[str, ...] | None, label: str) -> None:
+    """A trace with a ``stream`` column must hold rows of the stream replaying it."""
+    if names is not None and stream not in names:
+        raise ScenarioError(
+            f"the trace has no rows whose stream is '{stream}'",
+            source=label,
+            path=f"streams.{stream}.arrivals.trace",
+            fix=closest_hint(stream, names)
+            + f"name the stream after one in the trace: {', '.join(sorted(names)[:10])}",
         )

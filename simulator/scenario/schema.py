@@ -15,12 +15,14 @@ from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
@@ -28,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from simulator.scenario.csv_input import MAX_CSV_ROWS, aware_time, csv_rows
 from simulator.scenario.distributions import Count, CountDistribution, Distribution, Duration
 from simulator.scenario.names import Name
 from simulator.scenario.numbers import (
@@ -335,12 +338,56 @@ class Escalation(Model):
     """Back-office working time per ticket. Example: `{dist: exponential, mean: 2h}`."""
 
 
+class Arrivals(Model):
+    """Recorded arrivals replayed as they happened, instead of a rate model."""
+
+    trace: str
+    """CSV with an ``arrived_at`` column (ISO 8601 with offset), such as a contact
+    log; with a ``stream`` column only this stream's rows count. Relative to the
+    scenario file."""
+    _micros: bytes = PrivateAttr(default=b"")  # int64 microseconds since 1970 (compact)
+    _codes: bytes = PrivateAttr(default=b"")  # int32 index into _names per row
+    _names: tuple[str, ...] | None = PrivateAttr(default=None)  # None: no stream column
+
+    @model_validator(mode="after")
+    def _read(self) -> Arrivals:
+        micros, codes, names = [], [], dict[str, int]()
+        for number, cells in csv_rows(self.trace, ("arrived_at",), ("stream",)):
+            at = aware_time(cells["arrived_at"], self.trace, number, "arrived_at")
+            micros.append((at - _EPOCH) // timedelta(microseconds=1))
+            codes.append(names.setdefault(cells.get("stream", ""), len(names)))
+        if not micros:
+            raise ValueError(f"{self.trace}: no rows under the header; fix: add arrivals")
+        self._micros = np.array(micros, dtype=np.int64).tobytes()
+        self._codes = np.array(codes, dtype=np.int32).tobytes()
+        self._names = tuple(names) if "stream" in cells else None
+        return self
+
+    def times(self, stream: str, start: datetime) -> np.ndarray:
+        """This stream's arrivals in seconds since ``start``, sorted, all of them
+        (the caller keeps those inside the horizon)."""
+        micros = np.frombuffer(self._micros, dtype=np.int64)
+        if self._names is not None:
+            code = self._names.index(stream) if stream in self._names else -1
+            micros = micros[np.frombuffer(self._codes, dtype=np.int32) == code]
+        origin = (start - _EPOCH) // timedelta(microseconds=1)
+        return np.sort((micros - origin) / 1e6)
+
+    def streams(self) -> tuple[str, ...] | None:
+        """The stream names the trace holds, or None without a ``stream`` column."""
+        return self._names
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_RATE_MODEL = ("profile", "surge", "rollout", "noise")
+
+
 class Stream(Model):
     """A source of conversations: arrival pattern and conversation shape."""
 
-    per_hour: Real = Field(gt=0, le=MAX_RATE)
+    per_hour: Real | None = Field(default=None, gt=0, le=MAX_RATE)
     """Arrivals per hour, averaged over the whole week; profile, surge, rollout and noise multiply
-    it. Give it or per_open_hour. Example: `12`."""
+    it. Give it, per_open_hour, or arrivals (a trace). Example: `12`."""
     per_open_hour: Real | None = Field(default=None, gt=0, le=MAX_RATE)
     """Arrivals per hour while open: the mean over the hours whose profile multiplier is positive.
     Read into per_hour (open hours / 168 of it), which the scenario keeps. Example: `60`."""
@@ -365,6 +412,8 @@ class Stream(Model):
     """Back-office tickets raised from conversations."""
     conversation: Conversation
     """The shape of the stream's conversations."""
+    arrivals: Arrivals | None = None
+    """Replay a trace of arrival times instead of drawing them from per_hour."""
 
     @model_validator(mode="before")
     @classmethod
@@ -373,6 +422,14 @@ class Stream(Model):
         if not isinstance(data, dict):
             return data
         given = [key for key in ("per_hour", "per_open_hour") if data.get(key) is not None]
+        if not given and data.get("arrivals") is not None:
+            return data  # a replayed trace needs no rate (checked below)
+        if not given:
+            raise ValueError(
+                "a stream needs per_hour (arrivals per hour over the whole week), "
+                "per_open_hour (per hour while the profile is open) or arrivals: "
+                "{trace: FILE.csv}; fix: e.g. per_open_hour: 60"
+            )
         if len(given) != 1:
             raise ValueError(
                 "give exactly one of per_hour (arrivals per hour over the whole week) and "
@@ -390,6 +447,23 @@ class Stream(Model):
         except ValidationError:
             share = 1.0  # the profile's own error is the one reported
         return {**data, "per_hour": rate * share, "per_open_hour": None}
+
+    @model_validator(mode="after")
+    def _one_arrival_model(self) -> Stream:
+        if self.arrivals is None:
+            if self.per_hour is None:
+                raise ValueError(
+                    "a stream needs per_hour (mean arrivals per hour); fix: add per_hour, "
+                    "or replay recorded arrivals with arrivals: {trace: FILE.csv}"
+                )
+            return self
+        given = [name for name in ("per_hour", *_RATE_MODEL) if getattr(self, name) is not None]
+        if given:
+            raise ValueError(
+                f"arrivals replays a trace, so {given[0]} would be ignored; fix: remove "
+                f"{', '.join(given)}, or remove arrivals to draw from the rate model"
+            )
+        return self
 
     @model_validator(mode="after")
     def _rollout_in_order(self) -> Stream:
@@ -665,6 +739,98 @@ class Shrinkage(Model):
     """Length of one unavailable block."""
 
 
+class StaffingBy(StrEnum):
+    WEEKDAY = "weekday"
+    DATE = "date"
+
+
+DAY_SECONDS = 24 * 3600
+
+
+class Staffing(Model):
+    """Agents on duty per interval, the way a workforce plan states them; agent
+    layer k works wherever the count is at least k (see :mod:`simulator.model.staffing`)."""
+
+    interval: Duration = Field(gt=0)
+    """Length of one interval: whole minutes that divide a day, such as 15min or 1h."""
+    by: StaffingBy
+    """``weekday``: a week of rows in ``agents``; ``date``: a CSV ``file`` of dated rows."""
+    region: TimeZone | None = None
+    """Time zone whose wall clock the weekday rows follow (``by: weekday`` only; UTC if unset)."""
+    agents: list[list[Annotated[Whole, Field(ge=0, le=MAX_PEOPLE)]]] | None = None
+    """``by: weekday``: 7 rows (Mon..Sun) of agents per interval from local midnight."""
+    file: str | None = None
+    """``by: date``: CSV with columns ``start`` (ISO 8601 with offset) and ``agents``;
+    relative to the scenario file."""
+    _dated: tuple[tuple[datetime, int], ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _shape(self) -> Staffing:
+        if self.interval % 60 or DAY_SECONDS % self.interval:
+            raise ValueError(
+                f"interval {format_duration(self.interval)} does not divide a day into whole "
+                "minutes; fix: use e.g. 15min, 30min or 1h"
+            )
+        per_day = round(DAY_SECONDS / self.interval)
+        if self.by is StaffingBy.WEEKDAY:
+            if self.file is not None or self.agents is None:
+                raise ValueError("by: weekday takes agents (7 rows), not a file")
+            lengths = [len(row) for row in self.agents]
+            if len(lengths) != 7 or any(n != per_day for n in lengths):
+                raise ValueError(
+                    f"agents needs 7 rows (Mon..Sun) of {per_day} counts (one per "
+                    f"{format_duration(self.interval)} from local midnight); got "
+                    f"{len(lengths)} rows of {sorted(set(lengths))} counts"
+                )
+            return self
+        if self.agents is not None or self.file is None:
+            raise ValueError("by: date takes a file (columns start,agents), not agents")
+        if self.region is not None:
+            raise ValueError("by: date times carry their own offsets; fix: remove region")
+        self._dated = _dated_rows(self.file, self.interval)
+        return self
+
+    def peak(self) -> int:
+        """The most agents on duty at once: the number of agents it makes."""
+        counts = self.agents or [[agents for _, agents in self._dated]]
+        return max(max(row, default=0) for row in counts)
+
+    def dated(self) -> tuple[tuple[datetime, int], ...]:
+        """``by: date``: (start, agents) rows in time order, as read from the file."""
+        return self._dated
+
+
+def _dated_rows(path: str, interval: float) -> tuple[tuple[datetime, int], ...]:
+    """The rows of a staffing CSV, each start a whole number of intervals after the
+    previous one (a gap is nobody on duty)."""
+    rows: list[tuple[datetime, int]] = []
+    for number, cells in csv_rows(path, ("start", "agents")):
+        start = aware_time(cells["start"], path, number, "start")
+        text = cells["agents"]
+        if not text.isdigit() or int(text) > MAX_PEOPLE:
+            raise ValueError(
+                f"{path}, row {number}, column 'agents': '{text[:20]}' is not a whole number "
+                f"of agents from 0 to {MAX_PEOPLE:,}; fix: correct the row"
+            )
+        if rows:
+            step = (start - rows[-1][0]).total_seconds()
+            if step <= 0 or step % interval:
+                raise ValueError(
+                    f"{path}, row {number}, column 'start': {cells['start']} is not a whole "
+                    f"number of intervals ({format_duration(interval)}) after the row before; "
+                    "fix: list intervals in time order on one grid"
+                )
+        rows.append((start, int(text)))
+        if (start - rows[0][0]).total_seconds() >= MAX_CSV_ROWS * interval:
+            raise ValueError(
+                f"{path}, row {number}, column 'start': the file spans more than "
+                f"{MAX_CSV_ROWS:,} intervals; fix: use a longer interval or a shorter file"
+            )
+    if not rows:
+        raise ValueError(f"{path}: no rows under the header; fix: add start,agents rows")
+    return tuple(rows)
+
+
 class Team(Model):
     """Agents who serve some queues, in priority order."""
 
@@ -701,6 +867,8 @@ class Team(Model):
     """On-call windows that join when the queues are busier than planned."""
     shrinkage: Shrinkage | None = None
     """Random breaks away from the queue."""
+    staffing: Staffing | None = None
+    """Agents on duty per interval, instead of or beside a roster."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Team:
@@ -713,9 +881,16 @@ class Team(Model):
                     f"{self.concurrency}; give at most {self.concurrency} (one per number of "
                     "conversations held) or raise concurrency"
                 )
-        if self.roster is None and self.agents is None and not self.backup:
-            raise ValueError("a team needs agents (always on shift) or a roster")
+        if self.roster is None and self.agents is None and not self.backup and not self.staffing:
+            raise ValueError("a team needs agents (always on shift), a roster or staffing")
+        if self.staffing is not None and self.agents is not None:
+            raise ValueError("give agents or staffing, not both: staffing says who is on duty when")
         labels = [entry.label for entry in [*(self.roster or []), *self.backup] if entry.label]
+        taken = [label for label in labels if re.fullmatch(r"staffing[0-9]+", label)]
+        if self.staffing is not None and taken:
+            raise ValueError(
+                f"label '{taken[0]}' is the name of staffing's agents; fix: rename the entry"
+            )
         repeated = sorted({label for label in labels if labels.count(label) > 1})
         if repeated:
             raise ValueError(
