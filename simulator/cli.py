@@ -495,9 +495,9 @@ def size(
     Writes size.json, summary.json, scenario.yaml (the sized scenario),
     figures/size_heatmap.png and run.json.
     """
-    from simulator.decisions.size import parse_confidence
-    from simulator.decisions.size import size as size_team
-    from simulator.decisions.size_report import report_text, write_size
+    from simulator.decisions.sizing.size import parse_confidence
+    from simulator.decisions.sizing.size import size as size_team
+    from simulator.decisions.sizing.size_report import report_text, write_size
 
     loaded = load_scenario(scenario, overrides)
     level = parse_confidence(confidence)
@@ -600,9 +600,9 @@ def roster(
     roster.yaml (a drop-in roster), roster.json, summary.json, scenario.yaml,
     figures/roster.png and run.json.
     """
-    from simulator.decisions.roster import roster as roster_team
-    from simulator.decisions.roster_report import report_text, write_roster
-    from simulator.decisions.shift_templates import load_templates
+    from simulator.decisions.roster.roster import roster as roster_team
+    from simulator.decisions.roster.roster_report import report_text, write_roster
+    from simulator.decisions.roster.shift_templates import load_templates
 
     loaded = load_scenario(scenario, overrides)
     scope = " for each round (and once for the team's own roster)"

@@ -47,14 +47,14 @@ from simulator.analysis.metrics import (
     summarise_metrics,
 )
 from simulator.decisions.sweep import run_points
+from simulator.decisions.variants import Variant, apply_point, raw_scenario
+from simulator.decisions.variants import vary as vary_scenario
 from simulator.errors import ScenarioError
 from simulator.experiment import RunResult
 from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
 from simulator.units import format_duration
-from simulator.variants import Variant, apply_point, raw_scenario
-from simulator.variants import vary as vary_scenario
 
 OVERALL_METRICS = (
     "frt_s.mean",

@@ -1,7 +1,7 @@
 """Sweeps: run every point of a grid of scenario values and tabulate the results.
 
 ``sweep(scenario, {"teams.support.agents": [4, 5, 6], "handoff.policy": [...]})``
-runs the full cartesian grid (see :mod:`simulator.variants`). Every point runs
+runs the full cartesian grid (see :mod:`simulator.decisions.variants`). Every point runs
 with the *same* root seed, so replication ``r`` of every point sees the same
 customers (common random numbers) and neighbouring points differ by the change
 alone, not by luck; and a point's summary is exactly what a plain
@@ -51,13 +51,13 @@ from simulator.analysis.metric_names import (
     resolve_metric,
 )
 from simulator.analysis.metrics import replication_metrics, summarise_metrics
+from simulator.decisions.variants import Variant, grid_variants, value_label
 from simulator.errors import ScenarioError
 from simulator.model.engine import simulate
 from simulator.processes import signals_deferred, worker_pool
 from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
-from simulator.variants import Variant, grid_variants, value_label
 
 T = TypeVar("T")
 

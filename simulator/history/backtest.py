@@ -35,6 +35,7 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from simulator.analysis.metrics import WAITED, counted_conversations
+from simulator.decisions.sizing.staffing import wait_law
 from simulator.errors import ScenarioError
 from simulator.history.arrivals import Period, log_period, slot_of_week
 from simulator.history.contact_log import ContactLog, read_contact_log, zone
@@ -42,7 +43,6 @@ from simulator.history.fit import with_classes
 from simulator.model.roster import shift_intervals
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
-from simulator.staffing import wait_law
 
 METRICS = ("abandon_share", "mean_wait_s", "share_waited", "served")
 TALLIES = ("reached", "abandoned", "wait_s", "waited", "served")

@@ -14,7 +14,7 @@ What becomes what (each number in ``fit.json`` carries its sample size):
 - teams (:mod:`~simulator.history.teams`) and agents on duty
   (:mod:`~simulator.history.on_duty`) each team's weekly ``roster``: the
   time-weighted mean per slot of the week, rounded half up, through
-  :func:`~simulator.decisions.staffing_shapes.curve_roster`.
+  :func:`~simulator.decisions.sizing.staffing_shapes.curve_roster`.
 """
 
 from __future__ import annotations
@@ -253,7 +253,7 @@ def _class_table(contacts: pd.DataFrame) -> pd.DataFrame:
 
 def fitted_scenario(result: FitResult, name: str) -> dict[str, Any]:
     """The scenario as YAML writes it (see the module docstring)."""
-    from simulator.decisions.staffing_shapes import curve_roster, shift_yaml
+    from simulator.decisions.sizing.staffing_shapes import curve_roster, shift_yaml
 
     region = result.options["region"]
     override = result.options["wrap_up"]

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from simulator.decisions.roster import Outcome, RosterResult, shift_entry
+from simulator.decisions.roster.roster import Outcome, RosterResult, shift_entry
 from simulator.scenario.schema import DAY_NAMES
 
 

@@ -22,7 +22,7 @@ from datetime import datetime
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from simulator.decisions.shift_templates import Choice, ShiftTemplates
+from simulator.decisions.roster.shift_templates import Choice, ShiftTemplates
 from simulator.errors import ScenarioError
 from simulator.model.roster import shift_intervals
 

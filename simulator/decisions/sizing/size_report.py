@@ -2,7 +2,7 @@
 the terminal report and the results folder.
 
 Nothing here sizes or simulates: everything reads a finished
-:class:`~simulator.decisions.size_result.SizeResult`, so the words can change
+:class:`~simulator.decisions.sizing.size_result.SizeResult`, so the words can change
 without touching the search. :func:`explain` is the exception in timing only:
 the search calls it so that its sentences are part of the result (size.json's
 ``why_they_differ``).
@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from simulator.decisions.size_result import SizeResult
-from simulator.staffing import Workload
-from simulator.targets import Target
+from simulator.decisions.sizing.size_result import SizeResult
+from simulator.decisions.sizing.staffing import Workload
+from simulator.decisions.targets import Target
 from simulator.units import HOUR
 
 # --------------------------------------------------------------------------- why they differ
@@ -249,7 +249,7 @@ def write_size(
 
 def heatmap_figure(result: SizeResult) -> Any:
     """The agents-needed heatmap of a sizing result (a matplotlib Figure)."""
-    from simulator.analysis.size_figures import size_heatmap
+    from simulator.decisions.sizing.size_figures import size_heatmap
 
     return size_heatmap(
         result.heatmaps,
