@@ -10,7 +10,7 @@ folder is written atomically, so bad input never leaves anything behind.
 
 No model logic lives here: the scenario comes from :mod:`simulator.scenario`,
 the run from :mod:`simulator.experiment`, files and text from
-:mod:`simulator.output`.
+:mod:`simulator.results_writer`.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ import click
 from simulator import processes
 from simulator.budget import check_compare, check_grid, check_scenarios
 from simulator.errors import ScenarioError
-from simulator.output import (
+from simulator.results_folder import claim
+from simulator.results_writer import (
     command_line,
     describe_scenario,
     headline_table,
     staffsim_version,
     write_results,
 )
-from simulator.results_folder import claim
 from simulator.scenario.loader import load_scenario
 
 if TYPE_CHECKING:

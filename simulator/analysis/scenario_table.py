@@ -46,7 +46,6 @@ import pandas as pd
 from simulator.analysis.intervals import clip_end, mean_ci
 from simulator.analysis.metric_names import stat_at
 from simulator.errors import ScenarioError
-from simulator.output import format_stat
 from simulator.results_folder import (
     check_out_path,
     nearest_existing,
@@ -54,6 +53,7 @@ from simulator.results_folder import (
     tidy_stale,
     umask,
 )
+from simulator.results_writer import format_stat
 from simulator.units import format_duration
 
 COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (

@@ -477,8 +477,8 @@ def write_compare(
 ) -> Path:
     """Write the comparison's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import compare_figure, save_png
-    from simulator.output import resolved_scenario, run_info, write_json
     from simulator.results_folder import write_folder
+    from simulator.results_writer import resolved_scenario, run_info, write_json
 
     figure = compare_figure(
         result.response_times(),

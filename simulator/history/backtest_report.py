@@ -75,8 +75,8 @@ def write_backtest(
 ) -> Path:
     """Write ``backtest.json``, ``backtest.png`` and ``run.json`` atomically."""
     from simulator.analysis.figures import save_png
-    from simulator.output import run_info, write_json
     from simulator.results_folder import write_folder
+    from simulator.results_writer import run_info, write_json
 
     figure = backtest_figure(result)
 

@@ -134,8 +134,8 @@ def write_roster(
     ``scenario.yaml`` (the scenario with the proposal, re-runnable), ``run.json``
     and ``figures/roster.png``."""
     from simulator.analysis.figures import save_png
-    from simulator.output import resolved_scenario, run_info, write_json
     from simulator.results_folder import write_folder
+    from simulator.results_writer import resolved_scenario, run_info, write_json
 
     figure = roster_figure(result)
 

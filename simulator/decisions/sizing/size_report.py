@@ -208,8 +208,8 @@ def write_size(
     ``size.json``, ``summary.json`` (the answer's run), ``scenario.yaml`` (the sized
     scenario, re-runnable as it stands), ``run.json`` and
     ``figures/size_heatmap.png``."""
-    from simulator.output import resolved_scenario, run_info, write_json
     from simulator.results_folder import write_folder
+    from simulator.results_writer import resolved_scenario, run_info, write_json
 
     figure = heatmap_figure(result)
 
