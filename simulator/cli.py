@@ -27,16 +27,13 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from simulator import processes
+from simulator.analysis.headline import headline_table
 from simulator.budget import check_compare, check_grid, check_scenarios
 from simulator.errors import ScenarioError
 from simulator.results_folder import claim
-from simulator.results_writer import (
-    command_line,
-    describe_scenario,
-    headline_table,
-    staffsim_version,
-    write_results,
-)
+from simulator.results_writer import write_results
+from simulator.run_info import command_line, staffsim_version
+from simulator.scenario.describe import describe_scenario
 from simulator.scenario.loader import load_scenario
 
 if TYPE_CHECKING:

@@ -43,6 +43,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.analysis.headline import format_stat
 from simulator.analysis.intervals import clip_end, mean_ci
 from simulator.analysis.metric_names import stat_at
 from simulator.errors import ScenarioError
@@ -53,7 +54,6 @@ from simulator.results_folder import (
     tidy_stale,
     umask,
 )
-from simulator.results_writer import format_stat
 from simulator.units import format_duration
 
 COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (

@@ -478,7 +478,9 @@ def write_compare(
     """Write the comparison's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import compare_figure, save_png
     from simulator.results_folder import write_folder
-    from simulator.results_writer import resolved_scenario, run_info, write_json
+    from simulator.results_writer import write_json
+    from simulator.run_info import run_info
+    from simulator.scenario.resolved import resolved_scenario
 
     figure = compare_figure(
         result.response_times(),

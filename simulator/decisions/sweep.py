@@ -332,7 +332,9 @@ def write_sweep(
     """Write the sweep's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import save_png, sweep_heatmap, sweep_lines
     from simulator.results_folder import write_folder
-    from simulator.results_writer import resolved_scenario, run_info, write_json
+    from simulator.results_writer import write_json
+    from simulator.run_info import run_info
+    from simulator.scenario.resolved import resolved_scenario
 
     paths = [resolve_metric(name, result.base.streams, result.base.teams) for name in metrics]
     keys = list(result.grid)

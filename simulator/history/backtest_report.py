@@ -76,7 +76,8 @@ def write_backtest(
     """Write ``backtest.json``, ``backtest.png`` and ``run.json`` atomically."""
     from simulator.analysis.figures import save_png
     from simulator.results_folder import write_folder
-    from simulator.results_writer import run_info, write_json
+    from simulator.results_writer import write_json
+    from simulator.run_info import run_info
 
     figure = backtest_figure(result)
 

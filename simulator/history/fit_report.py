@@ -307,7 +307,8 @@ def write_fit(
     from simulator.analysis.figures import save_png
     from simulator.analysis.scenario_table import write_text_atomic
     from simulator.results_folder import write_folder
-    from simulator.results_writer import run_info, write_json
+    from simulator.results_writer import write_json
+    from simulator.run_info import run_info
 
     report_dir = report_dir if report_dir is not None else default_report_dir(out)
     text = yaml.safe_dump(result.scenario, sort_keys=False, allow_unicode=True)

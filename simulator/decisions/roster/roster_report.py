@@ -135,7 +135,9 @@ def write_roster(
     and ``figures/roster.png``."""
     from simulator.analysis.figures import save_png
     from simulator.results_folder import write_folder
-    from simulator.results_writer import resolved_scenario, run_info, write_json
+    from simulator.results_writer import write_json
+    from simulator.run_info import run_info
+    from simulator.scenario.resolved import resolved_scenario
 
     figure = roster_figure(result)
 

@@ -209,7 +209,9 @@ def write_size(
     scenario, re-runnable as it stands), ``run.json`` and
     ``figures/size_heatmap.png``."""
     from simulator.results_folder import write_folder
-    from simulator.results_writer import resolved_scenario, run_info, write_json
+    from simulator.results_writer import write_json
+    from simulator.run_info import run_info
+    from simulator.scenario.resolved import resolved_scenario
 
     figure = heatmap_figure(result)
 
