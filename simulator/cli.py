@@ -30,6 +30,7 @@ from simulator import processes
 from simulator.analysis.headline import headline_table
 from simulator.budget import check_compare, check_grid, check_scenarios
 from simulator.errors import ScenarioError
+from simulator.executor import check_cluster
 from simulator.results_folder import claim
 from simulator.results_writer import write_results
 from simulator.run_info import command_line, staffsim_version
@@ -91,12 +92,25 @@ overrides_option = click.option(
     "repeatable, validated like the file.",
 )
 
+cluster_option = click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Run replications on a dask.distributed scheduler (e.g. "
+    "tcp://host:8786), or 'local' for a local cluster of --jobs workers.",
+)
+
 quiet_option = click.option(
     "--quiet",
     "-q",
     is_flag=True,
     help="No progress bar and no table; print only the results folder.",
 )
+
+
+def check_cluster_option(cluster: str | None) -> None:
+    """Refuse a ``--cluster`` address nobody answers at, before anything simulates."""
+    if cluster is not None:
+        check_cluster(cluster)
 
 
 def run_options(
@@ -165,12 +179,7 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
     replications_help="Number of replications, instead of the file's.",
     seed_help="Root random seed, instead of the file's (none: drawn and recorded).",
 )
-@click.option(
-    "--cluster",
-    metavar="ADDRESS",
-    help="Run replications on a dask.distributed scheduler (e.g. "
-    "tcp://host:8786), or 'local' for a local cluster of --jobs workers.",
-)
+@cluster_option
 @overrides_option
 @quiet_option
 @click.option(
@@ -203,11 +212,9 @@ def run(
     check_scenarios([loaded], replications, max_conversations, source=path)
     out_dir = out if out is not None else default_out_dir(loaded.name, overrides)
 
-    from simulator.experiment import check_cluster
     from simulator.experiment import run as run_experiment  # the engine loads only to run
 
-    if cluster is not None:
-        check_cluster(cluster)
+    check_cluster_option(cluster)
     with claim(out_dir):
         if not quiet:
             count = replications if replications is not None else loaded.replications
@@ -220,8 +227,8 @@ def run(
             replications=replications,
             seed=seed,
             jobs=jobs,
-            progress=not quiet and sys.stderr.isatty(),
             cluster=cluster,
+            progress=not quiet and sys.stderr.isatty(),
         )
         if not quiet and not no_report:
             click.echo("drawing the report (--no-report skips it)", err=True)
@@ -256,6 +263,7 @@ def run(
     seed_help="Root random seed shared by every variant (none: the baseline's, or drawn).",
     min_replications=2,
 )
+@cluster_option
 @overrides_option
 @quiet_option
 def compare(
@@ -266,6 +274,7 @@ def compare(
     seed: int | None,
     jobs: int,
     max_conversations: int | None,
+    cluster: str | None,
     overrides: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -289,6 +298,7 @@ def compare(
         )
     baseline = load_scenario(scenarios[0], overrides)
     check_compare(baseline, scenarios, vary, overrides, replications, max_conversations)
+    check_cluster_option(cluster)
     out_dir = out if out is not None else default_out_dir(f"compare-{baseline.name}", overrides)
     with claim(out_dir):
         started_at = datetime.now(UTC)
@@ -299,6 +309,7 @@ def compare(
             replications=replications,
             seed=seed,
             jobs=jobs,
+            cluster=cluster,
             progress=not quiet and sys.stderr.isatty(),
         )
         _finish(
@@ -386,6 +397,7 @@ def default_out_dir(name: str, overrides: Iterable[str] = ()) -> Path:
     "frt_s.within_target, by_team.NAME.occupancy; repeatable "
     "(default frt_s.p90 and abandon_rate).",
 )
+@cluster_option
 @overrides_option
 @quiet_option
 def sweep(
@@ -396,6 +408,7 @@ def sweep(
     seed: int | None,
     jobs: int,
     max_conversations: int | None,
+    cluster: str | None,
     metrics: tuple[str, ...],
     overrides: tuple[str, ...],
     quiet: bool,
@@ -416,6 +429,7 @@ def sweep(
     for metric in chosen:
         resolve_metric(metric, base.streams, base.teams)
     check_grid(base, scenario, grid, overrides, replications, max_conversations)
+    check_cluster_option(cluster)
     out_dir = out if out is not None else default_out_dir(f"sweep-{base.name}", overrides)
     with claim(out_dir):
         started_at = datetime.now(UTC)
@@ -426,6 +440,7 @@ def sweep(
             replications=replications,
             seed=seed,
             jobs=jobs,
+            cluster=cluster,
             progress=not quiet and sys.stderr.isatty(),
         )
         _finish(
@@ -468,6 +483,7 @@ def sweep(
     replications_help="Replications per candidate, instead of the file's.",
     seed_help="Root random seed shared by every candidate (none: the file's, or drawn).",
 )
+@cluster_option
 @overrides_option
 @quiet_option
 def size(
@@ -481,6 +497,7 @@ def size(
     seed: int | None,
     jobs: int,
     max_conversations: int | None,
+    cluster: str | None,
     overrides: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -500,6 +517,7 @@ def size(
     level = parse_confidence(confidence)
     scope = " for each candidate head count"
     check_scenarios([loaded], replications, max_conversations, source=scenario, scope=scope)
+    check_cluster_option(cluster)
     out_dir = out if out is not None else default_out_dir(f"size-{loaded.name}", overrides)
     with claim(out_dir):
         started_at = datetime.now(UTC)
@@ -512,6 +530,7 @@ def size(
             replications=replications,
             seed=seed,
             jobs=jobs,
+            cluster=cluster,
             progress=not quiet and sys.stderr.isatty(),
         )
         _finish(
@@ -570,6 +589,7 @@ def size(
     replications_help="Replications per round, instead of the file's.",
     seed_help="Root random seed shared by every round (none: the file's, or drawn).",
 )
+@cluster_option
 @overrides_option
 @quiet_option
 def roster(
@@ -586,6 +606,7 @@ def roster(
     seed: int | None,
     jobs: int,
     max_conversations: int | None,
+    cluster: str | None,
     overrides: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -605,6 +626,7 @@ def roster(
     scope = " for each round (and once for the team's own roster)"
     check_scenarios([loaded], replications, max_conversations, source=scenario, scope=scope)
     templates = load_templates(shifts)
+    check_cluster_option(cluster)
     out_dir = out if out is not None else default_out_dir(f"roster-{loaded.name}", overrides)
     with claim(out_dir):
         started_at = datetime.now(UTC)
@@ -620,6 +642,7 @@ def roster(
             replications=replications,
             seed=seed,
             jobs=jobs,
+            cluster=cluster,
             progress=not quiet and sys.stderr.isatty(),
         )
         _finish(
@@ -637,6 +660,7 @@ def roster(
     replications_help="Replications per scenario, instead of the first file's.",
     seed_help="Root random seed shared by every scenario (none: the first file's, or drawn).",
 )
+@cluster_option
 @overrides_option
 def table(
     scenarios: tuple[Path, ...],
@@ -645,6 +669,7 @@ def table(
     seed: int | None,
     jobs: int,
     max_conversations: int | None,
+    cluster: str | None,
     overrides: tuple[str, ...],
 ) -> None:
     """Run each of SCENARIOS with the same seed and print one Markdown table of their
@@ -664,6 +689,7 @@ def table(
     check_scenarios(loaded, replications, max_conversations, source=scenarios[0])
     if out is not None:
         check_out_file(out)
+    check_cluster_option(cluster)
     count, root = replications_and_seed(loaded[0], replications, seed)
     results = []
     for scenario in loaded:
@@ -673,7 +699,12 @@ def table(
         )
         results.append(
             run_experiment(
-                scenario, replications=count, seed=root, jobs=jobs, progress=sys.stderr.isatty()
+                scenario,
+                replications=count,
+                seed=root,
+                jobs=jobs,
+                cluster=cluster,
+                progress=sys.stderr.isatty(),
             )
         )
     text = to_markdown(scenario_table(results)) + "\n\n" + caption(results) + "\n"

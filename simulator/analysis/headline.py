@@ -77,3 +77,19 @@ def format_stat(value: Any, kind: str) -> str:
     if kind == "share":
         return f"{value * 100:.1f}%"
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def format_value(value: Any, kind: str, *, signed: bool = False) -> str:
+    """A statistic for the terminal: durations with a unit, shares in percent (differences
+    of shares in percentage points with ``signed``), counts with separators."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    value = float(value)
+    sign = "+" if signed and value > 0 else ""
+    if kind == "seconds":
+        return sign + format_duration(value)
+    if kind == "share":
+        return f"{sign}{value * 100:.1f}" + ("pp" if signed else "%")
+    if kind == "hours":
+        return f"{sign}{value:.1f}h"
+    return f"{sign}{value:,.1f}" if abs(value) < 100 else f"{sign}{value:,.0f}"

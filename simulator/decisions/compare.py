@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from simulator.analysis.headline import format_value
 from simulator.analysis.intervals import paired_difference
 from simulator.analysis.metric_names import lookup, metric_kind, metric_title
 from simulator.analysis.metrics import (
@@ -46,15 +47,13 @@ from simulator.analysis.metrics import (
     replication_metrics,
     summarise_metrics,
 )
-from simulator.decisions.sweep import run_points
 from simulator.decisions.variants import Variant, apply_point, raw_scenario
 from simulator.decisions.variants import vary as vary_scenario
 from simulator.errors import ScenarioError
-from simulator.experiment import RunResult
+from simulator.experiment import RunResult, run_points
 from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
-from simulator.units import format_duration
 
 OVERALL_METRICS = (
     "frt_s.mean",
@@ -197,6 +196,7 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
+    cluster: str | None = None,
     progress: bool = False,
 ) -> CompareResult:
     """Run every variant with one root seed and difference each against the first.
@@ -207,7 +207,8 @@ def compare(
     (``"KEY=V1,V2"`` or ``(key, values)``), one scenario whose variants are
     labelled ``KEY=VALUE``. ``overrides`` (``KEY=VALUE``) apply to every
     variant first. ``replications`` and ``seed`` default to the baseline's; at
-    least two replications are needed for intervals.
+    least two replications are needed for intervals. ``jobs`` and ``cluster`` say
+    where the replications run (see :func:`simulator.executor.run_in_order`).
     """
     built = build_variants(variants, vary=vary, labels=labels, overrides=overrides)
     baseline = built[0].scenario
@@ -219,7 +220,7 @@ def compare(
             fix="give --replications 10 or more (paired intervals are "
             "narrow, but need a few pairs)",
         )
-    return run_compare(built, root, count, jobs=jobs, progress=progress)
+    return run_compare(built, root, count, jobs=jobs, cluster=cluster, progress=progress)
 
 
 def build_variants(
@@ -315,6 +316,7 @@ def run_compare(
     replications: int,
     *,
     jobs: int = 1,
+    cluster: str | None = None,
     progress: bool = False,
 ) -> CompareResult:
     """Run validated variants under one seed and compute the paired differences."""
@@ -333,6 +335,7 @@ def run_compare(
         replications,
         reduce,
         jobs=jobs,
+        cluster=cluster,
         progress=progress,
         desc="compare",
     )
@@ -447,22 +450,6 @@ def _interval(low: float, high: float, kind: str) -> str:
     if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
         return "-"
     return f"[{format_value(low, kind, signed=True)}, {format_value(high, kind, signed=True)}]"
-
-
-def format_value(value: Any, kind: str, *, signed: bool = False) -> str:
-    """A statistic for the terminal: durations with a unit, shares in percent (differences
-    of shares in percentage points with ``signed``), counts with separators."""
-    if value is None or not np.isfinite(value):
-        return "-"
-    value = float(value)
-    sign = "+" if signed and value > 0 else ""
-    if kind == "seconds":
-        return sign + format_duration(value)
-    if kind == "share":
-        return f"{sign}{value * 100:.1f}" + ("pp" if signed else "%")
-    if kind == "hours":
-        return f"{sign}{value:.1f}h"
-    return f"{sign}{value:,.1f}" if abs(value) < 100 else f"{sign}{value:,.0f}"
 
 
 # --------------------------------------------------------------------------- files

@@ -194,6 +194,7 @@ def roster(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
+    cluster: str | None = None,
     progress: bool = False,
 ) -> RosterResult:
     """A roster of ``shifts`` templates for ``team`` that meets ``target`` (module notes)."""
@@ -218,6 +219,7 @@ def roster(
         replications=replications,
         seed=seed,
         jobs=jobs,
+        cluster=cluster,
         progress=progress,
         what="rostering",
     )

@@ -166,6 +166,7 @@ def prepare(
     jobs: int,
     progress: bool,
     what: str = "sizing",
+    cluster: str | None = None,
 ) -> Search:
     """Every check that can fail before the first simulation, then the
     :class:`Search` that ``size`` and ``roster`` run (``what`` names it on the
@@ -206,7 +207,19 @@ def prepare(
             f"({goal.format(unlimited)}), or shorten first replies in the scenario",
         )
     return Search(
-        scenario, team, spec, goal, workload, level, count, root, jobs, progress, slot_s, what
+        scenario,
+        team,
+        spec,
+        goal,
+        workload,
+        level,
+        count,
+        root,
+        jobs,
+        progress,
+        slot_s,
+        what,
+        cluster=cluster,
     )
 
 
@@ -220,6 +233,7 @@ def size(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
+    cluster: str | None = None,
     progress: bool = False,
 ) -> SizeResult:
     """Find the smallest head count of ``team`` meeting ``target`` (module notes).
@@ -227,8 +241,9 @@ def size(
     ``target`` is text such as ``'frt.within_target>=0.8'`` (see
     :mod:`simulator.decisions.targets`); ``per_interval`` a duration (``'1h'``) to size an
     agents-needed curve instead; ``confidence`` a level in (0, 1) or ``None``.
-    Every check that can fail runs before the first simulation and raises
-    :class:`ScenarioError`.
+    ``jobs`` and ``cluster`` say where each candidate's replications run (see
+    :func:`simulator.executor.run_in_order`). Every check that can fail runs
+    before the first simulation and raises :class:`ScenarioError`.
     """
     began = time.perf_counter()
     slot_s = parse_interval(per_interval)
@@ -241,6 +256,7 @@ def size(
         replications=replications,
         seed=seed,
         jobs=jobs,
+        cluster=cluster,
         progress=progress,
     )
     try:

@@ -60,6 +60,7 @@ class Search:
         progress: bool,
         slot_s: float,
         what: str = "sizing",
+        cluster: str | None = None,
     ) -> None:
         from tqdm import tqdm
 
@@ -71,6 +72,7 @@ class Search:
             seed,
             jobs,
         )
+        self.cluster = cluster
         self.intervals = Intervals.build(scenario, slot_s)
         self.rates = workload.arrival_rates(scenario, self.intervals.edges)
         self.busiest = np.zeros(self.intervals.slots_per_week)
@@ -124,7 +126,11 @@ class Search:
         from simulator.experiment import run
 
         result = run(
-            self.with_team(candidate_team), replications=self.count, seed=self.seed, jobs=self.jobs
+            self.with_team(candidate_team),
+            replications=self.count,
+            seed=self.seed,
+            jobs=self.jobs,
+            cluster=self.cluster,
         )
         self.bar.update(1)
         return result
