@@ -40,9 +40,9 @@ from simulator.errors import ScenarioError
 from simulator.history.arrivals import Period, log_period, slot_of_week
 from simulator.history.contact_log import ContactLog, read_contact_log, zone
 from simulator.history.fit import with_classes
-from simulator.model.roster import shift_intervals
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
+from simulator.scenario.shift_calendar import shift_intervals
 
 METRICS = ("abandon_share", "mean_wait_s", "share_waited", "served")
 TALLIES = ("reached", "abandoned", "wait_s", "waited", "served")

@@ -22,7 +22,7 @@ import simulator
 from simulator.decisions.sizing.size import size
 from simulator.decisions.sizing.size_search import mean_interval
 from simulator.decisions.sizing.staffing_shapes import ScaledRoster, curve_roster
-from simulator.model.roster import team_schedules
+from simulator.scenario.shift_calendar import team_schedules
 from tests.conftest import written
 from tests.decisions.reference import factorial_erlang_c, plain_erlang_a
 

@@ -20,7 +20,7 @@ from click.testing import Result
 from simulator import load_scenario
 from simulator.history.contact_log import read_contact_log
 from simulator.history.fit import fit
-from simulator.model.roster import shift_intervals
+from simulator.scenario.shift_calendar import shift_intervals
 from tests.history.conftest import WEEK_SCENARIO
 
 

@@ -50,8 +50,8 @@ from simulator.decisions.sizing.size_intervals import slot_statistics
 from simulator.decisions.sizing.size_search import Search
 from simulator.decisions.targets import Target
 from simulator.errors import ScenarioError
-from simulator.model.roster import shift_intervals
 from simulator.scenario.schema import DAY_NAMES, Scenario, Shift, Team
+from simulator.scenario.shift_calendar import shift_intervals
 from simulator.units import HOUR, WEEK
 
 if TYPE_CHECKING:

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from simulator.decisions.sizing.size_intervals import Intervals
-from simulator.model.roster import shift_intervals
 from simulator.scenario.schema import DAY_NAMES, Scenario, Shift, Team, days_text
+from simulator.scenario.shift_calendar import shift_intervals
 from simulator.units import HOUR
 
 MAX_SHIFT_S = 8 * HOUR
