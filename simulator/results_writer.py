@@ -1,4 +1,9 @@
-"""A run's results as files: the folder ``staffsim run`` writes.
+"""Results folders as files: what every command's folder holds, and the run's own files.
+
+Every command writes its folder through :func:`write_command_folder`: the
+resolved ``scenario.yaml`` (with the seed used), ``run.json`` and, through
+:func:`simulator.results_folder.write_folder`, the marker; the command adds only
+its own files.
 
 A run's folder is the contract other tools read (see the interface notes):
 ``summary.json``, ``conversations.parquet``, ``followups.parquet``, the resolved
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +35,7 @@ from simulator.scenario.resolved import resolved_scenario
 
 if TYPE_CHECKING:
     from simulator.experiment import RunResult
+    from simulator.scenario.schema import Scenario
 
 RESULT_FILES = (
     "summary.json",
@@ -51,6 +57,56 @@ CATEGORICAL_COLUMNS = ("stream", "queue", "team", "agent", "outcome")
 # --------------------------------------------------------------------------- folder
 
 
+def write_command_folder(
+    out_dir: Path,
+    fill: Callable[[Path], None],
+    *,
+    kind: str,
+    scenario: Scenario | None,
+    seed: int,
+    replications: int,
+    jobs: int | None,
+    wall_time_s: float,
+    started_at: datetime | None = None,
+    command: Iterable[str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a command's folder atomically and return its path: ``fill(folder)`` adds
+    the command's own files, then ``scenario.yaml`` (``scenario`` resolved, with
+    ``seed`` and ``replications``; none when ``scenario`` is ``None``), ``run.json``
+    (see :func:`simulator.run_info.run_info`, ``extra`` added) and the marker
+    (``kind`` names the command)."""
+
+    def fill_all(folder: Path) -> None:
+        fill(folder)
+        if scenario is not None:
+            write_scenario(scenario, folder / "scenario.yaml", seed=seed, replications=replications)
+        info = run_info(
+            seed=seed,
+            replications=replications,
+            jobs=jobs,
+            wall_time_s=wall_time_s,
+            started_at=started_at,
+            command=command,
+            extra=extra,
+        )
+        write_json(info, folder / "run.json")
+
+    return write_folder(out_dir, fill_all, kind=kind)
+
+
+def write_scenario(scenario: Scenario, path: Path, *, seed: int, replications: int) -> None:
+    """``scenario`` as YAML that loads back to it, with the seed and replications used."""
+    path.write_text(
+        yaml.safe_dump(
+            resolved_scenario(scenario, seed=seed, replications=replications),
+            sort_keys=False,
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+
+
 def write_results(
     result: RunResult,
     out_dir: Path,
@@ -68,37 +124,22 @@ def write_results(
     :mod:`simulator.analysis.report`), drawn inside the same atomic write.
     """
 
-    def fill(staging: Path) -> None:
-        _write_all(result, staging, jobs=jobs, started_at=started_at, command=command)
+    def fill(folder: Path) -> None:
+        _write_parquet(_conversations(result), folder / "conversations.parquet")
+        _write_parquet(_followups(result), folder / "followups.parquet")
+        _write_parquet(result.agents, folder / "agents.parquet")
+        _write_parquet(result.tickets, folder / "tickets.parquet")
+        write_json(result.summary, folder / "summary.json")
         if report:
             from simulator.analysis.report import write_report  # matplotlib loads only here
 
-            write_report(result, staging)
+            write_report(result, folder)
 
-    return write_folder(out_dir, fill, kind="run")
-
-
-def _write_all(
-    result: RunResult,
-    folder: Path,
-    *,
-    jobs: int | None,
-    started_at: datetime | None,
-    command: Iterable[str] | None,
-) -> None:
-    _write_parquet(_conversations(result), folder / "conversations.parquet")
-    _write_parquet(_followups(result), folder / "followups.parquet")
-    _write_parquet(result.agents, folder / "agents.parquet")
-    _write_parquet(result.tickets, folder / "tickets.parquet")
-    (folder / "scenario.yaml").write_text(
-        yaml.safe_dump(
-            resolved_scenario(result.scenario, seed=result.seed, replications=result.replications),
-            sort_keys=False,
-            allow_unicode=True,
-        ),
-        encoding="utf-8",
-    )
-    info = run_info(
+    return write_command_folder(
+        out_dir,
+        fill,
+        kind="run",
+        scenario=result.scenario,
         seed=result.seed,
         replications=result.replications,
         jobs=jobs if jobs is not None else getattr(result, "jobs", None),
@@ -106,8 +147,6 @@ def _write_all(
         started_at=started_at,
         command=command,
     )
-    write_json(info, folder / "run.json")
-    write_json(result.summary, folder / "summary.json")
 
 
 def write_json(data: Any, path: Path) -> None:

@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from simulator.analysis.headline import format_value
 from simulator.analysis.intervals import paired_difference
@@ -464,10 +463,7 @@ def write_compare(
 ) -> Path:
     """Write the comparison's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import compare_figure, save_png
-    from simulator.results_folder import write_folder
-    from simulator.results_writer import write_json
-    from simulator.run_info import run_info
-    from simulator.scenario.resolved import resolved_scenario
+    from simulator.results_writer import write_command_folder, write_json, write_scenario
 
     figure = compare_figure(
         result.response_times(),
@@ -478,37 +474,33 @@ def write_compare(
 
     def fill(folder: Path) -> None:
         write_json(result.to_dict(), folder / "compare.json")
-        write_json(
-            run_info(
-                seed=result.seed,
-                replications=result.replications,
-                jobs=result.jobs,
-                wall_time_s=result.wall_time_s,
-                started_at=started_at,
-                command=command,
-                extra={"variants": list(result.variants)},
-            ),
-            folder / "run.json",
-        )
         scenarios = folder / "scenarios"
         scenarios.mkdir()
         for index, (label, run) in enumerate(zip(result.variants, result.results, strict=True)):
             safe = re.sub(r"[^A-Za-z0-9._=-]+", "-", label).strip(".-") or "variant"
-            (scenarios / f"{index + 1}-{safe}.yaml").write_text(
-                yaml.safe_dump(
-                    resolved_scenario(
-                        run.scenario, seed=result.seed, replications=result.replications
-                    ),
-                    sort_keys=False,
-                    allow_unicode=True,
-                ),
-                encoding="utf-8",
+            write_scenario(
+                run.scenario,
+                scenarios / f"{index + 1}-{safe}.yaml",
+                seed=result.seed,
+                replications=result.replications,
             )
         figures = folder / "figures"
         figures.mkdir()
         save_png(figure, figures / "compare.png")
 
-    return write_folder(out_dir, fill, kind="compare")
+    return write_command_folder(
+        out_dir,
+        fill,
+        kind="compare",
+        scenario=None,  # one per variant, in scenarios/
+        seed=result.seed,
+        replications=result.replications,
+        jobs=result.jobs,
+        wall_time_s=result.wall_time_s,
+        started_at=started_at,
+        command=command,
+        extra={"variants": list(result.variants)},
+    )
 
 
 def _figure_title(result: CompareResult) -> str:

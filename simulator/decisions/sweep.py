@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from simulator.analysis.headline import format_value
 from simulator.analysis.metric_names import (
@@ -277,10 +276,7 @@ def write_sweep(
 ) -> Path:
     """Write the sweep's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import save_png, sweep_heatmap, sweep_lines
-    from simulator.results_folder import write_folder
-    from simulator.results_writer import write_json
-    from simulator.run_info import run_info
-    from simulator.scenario.resolved import resolved_scenario
+    from simulator.results_writer import write_command_folder, write_json
 
     paths = [resolve_metric(name, result.base.streams, result.base.teams) for name in metrics]
     keys = list(result.grid)
@@ -299,26 +295,6 @@ def write_sweep(
             folder / "sweep_points.parquet", engine="pyarrow", compression="zstd", index=False
         )
         write_json(result.records(), folder / "sweep.json")
-        write_json(
-            run_info(
-                seed=result.seed,
-                replications=result.replications,
-                jobs=result.jobs,
-                wall_time_s=result.wall_time_s,
-                started_at=started_at,
-                command=command,
-                extra={"grid": result.grid, "points": len(result.variants)},
-            ),
-            folder / "run.json",
-        )
-        (folder / "scenario.yaml").write_text(
-            yaml.safe_dump(
-                resolved_scenario(result.base, seed=result.seed, replications=result.replications),
-                sort_keys=False,
-                allow_unicode=True,
-            ),
-            encoding="utf-8",
-        )
         figures = folder / "figures"
         figures.mkdir()
         subtitle = (
@@ -338,7 +314,19 @@ def write_sweep(
                     figures / f"{stem}-heatmap.png",
                 )
 
-    return write_folder(out_dir, fill, kind="sweep")
+    return write_command_folder(
+        out_dir,
+        fill,
+        kind="sweep",
+        scenario=result.base,
+        seed=result.seed,
+        replications=result.replications,
+        jobs=result.jobs,
+        wall_time_s=result.wall_time_s,
+        started_at=started_at,
+        command=command,
+        extra={"grid": result.grid, "points": len(result.variants)},
+    )
 
 
 def _target(scenario: Scenario, path: str) -> float | None:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from simulator.decisions.sizing.size_result import SizeResult
 from simulator.decisions.sizing.staffing import Workload
@@ -208,36 +207,13 @@ def write_size(
     ``size.json``, ``summary.json`` (the answer's run), ``scenario.yaml`` (the sized
     scenario, re-runnable as it stands), ``run.json`` and
     ``figures/size_heatmap.png``."""
-    from simulator.results_folder import write_folder
-    from simulator.results_writer import write_json
-    from simulator.run_info import run_info
-    from simulator.scenario.resolved import resolved_scenario
+    from simulator.results_writer import write_command_folder, write_json
 
     figure = heatmap_figure(result)
 
     def fill(folder: Path) -> None:
         write_json(result.to_json(), folder / "size.json")
         write_json(result.summary, folder / "summary.json")
-        (folder / "scenario.yaml").write_text(
-            yaml.safe_dump(
-                resolved_scenario(result.sized, seed=result.seed, replications=result.replications),
-                sort_keys=False,
-                allow_unicode=True,
-            ),
-            encoding="utf-8",
-        )
-        write_json(
-            run_info(
-                seed=result.seed,
-                replications=result.replications,
-                jobs=result.jobs,
-                wall_time_s=result.wall_time_s,
-                started_at=started_at,
-                command=command,
-                extra={"team": result.team, "target": result.target.text},
-            ),
-            folder / "run.json",
-        )
         (folder / "figures").mkdir()
         figure.savefig(
             folder / "figures" / "size_heatmap.png",
@@ -246,7 +222,19 @@ def write_size(
             metadata={"Software": None},
         )
 
-    return write_folder(out_dir, fill, kind="size")
+    return write_command_folder(
+        out_dir,
+        fill,
+        kind="size",
+        scenario=result.sized,
+        seed=result.seed,
+        replications=result.replications,
+        jobs=result.jobs,
+        wall_time_s=result.wall_time_s,
+        started_at=started_at,
+        command=command,
+        extra={"team": result.team, "target": result.target.text},
+    )
 
 
 def heatmap_figure(result: SizeResult) -> Any:
