@@ -30,7 +30,7 @@ from simulator import processes
 from simulator.analysis.headline import headline_table
 from simulator.budget import check_compare, check_grid, check_scenarios
 from simulator.errors import ScenarioError
-from simulator.executor import check_cluster
+from simulator.executor import check_cluster, cluster_address
 from simulator.results_folder import claim
 from simulator.results_writer import write_results
 from simulator.run_info import command_line, staffsim_version
@@ -521,18 +521,19 @@ def size(
     out_dir = out if out is not None else default_out_dir(f"size-{loaded.name}", overrides)
     with claim(out_dir):
         started_at = datetime.now(UTC)
-        result = size_team(
-            loaded,
-            team=team,
-            target=target,
-            per_interval=per_interval,
-            confidence=level,
-            replications=replications,
-            seed=seed,
-            jobs=jobs,
-            cluster=cluster,
-            progress=not quiet and sys.stderr.isatty(),
-        )
+        with cluster_address(cluster, jobs) as address:  # one local cluster for every candidate
+            result = size_team(
+                loaded,
+                team=team,
+                target=target,
+                per_interval=per_interval,
+                confidence=level,
+                replications=replications,
+                seed=seed,
+                jobs=jobs,
+                cluster=address,
+                progress=not quiet and sys.stderr.isatty(),
+            )
         _finish(
             lambda: write_size(result, out_dir, started_at=started_at, command=command_line()),
             out_dir,
@@ -630,21 +631,22 @@ def roster(
     out_dir = out if out is not None else default_out_dir(f"roster-{loaded.name}", overrides)
     with claim(out_dir):
         started_at = datetime.now(UTC)
-        result = roster_team(
-            loaded,
-            team=team,
-            target=target,
-            shifts=templates,
-            interval=interval,
-            interval_target=interval_target,
-            rounds=rounds,
-            confidence=confidence,
-            replications=replications,
-            seed=seed,
-            jobs=jobs,
-            cluster=cluster,
-            progress=not quiet and sys.stderr.isatty(),
-        )
+        with cluster_address(cluster, jobs) as address:  # one local cluster for every round
+            result = roster_team(
+                loaded,
+                team=team,
+                target=target,
+                shifts=templates,
+                interval=interval,
+                interval_target=interval_target,
+                rounds=rounds,
+                confidence=confidence,
+                replications=replications,
+                seed=seed,
+                jobs=jobs,
+                cluster=address,
+                progress=not quiet and sys.stderr.isatty(),
+            )
         _finish(
             lambda: write_roster(result, out_dir, started_at=started_at, command=command_line()),
             out_dir,
@@ -692,21 +694,23 @@ def table(
     check_cluster_option(cluster)
     count, root = replications_and_seed(loaded[0], replications, seed)
     results = []
-    for scenario in loaded:
-        click.echo(
-            f"running {count} replication{'s' * (count != 1)} of '{scenario.name}' (seed {root})",
-            err=True,
-        )
-        results.append(
-            run_experiment(
-                scenario,
-                replications=count,
-                seed=root,
-                jobs=jobs,
-                cluster=cluster,
-                progress=sys.stderr.isatty(),
+    with cluster_address(cluster, jobs) as address:  # one local cluster for every scenario
+        for scenario in loaded:
+            click.echo(
+                f"running {count} replication{'s' * (count != 1)} of '{scenario.name}' "
+                f"(seed {root})",
+                err=True,
             )
-        )
+            results.append(
+                run_experiment(
+                    scenario,
+                    replications=count,
+                    seed=root,
+                    jobs=jobs,
+                    cluster=address,
+                    progress=sys.stderr.isatty(),
+                )
+            )
     text = to_markdown(scenario_table(results)) + "\n\n" + caption(results) + "\n"
     if out is not None:
         _write_or_explain(lambda: write_text_atomic(text, out), out)

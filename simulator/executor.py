@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from simulator import processes
@@ -62,29 +63,40 @@ def _on_dask(
     function: Callable[..., T], tasks: Sequence[tuple[Any, ...]], jobs: int, cluster: str
 ) -> Iterator[T]:
     """The tasks as dask.distributed futures, gathered back in task order."""
+    with (
+        cluster_address(cluster, jobs) as address,
+        _connect(_distributed().Client, address) as client,
+    ):
+        futures = client.map(function, *zip(*tasks, strict=True), pure=False)
+        for future in futures:
+            yield future.result()
+
+
+@contextmanager
+def cluster_address(cluster: str | None, jobs: int) -> Iterator[str | None]:
+    """``cluster`` for the block: ``"local"`` becomes the address of one local cluster
+    of ``jobs`` workers, started here and closed at the end, so a command that runs
+    many times (sizing's candidates, a table's scenarios) starts it once."""
+    if cluster != "local":
+        yield cluster
+        return
+    with _distributed().LocalCluster(
+        n_workers=max(jobs, 1), threads_per_worker=1, processes=True, dashboard_address=None
+    ) as local:
+        yield local.scheduler_address
+
+
+def _distributed() -> Any:
+    """The dask.distributed module, or a clear error when it is not installed."""
     try:
-        from distributed import Client, LocalCluster
+        import distributed
     except ImportError:  # pragma: no cover - depends on the installed extras
         raise ScenarioError(
             "running on a dask cluster needs dask.distributed",
             source="--cluster",
             fix="pip install 'staffsim[cluster]'",
         ) from None
-    local = (
-        LocalCluster(
-            n_workers=max(jobs, 1), threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        if cluster == "local"
-        else None
-    )
-    try:
-        with _connect(Client, local if local is not None else cluster) as client:
-            futures = client.map(function, *zip(*tasks, strict=True), pure=False)
-            for future in futures:
-                yield future.result()
-    finally:
-        if local is not None:
-            local.close()
+    return distributed
 
 
 def check_cluster(address: str) -> None:

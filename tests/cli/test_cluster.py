@@ -95,3 +95,20 @@ def test_a_decision_on_a_cluster_gives_the_same_bytes_as_serially(
         assert (workdir / "dask" / name).read_bytes() == (workdir / "serial" / name).read_bytes(), (
             name
         )
+
+
+@pytest.mark.slow
+def test_size_on_a_local_cluster_gives_the_same_bytes_as_serially(
+    write_scenario, invoke, workdir: Path
+) -> None:
+    """``--cluster local`` starts one cluster for all the candidates, not one each."""
+    pytest.importorskip("distributed")
+    extra, files = COMMANDS["size"]
+    path = write_scenario()
+    for folder, more in (("serial", []), ("local", ["--cluster", "local", "-j", "1"])):
+        result = invoke("size", path, *extra, "-r", "2", "--seed", "1", "--out", folder, *more)
+        assert result.exit_code == 0, (result.stderr, result.exception)
+    for name in files:
+        assert (workdir / "local" / name).read_bytes() == (
+            workdir / "serial" / name
+        ).read_bytes(), name
