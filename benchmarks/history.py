@@ -33,7 +33,7 @@ from simulator.history.backtest import backtest
 from simulator.history.export import export_log
 from simulator.history.fit import fit
 from simulator.history.fit_report import write_fit
-from simulator.output import write_results
+from simulator.results_writer import write_results
 
 MONTH: dict[str, Any] = {
     "name": "history-month",

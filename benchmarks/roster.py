@@ -2,7 +2,7 @@
 
 Prints a table with:
 
-* ``program-672x200``: the shift-covering program (:mod:`simulator.decisions.shift_cover`)
+* ``program-672x200``: the shift-covering program (:mod:`simulator.decisions.roster.shift_cover`)
   for a week of 15-minute intervals (672) and about 200 shift choices, against
   its linear relaxation solved by the same HiGHS in the same run (the baseline:
   how much the whole numbers cost);
@@ -28,9 +28,9 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 import simulator
-from simulator.decisions.roster import roster
-from simulator.decisions.shift_cover import coverage, solve
-from simulator.decisions.shift_templates import ShiftTemplates, choices
+from simulator.decisions.roster.roster import roster
+from simulator.decisions.roster.shift_cover import coverage, solve
+from simulator.decisions.roster.shift_templates import ShiftTemplates, choices
 
 ROOT = Path(__file__).resolve().parent.parent
 

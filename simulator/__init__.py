@@ -28,8 +28,8 @@ from simulator.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from simulator.decisions.compare import CompareResult, compare
-    from simulator.decisions.roster import RosterResult, roster
-    from simulator.decisions.size import SizeResult, size
+    from simulator.decisions.roster.roster import RosterResult, roster
+    from simulator.decisions.sizing.size import SizeResult, size
     from simulator.decisions.sweep import SweepResult, sweep
     from simulator.experiment import RunResult, run
     from simulator.history.backtest import BacktestResult, backtest
@@ -65,10 +65,10 @@ _LAZY = {
     "CompareResult": "simulator.decisions.compare",
     "sweep": "simulator.decisions.sweep",
     "SweepResult": "simulator.decisions.sweep",
-    "size": "simulator.decisions.size",
-    "SizeResult": "simulator.decisions.size",
-    "roster": "simulator.decisions.roster",
-    "RosterResult": "simulator.decisions.roster",
+    "size": "simulator.decisions.sizing.size",
+    "SizeResult": "simulator.decisions.sizing.size",
+    "roster": "simulator.decisions.roster.roster",
+    "RosterResult": "simulator.decisions.roster.roster",
     "fit": "simulator.history.fit",
     "FitResult": "simulator.history.fit",
     "export_log": "simulator.history.export",

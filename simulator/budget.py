@@ -200,7 +200,7 @@ def grid_request(
 ) -> Request:
     """The work of every point of ``grid`` over ``base`` (module notes), refusing on the
     replication count before any value is evaluated, so a huge grid is never walked."""
-    from simulator.variants import apply_point, raw_scenario
+    from simulator.decisions.variants import apply_point, raw_scenario
 
     count = replications if replications is not None else base.replications
     points = math.prod(len(values) for values in grid.values())
@@ -279,7 +279,7 @@ def check_grid(
 ) -> None:
     """Refuse a sweep (or ``compare --vary``) of ``base`` over ``specs`` when over the
     ceiling, judging a huge grid by its point count alone."""
-    from simulator.variants import parse_grid
+    from simulator.decisions.variants import parse_grid
 
     ceiling = Ceiling.of(max_conversations)
     grid = parse_grid(specs, option)

@@ -10,7 +10,7 @@ folder is written atomically, so bad input never leaves anything behind.
 
 No model logic lives here: the scenario comes from :mod:`simulator.scenario`,
 the run from :mod:`simulator.experiment`, files and text from
-:mod:`simulator.output`.
+:mod:`simulator.results_writer`.
 """
 
 from __future__ import annotations
@@ -27,16 +27,14 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from simulator import processes
+from simulator.analysis.headline import headline_table
 from simulator.budget import check_compare, check_grid, check_scenarios
 from simulator.errors import ScenarioError, printable
-from simulator.output import (
-    command_line,
-    describe_scenario,
-    headline_table,
-    staffsim_version,
-    write_results,
-)
+from simulator.executor import check_cluster, cluster_address
 from simulator.results_folder import claim
+from simulator.results_writer import write_results
+from simulator.run_info import command_line, staffsim_version
+from simulator.scenario.describe import describe_scenario
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.rates import busiest_and_quietest
 
@@ -95,12 +93,25 @@ overrides_option = click.option(
     "repeatable, validated like the file.",
 )
 
+cluster_option = click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Run replications on a dask.distributed scheduler (e.g. "
+    "tcp://host:8786), or 'local' for a local cluster of --jobs workers.",
+)
+
 quiet_option = click.option(
     "--quiet",
     "-q",
     is_flag=True,
     help="No progress bar and no table; print only the results folder.",
 )
+
+
+def check_cluster_option(cluster: str | None) -> None:
+    """Refuse a ``--cluster`` address nobody answers at, before anything simulates."""
+    if cluster is not None:
+        check_cluster(cluster)
 
 
 def run_options(
@@ -199,12 +210,7 @@ def validate(scenario: Path, overrides: tuple[str, ...], strict: bool) -> None:
     replications_help="Number of replications, instead of the file's.",
     seed_help="Root random seed, instead of the file's (none: drawn and recorded).",
 )
-@click.option(
-    "--cluster",
-    metavar="ADDRESS",
-    help="Run replications on a dask.distributed scheduler (e.g. "
-    "tcp://host:8786), or 'local' for a local cluster of --jobs workers.",
-)
+@cluster_option
 @overrides_option
 @quiet_option
 @click.option(
@@ -240,11 +246,9 @@ def run(
     warn_about_plan(loaded, strict, source=path)
     out_dir = out if out is not None else default_out_dir(loaded.name, overrides)
 
-    from simulator.experiment import check_cluster
     from simulator.experiment import run as run_experiment  # the engine loads only to run
 
-    if cluster is not None:
-        check_cluster(cluster)
+    check_cluster_option(cluster)
     with claim(out_dir):
         if not quiet:
             count = replications if replications is not None else loaded.replications
@@ -257,8 +261,8 @@ def run(
             replications=replications,
             seed=seed,
             jobs=jobs,
-            progress=not quiet and sys.stderr.isatty(),
             cluster=cluster,
+            progress=not quiet and sys.stderr.isatty(),
         )
         if not quiet and not no_report:
             click.echo("drawing the report (--no-report skips it)", err=True)
@@ -293,6 +297,7 @@ def run(
     seed_help="Root random seed shared by every variant (none: the baseline's, or drawn).",
     min_replications=2,
 )
+@cluster_option
 @overrides_option
 @quiet_option
 def compare(
@@ -303,6 +308,7 @@ def compare(
     seed: int | None,
     jobs: int,
     max_conversations: int | None,
+    cluster: str | None,
     overrides: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -326,6 +332,7 @@ def compare(
         )
     baseline = load_scenario(scenarios[0], overrides)
     check_compare(baseline, scenarios, vary, overrides, replications, max_conversations)
+    check_cluster_option(cluster)
     out_dir = out if out is not None else default_out_dir(f"compare-{baseline.name}", overrides)
     with claim(out_dir):
         started_at = datetime.now(UTC)
@@ -336,6 +343,7 @@ def compare(
             replications=replications,
             seed=seed,
             jobs=jobs,
+            cluster=cluster,
             progress=not quiet and sys.stderr.isatty(),
         )
         _finish(
@@ -423,6 +431,7 @@ def default_out_dir(name: str, overrides: Iterable[str] = ()) -> Path:
     "frt_s.within_target, by_team.NAME.occupancy; repeatable "
     "(default frt_s.p90 and abandon_rate).",
 )
+@cluster_option
 @overrides_option
 @quiet_option
 def sweep(
@@ -433,6 +442,7 @@ def sweep(
     seed: int | None,
     jobs: int,
     max_conversations: int | None,
+    cluster: str | None,
     metrics: tuple[str, ...],
     overrides: tuple[str, ...],
     quiet: bool,
@@ -453,6 +463,7 @@ def sweep(
     for metric in chosen:
         resolve_metric(metric, base.streams, base.teams)
     check_grid(base, scenario, grid, overrides, replications, max_conversations)
+    check_cluster_option(cluster)
     out_dir = out if out is not None else default_out_dir(f"sweep-{base.name}", overrides)
     with claim(out_dir):
         started_at = datetime.now(UTC)
@@ -463,6 +474,7 @@ def sweep(
             replications=replications,
             seed=seed,
             jobs=jobs,
+            cluster=cluster,
             progress=not quiet and sys.stderr.isatty(),
         )
         _finish(
@@ -505,6 +517,7 @@ def sweep(
     replications_help="Replications per candidate, instead of the file's.",
     seed_help="Root random seed shared by every candidate (none: the file's, or drawn).",
 )
+@cluster_option
 @overrides_option
 @quiet_option
 def size(
@@ -518,6 +531,7 @@ def size(
     seed: int | None,
     jobs: int,
     max_conversations: int | None,
+    cluster: str | None,
     overrides: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -529,28 +543,31 @@ def size(
     Writes size.json, summary.json, scenario.yaml (the sized scenario),
     figures/size_heatmap.png and run.json.
     """
-    from simulator.decisions.size import parse_confidence
-    from simulator.decisions.size import size as size_team
-    from simulator.decisions.size_report import report_text, write_size
+    from simulator.decisions.sizing.size import parse_confidence
+    from simulator.decisions.sizing.size import size as size_team
+    from simulator.decisions.sizing.size_report import report_text, write_size
 
     loaded = load_scenario(scenario, overrides)
     level = parse_confidence(confidence)
     scope = " for each candidate head count"
     check_scenarios([loaded], replications, max_conversations, source=scenario, scope=scope)
+    check_cluster_option(cluster)
     out_dir = out if out is not None else default_out_dir(f"size-{loaded.name}", overrides)
     with claim(out_dir):
         started_at = datetime.now(UTC)
-        result = size_team(
-            loaded,
-            team=team,
-            target=target,
-            per_interval=per_interval,
-            confidence=level,
-            replications=replications,
-            seed=seed,
-            jobs=jobs,
-            progress=not quiet and sys.stderr.isatty(),
-        )
+        with cluster_address(cluster, jobs) as address:  # one local cluster for every candidate
+            result = size_team(
+                loaded,
+                team=team,
+                target=target,
+                per_interval=per_interval,
+                confidence=level,
+                replications=replications,
+                seed=seed,
+                jobs=jobs,
+                cluster=address,
+                progress=not quiet and sys.stderr.isatty(),
+            )
         _finish(
             lambda: write_size(result, out_dir, started_at=started_at, command=command_line()),
             out_dir,
@@ -607,6 +624,7 @@ def size(
     replications_help="Replications per round, instead of the file's.",
     seed_help="Root random seed shared by every round (none: the file's, or drawn).",
 )
+@cluster_option
 @overrides_option
 @quiet_option
 def roster(
@@ -623,6 +641,7 @@ def roster(
     seed: int | None,
     jobs: int,
     max_conversations: int | None,
+    cluster: str | None,
     overrides: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -634,31 +653,34 @@ def roster(
     roster.yaml (a drop-in roster), roster.json, summary.json, scenario.yaml,
     figures/roster.png and run.json.
     """
-    from simulator.decisions.roster import roster as roster_team
-    from simulator.decisions.roster_report import report_text, write_roster
-    from simulator.decisions.shift_templates import load_templates
+    from simulator.decisions.roster.roster import roster as roster_team
+    from simulator.decisions.roster.roster_report import report_text, write_roster
+    from simulator.decisions.roster.shift_templates import load_templates
 
     loaded = load_scenario(scenario, overrides)
     scope = " for each round (and once for the team's own roster)"
     check_scenarios([loaded], replications, max_conversations, source=scenario, scope=scope)
     templates = load_templates(shifts)
+    check_cluster_option(cluster)
     out_dir = out if out is not None else default_out_dir(f"roster-{loaded.name}", overrides)
     with claim(out_dir):
         started_at = datetime.now(UTC)
-        result = roster_team(
-            loaded,
-            team=team,
-            target=target,
-            shifts=templates,
-            interval=interval,
-            interval_target=interval_target,
-            rounds=rounds,
-            confidence=confidence,
-            replications=replications,
-            seed=seed,
-            jobs=jobs,
-            progress=not quiet and sys.stderr.isatty(),
-        )
+        with cluster_address(cluster, jobs) as address:  # one local cluster for every round
+            result = roster_team(
+                loaded,
+                team=team,
+                target=target,
+                shifts=templates,
+                interval=interval,
+                interval_target=interval_target,
+                rounds=rounds,
+                confidence=confidence,
+                replications=replications,
+                seed=seed,
+                jobs=jobs,
+                cluster=address,
+                progress=not quiet and sys.stderr.isatty(),
+            )
         _finish(
             lambda: write_roster(result, out_dir, started_at=started_at, command=command_line()),
             out_dir,
@@ -674,6 +696,7 @@ def roster(
     replications_help="Replications per scenario, instead of the first file's.",
     seed_help="Root random seed shared by every scenario (none: the first file's, or drawn).",
 )
+@cluster_option
 @overrides_option
 def table(
     scenarios: tuple[Path, ...],
@@ -682,6 +705,7 @@ def table(
     seed: int | None,
     jobs: int,
     max_conversations: int | None,
+    cluster: str | None,
     overrides: tuple[str, ...],
 ) -> None:
     """Run each of SCENARIOS with the same seed and print one Markdown table of their
@@ -701,18 +725,26 @@ def table(
     check_scenarios(loaded, replications, max_conversations, source=scenarios[0])
     if out is not None:
         check_out_file(out)
+    check_cluster_option(cluster)
     count, root = replications_and_seed(loaded[0], replications, seed)
     results = []
-    for scenario in loaded:
-        click.echo(
-            f"running {count} replication{'s' * (count != 1)} of '{scenario.name}' (seed {root})",
-            err=True,
-        )
-        results.append(
-            run_experiment(
-                scenario, replications=count, seed=root, jobs=jobs, progress=sys.stderr.isatty()
+    with cluster_address(cluster, jobs) as address:  # one local cluster for every scenario
+        for scenario in loaded:
+            click.echo(
+                f"running {count} replication{'s' * (count != 1)} of '{scenario.name}' "
+                f"(seed {root})",
+                err=True,
             )
-        )
+            results.append(
+                run_experiment(
+                    scenario,
+                    replications=count,
+                    seed=root,
+                    jobs=jobs,
+                    cluster=address,
+                    progress=sys.stderr.isatty(),
+                )
+            )
     text = to_markdown(scenario_table(results)) + "\n\n" + caption(results) + "\n"
     if out is not None:
         _write_or_explain(lambda: write_text_atomic(text, out), out)

@@ -1,36 +1,29 @@
-"""Replications: run a scenario many times, serially or in a process pool.
+"""Replications: run a scenario many times and summarise them.
 
 Replication ``r`` is fully determined by the root seed and ``r`` (see
-:mod:`simulator.rng`), and results are put back in replication order, so a
-run gives the same numbers bit for bit whatever ``jobs`` is. Pool workers never
-outlive their run (see :func:`simulator.processes.worker_pool`).
+:mod:`simulator.rng`), and :mod:`simulator.executor` puts results back in
+replication order, so a run gives the same numbers bit for bit whatever ``jobs``
+or ``cluster`` is.
 """
 
 from __future__ import annotations
 
-import re
-import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 import pandas as pd
 from tqdm import tqdm
 
-from simulator import processes
 from simulator.analysis.metrics import replication_metrics, summarise_metrics
-from simulator.errors import ScenarioError
+from simulator.executor import run_in_order
 from simulator.model.engine import simulate
 from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
 
-CONNECT_TIMEOUT_S = 5.0
-"""How long to wait for a dask scheduler before saying it does not answer."""
-_ADDRESS = re.compile(
-    r"(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?(?P<host>\[[^\]]+\]|[^:/\[\]]+):(?P<port>\d{1,5})/?"
-)
+T = TypeVar("T")
 
 
 @dataclass
@@ -136,96 +129,49 @@ def run(
     )
 
 
+def run_points(
+    scenarios: Sequence[Scenario],
+    seed: int,
+    replications: int,
+    reduce: Callable[[int, list[ReplicationRecord]], T],
+    *,
+    jobs: int = 1,
+    cluster: str | None = None,
+    progress: bool = False,
+    desc: str = "points",
+) -> list[T]:
+    """Run ``replications`` of every scenario under one root ``seed``.
+
+    Points and replications run as one list of ``(point, replication)`` tasks, so
+    many small points keep every worker busy. As soon as all replications of
+    scenario ``i`` are back, ``reduce(i, records)`` turns its records (in
+    replication order) into whatever the caller keeps, so a large grid need not
+    hold every record at once. Returns the reduced values in the order of
+    ``scenarios``, whatever ``jobs`` or ``cluster`` is.
+    """
+    tasks = [
+        (scenario, seed, replication)
+        for scenario in scenarios
+        for replication in range(replications)
+    ]
+    reduced: list[T] = []
+    records: list[ReplicationRecord] = []
+    with tqdm(total=len(tasks), desc=desc, unit="rep", disable=not progress, leave=False) as bar:
+        for record in run_in_order(simulate, tasks, jobs=jobs, cluster=cluster):
+            records.append(record)
+            bar.update()
+            if len(records) == replications:
+                reduced.append(reduce(len(reduced), records))
+                records = []
+    return reduced
+
+
 def replicate(
     scenario: Scenario, seed: int, count: int, jobs: int = 1, cluster: str | None = None
 ) -> Iterator[ReplicationRecord]:
     """Yield the records of replications ``0..count-1`` in order."""
-    if cluster is not None:
-        yield from _replicate_on_dask(scenario, seed, count, jobs, cluster)
-        return
-    if jobs <= 1 or count <= 1:
-        for replication in range(count):
-            yield simulate(scenario, seed, replication)
-        return
-    yield from _replicate_in_pool(scenario, seed, count, min(jobs, count))
-
-
-def _replicate_in_pool(
-    scenario: Scenario, seed: int, count: int, workers: int
-) -> Iterator[ReplicationRecord]:
-    with processes.worker_pool(workers) as pool:
-        with processes.signals_deferred():
-            records = pool.map(simulate, [scenario] * count, [seed] * count, range(count))
-        yield from records
-
-
-def check_cluster(address: str) -> None:
-    """Refuse, before anything runs, a ``--cluster`` address that is malformed or where
-    nothing answers within :data:`CONNECT_TIMEOUT_S`."""
-    if address == "local":
-        return
-    match = _ADDRESS.fullmatch(address.strip())
-    if match is None or (match["scheme"] or "tcp").lower() not in ("tcp", "tls"):
-        raise ScenarioError(
-            f"'{address}' is not a scheduler address",
-            source=f"--cluster {address}",
-            fix="give tcp://HOST:PORT (e.g. tcp://127.0.0.1:8786), or 'local' for a "
-            "local cluster of --jobs workers",
-        )
-    try:
-        host, port = match["host"].strip("[]"), int(match["port"])
-        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
-    except (OSError, ValueError, OverflowError) as error:
-        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
-        raise ScenarioError(
-            f"no scheduler answers at '{address}' ({reason})",
-            source=f"--cluster {address}",
-            fix="start the scheduler (dask scheduler) or check the address; "
-            "--cluster local runs a local cluster",
-        ) from None
-
-
-def _replicate_on_dask(
-    scenario: Scenario, seed: int, count: int, jobs: int, cluster: str
-) -> Iterator[ReplicationRecord]:
-    """Replications as dask.distributed tasks, gathered back in replication order."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:  # pragma: no cover - depends on the installed extras
-        raise ScenarioError(
-            "running on a dask cluster needs dask.distributed",
-            source="--cluster",
-            fix="pip install 'staffsim[cluster]'",
-        ) from None
-    local = (
-        LocalCluster(
-            n_workers=max(jobs, 1), threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        if cluster == "local"
-        else None
-    )
-    try:
-        with _connect(Client, local if local is not None else cluster) as client:
-            futures = client.map(
-                simulate, [scenario] * count, [seed] * count, range(count), pure=False
-            )
-            for future in futures:
-                yield future.result()
-    finally:
-        if local is not None:
-            local.close()
-
-
-def _connect(client: Any, address: Any) -> Any:
-    """A dask client, or a clear error naming the address when none answers in time."""
-    try:
-        return client(address, timeout=CONNECT_TIMEOUT_S)
-    except (OSError, TimeoutError) as error:
-        raise ScenarioError(
-            f"cannot connect to the scheduler ({error})",
-            source=f"--cluster {address}",
-            fix="start the scheduler (dask scheduler) or check the address",
-        ) from None
+    tasks = [(scenario, seed, replication) for replication in range(count)]
+    return run_in_order(simulate, tasks, jobs=jobs, cluster=cluster)
 
 
 def _stack(records: list[ReplicationRecord], attribute: str) -> pd.DataFrame:

@@ -21,8 +21,8 @@ from datetime import timedelta
 import numpy as np
 
 from simulator.model.arrivals import arrival_counts
-from simulator.model.roster import shift_intervals
 from simulator.scenario.schema import DAY_NAMES, Attention, Scenario, Team
+from simulator.scenario.shift_calendar import shift_intervals
 from simulator.units import HOUR, WEEK, format_duration
 
 WEEKS = 8

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.decisions.shift_templates import ShiftTemplates
+from simulator.decisions.roster.shift_templates import ShiftTemplates
 from simulator.scenario.reference import render
 from simulator.scenario.schema import Scenario
 
@@ -20,7 +20,7 @@ INTRO = f"""\
 
 Generated from the scenario schema by `{COMMAND}`: edit the docstrings in
 `simulator/scenario/schema.py`, `simulator/scenario/distributions.py` and
-`simulator/decisions/shift_templates.py`, not this file. The
+`simulator/decisions/roster/shift_templates.py`, not this file. The
 [modelling guide](modelling-guide.md) explains how a plan maps onto these keys.
 
 Reading the tables: a path such as `streams.NAME.conversation` names where a

@@ -11,7 +11,7 @@ from simulator.scenario.schema import Model, Scenario
 
 
 def _missing() -> list[str]:
-    from simulator.decisions.shift_templates import ShiftTemplates
+    from simulator.decisions.roster.shift_templates import ShiftTemplates
 
     return [*undocumented(Scenario), *undocumented(ShiftTemplates)]
 

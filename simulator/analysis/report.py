@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from simulator.analysis import figures, hourly, tables
 from simulator.analysis.intervals import clip_end
 from simulator.analysis.metric_names import stat_at
-from simulator.output import staffsim_version
+from simulator.run_info import staffsim_version
 from simulator.units import format_duration
 
 if TYPE_CHECKING:

@@ -43,10 +43,10 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.analysis.headline import format_stat
 from simulator.analysis.intervals import clip_end, mean_ci
 from simulator.analysis.metric_names import stat_at
 from simulator.errors import ScenarioError
-from simulator.output import format_stat
 from simulator.results_folder import (
     check_out_path,
     nearest_existing,

@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from simulator.analysis.headline import format_value
 from simulator.analysis.intervals import paired_difference
 from simulator.analysis.metric_names import lookup, metric_kind, metric_title
 from simulator.analysis.metrics import (
@@ -46,15 +46,14 @@ from simulator.analysis.metrics import (
     replication_metrics,
     summarise_metrics,
 )
-from simulator.decisions.sweep import run_points
+from simulator.decisions.variants import Variant, apply_point, raw_scenario
+from simulator.decisions.variants import vary as vary_scenario
 from simulator.errors import ScenarioError
-from simulator.experiment import RunResult
+from simulator.experiment import RunResult, run_points
 from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
 from simulator.units import format_duration
-from simulator.variants import Variant, apply_point, raw_scenario
-from simulator.variants import vary as vary_scenario
 
 OVERALL_METRICS = (
     "frt_s.mean",
@@ -204,6 +203,7 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
+    cluster: str | None = None,
     progress: bool = False,
 ) -> CompareResult:
     """Run every variant with one root seed and difference each against the first.
@@ -214,7 +214,8 @@ def compare(
     (``"KEY=V1,V2"`` or ``(key, values)``), one scenario whose variants are
     labelled ``KEY=VALUE``. ``overrides`` (``KEY=VALUE``) apply to every
     variant first. ``replications`` and ``seed`` default to the baseline's; at
-    least two replications are needed for intervals.
+    least two replications are needed for intervals. ``jobs`` and ``cluster`` say
+    where the replications run (see :func:`simulator.executor.run_in_order`).
     """
     built = build_variants(variants, vary=vary, labels=labels, overrides=overrides)
     baseline = built[0].scenario
@@ -226,7 +227,7 @@ def compare(
             fix="give --replications 10 or more (paired intervals are "
             "narrow, but need a few pairs)",
         )
-    return run_compare(built, root, count, jobs=jobs, progress=progress)
+    return run_compare(built, root, count, jobs=jobs, cluster=cluster, progress=progress)
 
 
 def build_variants(
@@ -322,6 +323,7 @@ def run_compare(
     replications: int,
     *,
     jobs: int = 1,
+    cluster: str | None = None,
     progress: bool = False,
 ) -> CompareResult:
     """Run validated variants under one seed and compute the paired differences."""
@@ -340,6 +342,7 @@ def run_compare(
         replications,
         reduce,
         jobs=jobs,
+        cluster=cluster,
         progress=progress,
         desc="compare",
     )
@@ -486,22 +489,6 @@ def _interval(low: float, high: float, kind: str) -> str:
     return f"[{format_value(low, kind, signed=True)}, {format_value(high, kind, signed=True)}]"
 
 
-def format_value(value: Any, kind: str, *, signed: bool = False) -> str:
-    """A statistic for the terminal: durations with a unit, shares in percent (differences
-    of shares in percentage points with ``signed``), counts with separators."""
-    if value is None or not np.isfinite(value):
-        return "-"
-    value = float(value)
-    sign = "+" if signed and value > 0 else ""
-    if kind == "seconds":
-        return sign + format_duration(value)
-    if kind == "share":
-        return f"{sign}{value * 100:.1f}" + ("pp" if signed else "%")
-    if kind == "hours":
-        return f"{sign}{value:.1f}h"
-    return f"{sign}{value:,.1f}" if abs(value) < 100 else f"{sign}{value:,.0f}"
-
-
 # --------------------------------------------------------------------------- files
 
 
@@ -514,8 +501,7 @@ def write_compare(
 ) -> Path:
     """Write the comparison's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import compare_figure, save_png
-    from simulator.output import resolved_scenario, run_info, write_json
-    from simulator.results_folder import write_folder
+    from simulator.results_writer import write_command_folder, write_json, write_scenario
 
     figure = compare_figure(
         result.response_times(),
@@ -526,37 +512,33 @@ def write_compare(
 
     def fill(folder: Path) -> None:
         write_json(result.to_dict(), folder / "compare.json")
-        write_json(
-            run_info(
-                seed=result.seed,
-                replications=result.replications,
-                jobs=result.jobs,
-                wall_time_s=result.wall_time_s,
-                started_at=started_at,
-                command=command,
-                extra={"variants": list(result.variants)},
-            ),
-            folder / "run.json",
-        )
         scenarios = folder / "scenarios"
         scenarios.mkdir()
         for index, (label, run) in enumerate(zip(result.variants, result.results, strict=True)):
             safe = re.sub(r"[^A-Za-z0-9._=-]+", "-", label).strip(".-") or "variant"
-            (scenarios / f"{index + 1}-{safe}.yaml").write_text(
-                yaml.safe_dump(
-                    resolved_scenario(
-                        run.scenario, seed=result.seed, replications=result.replications
-                    ),
-                    sort_keys=False,
-                    allow_unicode=True,
-                ),
-                encoding="utf-8",
+            write_scenario(
+                run.scenario,
+                scenarios / f"{index + 1}-{safe}.yaml",
+                seed=result.seed,
+                replications=result.replications,
             )
         figures = folder / "figures"
         figures.mkdir()
         save_png(figure, figures / "compare.png")
 
-    return write_folder(out_dir, fill, kind="compare")
+    return write_command_folder(
+        out_dir,
+        fill,
+        kind="compare",
+        scenario=None,  # one per variant, in scenarios/
+        seed=result.seed,
+        replications=result.replications,
+        jobs=result.jobs,
+        wall_time_s=result.wall_time_s,
+        started_at=started_at,
+        command=command,
+        extra={"variants": list(result.variants)},
+    )
 
 
 def _figure_title(result: CompareResult) -> str:

@@ -1,14 +1,14 @@
 """Sweeps: run every point of a grid of scenario values and tabulate the results.
 
 ``sweep(scenario, {"teams.support.agents": [4, 5, 6], "handoff.policy": [...]})``
-runs the full cartesian grid (see :mod:`simulator.variants`). Every point runs
+runs the full cartesian grid (see :mod:`simulator.decisions.variants`). Every point runs
 with the *same* root seed, so replication ``r`` of every point sees the same
 customers (common random numbers) and neighbouring points differ by the change
 alone, not by luck; and a point's summary is exactly what a plain
 :func:`simulator.run` of that scenario with that seed gives.
 
 Points and replications run as one pool of ``(point, replication)`` tasks
-(:func:`run_points`), so a grid of many small points keeps every process busy.
+(:func:`simulator.experiment.run_points`), so a grid of many small points keeps every process busy.
 Each replication is determined by the seed and its index alone, and results
 are put back in grid order, so the output does not depend on ``jobs``.
 
@@ -31,17 +31,15 @@ A sweep's folder (:func:`write_sweep`):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import as_completed
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
-import yaml
-from tqdm import tqdm
 
+from simulator.analysis.headline import format_value
 from simulator.analysis.metric_names import (
     flatten,
     full_path,
@@ -51,71 +49,15 @@ from simulator.analysis.metric_names import (
     resolve_metric,
 )
 from simulator.analysis.metrics import replication_metrics, summarise_metrics
+from simulator.decisions.variants import Variant, grid_variants, value_label
 from simulator.errors import ScenarioError
-from simulator.model.engine import simulate
-from simulator.processes import signals_deferred, worker_pool
+from simulator.experiment import run_points
 from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
-from simulator.variants import Variant, grid_variants, value_label
-
-T = TypeVar("T")
 
 DEFAULT_METRICS = ("frt_s.p90", "abandon_rate")
 """What ``staffsim sweep`` plots when no ``--metric`` is given."""
-
-
-# --------------------------------------------------------------------------- running
-
-
-def run_points(
-    scenarios: Sequence[Scenario],
-    seed: int,
-    replications: int,
-    reduce: Callable[[int, list[ReplicationRecord]], T],
-    *,
-    jobs: int = 1,
-    progress: bool = False,
-    desc: str = "points",
-) -> list[T]:
-    """Run ``replications`` of every scenario under one root ``seed``.
-
-    As soon as all replications of scenario ``i`` are done, ``reduce(i, records)``
-    turns its records (in replication order) into whatever the caller keeps, so
-    a large grid never holds every record at once. Returns the reduced values in
-    the order of ``scenarios``, whatever ``jobs`` is.
-    """
-    total = len(scenarios) * replications
-    reduced: dict[int, T] = {}
-    bar = tqdm(total=total, desc=desc, unit="rep", disable=not progress, leave=False)
-    try:
-        if jobs <= 1 or total <= 1:
-            for index, scenario in enumerate(scenarios):
-                records = []
-                for replication in range(replications):
-                    records.append(simulate(scenario, seed, replication))
-                    bar.update()
-                reduced[index] = reduce(index, records)
-        else:
-            pending: dict[int, dict[int, ReplicationRecord]] = {}
-            with worker_pool(min(jobs, total)) as pool:
-                with signals_deferred():  # a signal mid-fork would orphan a worker
-                    futures = {
-                        pool.submit(simulate, scenario, seed, replication): (index, replication)
-                        for index, scenario in enumerate(scenarios)
-                        for replication in range(replications)
-                    }
-                for future in as_completed(futures):
-                    index, replication = futures[future]
-                    done = pending.setdefault(index, {})
-                    done[replication] = future.result()
-                    bar.update()
-                    if len(done) == replications:
-                        del pending[index]
-                        reduced[index] = reduce(index, [done[r] for r in range(replications)])
-    finally:
-        bar.close()
-    return [reduced[index] for index in range(len(scenarios))]
 
 
 # --------------------------------------------------------------------------- result
@@ -239,6 +181,7 @@ def sweep(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
+    cluster: str | None = None,
     progress: bool = False,
 ) -> SweepResult:
     """Run every point of ``grid`` over ``scenario`` with one root seed.
@@ -248,7 +191,9 @@ def sweep(
     list of ``"KEY=V1,V2"`` / ``"KEY=4..12"`` strings as on the command line.
     ``overrides`` (``KEY=VALUE``) apply to every point first. ``replications``
     and ``seed`` default to the scenario's; with no seed anywhere one is drawn
-    and recorded. Every point is validated before anything runs.
+    and recorded. ``jobs`` and ``cluster`` say where the replications run (see
+    :func:`simulator.executor.run_in_order`). Every point is validated before
+    anything runs.
     """
     parsed, base, variants = grid_variants(scenario, grid, overrides=overrides)
     count, root = replications_and_seed(base, replications, seed)
@@ -271,6 +216,7 @@ def sweep(
         count,
         reduce,
         jobs=jobs,
+        cluster=cluster,
         progress=progress,
         desc=f"sweep {base.name}",
     )
@@ -292,7 +238,6 @@ def sweep(
 
 def sweep_table(result: SweepResult, metrics: Sequence[str] = DEFAULT_METRICS) -> str:
     """One line per grid point: the chosen statistics' means with 95% intervals."""
-    from simulator.decisions.compare import format_value
 
     paths = [resolve_metric(name, result.base.streams, result.base.teams) for name in metrics]
     titles = [metric_title(path) for path in paths]
@@ -331,8 +276,7 @@ def write_sweep(
 ) -> Path:
     """Write the sweep's folder atomically (see the module docstring) and return it."""
     from simulator.analysis.compare_figures import save_png, sweep_heatmap, sweep_lines
-    from simulator.output import resolved_scenario, run_info, write_json
-    from simulator.results_folder import write_folder
+    from simulator.results_writer import write_command_folder, write_json
 
     paths = [resolve_metric(name, result.base.streams, result.base.teams) for name in metrics]
     keys = list(result.grid)
@@ -351,26 +295,6 @@ def write_sweep(
             folder / "sweep_points.parquet", engine="pyarrow", compression="zstd", index=False
         )
         write_json(result.records(), folder / "sweep.json")
-        write_json(
-            run_info(
-                seed=result.seed,
-                replications=result.replications,
-                jobs=result.jobs,
-                wall_time_s=result.wall_time_s,
-                started_at=started_at,
-                command=command,
-                extra={"grid": result.grid, "points": len(result.variants)},
-            ),
-            folder / "run.json",
-        )
-        (folder / "scenario.yaml").write_text(
-            yaml.safe_dump(
-                resolved_scenario(result.base, seed=result.seed, replications=result.replications),
-                sort_keys=False,
-                allow_unicode=True,
-            ),
-            encoding="utf-8",
-        )
         figures = folder / "figures"
         figures.mkdir()
         subtitle = (
@@ -390,7 +314,19 @@ def write_sweep(
                     figures / f"{stem}-heatmap.png",
                 )
 
-    return write_folder(out_dir, fill, kind="sweep")
+    return write_command_folder(
+        out_dir,
+        fill,
+        kind="sweep",
+        scenario=result.base,
+        seed=result.seed,
+        replications=result.replications,
+        jobs=result.jobs,
+        wall_time_s=result.wall_time_s,
+        started_at=started_at,
+        command=command,
+        extra={"grid": result.grid, "points": len(result.variants)},
+    )
 
 
 def _target(scenario: Scenario, path: str) -> float | None:

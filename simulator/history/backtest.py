@@ -35,15 +35,15 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from simulator.analysis.metrics import WAITED, counted_conversations
+from simulator.decisions.sizing.staffing import wait_law
 from simulator.errors import ScenarioError
 from simulator.history.arrivals import Period, log_period, slot_of_week
 from simulator.history.contact_log import ContactLog, read_contact_log, zone
 from simulator.history.fit import with_classes
-from simulator.model.roster import shift_intervals
-from simulator.model.staffing import staffing_layers
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
-from simulator.staffing import wait_law
+from simulator.scenario.shift_calendar import shift_intervals
+from simulator.scenario.staffing_layers import staffing_layers
 
 METRICS = ("abandon_share", "mean_wait_s", "share_waited", "served")
 TALLIES = ("reached", "abandoned", "wait_s", "waited", "served")

@@ -75,25 +75,24 @@ def write_backtest(
 ) -> Path:
     """Write ``backtest.json``, ``backtest.png`` and ``run.json`` atomically."""
     from simulator.analysis.figures import save_png
-    from simulator.output import run_info, write_json
-    from simulator.results_folder import write_folder
+    from simulator.results_writer import write_command_folder, write_json
 
     figure = backtest_figure(result)
 
     def fill(folder: Path) -> None:
         write_json(result.to_json(), folder / "backtest.json")
         save_png(figure, folder / "backtest.png")
-        write_json(
-            run_info(
-                seed=result.seed,
-                replications=result.replications,
-                jobs=result.jobs,
-                wall_time_s=result.wall_time_s,
-                started_at=started_at,
-                command=command,
-                extra={"log": result.source, "scenario": result.scenario.name},
-            ),
-            folder / "run.json",
-        )
 
-    return write_folder(out_dir, fill, kind="backtest")
+    return write_command_folder(
+        out_dir,
+        fill,
+        kind="backtest",
+        scenario=None,  # the scenario file backtested stays the user's
+        seed=result.seed,
+        replications=result.replications,
+        jobs=result.jobs,
+        wall_time_s=result.wall_time_s,
+        started_at=started_at,
+        command=command,
+        extra={"log": result.source, "scenario": result.scenario.name},
+    )

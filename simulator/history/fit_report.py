@@ -321,8 +321,7 @@ def write_fit(
     scenario file (see the module docstring)."""
     from simulator.analysis.figures import save_png
     from simulator.analysis.scenario_table import write_text_atomic
-    from simulator.output import run_info, write_json
-    from simulator.results_folder import write_folder
+    from simulator.results_writer import write_command_folder, write_json
 
     report_dir = report_dir if report_dir is not None else default_report_dir(out)
     text = yaml.safe_dump(result.scenario, sort_keys=False, allow_unicode=True)
@@ -332,21 +331,21 @@ def write_fit(
     def fill(folder: Path) -> None:
         write_json(document, folder / "fit.json")
         save_png(figure, folder / "fit.png")
-        write_json(
-            run_info(
-                seed=0,
-                replications=0,
-                jobs=None,
-                wall_time_s=wall_time_s,
-                started_at=started_at,
-                command=command,
-                # A fit simulates nothing: no seed and no replications to record.
-                extra={"scenario": str(out), "seed": None, "replications": None},
-            ),
-            folder / "run.json",
-        )
 
-    write_folder(report_dir, fill, kind="fit")
+    write_command_folder(
+        report_dir,
+        fill,
+        kind="fit",
+        scenario=None,  # the fitted scenario is written to OUT, beside the folder
+        seed=0,
+        replications=0,
+        jobs=None,
+        wall_time_s=wall_time_s,
+        started_at=started_at,
+        command=command,
+        # A fit simulates nothing: no seed and no replications to record.
+        extra={"scenario": str(out), "seed": None, "replications": None},
+    )
     for name, csv in result.files.items():  # before the scenario that names them
         write_text_atomic(csv, Path(out).parent / name)
     write_text_atomic(text, out)

@@ -20,10 +20,10 @@ from simulator.model.dispatcher import Dispatcher
 from simulator.model.handoff import shift_end_policy
 from simulator.model.queues import Queue
 from simulator.model.recorder import Recorder
-from simulator.model.roster import merged, shift_intervals, team_schedules
 from simulator.model.team import Team
 from simulator.rng import RandomSource
 from simulator.scenario.schema import Scenario, ticket_queue
+from simulator.scenario.shift_calendar import merged, shift_intervals, team_schedules
 
 Intervals = tuple[tuple[float, float], ...]
 

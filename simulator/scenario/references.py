@@ -12,8 +12,8 @@ import difflib
 from collections.abc import Iterable
 
 from simulator.errors import ScenarioError
-from simulator.model.roster import shift_intervals
 from simulator.scenario.schema import Scenario, Team
+from simulator.scenario.shift_calendar import shift_intervals
 
 
 def check_references(scenario: Scenario, label: str) -> None:

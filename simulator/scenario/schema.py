@@ -749,7 +749,8 @@ DAY_SECONDS = 24 * 3600
 
 class Staffing(Model):
     """Agents on duty per interval, the way a workforce plan states them; agent
-    layer k works wherever the count is at least k (see :mod:`simulator.model.staffing`)."""
+    layer k works wherever the count is at least k
+    (see :mod:`simulator.scenario.staffing_layers`)."""
 
     interval: Duration = Field(gt=0)
     """Length of one interval: whole minutes that divide a day, such as 15min or 1h."""

@@ -17,14 +17,14 @@ import pytest
 from click.testing import Result
 
 import simulator.analysis.report as report_module
-import simulator.output as output
+import simulator.results_writer as output
 from simulator.analysis import figures, tables
 from simulator.analysis.hourly import week_grid
 from simulator.analysis.metrics import summarise
 from simulator.analysis.report import REPORT_FILE, ReportFigure, build_figures, write_report
 from simulator.analysis.tables import shift_end_table
 from simulator.experiment import RunResult, run
-from simulator.output import REPORT_FILES, RESULT_FILES, write_results
+from simulator.results_writer import REPORT_FILES, RESULT_FILES, write_results
 from simulator.scenario.loader import load_scenario
 from tests.conftest import scenario_writer, written
 

@@ -82,14 +82,13 @@ COMMANDS: dict[str, Callable[[Path], list[str]]] = {
 def test_every_simulating_command_checks_before_it_runs(
     command: str, write_scenario, invoke, monkeypatch, leftovers
 ) -> None:
-    import simulator.decisions.sweep
     import simulator.experiment
 
     def no_simulation(*args: object) -> None:
         raise AssertionError("simulated despite the ceiling")
 
-    for module in (simulator.experiment, simulator.decisions.sweep):  # every caller's name
-        monkeypatch.setattr(module, "simulate", no_simulation)
+    # Every command simulates through the experiment's name for it.
+    monkeypatch.setattr(simulator.experiment, "simulate", no_simulation)
     result = invoke(*COMMANDS[command](write_scenario()), "--max-conversations", "10")
     check_refused(result, ["too much work", "over the ceiling of", "--max-conversations"])
     assert leftovers() == []

@@ -21,11 +21,12 @@ import pytest
 import yaml
 
 import simulator.cli as cli_module
-import simulator.output as output
 import simulator.results_folder as results_folder
+import simulator.results_writer as output
+from simulator.analysis.headline import headline_table
 from simulator.experiment import run as run_experiment
-from simulator.output import RESULT_FILES, headline_table, write_results
 from simulator.recording import CONVERSATION_COLUMNS, FOLLOWUP_COLUMNS
+from simulator.results_writer import RESULT_FILES, write_results
 from simulator.scenario.loader import load_scenario
 
 SUMMARY_KEYS = {"scenario", "seed", "replications", "overall", "by_stream", "by_team"}

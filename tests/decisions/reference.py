@@ -1,5 +1,5 @@
 """Queueing formulas computed here from their definitions, independently of
-``simulator.staffing``, for the staffing and sizing tests to check against."""
+``simulator.decisions.sizing.staffing``, for the staffing and sizing tests to check against."""
 
 from __future__ import annotations
 

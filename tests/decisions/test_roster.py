@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 import simulator
-from simulator.decisions.roster import roster
-from simulator.decisions.shift_templates import ShiftTemplates
+from simulator.decisions.roster.roster import roster
+from simulator.decisions.roster.shift_templates import ShiftTemplates
 from tests.cli.mutations import check_refused
 from tests.conftest import written
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from simulator.decisions.shift_cover import coverage, solve
-from simulator.decisions.shift_templates import ShiftTemplates, choices
+from simulator.decisions.roster.shift_cover import coverage, solve
+from simulator.decisions.roster.shift_templates import ShiftTemplates, choices
 from simulator.errors import ScenarioError
 
 MONDAY = datetime(2026, 1, 5, tzinfo=UTC)

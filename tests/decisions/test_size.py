@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 
 import simulator
-from simulator.decisions.size import size
-from simulator.decisions.size_search import mean_interval
-from simulator.decisions.staffing_shapes import ScaledRoster, curve_roster
-from simulator.model.roster import team_schedules
+from simulator.decisions.sizing.size import size
+from simulator.decisions.sizing.size_search import mean_interval
+from simulator.decisions.sizing.staffing_shapes import ScaledRoster, curve_roster
+from simulator.scenario.shift_calendar import team_schedules
 from tests.conftest import written
 from tests.decisions.reference import factorial_erlang_c, plain_erlang_a
 
@@ -171,7 +171,7 @@ ROSTER: dict[str, Any] = {
 
 
 def test_dhondt_keeps_the_roster_shape_and_nests():
-    from simulator.decisions.size_intervals import Intervals
+    from simulator.decisions.sizing.size_intervals import Intervals
 
     config = copy.deepcopy(ROSTER)
     base = [3, 3, 3, 2, 1, 1]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import simulator
-from simulator.staffing import (
+from simulator.decisions.sizing.staffing import (
     FirstReply,
     WaitLaw,
     erlang_b,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 import simulator
+from simulator.decisions.targets import METRICS, Kind, check_target, parse_target
 from simulator.errors import ScenarioError
-from simulator.targets import METRICS, Kind, check_target, parse_target
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from simulator.errors import ScenarioError
-from simulator.variants import (
+from simulator.decisions.variants import (
     grid_points,
     grid_variants,
     parse_grid,
@@ -19,6 +18,7 @@ from simulator.variants import (
     vary,
     yaml_text,
 )
+from simulator.errors import ScenarioError
 
 
 @pytest.mark.parametrize(

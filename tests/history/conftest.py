@@ -56,7 +56,7 @@ WEEK_SCENARIO: dict[str, Any] = {
 def week_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The results folder of one replication of :data:`WEEK_SCENARIO`."""
     from simulator import load_scenario, run
-    from simulator.output import write_results
+    from simulator.results_writer import write_results
 
     folder = tmp_path_factory.mktemp("week") / "results"
     result = run(load_scenario(WEEK_SCENARIO))

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from click.testing import Result
 
+from simulator.decisions.sizing.staffing import wait_law
 from simulator.history.backtest import backtest
 from simulator.history.fit import fit
-from simulator.staffing import wait_law
 
 
 @pytest.mark.slow

@@ -50,7 +50,7 @@ def fitted(tmp_path_factory: pytest.TempPathFactory):
     from simulator import load_scenario, run
     from simulator.history.export import export_log
     from simulator.history.fit import fit
-    from simulator.output import write_results
+    from simulator.results_writer import write_results
 
     folder = tmp_path_factory.mktemp("classes") / "results"
     write_results(run(load_scenario(TWO_CLASSES)), folder)

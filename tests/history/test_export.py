@@ -56,7 +56,7 @@ def test_export_log_command_prints_the_open_note(
     invoke: Callable[..., Result], tmp_path: Path
 ) -> None:
     from simulator import load_scenario, run
-    from simulator.output import write_results
+    from simulator.results_writer import write_results
 
     busy = copy.deepcopy(WEEK_SCENARIO)
     busy["horizon"] = "3h"

@@ -20,7 +20,7 @@ from click.testing import Result
 from simulator import load_scenario
 from simulator.history.contact_log import read_contact_log
 from simulator.history.fit import fit
-from simulator.model.roster import shift_intervals
+from simulator.scenario.shift_calendar import shift_intervals
 from tests.history.conftest import WEEK_SCENARIO
 
 
@@ -88,7 +88,7 @@ def test_the_fitted_scenario_is_valid_and_serves_its_stream(week_fit) -> None:  
 def _two_team_log(tmp_path: Path) -> Path:
     from simulator import run
     from simulator.history.export import export_log
-    from simulator.output import write_results
+    from simulator.results_writer import write_results
 
     spec = {
         "name": "two-teams",

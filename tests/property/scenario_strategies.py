@@ -25,8 +25,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from simulator.model.roster import shift_intervals
 from simulator.scenario.schema import DEFAULT_START, Shift
+from simulator.scenario.shift_calendar import shift_intervals
 
 STREAM_NAMES = ("chat", "email", "launch")
 TEAM_NAMES = ("support", "tiger")

@@ -26,9 +26,9 @@ from scenario_strategies import scenario_dicts
 
 import simulator
 from simulator.model.engine import simulate
-from simulator.model.roster import merged, shift_intervals, team_schedules
 from simulator.recording import CONVERSATION_COLUMNS, FOLLOWUP_COLUMNS, ReplicationRecord
 from simulator.scenario.schema import Policy, Scenario
+from simulator.scenario.shift_calendar import merged, shift_intervals, team_schedules
 from tests.unit.timeline import simulate_at
 
 OUTCOMES = {"resolved", "abandoned", "deflected", "open"}

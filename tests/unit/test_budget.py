@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
-import simulator.variants
+import simulator.decisions.variants
 from simulator import budget
 from simulator.budget import (
     EXACT_SPAN,
@@ -112,8 +112,8 @@ def test_a_huge_grid_is_refused_by_its_point_count_alone(tmp_path: Path, monkeyp
     def walked(*args: object, **kwargs: object) -> None:
         raise AssertionError("a grid value was evaluated")
 
-    monkeypatch.setattr(simulator.variants, "apply_point", walked)
-    monkeypatch.setattr(simulator.variants, "grid_points", walked)
+    monkeypatch.setattr(simulator.decisions.variants, "apply_point", walked)
+    monkeypatch.setattr(simulator.decisions.variants, "grid_points", walked)
     grid = [f"teams.support.{key}=1..100" for key in ("agents", "concurrency")]
     grid += ["streams.chat.per_hour=1..100", "seed=1..100", "warmup=1..100"]
     with pytest.raises(ScenarioError, match="10,000,000,000 grid points"):

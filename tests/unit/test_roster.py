@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from simulator.model.roster import AgentSchedule, shift_intervals, team_schedules
 from simulator.scenario.schema import DEFAULT_START, Shift, Team
+from simulator.scenario.shift_calendar import AgentSchedule, shift_intervals, team_schedules
 from simulator.units import DAY, HOUR, WEEK
 
 DUBLIN = ZoneInfo("Europe/Dublin")

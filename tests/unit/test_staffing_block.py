@@ -13,10 +13,11 @@ import yaml
 
 import simulator
 from simulator.errors import ScenarioError
-from simulator.model.roster import team_schedules
-from simulator.output import describe_scenario, resolved_scenario
 from simulator.scenario import csv_input
+from simulator.scenario.describe import describe_scenario
 from simulator.scenario.loader import load_scenario
+from simulator.scenario.resolved import resolved_scenario
+from simulator.scenario.shift_calendar import team_schedules
 
 HOUR = 3600.0
 PER_DAY = 96  # 15-minute intervals

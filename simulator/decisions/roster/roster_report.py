@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from simulator.decisions.roster import Outcome, RosterResult, shift_entry
+from simulator.decisions.roster.roster import Outcome, RosterResult, shift_entry
 from simulator.scenario.schema import DAY_NAMES
 
 
@@ -134,8 +134,7 @@ def write_roster(
     ``scenario.yaml`` (the scenario with the proposal, re-runnable), ``run.json``
     and ``figures/roster.png``."""
     from simulator.analysis.figures import save_png
-    from simulator.output import resolved_scenario, run_info, write_json
-    from simulator.results_folder import write_folder
+    from simulator.results_writer import write_command_folder, write_json
 
     figure = roster_figure(result)
 
@@ -149,29 +148,19 @@ def write_roster(
         )
         write_json(result.to_json(), folder / "roster.json")
         write_json(result.chosen.outcome.summary, folder / "summary.json")
-        (folder / "scenario.yaml").write_text(
-            yaml.safe_dump(
-                resolved_scenario(
-                    result.proposed, seed=result.seed, replications=result.replications
-                ),
-                sort_keys=False,
-                allow_unicode=True,
-            ),
-            encoding="utf-8",
-        )
-        write_json(
-            run_info(
-                seed=result.seed,
-                replications=result.replications,
-                jobs=result.jobs,
-                wall_time_s=result.wall_time_s,
-                started_at=started_at,
-                command=command,
-                extra={"team": result.team, "target": result.target.text},
-            ),
-            folder / "run.json",
-        )
         (folder / "figures").mkdir()
         save_png(figure, folder / "figures" / "roster.png")
 
-    return write_folder(out_dir, fill, kind="roster")
+    return write_command_folder(
+        out_dir,
+        fill,
+        kind="roster",
+        scenario=result.proposed,
+        seed=result.seed,
+        replications=result.replications,
+        jobs=result.jobs,
+        wall_time_s=result.wall_time_s,
+        started_at=started_at,
+        command=command,
+        extra={"team": result.team, "target": result.target.text},
+    )

@@ -2,7 +2,7 @@
 the terminal report and the results folder.
 
 Nothing here sizes or simulates: everything reads a finished
-:class:`~simulator.decisions.size_result.SizeResult`, so the words can change
+:class:`~simulator.decisions.sizing.size_result.SizeResult`, so the words can change
 without touching the search. :func:`explain` is the exception in timing only:
 the search calls it so that its sentences are part of the result (size.json's
 ``why_they_differ``).
@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from simulator.decisions.size_result import SizeResult
-from simulator.staffing import Workload
-from simulator.targets import Target
+from simulator.decisions.sizing.size_result import SizeResult
+from simulator.decisions.sizing.staffing import Workload
+from simulator.decisions.targets import Target
 from simulator.units import HOUR
 
 # --------------------------------------------------------------------------- why they differ
@@ -208,34 +207,13 @@ def write_size(
     ``size.json``, ``summary.json`` (the answer's run), ``scenario.yaml`` (the sized
     scenario, re-runnable as it stands), ``run.json`` and
     ``figures/size_heatmap.png``."""
-    from simulator.output import resolved_scenario, run_info, write_json
-    from simulator.results_folder import write_folder
+    from simulator.results_writer import write_command_folder, write_json
 
     figure = heatmap_figure(result)
 
     def fill(folder: Path) -> None:
         write_json(result.to_json(), folder / "size.json")
         write_json(result.summary, folder / "summary.json")
-        (folder / "scenario.yaml").write_text(
-            yaml.safe_dump(
-                resolved_scenario(result.sized, seed=result.seed, replications=result.replications),
-                sort_keys=False,
-                allow_unicode=True,
-            ),
-            encoding="utf-8",
-        )
-        write_json(
-            run_info(
-                seed=result.seed,
-                replications=result.replications,
-                jobs=result.jobs,
-                wall_time_s=result.wall_time_s,
-                started_at=started_at,
-                command=command,
-                extra={"team": result.team, "target": result.target.text},
-            ),
-            folder / "run.json",
-        )
         (folder / "figures").mkdir()
         figure.savefig(
             folder / "figures" / "size_heatmap.png",
@@ -244,12 +222,24 @@ def write_size(
             metadata={"Software": None},
         )
 
-    return write_folder(out_dir, fill, kind="size")
+    return write_command_folder(
+        out_dir,
+        fill,
+        kind="size",
+        scenario=result.sized,
+        seed=result.seed,
+        replications=result.replications,
+        jobs=result.jobs,
+        wall_time_s=result.wall_time_s,
+        started_at=started_at,
+        command=command,
+        extra={"team": result.team, "target": result.target.text},
+    )
 
 
 def heatmap_figure(result: SizeResult) -> Any:
     """The agents-needed heatmap of a sizing result (a matplotlib Figure)."""
-    from simulator.analysis.size_figures import size_heatmap
+    from simulator.decisions.sizing.size_figures import size_heatmap
 
     return size_heatmap(
         result.heatmaps,

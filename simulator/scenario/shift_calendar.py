@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from simulator.model.staffing import staffing_layers
 from simulator.scenario.schema import Shift, Team
+from simulator.scenario.staffing_layers import staffing_layers
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -92,7 +92,7 @@ def team_schedules(
     the entry's 1-based position), ``k`` counting from 1.
 
     Staffing per interval adds, after them, one agent per layer (see
-    :mod:`simulator.model.staffing`); consecutive layers with the same shifts
+    :mod:`simulator.scenario.staffing_layers`); consecutive layers with the same shifts
     are named like a roster entry labelled ``staffing{g}``, ``g`` counting
     from 1, so a roster that works the same hours names its agents alike.
     """

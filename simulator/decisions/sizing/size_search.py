@@ -1,6 +1,6 @@
 """The search for the smallest head count: the formula first, then simulation.
 
-:func:`simulator.decisions.size.size` checks the inputs and hands over to
+:func:`simulator.decisions.sizing.size.size` checks the inputs and hands over to
 :class:`Search`, which holds what both searches share: the scenario, the
 Erlang formula interval by interval, simulations that give every candidate the
 same root seed (common random numbers), and the judging of a candidate's
@@ -8,7 +8,7 @@ statistic at the chosen confidence (:func:`mean_interval`).
 :meth:`Search.total` finds one head count for the whole horizon;
 :meth:`Search.per_interval` an agents-needed curve, in at most
 :data:`MAX_ROUNDS` simulated rounds. The rules both follow are set out in
-:mod:`simulator.decisions.size`.
+:mod:`simulator.decisions.sizing.size`.
 """
 
 from __future__ import annotations
@@ -20,14 +20,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulator.analysis.intervals import LEVEL, mean_ci
-from simulator.decisions.size_intervals import Intervals, slot_statistics, to_hours
-from simulator.decisions.size_report import explain
-from simulator.decisions.size_result import Candidate, PerInterval, SizeResult
-from simulator.decisions.staffing_shapes import AlwaysOn, ScaledRoster, curve_roster
+from simulator.decisions.sizing.size_intervals import Intervals, slot_statistics, to_hours
+from simulator.decisions.sizing.size_report import explain
+from simulator.decisions.sizing.size_result import Candidate, PerInterval, SizeResult
+from simulator.decisions.sizing.staffing import (
+    ANALYTIC_METRICS,
+    Workload,
+    offered_agents,
+    smallest,
+    team_statistic,
+)
+from simulator.decisions.sizing.staffing_shapes import AlwaysOn, ScaledRoster, curve_roster
+from simulator.decisions.targets import Target
 from simulator.errors import ScenarioError
 from simulator.scenario.schema import Scenario, Shift, Team
-from simulator.staffing import ANALYTIC_METRICS, Workload, offered_agents, smallest, team_statistic
-from simulator.targets import Target
 from simulator.units import HOUR
 
 if TYPE_CHECKING:
@@ -54,6 +60,7 @@ class Search:
         progress: bool,
         slot_s: float,
         what: str = "sizing",
+        cluster: str | None = None,
     ) -> None:
         from tqdm import tqdm
 
@@ -65,6 +72,7 @@ class Search:
             seed,
             jobs,
         )
+        self.cluster = cluster
         self.intervals = Intervals.build(scenario, slot_s)
         self.rates = workload.arrival_rates(scenario, self.intervals.edges)
         self.busiest = np.zeros(self.intervals.slots_per_week)
@@ -118,7 +126,11 @@ class Search:
         from simulator.experiment import run
 
         result = run(
-            self.with_team(candidate_team), replications=self.count, seed=self.seed, jobs=self.jobs
+            self.with_team(candidate_team),
+            replications=self.count,
+            seed=self.seed,
+            jobs=self.jobs,
+            cluster=self.cluster,
         )
         self.bar.update(1)
         return result

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from simulator.decisions.targets import Target
 from simulator.errors import ScenarioError
 from simulator.scenario.schema import Scenario
-from simulator.targets import Target
 from simulator.units import DAY, HOUR, WEEK
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Shift templates: the shifts a team's people can work, as a planner writes them.
 
-A roster is chosen from these (see :mod:`simulator.decisions.shift_cover`). Each
+A roster is chosen from these (see :mod:`simulator.decisions.roster.shift_cover`). Each
 template names a region, the clock times a shift may start, its possible
 lengths, and day patterns; every combination of one start, one length and one
 day pattern is a separate *choice* the integer program may staff::

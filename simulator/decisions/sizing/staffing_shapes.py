@@ -1,6 +1,6 @@
 """The shapes of staffing that sizing scales: how a number becomes a team.
 
-The search (:mod:`simulator.decisions.size_search`) looks for a number, but a
+The search (:mod:`simulator.decisions.sizing.size_search`) looks for a number, but a
 team is staffed by agents always on shift, by a roster, or, per interval, by a
 curve of agents per interval of the week. Each shape here turns that number
 into a :class:`~simulator.scenario.schema.Team` and says how many agents it
@@ -10,7 +10,7 @@ target:
 
 - :class:`AlwaysOn`: ``agents`` always on shift; the head count is that number.
 - :class:`ScaledRoster`: the planner's roster scaled by the D'Hondt rule, so
-  that candidates are nested (see :mod:`simulator.decisions.size`).
+  that candidates are nested (see :mod:`simulator.decisions.sizing.size`).
 - :func:`curve_roster`: an agents-needed curve as a weekly roster of shifts of
   at most :data:`MAX_SHIFT_S`.
 """
@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from simulator.decisions.size_intervals import Intervals
-from simulator.model.roster import shift_intervals
+from simulator.decisions.sizing.size_intervals import Intervals
 from simulator.scenario.schema import DAY_NAMES, Scenario, Shift, Team, days_text
+from simulator.scenario.shift_calendar import shift_intervals
 from simulator.units import HOUR
 
 MAX_SHIFT_S = 8 * HOUR
@@ -52,7 +52,7 @@ class AlwaysOn:
 
 class ScaledRoster:
     """A roster scaled to a total head count by the D'Hondt rule (see
-    :mod:`simulator.decisions.size`)."""
+    :mod:`simulator.decisions.sizing.size`)."""
 
     def __init__(self, team: Team, scenario: Scenario, intervals: Intervals) -> None:
         assert team.roster is not None

@@ -7,7 +7,7 @@ is at least k, and each contiguous run of such intervals is one shift, so a
 falling head count ends the shifts of the top layers.
 
 Weekday rows follow the region's wall clock exactly as a roster does
-(:mod:`simulator.model.roster`): an interval boundary is local midnight plus
+(:mod:`simulator.scenario.shift_calendar`): an interval boundary is local midnight plus
 whole minutes, resolved with ``fold=0``. A run that crosses midnight is one
 shift, so a staffing block and a roster that put the same people on duty at
 the same times give the same shifts.

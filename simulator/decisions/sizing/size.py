@@ -4,7 +4,7 @@
 :func:`size`, exported as ``simulator.size``) answers a manager's question in three steps:
 
 1. **Formula.** Erlang C, or Erlang A when customers have patience, with the
-   team's concurrency taken into account (see :mod:`simulator.staffing`),
+   team's concurrency taken into account (see :mod:`simulator.decisions.sizing.staffing`),
    applied hour by hour to the forecast arrival rate, gives an estimate.
 2. **Simulation.** Starting from that estimate, candidate head counts are
    simulated with *common random numbers*: the same root seed for every
@@ -50,7 +50,7 @@ What is sized
   An interval's statistic pools the weeks of the horizon (as the hour-of-week
   heatmaps of a run do), while the formula's count is for its busiest week.
   Intervals with fewer than
-  :data:`~simulator.decisions.size_intervals.MIN_JUDGED` conversations (over all
+  :data:`~simulator.decisions.sizing.size_intervals.MIN_JUDGED` conversations (over all
   replications) are too few to judge and keep the formula's count. Backup
   (on-call) shifts of the team are kept as they are. The chosen
   confidence applies to the whole-horizon statistic reported for the final
@@ -60,11 +60,11 @@ What is sized
 Where it lives
 --------------
 This module checks the inputs and holds :func:`size`; the rest is one idea a
-module: :mod:`~simulator.decisions.size_search` (the search),
-:mod:`~simulator.decisions.staffing_shapes` (how a head count or a curve
-becomes a team), :mod:`~simulator.decisions.size_intervals` (the intervals of
-the week and their statistics), :mod:`~simulator.decisions.size_result` (the
-answer and size.json) and :mod:`~simulator.decisions.size_report` (why the
+module: :mod:`~simulator.decisions.sizing.size_search` (the search),
+:mod:`~simulator.decisions.sizing.staffing_shapes` (how a head count or a curve
+becomes a team), :mod:`~simulator.decisions.sizing.size_intervals` (the intervals of
+the week and their statistics), :mod:`~simulator.decisions.sizing.size_result` (the
+answer and size.json) and :mod:`~simulator.decisions.sizing.size_report` (why the
 answers differ, the terminal report, the results folder).
 """
 
@@ -73,14 +73,14 @@ from __future__ import annotations
 import math
 import time
 
-from simulator.decisions.size_result import SizeResult
-from simulator.decisions.size_search import Search
+from simulator.decisions.sizing.size_result import SizeResult
+from simulator.decisions.sizing.size_search import Search
+from simulator.decisions.sizing.staffing import team_workload, unlimited_statistic
+from simulator.decisions.targets import Target, check_target, parse_target
 from simulator.errors import ScenarioError
 from simulator.rng import replications_and_seed
 from simulator.scenario.references import closest_hint
 from simulator.scenario.schema import Scenario, Team
-from simulator.staffing import team_workload, unlimited_statistic
-from simulator.targets import Target, check_target, parse_target
 from simulator.units import HOUR, parse_duration
 
 DEFAULT_CONFIDENCE = 0.95
@@ -166,6 +166,7 @@ def prepare(
     jobs: int,
     progress: bool,
     what: str = "sizing",
+    cluster: str | None = None,
 ) -> Search:
     """Every check that can fail before the first simulation, then the
     :class:`Search` that ``size`` and ``roster`` run (``what`` names it on the
@@ -206,7 +207,19 @@ def prepare(
             f"({goal.format(unlimited)}), or shorten first replies in the scenario",
         )
     return Search(
-        scenario, team, spec, goal, workload, level, count, root, jobs, progress, slot_s, what
+        scenario,
+        team,
+        spec,
+        goal,
+        workload,
+        level,
+        count,
+        root,
+        jobs,
+        progress,
+        slot_s,
+        what,
+        cluster=cluster,
     )
 
 
@@ -220,15 +233,17 @@ def size(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
+    cluster: str | None = None,
     progress: bool = False,
 ) -> SizeResult:
     """Find the smallest head count of ``team`` meeting ``target`` (module notes).
 
     ``target`` is text such as ``'frt.within_target>=0.8'`` (see
-    :mod:`simulator.targets`); ``per_interval`` a duration (``'1h'``) to size an
+    :mod:`simulator.decisions.targets`); ``per_interval`` a duration (``'1h'``) to size an
     agents-needed curve instead; ``confidence`` a level in (0, 1) or ``None``.
-    Every check that can fail runs before the first simulation and raises
-    :class:`ScenarioError`.
+    ``jobs`` and ``cluster`` say where each candidate's replications run (see
+    :func:`simulator.executor.run_in_order`). Every check that can fail runs
+    before the first simulation and raises :class:`ScenarioError`.
     """
     began = time.perf_counter()
     slot_s = parse_interval(per_interval)
@@ -241,6 +256,7 @@ def size(
         replications=replications,
         seed=seed,
         jobs=jobs,
+        cluster=cluster,
         progress=progress,
     )
     try:

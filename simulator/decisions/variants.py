@@ -218,7 +218,7 @@ def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 def raw_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> tuple[dict[str, Any], str]:
     """The raw (YAML-shaped) scenario of a file, dict or :class:`Scenario`, and its label."""
     if isinstance(source, Scenario):
-        from simulator.output import resolved_scenario
+        from simulator.scenario.resolved import resolved_scenario
 
         return resolved_scenario(source), source.name
     if isinstance(source, Mapping):

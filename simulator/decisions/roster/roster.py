@@ -11,7 +11,7 @@ which shifts?" in rounds:
 2. **Integer program.** The least-cost whole number of agents per shift choice
    (every start, length and day pattern of every template) that covers the
    requirement in every interval, within each template's ``min_agents`` and
-   ``max_agents`` (:mod:`simulator.decisions.shift_cover`).
+   ``max_agents`` (:mod:`simulator.decisions.roster.shift_cover`).
 3. **Simulation.** The chosen roster replaces the team's roster (its on-call
    backups, breaks, shrinkage and shift-end policy stay) and is simulated with
    the same customers as every other round (common random numbers). An
@@ -38,15 +38,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.decisions.shift_cover import Cover, coverage, solve
-from simulator.decisions.shift_templates import Choice, ShiftTemplates, choices, load_templates
-from simulator.decisions.size import DEFAULT_CONFIDENCE, parse_interval, prepare
-from simulator.decisions.size_intervals import slot_statistics
-from simulator.decisions.size_search import Search
+from simulator.decisions.roster.shift_cover import Cover, coverage, solve
+from simulator.decisions.roster.shift_templates import (
+    Choice,
+    ShiftTemplates,
+    choices,
+    load_templates,
+)
+from simulator.decisions.sizing.size import DEFAULT_CONFIDENCE, parse_interval, prepare
+from simulator.decisions.sizing.size_intervals import slot_statistics
+from simulator.decisions.sizing.size_search import Search
+from simulator.decisions.targets import Target
 from simulator.errors import ScenarioError
-from simulator.model.roster import shift_intervals
 from simulator.scenario.schema import DAY_NAMES, Scenario, Shift, Team
-from simulator.targets import Target
+from simulator.scenario.shift_calendar import shift_intervals
 from simulator.units import HOUR, WEEK
 
 if TYPE_CHECKING:
@@ -189,6 +194,7 @@ def roster(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
+    cluster: str | None = None,
     progress: bool = False,
 ) -> RosterResult:
     """A roster of ``shifts`` templates for ``team`` that meets ``target`` (module notes)."""
@@ -213,6 +219,7 @@ def roster(
         replications=replications,
         seed=seed,
         jobs=jobs,
+        cluster=cluster,
         progress=progress,
         what="rostering",
     )

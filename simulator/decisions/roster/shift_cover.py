@@ -22,9 +22,9 @@ from datetime import datetime
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from simulator.decisions.shift_templates import Choice, ShiftTemplates
+from simulator.decisions.roster.shift_templates import Choice, ShiftTemplates
 from simulator.errors import ScenarioError
-from simulator.model.roster import shift_intervals
+from simulator.scenario.shift_calendar import shift_intervals
 
 TOLERANCE = 1e-6
 """Coverage short of the requirement by less than this counts as met (float sums)."""

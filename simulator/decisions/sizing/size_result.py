@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.decisions.staffing_shapes import shift_yaml
+from simulator.decisions.sizing.staffing_shapes import shift_yaml
+from simulator.decisions.targets import Target
 from simulator.scenario.schema import DAY_NAMES, Scenario, Shift
-from simulator.targets import Target
 from simulator.units import DAY, HOUR, format_duration
 
 
