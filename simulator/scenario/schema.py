@@ -8,6 +8,7 @@ live in :class:`Scenario`'s validators so they are reported with a field path.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -572,6 +573,8 @@ def _clock_text(minutes: int) -> str:
 
 def _guess(number: float) -> str:
     """The clock time an unquoted number most likely meant: 9 as 09:00, 540 (9:00) too."""
+    if not math.isfinite(number):
+        return "09:00"
     minutes = int(number) * 60 if 0 <= number < 24 else int(number)
     if not 0 <= minutes <= 48 * 60:
         return "09:00"

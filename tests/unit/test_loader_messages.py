@@ -30,3 +30,15 @@ def test_a_value_that_fits_no_form_is_one_problem_at_the_users_key(members, expe
     assert "field 'teams.t.rotation.members'" in text
     assert expect in text
     assert "problems" not in text and "function-" not in text and "[" not in text.split(":")[0]
+
+
+@pytest.mark.parametrize("start", [float("inf"), float("nan"), 1e300])
+def test_a_clock_time_written_as_a_huge_number_is_refused_not_crashed(start) -> None:
+    """Found by the command-line fuzz test: guessing the clock time meant by ``.inf``
+    overflowed."""
+    scenario = {**SMALL, "teams": {"t": {"serves": ["c"]}}}
+    scenario["teams"]["t"]["roster"] = [{"start": start, "end": "17:00", "agents": 1}]
+    scenario["streams"]["c"]["conversation"]["handle"]["value"] = "1min"
+    with pytest.raises(simulator.ScenarioError) as caught:
+        simulator.load_scenario(scenario)
+    assert "teams.t.roster.0.start" in caught.value.render()
