@@ -11,6 +11,7 @@ folder made) instead of sleeping.
 from __future__ import annotations
 
 import copy
+import shutil
 import signal
 import subprocess
 import sys
@@ -137,14 +138,20 @@ def test_a_stopped_run_leaves_nothing(
     out = results / "longer"
     # drawing the report is seconds of writing; the simulation need not be long then
     args = ("-r", "1") if moment == "writing" else ("-r", REPLICATIONS, "--no-report")
-    run = start("run", scenario, *args, "--out", out)
-    if moment == "before":
-        wait_for(lambda: handles_sigterm(run.pid), run)
-    elif moment == "simulating":
-        wait_for((results / lock_name("longer")).exists, run)
-    else:
-        wait_for(lambda: staging(results), run)
-    run.send_signal(signum)
+    for _attempt in range(3):
+        run = start("run", scenario, *args, "--out", out)
+        if moment == "before":
+            wait_for(lambda pid=run.pid: handles_sigterm(pid), run)
+        elif moment == "simulating":
+            wait_for((results / lock_name("longer")).exists, run)
+        else:
+            wait_for(lambda: staging(results), run)
+        run.send_signal(signum)
+        if run.wait(timeout=60) != 0:
+            break
+        # On a loaded machine the run may finish its seconds of writing before the
+        # signal is sent: that moment was missed, not handled wrongly; try again.
+        shutil.rmtree(results)
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == 128 + signum, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
