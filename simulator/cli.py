@@ -454,9 +454,9 @@ def sweep(
     replication), sweep.json (a summary per point), sweep_points.parquet,
     figures/ (each --metric against the first grid key) and run.json.
     """
-    from simulator.analysis.metric_names import resolve_metric
     from simulator.decisions.sweep import DEFAULT_METRICS, sweep_table, write_sweep
     from simulator.decisions.sweep import sweep as sweep_grid
+    from simulator.statistics.metric_names import resolve_metric
 
     base = load_scenario(scenario, overrides)
     chosen = list(metrics) or list(DEFAULT_METRICS)

@@ -16,12 +16,12 @@ from typing import TypeVar
 import pandas as pd
 from tqdm import tqdm
 
-from simulator.analysis.metrics import replication_metrics, summarise_metrics
 from simulator.executor import run_in_order
 from simulator.model.engine import simulate
 from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
+from simulator.statistics.metrics import replication_metrics, summarise_metrics
 
 T = TypeVar("T")
 

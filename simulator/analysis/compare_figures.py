@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 
 from simulator.analysis.figures import PALETTE, TARGET_STYLE
 from simulator.analysis.figures import save_png as save_png  # re-exported: decisions use it
-from simulator.analysis.metric_names import metric_kind, metric_title
+from simulator.statistics.metric_names import metric_kind, metric_title
 
 UNPAIRED_COLOUR = "#9a9a9a"
 LINE_STYLES = ("-", "--", "-.", ":")

@@ -29,7 +29,7 @@ from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, Normalize
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
-from simulator.analysis.metric_names import stat_at
+from simulator.statistics.metric_names import stat_at
 from simulator.units import format_duration
 
 DPI = 100

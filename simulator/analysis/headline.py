@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from simulator.analysis.metric_names import stat_at
+from simulator.statistics.metric_names import stat_at
 from simulator.units import format_duration
 
 

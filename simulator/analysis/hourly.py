@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from simulator.analysis.metrics import frt_undecided
 from simulator.recording import Outcome
 from simulator.scenario.schema import DAY_NAMES, Scenario
+from simulator.statistics.metrics import frt_undecided
 
 if TYPE_CHECKING:
     from simulator.experiment import RunResult

@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 from matplotlib.figure import Figure
 
 from simulator.analysis import figures, hourly, tables
-from simulator.analysis.intervals import clip_end
-from simulator.analysis.metric_names import stat_at
 from simulator.run_info import staffsim_version
+from simulator.statistics.intervals import clip_end
+from simulator.statistics.metric_names import stat_at
 from simulator.units import format_duration
 
 if TYPE_CHECKING:

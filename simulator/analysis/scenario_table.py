@@ -44,8 +44,6 @@ from typing import Any
 import pandas as pd
 
 from simulator.analysis.headline import format_stat
-from simulator.analysis.intervals import clip_end, mean_ci
-from simulator.analysis.metric_names import stat_at
 from simulator.errors import ScenarioError
 from simulator.results_folder import (
     check_out_path,
@@ -54,6 +52,8 @@ from simulator.results_folder import (
     tidy_stale,
     umask,
 )
+from simulator.statistics.intervals import clip_end, mean_ci
+from simulator.statistics.metric_names import stat_at
 from simulator.units import format_duration
 
 COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (

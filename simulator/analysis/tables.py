@@ -2,7 +2,7 @@
 
 Each function turns a :class:`~simulator.experiment.RunResult` into one small
 pandas DataFrame; :mod:`simulator.analysis.figures` only draws them. The rules
-for what counts follow summary.json (see :mod:`simulator.analysis.metrics`):
+for what counts follow summary.json (see :mod:`simulator.statistics.metrics`):
 conversations arriving before ``warmup`` are left out, and a first response is
 judged over conversations that reached a queue, so abandoned and unanswered
 ones appear as *never answered* rather than disappearing.
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from simulator.analysis.intervals import mean_ci
-from simulator.analysis.metrics import frt_undecided
 from simulator.recording import STATE_INTERVAL, Outcome
+from simulator.statistics.intervals import mean_ci
+from simulator.statistics.metrics import frt_undecided
 
 if TYPE_CHECKING:
     from simulator.experiment import RunResult

@@ -8,7 +8,7 @@ purpose (see :mod:`simulator.rng`), so replication ``r`` of every variant
 serves the same customers: *common random numbers*. Replication ``r`` of the
 baseline (the first variant) and of another variant then form a pair, and the
 difference of each headline statistic is estimated from the pairwise
-differences (:func:`~simulator.analysis.intervals.paired_difference`). The
+differences (:func:`~simulator.statistics.intervals.paired_difference`). The
 luck both share (a busy Monday, a run of long chats) cancels, so the paired
 interval is narrower than the Welch interval two independent runs would give;
 both are reported so the reader sees what pairing bought. A difference is
@@ -39,13 +39,6 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis.headline import format_value
-from simulator.analysis.intervals import paired_difference
-from simulator.analysis.metric_names import lookup, metric_kind, metric_title
-from simulator.analysis.metrics import (
-    counted_conversations,
-    replication_metrics,
-    summarise_metrics,
-)
 from simulator.decisions.variants import Variant, apply_point, raw_scenario
 from simulator.decisions.variants import vary as vary_scenario
 from simulator.errors import ScenarioError
@@ -53,6 +46,13 @@ from simulator.experiment import RunResult, run_points
 from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
+from simulator.statistics.intervals import paired_difference
+from simulator.statistics.metric_names import lookup, metric_kind, metric_title
+from simulator.statistics.metrics import (
+    counted_conversations,
+    replication_metrics,
+    summarise_metrics,
+)
 from simulator.units import format_duration
 
 OVERALL_METRICS = (

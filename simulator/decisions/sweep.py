@@ -40,7 +40,13 @@ from typing import Any
 import pandas as pd
 
 from simulator.analysis.headline import format_value
-from simulator.analysis.metric_names import (
+from simulator.decisions.variants import Variant, grid_variants, value_label
+from simulator.errors import ScenarioError
+from simulator.experiment import run_points
+from simulator.recording import ReplicationRecord
+from simulator.rng import replications_and_seed
+from simulator.scenario.schema import Scenario
+from simulator.statistics.metric_names import (
     flatten,
     full_path,
     lookup,
@@ -48,13 +54,7 @@ from simulator.analysis.metric_names import (
     metric_title,
     resolve_metric,
 )
-from simulator.analysis.metrics import replication_metrics, summarise_metrics
-from simulator.decisions.variants import Variant, grid_variants, value_label
-from simulator.errors import ScenarioError
-from simulator.experiment import run_points
-from simulator.recording import ReplicationRecord
-from simulator.rng import replications_and_seed
-from simulator.scenario.schema import Scenario
+from simulator.statistics.metrics import replication_metrics, summarise_metrics
 
 DEFAULT_METRICS = ("frt_s.p90", "abandon_rate")
 """What ``staffsim sweep`` plots when no ``--metric`` is given."""

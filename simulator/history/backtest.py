@@ -4,7 +4,7 @@ The scenario is run from the log's first local day at 00:00 (in ``region``)
 for the log's whole days, with ``warmup`` (default 0: a log has no empty
 start to hide). Contacts (observed and simulated) are tallied by the hour they
 arrived in, with the definitions of summary.json (see
-:mod:`simulator.analysis.metrics`): *abandonment* = abandoned / reached a queue,
+:mod:`simulator.statistics.metrics`): *abandonment* = abandoned / reached a queue,
 *mean wait* over those that reached a queue (abandoned ones until they left,
 simulated ones still waiting at the horizon until the horizon), *share waited*
 = waits above zero, *served* = answered contacts (by arrival hour). Groups are
@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from simulator.analysis.metrics import WAITED, counted_conversations
 from simulator.decisions.sizing.staffing import wait_law
 from simulator.errors import ScenarioError
 from simulator.history.arrivals import Period, log_period, slot_of_week
@@ -44,6 +43,7 @@ from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
 from simulator.scenario.shift_calendar import shift_intervals
 from simulator.scenario.staffing_layers import staffing_layers
+from simulator.statistics.metrics import WAITED, counted_conversations
 
 METRICS = ("abandon_share", "mean_wait_s", "share_waited", "served")
 TALLIES = ("reached", "abandoned", "wait_s", "waited", "served")

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import simulator
-from simulator.analysis.intervals import mean_ci, paired_difference
-from simulator.analysis.metric_names import SHARES
+from simulator.statistics.intervals import mean_ci, paired_difference
+from simulator.statistics.metric_names import SHARES
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
 

@@ -20,12 +20,12 @@ import simulator.analysis.report as report_module
 import simulator.results_writer as output
 from simulator.analysis import figures, tables
 from simulator.analysis.hourly import week_grid
-from simulator.analysis.metrics import summarise
 from simulator.analysis.report import REPORT_FILE, ReportFigure, build_figures, write_report
 from simulator.analysis.tables import shift_end_table
 from simulator.experiment import RunResult, run
 from simulator.results_writer import REPORT_FILES, RESULT_FILES, write_results
 from simulator.scenario.loader import load_scenario
+from simulator.statistics.metrics import summarise
 from tests.conftest import scenario_writer, written
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

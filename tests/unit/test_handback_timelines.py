@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 import simulator
-from simulator.analysis.metrics import replication_metrics
 from simulator.errors import ScenarioError
 from simulator.model.conversation import Conversation, Customers
 from simulator.model.queues import Queue
+from simulator.statistics.metrics import replication_metrics
 from tests.unit.timeline import column, fixed, simulate_at, team_row
 
 REREAD = 100.0

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulator.analysis.intervals import mean_ci, paired_difference
-from simulator.analysis.metrics import replication_metrics, summarise
 from simulator.recording import ReplicationRecord
 from simulator.scenario.schema import Scenario
+from simulator.statistics.intervals import mean_ci, paired_difference
+from simulator.statistics.metrics import replication_metrics, summarise
 
 NAN = math.nan
 HORIZON, WARMUP = 1000.0, 100.0

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from simulator.analysis.intervals import paired_difference
-from simulator.analysis.metric_names import lookup
 from simulator.decisions.compare import compare
+from simulator.statistics.intervals import paired_difference
+from simulator.statistics.metric_names import lookup
 
 REPLICATIONS = 8
 

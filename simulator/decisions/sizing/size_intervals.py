@@ -105,12 +105,12 @@ def slot_statistics(
     that have data), whether each slot had enough conversations to judge, and
     the per-replication whole-horizon values (from ``run.replication_metrics``).
 
-    Uses :func:`~simulator.analysis.metrics.replication_metrics` itself, so the
+    Uses :func:`~simulator.statistics.metrics.replication_metrics` itself, so the
     statistic is defined exactly as in summary.json: each replication's
     conversations are relabelled by their slot of the week, as if each slot were
     a stream, and the by-stream blocks read back.
     """
-    from simulator.analysis.metrics import replication_metrics
+    from simulator.statistics.metrics import replication_metrics
 
     scenario, records = run.scenario, run.records
     slots = grid.slots_per_week

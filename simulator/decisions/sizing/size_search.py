@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.analysis.intervals import LEVEL, mean_ci
 from simulator.decisions.sizing.size_intervals import Intervals, slot_statistics, to_hours
 from simulator.decisions.sizing.size_report import explain
 from simulator.decisions.sizing.size_result import Candidate, PerInterval, SizeResult
@@ -34,6 +33,7 @@ from simulator.decisions.sizing.staffing_shapes import AlwaysOn, ScaledRoster, c
 from simulator.decisions.targets import Target
 from simulator.errors import ScenarioError
 from simulator.scenario.schema import Scenario, Shift, Team
+from simulator.statistics.intervals import LEVEL, mean_ci
 from simulator.units import HOUR
 
 if TYPE_CHECKING:
@@ -455,7 +455,7 @@ def mean_interval(
     values: Sequence[float | None], level: float | None
 ) -> tuple[float | None, tuple[float, float] | None]:
     """Mean of the valid values and its two-sided Student t interval at ``level``
-    (:func:`~simulator.analysis.intervals.mean_ci`; ``None`` without a level or with
+    (:func:`~simulator.statistics.intervals.mean_ci`; ``None`` without a level or with
     fewer than two values)."""
     stat = mean_ci(values, LEVEL if level is None else level)
     interval = stat["ci95"] if level is not None else None

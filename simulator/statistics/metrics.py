@@ -41,7 +41,7 @@ spelled out here and kept in one place:
 A statistic without data is ``None``, never 0 (counts are 0 though); every
 stream and team of the scenario appears even when nothing happened to it.
 Across replications each value becomes ``{"value", "ci95"}`` (see
-:mod:`simulator.analysis.intervals`).
+:mod:`simulator.statistics.intervals`).
 
 Everything works on whole columns: a replication can hold a million rows.
 """
@@ -53,10 +53,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.analysis.intervals import mean_ci
-from simulator.analysis.metric_names import SHARES
 from simulator.recording import UNOWNED_KINDS, Outcome, ReplicationRecord
 from simulator.scenario.schema import Scenario
+from simulator.statistics.intervals import mean_ci
+from simulator.statistics.metric_names import SHARES
 
 PERCENTILES = (50, 90, 95, 99)
 WAITED = 1e-9
