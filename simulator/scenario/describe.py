@@ -12,6 +12,7 @@ from simulator.scenario.schema import (
     Staffing,
     Stream,
     Team,
+    clock_text,
     days_text,
 )
 from simulator.units import format_duration
@@ -120,8 +121,7 @@ def _describe_shift(shift: Shift) -> str:
     label = f"{shift.label}: " if shift.label else ""
     return (
         f"{label}{_plural(shift.agents, 'agent')}, {days_text(shift.days)} "
-        f"{shift.start // 60:02d}:{shift.start % 60:02d}-"
-        f"{shift.end // 60:02d}:{shift.end % 60:02d} {shift.region}"
+        f"{clock_text(shift.start)}-{clock_text(shift.end)} {shift.region}"
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from simulator.scenario.distributions import Duration
-from simulator.scenario.schema import DAY_NAMES, Scenario, Shift
+from simulator.scenario.schema import DAY_NAMES, Scenario, Shift, clock_text
 
 _DURATION_CHECK = typing.get_args(Duration)[1]  # the BeforeValidator that marks a duration
 
@@ -43,7 +43,7 @@ def _plain(value: Any, annotation: Any) -> Any:
             if item is None and field.default is None:
                 continue
             if isinstance(value, Shift) and name in ("start", "end"):
-                out[name] = f"{item // 60:02d}:{item % 60:02d}"
+                out[name] = clock_text(item)
             elif isinstance(value, Shift) and name == "days":
                 out[name] = [DAY_NAMES[day] for day in item]
             elif item is not None and _DURATION_CHECK in field.metadata:

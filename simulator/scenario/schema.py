@@ -566,7 +566,7 @@ def _clock_minutes(value: Any) -> int:
     return hours * 60 + minutes
 
 
-def _clock_text(minutes: int) -> str:
+def clock_text(minutes: int) -> str:
     """``'HH:MM'`` for minutes after local midnight (above 24:00 for the next day)."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -578,7 +578,7 @@ def _guess(number: float) -> str:
     minutes = int(number) * 60 if 0 <= number < 24 else int(number)
     if not 0 <= minutes <= 48 * 60:
         return "09:00"
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return clock_text(minutes)
 
 
 def _days(value: Any) -> Any:
@@ -628,7 +628,7 @@ class Shift(Model):
         except ValueError:
             return data  # the field itself says what is wrong
         if end < start < 24 * 60:
-            return {**data, "end": _clock_text(end + 24 * 60)}
+            return {**data, "end": clock_text(end + 24 * 60)}
         return data
 
     @model_validator(mode="after")
@@ -637,8 +637,8 @@ class Shift(Model):
             raise ValueError("start must be a local time before 24:00")
         if self.end == self.start:
             raise ValueError(
-                f"the shift ends when it starts ({_clock_text(self.start)}); for a 24-hour "
-                f'shift write end: "{_clock_text(self.end + 24 * 60)}"'
+                f"the shift ends when it starts ({clock_text(self.start)}); for a 24-hour "
+                f'shift write end: "{clock_text(self.end + 24 * 60)}"'
             )
         return self
 

@@ -50,7 +50,7 @@ from simulator.decisions.sizing.size_intervals import slot_statistics
 from simulator.decisions.sizing.size_search import Search
 from simulator.decisions.targets import Target
 from simulator.errors import ScenarioError
-from simulator.scenario.schema import DAY_NAMES, Scenario, Shift, Team
+from simulator.scenario.schema import DAY_NAMES, Scenario, Shift, Team, clock_text, days_text
 from simulator.scenario.shift_calendar import shift_intervals
 from simulator.units import HOUR, WEEK
 
@@ -167,7 +167,7 @@ class RosterResult:
                 {
                     "interval": k,
                     "day": DAY_NAMES[int(k * self.slot_s // 86400) % 7],
-                    "start": _clock(int(k * self.slot_s % 86400 // 60)),
+                    "start": clock_text(int(k * self.slot_s % 86400 // 60)),
                     "required_formula": float(self.rounds[0].required[k]),
                     "required": float(chosen.required[k]),
                     "scheduled": float(chosen.cover.covered[k]),
@@ -239,7 +239,7 @@ def _rounds(
     slots = grid.slots_per_week
     names = [
         f"{DAY_NAMES[int(k * grid.slot_s // 86400) % 7]} "
-        f"{_clock(int(k * grid.slot_s % 86400 // 60))}"
+        f"{clock_text(int(k * grid.slot_s % 86400 // 60))}"
         for k in range(slots)
     ]
     required = np.nan_to_num(search.need_curve(grid, search.rates), nan=0.0)
@@ -350,20 +350,14 @@ def _agent_hours(team: Team, scenario: Scenario, edges: np.ndarray) -> float:
 
 def shift_entry(shift: Shift) -> dict[str, Any]:
     """A roster entry as it is written in a scenario."""
-    from simulator.scenario.schema import days_text
-
     return {
         "label": shift.label,
         "region": shift.region,
         "days": days_text(shift.days),
-        "start": _clock(shift.start),
-        "end": _clock(shift.end),
+        "start": clock_text(shift.start),
+        "end": clock_text(shift.end),
         "agents": shift.agents,
     }
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _finite(value: float) -> float | None:

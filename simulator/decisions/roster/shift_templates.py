@@ -29,7 +29,15 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 from simulator.errors import ScenarioError
 from simulator.scenario.distributions import Duration
 from simulator.scenario.loader import read_yaml, rewrite_errors
-from simulator.scenario.schema import Model, Shift, TimeZone, _clock_minutes, _days, days_text
+from simulator.scenario.schema import (
+    Model,
+    Shift,
+    TimeZone,
+    _clock_minutes,
+    _days,
+    clock_text,
+    days_text,
+)
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -138,8 +146,8 @@ def choices(templates: ShiftTemplates) -> list[Choice]:
                     shift = Shift(
                         region=template.region,
                         days=sorted(set(days)),
-                        start=_clock(start),
-                        end=_clock(start + minutes),
+                        start=clock_text(start),
+                        end=clock_text(start + minutes),
                         agents=1,
                         label=_label(template.label, days, start, minutes),
                     )
@@ -149,12 +157,7 @@ def choices(templates: ShiftTemplates) -> list[Choice]:
 
 
 def _label(name: str, days: list[int], start: int, minutes: int) -> str:
-    return f"{name} {days_text(days)} {_clock(start)}-{_clock(start + minutes)}"
-
-
-def _clock(minutes: int) -> str:
-    """Minutes after midnight as the clock text a roster entry is written with."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{name} {days_text(days)} {clock_text(start)}-{clock_text(start + minutes)}"
 
 
 def load_templates(path: Path) -> ShiftTemplates:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from simulator.decisions.sizing.size_intervals import Intervals
-from simulator.scenario.schema import DAY_NAMES, Scenario, Shift, Team, days_text
+from simulator.scenario.schema import DAY_NAMES, Scenario, Shift, Team, clock_text, days_text
 from simulator.scenario.shift_calendar import shift_intervals
 from simulator.units import HOUR
 
@@ -128,13 +128,13 @@ def curve_roster(curve: np.ndarray, slot_s: float, region: str) -> list[Shift]:
     for (days, start, end), agents in sorted(
         entries.items(), key=lambda item: (item[0][1], item[0][2], item[0][0])
     ):
-        label = f"{days_text(days)} {_clock(start)}-{_clock(end)}"
+        label = f"{days_text(days)} {clock_text(start)}-{clock_text(end)}"
         shifts.append(
             Shift(
                 region=region,
                 days=list(days),
-                start=_clock(start),
-                end=_clock(end),
+                start=clock_text(start),
+                end=clock_text(end),
                 agents=agents,
                 label=label,
             )
@@ -169,17 +169,13 @@ def _layer_shifts(on: np.ndarray, slot_min: int) -> list[tuple[int, int, int]]:
     return shifts
 
 
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def shift_yaml(shift: Shift) -> dict[str, Any]:
     """A roster entry as scenario YAML writes it (day names, HH:MM clock times)."""
     return {
         "label": shift.label,
         "region": shift.region,
         "days": [DAY_NAMES[d] for d in shift.days],
-        "start": _clock(shift.start),
-        "end": _clock(shift.end),
+        "start": clock_text(shift.start),
+        "end": clock_text(shift.end),
         "agents": shift.agents,
     }
