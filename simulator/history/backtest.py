@@ -12,18 +12,17 @@ the hour of day, the hour of week and each date and hour; each group's value
 is a ratio of summed tallies, so a group is weighted by its contacts.
 
 Simulated values are the mean over replications with a Student t 95%
-interval. The baseline is Erlang A per date and hour, fed the same inputs:
-that hour's observed arrivals that reached a queue, the scenario team's agents
-on shift in that hour (time-weighted, rounded half up), holding time = handle
-(first handle, plus further replies) + wrap-up means, and the patience mean
-(none: Erlang C), each weighted over the team's streams by their contacts.
+interval. The baseline is Erlang A per date and hour and per team, fed the
+same inputs as the simulation (:mod:`~simulator.history.baseline`): that
+hour's observed arrivals per class, the agents on shift as a time-weighted
+mixture of whole counts, service with wrap-up, each class's patience, priority
+order and delay before routing.
 ``mae`` (and ``baseline_mae``) is the mean absolute error over the date-hours
 with at least one contact that reached a queue.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,15 +33,13 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from simulator.decisions.sizing.staffing import wait_law
 from simulator.errors import ScenarioError
 from simulator.history.arrivals import Period, log_period, slot_of_week
+from simulator.history.baseline import erlang_a_baseline
 from simulator.history.contact_log import ContactLog, read_contact_log, zone
 from simulator.history.fit import with_classes
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
-from simulator.scenario.shift_calendar import shift_intervals
-from simulator.scenario.staffing_layers import staffing_layers
 from simulator.statistics.metrics import WAITED, counted_conversations
 
 METRICS = ("abandon_share", "mean_wait_s", "share_waited", "served")
@@ -146,7 +143,7 @@ def backtest(
             for record in result.records
         ]
     )
-    baseline = _erlang_tallies(scenario_run, contacts, observed, hour_starts, period)
+    baseline = _erlang_tallies(scenario_run, contacts, hour_starts, period)
     local = pd.to_datetime(hour_starts, unit="s", utc=True).tz_convert(region)
     groups = {
         "by_hour": local.hour.to_numpy(),
@@ -213,7 +210,7 @@ def _class_table(
                 for r in records
             ]
         )
-        baseline = _erlang_tallies(scenario, contacts, observed, hour_starts, period, stream)
+        baseline = _erlang_tallies(scenario, contacts, hour_starts, period, stream)
         frame = _table(
             np.zeros(1, dtype=int),
             observed[None, :],
@@ -287,86 +284,30 @@ def _simulated_tallies(counted: pd.DataFrame, hours: int) -> np.ndarray:
 def _erlang_tallies(
     scenario: Scenario,
     contacts: pd.DataFrame,
-    observed: np.ndarray,
     hour_starts: np.ndarray,
     period: Period,
     only: str | None = None,
 ) -> np.ndarray:
-    """Expected tallies per hour from Erlang A, team by team (see the module docstring);
-    with ``only``, the share of them that falls to that class's arrivals (its team's
-    law applies to it as to every class the team serves)."""
+    """Expected tallies per hour of :func:`erlang_a_baseline` for the observed
+    arrivals that reached a queue: every class's, or with ``only`` that class's."""
     hours = hour_starts.size
     reached = contacts[contacts["outcome"] != "deflected"]
     hour = np.floor((reached["arrived"].to_numpy() - period.start_s) / 3600).astype(int)
+    stream = reached["stream"].to_numpy()
+    arrivals = {
+        s: _bins(hour[stream == s], np.ones(int((stream == s).sum())), hours)
+        for s in sorted(set(stream))
+    }
     tallies = np.zeros((hours, len(TALLIES)))
-    served_by = {}
-    for team in scenario.teams:
-        for stream in scenario.meant_for(team):
-            served_by.setdefault(stream, team)
-    for team, spec in scenario.teams.items():
-        streams = [s for s, t in served_by.items() if t == team]
-        mine = reached["stream"].isin(streams).to_numpy()
-        if not mine.any():
+    for name, law in erlang_a_baseline(scenario, arrivals, hour_starts).items():
+        if only is not None and name != only:
             continue
-        weights = reached.loc[mine, "stream"].value_counts()
-        holding = sum(_holding(scenario, s) * w for s, w in weights.items()) / weights.sum()
-        patience = [
-            (scenario.streams[s].conversation.patience, w)
-            for s, w in weights.items()
-            if scenario.streams[s].conversation.patience is not None
-        ]
-        patience_s = (
-            sum(p.mean_s * w for p, w in patience) / sum(w for _, w in patience)
-            if patience
-            else None
+        c = arrivals[name]
+        tallies += np.stack(
+            [c, c * law.p_abandon, c * law.mean_wait_s, c * law.p_wait, c * (1 - law.p_abandon)],
+            axis=1,
         )
-        arrivals = _bins(hour[mine], np.ones(int(mine.sum())), hours)
-        counted = arrivals
-        if only is not None:
-            own = mine & (reached["stream"] == only).to_numpy()
-            counted = _bins(hour[own], np.ones(int(own.sum())), hours)
-        agents = _on_shift(scenario, team, spec, hour_starts)
-        for h in np.nonzero(counted)[0]:
-            n = arrivals[h]
-            servers = math.floor(agents[h] + 0.5) * spec.concurrency
-            if servers == 0:
-                p_wait, p_abandon = 1.0, 1.0 if patience_s is not None else 0.0
-                mean_wait = patience_s if patience_s is not None else 3600.0
-            else:
-                law = wait_law(n / 3600.0, servers, holding, patience_s)
-                p_wait, p_abandon = law.p_wait, law.p_abandon
-                mean_wait = law.mean_wait_s if math.isfinite(law.mean_wait_s) else 3600.0
-            c = counted[h]
-            tallies[h] += [c, c * p_abandon, c * mean_wait, c * p_wait, c * (1 - p_abandon)]
     return tallies
-
-
-def _holding(scenario: Scenario, stream: str) -> float:
-    """Mean agent time per conversation: first reply, further replies, wrap-up."""
-    shape = scenario.streams[stream].conversation
-    first = (shape.first_handle or shape.handle).mean_s
-    wrap = shape.wrap_up.mean_s if shape.wrap_up is not None else 0.0
-    return first + (shape.exchanges.mean_value - 1) * shape.handle.mean_s + wrap
-
-
-def _on_shift(scenario: Scenario, team: str, spec: Any, hour_starts: np.ndarray) -> np.ndarray:
-    """The team's agents on shift, time-weighted over each hour."""
-    if spec.roster is None and spec.staffing is None:
-        return np.full(hour_starts.size, float(spec.agents or 0))
-    edges = np.r_[hour_starts, hour_starts[-1] + 3600.0] - scenario.start.timestamp()
-    time_on = np.zeros(edges.size)
-    worked = [
-        (entry.agents, shift_intervals(entry, scenario.start, scenario.horizon))
-        for entry in spec.roster or []
-    ]
-    if spec.staffing is not None:
-        worked += [
-            (1, layer) for layer in staffing_layers(spec.staffing, scenario.start, scenario.horizon)
-        ]
-    for agents, shifts in worked:
-        for begin, end in shifts:
-            time_on += agents * (np.clip(edges - begin, 0, None) - np.clip(edges - end, 0, None))
-    return np.diff(time_on) / 3600.0
 
 
 def _metrics(tallies: np.ndarray) -> np.ndarray:

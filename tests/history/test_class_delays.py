@@ -92,5 +92,6 @@ def test_the_backtest_reports_each_class_and_the_fitted_delay_reproduces_it(fitt
     assert held["share_waited"] == pytest.approx(1.0, abs=0.02)  # observed
     assert held["simulated_share_waited"] >= 0.95  # the fitted delay holds them too
     assert free["simulated_share_waited"] < 0.5
-    # One Erlang A law per team treats both classes alike: it cannot see the delay.
-    assert held["erlang_a_share_waited"] < 0.5
+    # The baseline is given the fitted delay as well: it holds every contact too.
+    assert held["erlang_a_share_waited"] == pytest.approx(1.0)
+    assert free["erlang_a_share_waited"] < 0.5
