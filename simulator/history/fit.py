@@ -13,7 +13,8 @@ What becomes what (each number in ``fit.json`` carries its sample size):
   ``patience``; wrap-up (:mod:`~simulator.history.wrap_up`) ``wrap_up``;
 - a class that waits while agents who serve it sit idle
   (:mod:`~simulator.history.class_delays`) a delay before routing, its
-  ``bot.time``;
+  ``bot.time``; its patience is then fitted to its waits less the delay's mean,
+  since patience starts at the queue;
 - teams (:mod:`~simulator.history.teams`) and agents on duty
   (:mod:`~simulator.history.on_duty`) each team's ``staffing``: by weekday,
   the time-weighted mean per slot of the week, rounded half up; by date, each
@@ -151,10 +152,6 @@ def fit(
             handle[c] = fit_duration((own["ended"] - own["answered"]).to_numpy())
     reached = contacts[contacts["outcome"] != "deflected"]
     wait = _waits(reached)
-    patience = {}
-    for c in order:
-        mine = (reached["stream"] == c).to_numpy()
-        patience[c] = fit_patience(wait[mine], (reached["outcome"] == "abandoned").to_numpy()[mine])
     teams = group_teams(contacts, one_team=one_team)
     found, duty = {}, {}
     for team in teams:
@@ -178,6 +175,15 @@ def fit(
     team_of = {stream: team.name for team in teams for stream in team.streams}
     delays = class_delays(reached, wait, clocks, team_of)
     held = {c for c, delay in delays.items() if delay.delay is not None}
+    patience = {}
+    for c in order:
+        mine = (reached["stream"] == c).to_numpy()
+        # Patience starts at the queue, after a held class's delay (as in the model).
+        after = delays[c].delay.mean_s if c in held else 0.0  # type: ignore[union-attr]
+        patience[c] = fit_patience(
+            np.maximum(wait[mine] - after, 0.0),
+            (reached["outcome"] == "abandoned").to_numpy()[mine],
+        )
     gaps = wrap_up_gaps(contacts, gap_s, held)
     wrap = {c: fit_wrap_up(gaps["gap"][gaps["stream"] == c].to_numpy()) for c in order}
     options = {

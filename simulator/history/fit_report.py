@@ -283,7 +283,10 @@ def fit_figure(result: FitResult) -> Any:
             frame = contacts[(contacts["stream"] == stream) & (contacts["outcome"] != "deflected")]
             answered = (frame["outcome"] == "answered").to_numpy()
             waits = np.where(answered, frame["answered"], frame["ended"]) - frame["arrived"]
-            times, survival = kaplan_meier(waits.to_numpy(), ~answered)
+            held = result.delays.get(str(stream))
+            after = held.delay.mean_s if held is not None and held.delay is not None else 0.0
+            # patience starts at the queue: a held class's waits less its delay, as fitted
+            times, survival = kaplan_meier(np.maximum(waits.to_numpy() - after, 0.0), ~answered)
             km_ax.step(times / 60, survival, where="post", label=f"{stream} Kaplan-Meier")
             grid = np.linspace(0, max(float(times.max(initial=1.0)), 1.0), 200)
             km_ax.plot(grid / 60, patience.frozen().sf(grid), "--", label=f"{stream} fitted")
