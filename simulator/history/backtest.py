@@ -143,7 +143,8 @@ def backtest(
             for record in result.records
         ]
     )
-    baseline = _erlang_tallies(scenario_run, contacts, hour_starts, period)
+    baseline_by_class = _erlang_tallies(scenario_run, contacts, hour_starts, period)
+    baseline = sum(baseline_by_class.values(), np.zeros((hours, len(TALLIES))))
     local = pd.to_datetime(hour_starts, unit="s", utc=True).tz_convert(region)
     groups = {
         "by_hour": local.hour.to_numpy(),
@@ -161,7 +162,7 @@ def backtest(
         for name, key in groups.items()
     }
     tables["by_class"] = _class_table(
-        contacts, result.records, scenario_run, hour_starts, period, warmup, keep
+        contacts, result.records, scenario_run, baseline_by_class, period, warmup, keep
     )
     by_date_hour = tables["by_date_hour"]
     seen = by_date_hour["observed_reached"] > 0
@@ -190,14 +191,14 @@ def _class_table(
     contacts: pd.DataFrame,
     records: list[Any],
     scenario: Scenario,
-    hour_starts: np.ndarray,
+    baseline_by_class: dict[str, np.ndarray],
     period: Period,
     warmup: float,
     keep: np.ndarray,
 ) -> pd.DataFrame:
     """Every metric per class (stream) over the kept hours: classes served by the same
     agents can fare very differently, which one pooled figure hides."""
-    hours = hour_starts.size
+    hours = keep.size
     frames = []
     for stream in sorted(set(contacts["stream"])):
         mine = contacts[contacts["stream"] == stream]
@@ -210,7 +211,7 @@ def _class_table(
                 for r in records
             ]
         )
-        baseline = _erlang_tallies(scenario, contacts, hour_starts, period, stream)
+        baseline = baseline_by_class[stream]
         frame = _table(
             np.zeros(1, dtype=int),
             observed[None, :],
@@ -282,14 +283,10 @@ def _simulated_tallies(counted: pd.DataFrame, hours: int) -> np.ndarray:
 
 
 def _erlang_tallies(
-    scenario: Scenario,
-    contacts: pd.DataFrame,
-    hour_starts: np.ndarray,
-    period: Period,
-    only: str | None = None,
-) -> np.ndarray:
-    """Expected tallies per hour of :func:`erlang_a_baseline` for the observed
-    arrivals that reached a queue: every class's, or with ``only`` that class's."""
+    scenario: Scenario, contacts: pd.DataFrame, hour_starts: np.ndarray, period: Period
+) -> dict[str, np.ndarray]:
+    """Per class, the expected tallies per hour of :func:`erlang_a_baseline` for the
+    observed arrivals that reached a queue."""
     hours = hour_starts.size
     reached = contacts[contacts["outcome"] != "deflected"]
     hour = np.floor((reached["arrived"].to_numpy() - period.start_s) / 3600).astype(int)
@@ -298,12 +295,10 @@ def _erlang_tallies(
         s: _bins(hour[stream == s], np.ones(int((stream == s).sum())), hours)
         for s in sorted(set(stream))
     }
-    tallies = np.zeros((hours, len(TALLIES)))
+    tallies = {s: np.zeros((hours, len(TALLIES))) for s in set(contacts["stream"])}
     for name, law in erlang_a_baseline(scenario, arrivals, hour_starts).items():
-        if only is not None and name != only:
-            continue
         c = arrivals[name]
-        tallies += np.stack(
+        tallies[name] = np.stack(
             [c, c * law.p_abandon, c * law.mean_wait_s, c * law.p_wait, c * (1 - law.p_abandon)],
             axis=1,
         )

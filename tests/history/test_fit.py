@@ -143,6 +143,11 @@ def test_edge_cases_are_named_in_the_report(tmp_path: Path) -> None:
     assert [s["agent"] for s in sessions["single_contact"]["first"]] == ["bob"]
     assert [s["agent"] for s in sessions["across_midnight"]["first"]] == ["cid"]
     assert document["teams"]["billing"]["agents"] == []
+    # Nothing is dropped: the lone contact, the night session and the unanswered
+    # stream all count in their class's figures.
+    assert result.classes["contacts"].to_dict() == {"billing": 2, "chat": 5}
+    assert result.classes.loc["billing", "abandoned"] == 2
+    assert result.patience["billing"].events == 2
     assert load_scenario(result.scenario).teams["billing"].agents == 0
     table = fit_table(result)
     assert "1 of one contact, 1 across midnight" in table
