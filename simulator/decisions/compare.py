@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.compare_figures import NONE
 from simulator.analysis.headline import format_value
 from simulator.decisions.variants import Variant, apply_point, raw_scenario
 from simulator.decisions.variants import vary as vary_scenario
@@ -96,7 +97,9 @@ class CompareResult:
     results: list[RunResult]
     differences: list[dict]
     """One ``{"metric", "variant", "baseline", "diff", "ci95", "unpaired_ci95",
-    "significant"}`` per headline statistic and non-baseline variant."""
+    "significant", "none"}`` per headline statistic and non-baseline variant; ``none``
+    lists the sides (labels) that counted no such conversation at all, so a wait
+    statistic there is "none" rather than missing (no difference can be taken)."""
     seed: int
     replications: int
     wall_time_s: float
@@ -142,6 +145,8 @@ class CompareResult:
                     "unpaired_ci95_low": unpaired[0] if unpaired else None,
                     "unpaired_ci95_high": unpaired[1] if unpaired else None,
                     "significant": entry["significant"],
+                    "baseline_none": entry["baseline"] in entry.get("none", ()),
+                    "variant_none": entry["variant"] in entry.get("none", ()),
                 }
             )
         frame = pd.DataFrame(rows)
@@ -368,12 +373,14 @@ def run_compare(
             values = [lookup(tree, metric) for tree in metrics[index]]
             if _nothing_to_compare(metric, base_values + values):
                 continue
+            sides = ((variants[0].label, metrics[0]), (variants[index].label, metrics[index]))
             differences.append(
                 {
                     "metric": metric,
                     "variant": variants[index].label,
                     "baseline": variants[0].label,
                     **paired_difference(base_values, values),
+                    "none": [label for label, trees in sides if _none_counted(metric, trees)],
                 }
             )
     return CompareResult(
@@ -395,6 +402,15 @@ def _nothing_to_compare(metric: str, values: list[Any]) -> bool:
         return True
     quiet = metric.endswith(("_h", ".handbacks", ".conversations"))
     return quiet and all(v in (None, 0) for v in values)
+
+
+def _none_counted(metric: str, trees: list[dict]) -> bool:
+    """Whether ``metric`` is a wait of conversations (``handed_back.wait_s.p90``) of which
+    this variant counted none in any replication: its value is "none", not missing."""
+    if ".wait_s." not in metric:
+        return False
+    count = metric.split(".wait_s.")[0] + ".conversations"
+    return all(lookup(tree, metric) is None and lookup(tree, count) == 0 for tree in trees)
 
 
 def headline_metrics(baseline: Scenario, variant: Scenario) -> list[str]:
@@ -467,16 +483,22 @@ def compare_table(result: CompareResult) -> str:
             paired = _interval(row.ci95_low, row.ci95_high, kind)
             unpaired = _interval(row.unpaired_ci95_low, row.unpaired_ci95_high, kind)
             sides = (
-                f"{format_value(row.baseline_value, kind):>9} "
-                f"{format_value(row.variant_value, kind):>9}"
+                f"{_side(row.baseline_value, kind, row.baseline_none):>9} "
+                f"{_side(row.variant_value, kind, row.variant_none):>9}"
             )
+            diff = format_value(row.diff, kind, signed=True) + " " + paired
+            if row.baseline_none or row.variant_none:
+                diff = "none on one side"
             text = (
                 f"  {_clip(metric_title(row.metric), 30):<30} {sides}"
-                f"  {format_value(row.diff, kind, signed=True) + ' ' + paired:<32} "
-                f"{unpaired:<22}{' *' if row.significant else ''}"
+                f"  {diff:<32} {unpaired:<22}{' *' if row.significant else ''}"
             )
             lines.append(text.rstrip())
     return "\n".join(lines)
+
+
+def _side(value: float, kind: str, none: bool) -> str:
+    return NONE if none else format_value(value, kind)
 
 
 def _clip(text: str, width: int) -> str:

@@ -14,7 +14,16 @@ import simulator
 from simulator.decisions.compare import OVERALL_METRICS, compare_table, headline_metrics
 from tests.conftest import written
 
-DIFFERENCE_KEYS = {"metric", "variant", "baseline", "diff", "ci95", "unpaired_ci95", "significant"}
+DIFFERENCE_KEYS = {
+    "metric",
+    "variant",
+    "baseline",
+    "diff",
+    "ci95",
+    "unpaired_ci95",
+    "significant",
+    "none",
+}
 
 
 def _width(interval: list[float]) -> float:
@@ -234,3 +243,70 @@ def test_a_policy_only_comparison_says_which_settings_it_kept() -> None:
     tuned = load_scenario({**base, "handoff": {"policy": "ownership", "intake_cutoff": "15min"}})
     assert policy_note([handback, tuned]) is None
     assert policy_note([handback, handback]) is None
+
+
+def _shift_scenario(policy: str) -> dict[str, Any]:
+    """Two 4-hour shifts a day of two agents, busy enough that chats are open at each
+    shift end: handback hands them back, ownership finishes them in overtime."""
+    return {
+        "name": policy,
+        "horizon": "12h",
+        "warmup": "1h",
+        "streams": {
+            "chat": {
+                "per_hour": 20,
+                "conversation": {
+                    "handle": {"dist": "exponential", "mean": "2min"},
+                    "exchanges": 3,
+                    "reply_delay": {"dist": "fixed", "value": "2min"},
+                },
+            }
+        },
+        "teams": {
+            "live": {
+                "concurrency": 2,
+                "serves": ["chat"],
+                "roster": [
+                    {
+                        "label": f"s{h}",
+                        "days": "daily",
+                        "start": f"{h:02d}:00",
+                        "end": f"{h + 4:02d}:00",
+                        "agents": 2,
+                    }
+                    for h in (0, 4, 8, 12)
+                ],
+            }
+        },
+        "handoff": {"policy": policy, "max_overtime": "2h"},
+    }
+
+
+def test_a_wait_of_hand_backs_one_side_never_had_reads_none_everywhere() -> None:
+    """Ownership hands nothing back: its hand-back wait is "none" (not a blank row) in
+    compare.json, the terminal table and the figure alike."""
+    from simulator.analysis.compare_figures import compare_figure
+
+    result = simulator.compare(
+        {"handback": _shift_scenario("handback"), "ownership": _shift_scenario("ownership")},
+        replications=3,
+        seed=5,
+    )
+    entries = {d["metric"]: d for d in result.differences}
+    assert entries["handed_back.conversations"]["diff"] < 0  # handback did hand some back
+    wait = entries["handed_back.wait_s.p90"]
+    assert wait["none"] == ["ownership"] and wait["diff"] is None
+    assert entries["handed_back.conversations"]["none"] == []  # a count is 0, not none
+    assert all(d["none"] == [] for m, d in entries.items() if not m.startswith("handed_back"))
+    row = next(
+        line for line in compare_table(result).splitlines() if "handed back: wait p90" in line
+    )
+    baseline_value, variant_value, *difference = row.split()[4:]
+    assert variant_value == "none" and baseline_value != "none"
+    assert difference == ["none", "on", "one", "side", "-"]
+    table = result.table.set_index("metric")
+    assert table.loc["handed_back.wait_s.p90", "variant_none"]
+    assert not table.loc["handed_back.wait_s.p90", "baseline_none"]
+    figure = compare_figure(result.response_times(), result.table)
+    texts = [text.get_text() for ax in figure.axes for text in ax.texts]
+    assert any("none in ownership" in text for text in texts)
