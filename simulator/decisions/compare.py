@@ -21,7 +21,8 @@ intervals come closer.
 
 A comparison's folder (:func:`write_compare`): ``compare.json`` (the
 interface's ``variants`` and ``differences``, plus ``baseline``, ``seed``,
-``replications`` and each variant's summary under ``summaries``),
+``replications``, the policy presets applied under ``presets`` and each variant's
+summary under ``summaries``),
 ``figures/compare.png``, ``scenarios/`` (each variant as run) and ``run.json``.
 """
 
@@ -30,7 +31,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ import pandas as pd
 
 from simulator.analysis.compare_figures import NONE
 from simulator.analysis.headline import format_value
-from simulator.decisions.variants import Variant, apply_point, raw_scenario
+from simulator.decisions.variants import Variant, apply_point, preset_note, raw_scenario
 from simulator.decisions.variants import vary as vary_scenario
 from simulator.errors import ScenarioError
 from simulator.experiment import RunResult, run_points
@@ -104,6 +105,9 @@ class CompareResult:
     replications: int
     wall_time_s: float
     jobs: int = 1
+    presets: dict[str, dict[str, str]] = field(default_factory=dict)
+    """By label, the values :data:`~simulator.decisions.variants.POLICY_PRESETS` added
+    to variants that change ``handoff.policy`` (only those that took any)."""
 
     @property
     def baseline(self) -> str:
@@ -125,6 +129,7 @@ class CompareResult:
             "seed": self.seed,
             "replications": self.replications,
             "differences": self.differences,
+            "presets": self.presets,
             "summaries": self.summaries,
         }
 
@@ -391,6 +396,7 @@ def run_compare(
         replications,
         wall,
         jobs,
+        {variant.label: variant.preset for variant in variants if variant.preset},
     )
 
 
@@ -466,9 +472,9 @@ def compare_table(result: CompareResult) -> str:
         f"seed {result.seed}, same customers in every variant (common random numbers)",
         "difference = variant - baseline; * = paired 95% interval excludes 0",
     ]
-    note = policy_note([run.scenario for run in result.results])
-    if note:
-        lines.append(note)
+    for note in (preset_note(result.presets), policy_note([r.scenario for r in result.results])):
+        if note:
+            lines.append(note)
     table = result.table
     for label in result.variants[1:]:
         rows = table[table["variant"] == label]

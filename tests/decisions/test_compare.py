@@ -310,3 +310,20 @@ def test_a_wait_of_hand_backs_one_side_never_had_reads_none_everywhere() -> None
     figure = compare_figure(result.response_times(), result.table)
     texts = [text.get_text() for ax in figure.axes for text in ax.texts]
     assert any("none in ownership" in text for text in texts)
+
+
+def test_varying_the_policy_prints_the_preset_it_applied(queue: dict[str, Any]) -> None:
+    result = simulator.compare(queue, vary="handoff.policy=handback,ownership", replications=2)
+    assert result.presets == {
+        "handoff.policy=ownership": {
+            "handoff.intake_cutoff": "15min",
+            "handoff.max_overtime": "1h",
+            "handoff.leftover": "wait_for_owner",
+        }
+    }
+    assert result.to_dict()["presets"] == result.presets
+    assert result.results[1].scenario.handoff.intake_cutoff == 900  # what actually ran
+    lines = [line for line in compare_table(result).splitlines() if "preset" in line]
+    assert len(lines) == 1
+    assert "handoff.policy=ownership also set handoff.intake_cutoff=15min" in lines[0]
+    assert "note: the variants differ only in handoff.policy" not in compare_table(result)
