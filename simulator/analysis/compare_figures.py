@@ -215,8 +215,10 @@ def _ecdf(
         )
     ax.set_ylim(0, 100)
     ax.set_title(
-        f"{name}: share of {population} within x\n(all replications pooled; "
-        "x axis cut at the 99th percentile)",
+        _wrap(
+            f"{name}: share of {population} within x (all replications pooled; "
+            "x axis cut at the 99th percentile)"
+        ),
         fontsize=10.5,
     )
     ax.set_xlabel(f"{name.lower()} ({unit})")

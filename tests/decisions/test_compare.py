@@ -310,6 +310,11 @@ def test_a_wait_of_hand_backs_one_side_never_had_reads_none_everywhere() -> None
     figure = compare_figure(result.response_times(), result.table)
     texts = [text.get_text() for ax in figure.axes for text in ax.texts]
     assert any("none in ownership" in text for text in texts)
+    figure.canvas.draw()  # every panel title lies inside the figure, none runs off it
+    renderer = figure.canvas.get_renderer()
+    for ax in figure.axes:
+        box = ax.title.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= figure.bbox.x1, ax.get_title()
 
 
 def test_varying_the_policy_prints_the_preset_it_applied(queue: dict[str, Any]) -> None:
