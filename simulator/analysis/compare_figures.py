@@ -15,6 +15,7 @@ and in which unit.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,6 +30,10 @@ from simulator.analysis.figures import save_png as save_png  # re-exported: deci
 from simulator.statistics.metric_names import metric_kind, metric_title
 
 UNPAIRED_COLOUR = "#9a9a9a"
+NONE = "none"
+"""How a wait statistic reads where a variant counted no such conversation (no
+hand-backs under ownership): in compare's terminal table and figure alike, matching
+the difference's ``none`` list in ``compare.json``."""
 LINE_STYLES = ("-", "--", "-.", ":")
 
 
@@ -210,8 +215,10 @@ def _ecdf(
         )
     ax.set_ylim(0, 100)
     ax.set_title(
-        f"{name}: share of {population} within x\n(all replications pooled; "
-        "x axis cut at the 99th percentile)",
+        _wrap(
+            f"{name}: share of {population} within x (all replications pooled; "
+            "x axis cut at the 99th percentile)"
+        ),
         fontsize=10.5,
     )
     ax.set_xlabel(f"{name.lower()} ({unit})")
@@ -235,7 +242,7 @@ def _differences(
         )
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(name, fontsize=10.5)
+        ax.set_title(_wrap(name), fontsize=10.5)
         return
     numbers = rows[
         ["diff", "ci95_low", "ci95_high", "unpaired_ci95_low", "unpaired_ci95_high"]
@@ -274,15 +281,32 @@ def _differences(
                 solid_capstyle="butt",
                 alpha=0.85,
             )
-        ax.plot([diff], [y], "o", color="black", markersize=4, zorder=3)
+        nobody = [
+            side
+            for side, flag in (
+                (getattr(row, "baseline", ""), "baseline_none"),
+                (row.variant, "variant_none"),
+            )
+            if getattr(row, flag, False)
+        ]
+        if nobody:  # a wait of conversations one side never had: say so, draw nothing
+            ax.text(0, y, f"  {NONE} in {', '.join(nobody)}", va="center", fontsize=8.5)
+        else:
+            ax.plot([diff], [y], "o", color="black", markersize=4, zorder=3)
         label = metric_title(row.metric) + (f"\n{row.variant}" if several else "")
         labels.append(label + ("  *" if row.significant else ""))
     ax.axvline(0, color="black", linewidth=0.9)
     ax.set_yticks([-i for i in range(len(rows))], labels, fontsize=9)
     ax.set_ylim(-len(rows) + 0.4, 0.6)
     ax.set_xlabel(f"variant − baseline ({unit})")
-    ax.set_title(f"{name}, variant − baseline", fontsize=10.5)
+    ax.set_title(_wrap(f"{name}, variant − baseline"), fontsize=10.5)
     ax.grid(axis="x", alpha=0.3)
+
+
+def _wrap(title: str) -> str:
+    """A panel title broken into lines that fit above a half-width panel (a title wider
+    than its axes is not shrunk by the layout engine: it runs off the figure)."""
+    return textwrap.fill(title, 55)
 
 
 def _format(seconds: float, kind: str) -> str:

@@ -21,7 +21,8 @@ intervals come closer.
 
 A comparison's folder (:func:`write_compare`): ``compare.json`` (the
 interface's ``variants`` and ``differences``, plus ``baseline``, ``seed``,
-``replications`` and each variant's summary under ``summaries``),
+``replications``, the policy presets applied under ``presets`` and each variant's
+summary under ``summaries``),
 ``figures/compare.png``, ``scenarios/`` (each variant as run) and ``run.json``.
 """
 
@@ -30,7 +31,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.compare_figures import NONE
 from simulator.analysis.headline import format_value
-from simulator.decisions.variants import Variant, apply_point, raw_scenario
+from simulator.decisions.variants import Variant, apply_point, preset_note, raw_scenario
 from simulator.decisions.variants import vary as vary_scenario
 from simulator.errors import ScenarioError
 from simulator.experiment import RunResult, run_points
@@ -96,11 +98,16 @@ class CompareResult:
     results: list[RunResult]
     differences: list[dict]
     """One ``{"metric", "variant", "baseline", "diff", "ci95", "unpaired_ci95",
-    "significant"}`` per headline statistic and non-baseline variant."""
+    "significant", "none"}`` per headline statistic and non-baseline variant; ``none``
+    lists the sides (labels) that counted no such conversation at all, so a wait
+    statistic there is "none" rather than missing (no difference can be taken)."""
     seed: int
     replications: int
     wall_time_s: float
     jobs: int = 1
+    presets: dict[str, dict[str, str]] = field(default_factory=dict)
+    """By label, the values :data:`~simulator.decisions.variants.POLICY_PRESETS` added
+    to variants that change ``handoff.policy`` (only those that took any)."""
 
     @property
     def baseline(self) -> str:
@@ -122,6 +129,7 @@ class CompareResult:
             "seed": self.seed,
             "replications": self.replications,
             "differences": self.differences,
+            "presets": self.presets,
             "summaries": self.summaries,
         }
 
@@ -142,6 +150,8 @@ class CompareResult:
                     "unpaired_ci95_low": unpaired[0] if unpaired else None,
                     "unpaired_ci95_high": unpaired[1] if unpaired else None,
                     "significant": entry["significant"],
+                    "baseline_none": entry["baseline"] in entry.get("none", ()),
+                    "variant_none": entry["variant"] in entry.get("none", ()),
                 }
             )
         frame = pd.DataFrame(rows)
@@ -368,12 +378,14 @@ def run_compare(
             values = [lookup(tree, metric) for tree in metrics[index]]
             if _nothing_to_compare(metric, base_values + values):
                 continue
+            sides = ((variants[0].label, metrics[0]), (variants[index].label, metrics[index]))
             differences.append(
                 {
                     "metric": metric,
                     "variant": variants[index].label,
                     "baseline": variants[0].label,
                     **paired_difference(base_values, values),
+                    "none": [label for label, trees in sides if _none_counted(metric, trees)],
                 }
             )
     return CompareResult(
@@ -384,6 +396,7 @@ def run_compare(
         replications,
         wall,
         jobs,
+        {variant.label: variant.preset for variant in variants if variant.preset},
     )
 
 
@@ -395,6 +408,15 @@ def _nothing_to_compare(metric: str, values: list[Any]) -> bool:
         return True
     quiet = metric.endswith(("_h", ".handbacks", ".conversations"))
     return quiet and all(v in (None, 0) for v in values)
+
+
+def _none_counted(metric: str, trees: list[dict]) -> bool:
+    """Whether ``metric`` is a wait of conversations (``handed_back.wait_s.p90``) of which
+    this variant counted none in any replication: its value is "none", not missing."""
+    if ".wait_s." not in metric:
+        return False
+    count = metric.split(".wait_s.")[0] + ".conversations"
+    return all(lookup(tree, metric) is None and lookup(tree, count) == 0 for tree in trees)
 
 
 def headline_metrics(baseline: Scenario, variant: Scenario) -> list[str]:
@@ -450,9 +472,9 @@ def compare_table(result: CompareResult) -> str:
         f"seed {result.seed}, same customers in every variant (common random numbers)",
         "difference = variant - baseline; * = paired 95% interval excludes 0",
     ]
-    note = policy_note([run.scenario for run in result.results])
-    if note:
-        lines.append(note)
+    for note in (preset_note(result.presets), policy_note([r.scenario for r in result.results])):
+        if note:
+            lines.append(note)
     table = result.table
     for label in result.variants[1:]:
         rows = table[table["variant"] == label]
@@ -467,16 +489,22 @@ def compare_table(result: CompareResult) -> str:
             paired = _interval(row.ci95_low, row.ci95_high, kind)
             unpaired = _interval(row.unpaired_ci95_low, row.unpaired_ci95_high, kind)
             sides = (
-                f"{format_value(row.baseline_value, kind):>9} "
-                f"{format_value(row.variant_value, kind):>9}"
+                f"{_side(row.baseline_value, kind, row.baseline_none):>9} "
+                f"{_side(row.variant_value, kind, row.variant_none):>9}"
             )
+            diff = format_value(row.diff, kind, signed=True) + " " + paired
+            if row.baseline_none or row.variant_none:
+                diff = "none on one side"
             text = (
                 f"  {_clip(metric_title(row.metric), 30):<30} {sides}"
-                f"  {format_value(row.diff, kind, signed=True) + ' ' + paired:<32} "
-                f"{unpaired:<22}{' *' if row.significant else ''}"
+                f"  {diff:<32} {unpaired:<22}{' *' if row.significant else ''}"
             )
             lines.append(text.rstrip())
     return "\n".join(lines)
+
+
+def _side(value: float, kind: str, none: bool) -> str:
+    return NONE if none else format_value(value, kind)
 
 
 def _clip(text: str, width: int) -> str:

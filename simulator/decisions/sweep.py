@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 from simulator.analysis.headline import format_value
-from simulator.decisions.variants import Variant, grid_variants, value_label
+from simulator.decisions.variants import Variant, grid_variants, preset_note, value_label
 from simulator.errors import ScenarioError
 from simulator.experiment import run_points
 from simulator.recording import ReplicationRecord
@@ -246,8 +246,9 @@ def sweep_table(result: SweepResult, metrics: Sequence[str] = DEFAULT_METRICS) -
         f"{result.base.name}: {len(result.variants)} grid points, "
         f"{result.replications} replications each, seed {result.seed}; "
         "mean [95% interval]",
-        "",
     ]
+    note = preset_note({v.label: v.preset for v in result.variants if v.preset})
+    lines += [note, ""] if note else [""]
     lines.append((f"  {'point':<{width}}  " + "  ".join(f"{t:<26}" for t in titles)).rstrip())
     for label, summary in zip(result.labels, result.summaries, strict=True):
         cells = []

@@ -16,6 +16,13 @@ loader's own override code and validated before anything runs, so a bad value
 is refused up front with a :class:`~simulator.errors.ScenarioError` naming the
 option, the key and the fix. The scenario itself (after ``--set``) is checked
 first, so a mistake there is blamed on the file or ``--set``, not on a variant.
+
+A variant that changes a shift-end policy (``handoff.policy=ownership``, or a
+team's ``teams.NAME.handoff.policy``) also takes that policy's own settings from
+:data:`POLICY_PRESETS` for every key of the preset that neither the scenario (after
+``--set``) nor the variant sets: otherwise ``--vary handoff.policy=handback,ownership``
+would give ownership handback's defaults (no intake cutoff) and compare a policy
+nobody runs. :func:`preset_note` says which values were applied.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import copy
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +53,16 @@ _RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?$")
 MAX_RANGE = 10_000
 """The most values one range may expand to (a typo like ``1..100000`` is refused)."""
 
+POLICY_PRESETS: dict[str, dict[str, str]] = {
+    "handback": {},
+    "ownership": {"intake_cutoff": "15min", "max_overtime": "1h", "leftover": "wait_for_owner"},
+}
+"""A shift-end policy's own settings (keys of the ``handoff`` block), applied when a
+variant changes ``handoff.policy`` and the scenario leaves them unset. Ownership: no
+new chats in the last quarter hour, up to an hour of overtime, and what is still
+open then waits for its owner ("what you take on your shift is yours to finish");
+handback reads none of these. Documented in docs/modelling-guide.md."""
+
 _NAMED_BLOCKS = {"teams": "team", "streams": "stream"}
 """Top-level blocks whose keys are names the user chose: a name that is not
 there is a typo, not a new team or stream."""
@@ -59,6 +76,8 @@ class Variant:
     scenario: Scenario
     point: dict[str, Any]
     """The changed values by dotted key (empty for a scenario file as it stands)."""
+    preset: dict[str, str] = field(default_factory=dict)
+    """Values :data:`POLICY_PRESETS` added to ``point``, by dotted key."""
 
 
 # --------------------------------------------------------------------------- parsing
@@ -244,15 +263,15 @@ def apply_point(
     """
     if not point:
         return validate_with_overrides(dict(raw), source_label, overrides)
-    changed = copy.deepcopy(dict(raw))
-    for override in overrides:
-        apply_override(changed, override)  # its errors name --set already
-    before_point = copy.deepcopy(changed)
+    before_point = with_overrides(raw, overrides)
+    changed = copy.deepcopy(before_point)
     source = f"{option} {_spec(point)}"
     try:
         for key, value in point.items():
             _check_names(before_point, key, option, value)
             apply_override(changed, f"{key}={yaml_text(value)}")
+        for key, value in policy_preset(before_point, point).items():
+            apply_override(changed, f"{key}={value}")
     except ScenarioError as error:
         if not (error.source or "").startswith("--set"):
             raise
@@ -266,6 +285,45 @@ def apply_point(
             path=error.path,
             fix=error.fix or f"choose values of {', '.join(point)} that the scenario accepts",
         ) from None
+
+
+def with_overrides(raw: Mapping[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """A copy of ``raw`` after ``--set`` overrides (whose errors name ``--set``)."""
+    changed = copy.deepcopy(dict(raw))
+    for override in overrides:
+        apply_override(changed, override)
+    return changed
+
+
+def policy_preset(raw: Mapping[str, Any], point: Mapping[str, Any]) -> dict[str, str]:
+    """What :data:`POLICY_PRESETS` adds to ``point`` over ``raw`` (after ``--set``): for
+    each ``...handoff.policy`` the point sets, the preset's keys that neither ``raw``'s
+    handoff block nor the point sets, by dotted key."""
+    added: dict[str, str] = {}
+    for key, value in point.items():
+        parts = key.split(".")
+        if parts[-2:-1] != ["handoff"] or parts[-1] != "policy" or not isinstance(value, str):
+            continue
+        block: Any = raw
+        for part in parts[:-1]:
+            block = block.get(part) if isinstance(block, Mapping) else None
+        for name, setting in POLICY_PRESETS.get(value, {}).items():
+            dotted = ".".join([*parts[:-1], name])
+            if dotted not in point and not (isinstance(block, Mapping) and name in block):
+                added[dotted] = setting
+    return added
+
+
+def preset_note(presets: Mapping[str, Mapping[str, str]]) -> str | None:
+    """One line saying which :data:`POLICY_PRESETS` values each variant (by label) took."""
+    applied = [f"{label} also set {point_label(preset)}" for label, preset in presets.items()]
+    if not applied:
+        return None
+    return (
+        "policy preset applied (POLICY_PRESETS, docs/modelling-guide.md): "
+        + "; ".join(applied)
+        + " (values the scenario or --set gives are kept; set them to override)"
+    )
 
 
 def _spec(point: Mapping[str, Any]) -> str:
@@ -326,11 +384,13 @@ def grid_variants(
     raw, source_label = raw_scenario(source)
     overrides = list(overrides)
     base = apply_point(raw, {}, option=option, source_label=source_label, overrides=overrides)
+    before = with_overrides(raw, overrides)
     variants = [
         Variant(
             point_label(point),
             apply_point(raw, point, option=option, source_label=source_label, overrides=overrides),
             point,
+            policy_preset(before, point),
         )
         for point in grid_points(parsed)
     ]

@@ -527,7 +527,10 @@ class Handoff(Model):
 
     policy: Policy = Policy.HANDBACK
     """``handback`` (leave at shift end, open conversations go back to a queue) or
-    ``ownership`` (finish what you hold, in overtime)."""
+    ``ownership`` (finish what you hold, in overtime). Changed by ``compare --vary`` or
+    ``sweep --grid``, it brings its preset for the keys the scenario leaves unset
+    (ownership: ``intake_cutoff: 15min``, ``max_overtime: 1h``,
+    ``leftover: wait_for_owner``; see the modelling guide)."""
     reread: Reread = Reread()
     """Time the next agent spends reading a handed-back conversation before replying."""
     handback: HandbackRoute = HandbackRoute()

@@ -14,7 +14,16 @@ import simulator
 from simulator.decisions.compare import OVERALL_METRICS, compare_table, headline_metrics
 from tests.conftest import written
 
-DIFFERENCE_KEYS = {"metric", "variant", "baseline", "diff", "ci95", "unpaired_ci95", "significant"}
+DIFFERENCE_KEYS = {
+    "metric",
+    "variant",
+    "baseline",
+    "diff",
+    "ci95",
+    "unpaired_ci95",
+    "significant",
+    "none",
+}
 
 
 def _width(interval: list[float]) -> float:
@@ -234,3 +243,92 @@ def test_a_policy_only_comparison_says_which_settings_it_kept() -> None:
     tuned = load_scenario({**base, "handoff": {"policy": "ownership", "intake_cutoff": "15min"}})
     assert policy_note([handback, tuned]) is None
     assert policy_note([handback, handback]) is None
+
+
+def _shift_scenario(policy: str) -> dict[str, Any]:
+    """Two 4-hour shifts a day of two agents, busy enough that chats are open at each
+    shift end: handback hands them back, ownership finishes them in overtime."""
+    return {
+        "name": policy,
+        "horizon": "12h",
+        "warmup": "1h",
+        "streams": {
+            "chat": {
+                "per_hour": 20,
+                "conversation": {
+                    "handle": {"dist": "exponential", "mean": "2min"},
+                    "exchanges": 3,
+                    "reply_delay": {"dist": "fixed", "value": "2min"},
+                },
+            }
+        },
+        "teams": {
+            "live": {
+                "concurrency": 2,
+                "serves": ["chat"],
+                "roster": [
+                    {
+                        "label": f"s{h}",
+                        "days": "daily",
+                        "start": f"{h:02d}:00",
+                        "end": f"{h + 4:02d}:00",
+                        "agents": 2,
+                    }
+                    for h in (0, 4, 8, 12)
+                ],
+            }
+        },
+        "handoff": {"policy": policy, "max_overtime": "2h"},
+    }
+
+
+def test_a_wait_of_hand_backs_one_side_never_had_reads_none_everywhere() -> None:
+    """Ownership hands nothing back: its hand-back wait is "none" (not a blank row) in
+    compare.json, the terminal table and the figure alike."""
+    from simulator.analysis.compare_figures import compare_figure
+
+    result = simulator.compare(
+        {"handback": _shift_scenario("handback"), "ownership": _shift_scenario("ownership")},
+        replications=3,
+        seed=5,
+    )
+    entries = {d["metric"]: d for d in result.differences}
+    assert entries["handed_back.conversations"]["diff"] < 0  # handback did hand some back
+    wait = entries["handed_back.wait_s.p90"]
+    assert wait["none"] == ["ownership"] and wait["diff"] is None
+    assert entries["handed_back.conversations"]["none"] == []  # a count is 0, not none
+    assert all(d["none"] == [] for m, d in entries.items() if not m.startswith("handed_back"))
+    row = next(
+        line for line in compare_table(result).splitlines() if "handed back: wait p90" in line
+    )
+    baseline_value, variant_value, *difference = row.split()[4:]
+    assert variant_value == "none" and baseline_value != "none"
+    assert difference == ["none", "on", "one", "side", "-"]
+    table = result.table.set_index("metric")
+    assert table.loc["handed_back.wait_s.p90", "variant_none"]
+    assert not table.loc["handed_back.wait_s.p90", "baseline_none"]
+    figure = compare_figure(result.response_times(), result.table)
+    texts = [text.get_text() for ax in figure.axes for text in ax.texts]
+    assert any("none in ownership" in text for text in texts)
+    figure.canvas.draw()  # every panel title lies inside the figure, none runs off it
+    renderer = figure.canvas.get_renderer()
+    for ax in figure.axes:
+        box = ax.title.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= figure.bbox.x1, ax.get_title()
+
+
+def test_varying_the_policy_prints_the_preset_it_applied(queue: dict[str, Any]) -> None:
+    result = simulator.compare(queue, vary="handoff.policy=handback,ownership", replications=2)
+    assert result.presets == {
+        "handoff.policy=ownership": {
+            "handoff.intake_cutoff": "15min",
+            "handoff.max_overtime": "1h",
+            "handoff.leftover": "wait_for_owner",
+        }
+    }
+    assert result.to_dict()["presets"] == result.presets
+    assert result.results[1].scenario.handoff.intake_cutoff == 900  # what actually ran
+    lines = [line for line in compare_table(result).splitlines() if "preset" in line]
+    assert len(lines) == 1
+    assert "handoff.policy=ownership also set handoff.intake_cutoff=15min" in lines[0]
+    assert "note: the variants differ only in handoff.policy" not in compare_table(result)

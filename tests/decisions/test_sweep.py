@@ -194,3 +194,20 @@ def test_other_bad_input_exits_2(
     assert result.exit_code == 2, (result.stdout, result.stderr, result.exception)
     assert message in result.stderr
     assert written(workdir) == []
+
+
+def test_a_policy_grid_takes_the_preset_and_says_so(queue: dict[str, Any]) -> None:
+    from simulator.decisions.sweep import sweep, sweep_table
+
+    result = sweep(queue, ["handoff.policy=handback,ownership"], replications=2)
+    assert [v.preset for v in result.variants] == [
+        {},
+        {
+            "handoff.intake_cutoff": "15min",
+            "handoff.max_overtime": "1h",
+            "handoff.leftover": "wait_for_owner",
+        },
+    ]
+    assert result.variants[1].scenario.handoff.leftover.value == "wait_for_owner"
+    notes = [line for line in sweep_table(result).splitlines() if "preset" in line]
+    assert len(notes) == 1 and "handoff.policy=ownership also set" in notes[0]

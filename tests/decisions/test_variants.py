@@ -10,11 +10,13 @@ import pytest
 import yaml
 
 from simulator.decisions.variants import (
+    POLICY_PRESETS,
     grid_points,
     grid_variants,
     parse_grid,
     parse_spec,
     point_label,
+    preset_note,
     vary,
     yaml_text,
 )
@@ -118,6 +120,55 @@ def test_vary_a_block_that_the_file_leaves_out(queue: dict[str, Any]) -> None:
     assert [v.scenario.handoff.policy.value for v in variants] == ["handback", "ownership"]
 
 
+OWNERSHIP_PRESET = {
+    "handoff.intake_cutoff": "15min",
+    "handoff.max_overtime": "1h",
+    "handoff.leftover": "wait_for_owner",
+}
+
+
+def test_a_policy_change_takes_the_policy_preset(queue: dict[str, Any]) -> None:
+    """``--vary handoff.policy=handback,ownership`` gives ownership its own intake
+    cutoff, overtime limit and leftovers, not handback's defaults."""
+    assert POLICY_PRESETS["ownership"] == {
+        key.removeprefix("handoff."): value for key, value in OWNERSHIP_PRESET.items()
+    }
+    handback, ownership = vary(queue, "handoff.policy=handback,ownership")
+    assert handback.preset == {} and handback.scenario.handoff.intake_cutoff == 0
+    assert ownership.preset == OWNERSHIP_PRESET
+    handoff = ownership.scenario.handoff
+    assert (handoff.intake_cutoff, handoff.max_overtime) == (900, 3600)
+    assert handoff.leftover.value == "wait_for_owner"
+    assert ownership.point == {"handoff.policy": "ownership"}  # the label stays the user's
+    note = preset_note({ownership.label: ownership.preset})
+    assert note is not None and note.count("\n") == 0
+    assert "handoff.policy=ownership also set handoff.intake_cutoff=15min" in note
+
+
+def test_values_the_scenario_or_the_variant_sets_beat_the_preset(queue: dict[str, Any]) -> None:
+    queue["handoff"] = {"max_overtime": "2h"}
+    (ownership,) = vary(queue, "handoff.policy=ownership", overrides=["handoff.leftover=handback"])
+    assert ownership.preset == {"handoff.intake_cutoff": "15min"}
+    assert ownership.scenario.handoff.max_overtime == 7200
+    assert ownership.scenario.handoff.leftover.value == "handback"
+    _, _, variants = grid_variants(
+        queue, ["handoff.policy=ownership", "handoff.intake_cutoff=5min"], overrides=[]
+    )
+    assert variants[0].preset == {"handoff.leftover": "wait_for_owner"}
+    assert variants[0].scenario.handoff.intake_cutoff == 300
+
+
+def test_a_team_policy_takes_the_preset_in_its_own_block(queue: dict[str, Any]) -> None:
+    (variant,) = vary(queue, "teams.support.handoff.policy=ownership")
+    assert variant.preset == {
+        key.replace("handoff.", "teams.support.handoff."): value
+        for key, value in OWNERSHIP_PRESET.items()
+    }
+    assert variant.scenario.team_handoff("support").intake_cutoff == 900
+    assert variant.scenario.handoff.intake_cutoff == 0  # the scenario's own is untouched
+    assert preset_note({}) is None
+
+
 def test_grid_variants_validate_every_point(queue: dict[str, Any]) -> None:
     grid, base, variants = grid_variants(
         queue, ["teams.support.agents=3..4", "streams.chat.per_hour=10,20"]
@@ -164,3 +215,13 @@ def test_a_bad_base_is_blamed_on_the_scenario_not_the_variant(queue: dict[str, A
         vary(queue, "teams.support.agents=4,5", overrides=["horizon=banana"])
     assert "--vary" not in caught.value.render()
     assert "horizon" in caught.value.render()
+
+
+def test_the_modelling_guide_states_the_presets_as_they_are() -> None:
+    from pathlib import Path
+
+    guide = (Path(__file__).parents[2] / "docs" / "modelling-guide.md").read_text()
+    for policy, preset in POLICY_PRESETS.items():
+        row = next(line for line in guide.splitlines() if line.startswith(f"| `{policy}` |"))
+        for key, value in preset.items():
+            assert f"`{key}: {value}`" in row

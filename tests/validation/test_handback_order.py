@@ -10,6 +10,7 @@ replication (common random numbers), 8 replications, fixed seed.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,3 +79,22 @@ def test_after_new_handbacks_wait_several_times_longer_and_ownership_hands_back_
     ownership = result.results[2].summary["overall"]
     assert ownership["handed_back"]["conversations"]["value"] == 0
     assert ownership["overtime_h"]["ci95"][0] > 0
+
+
+@pytest.mark.slow
+def test_the_shipped_inbox_pair_piles_hand_backs_up_for_hours() -> None:
+    """The README's lesson from ``scenarios/live_chat_*_inbox.yaml``: hand-backs into the
+    inbox live chat pre-empts wait hours at p90 (the interval's low end above an hour);
+    the ownership twin hands back none and pays in overtime and closed intake."""
+    scenarios = Path(__file__).parents[2] / "scenarios"
+    result = compare(
+        [scenarios / "live_chat_handback_inbox.yaml", scenarios / "live_chat_ownership_inbox.yaml"],
+        replications=3,
+        seed=1,
+    )
+    handback, ownership = (run.summary["overall"] for run in result.results)
+    assert handback["handed_back"]["wait_s"]["p90"]["ci95"][0] > 3600
+    assert ownership["handed_back"]["conversations"]["value"] == 0
+    overtime = next(d for d in result.differences if d["metric"] == "overtime_h")
+    assert overtime["significant"] and overtime["diff"] > 0
+    assert ownership["intake_cutoff_h"]["value"] > 0
