@@ -89,8 +89,9 @@ overrides_option = click.option(
     "overrides",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Change one scenario value by its dotted path, e.g. teams.support.agents=6; "
-    "repeatable, validated like the file.",
+    help="Change one scenario value by its dotted path, e.g. teams.support.agents=6; a "
+    "roster entry by position or label (teams.live.roster.emea.agents=4), a team's head "
+    "counts at once (teams.live.headcount_scale=1.2); repeatable, validated like the file.",
 )
 
 cluster_option = click.option(

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -835,6 +836,19 @@ def _dated_rows(path: str, interval: float) -> tuple[tuple[datetime, int], ...]:
     return tuple(rows)
 
 
+def scale_count(count: int, scale: float, least: int = 0) -> int:
+    """``count`` times ``scale`` rounded half up (in decimal, so 5 x 0.7 is 3.5 and becomes
+    4, whatever binary floating point makes of it), at least ``least``."""
+    exact = Decimal(count) * Decimal(repr(scale))
+    scaled = max(least, int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    if scaled > MAX_PEOPLE:
+        raise ValueError(
+            f"headcount_scale {scale:g} makes {count} agents {scaled:,}, above {MAX_PEOPLE:,}; "
+            "fix: a smaller scale"
+        )
+    return scaled
+
+
 class Team(Model):
     """Agents who serve some queues, in priority order."""
 
@@ -873,6 +887,45 @@ class Team(Model):
     """Random breaks away from the queue."""
     staffing: Staffing | None = None
     """Agents on duty per interval, instead of or beside a roster."""
+    headcount_scale: Annotated[Real, Field(gt=0, le=MAX_SURGE)] | None = None
+    """Multiplies the team's head counts as the scenario loads (unset: 1): `agents`, each roster
+    entry's `agents` and every staffing count, each rounded half up on its own (2.5 becomes 3);
+    a roster entry keeps at least one person, backups are not scaled. Results' `scenario.yaml`
+    holds the scaled counts. Example: `1.2`."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _scaled(cls, data: Any, handler: Any) -> Team:
+        """Apply ``headcount_scale`` once, at load, so every reader of the team (the
+        model, sizing, the plan checks) sees the same head counts."""
+        team: Team = handler(data)
+        if team.headcount_scale is None:
+            return team
+        scale = team.headcount_scale
+        staffing = team.staffing
+        if staffing is not None:
+            scaled = staffing.model_copy(
+                update={
+                    "agents": None
+                    if staffing.agents is None
+                    else [[scale_count(n, scale) for n in row] for row in staffing.agents]
+                }
+            )
+            scaled._dated = tuple((start, scale_count(n, scale)) for start, n in staffing._dated)
+            staffing = scaled
+        return team.model_copy(
+            update={
+                "headcount_scale": None,
+                "agents": None if team.agents is None else scale_count(team.agents, scale),
+                "roster": None
+                if team.roster is None
+                else [
+                    entry.model_copy(update={"agents": scale_count(entry.agents, scale, least=1)})
+                    for entry in team.roster
+                ],
+                "staffing": staffing,
+            }
+        )
 
     @model_validator(mode="after")
     def _consistent(self) -> Team:
