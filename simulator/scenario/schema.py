@@ -34,7 +34,7 @@ from pydantic import (
 
 from simulator.scenario.csv_input import MAX_CSV_ROWS, aware_time, csv_rows
 from simulator.scenario.distributions import Count, CountDistribution, Distribution, Duration
-from simulator.scenario.names import Name
+from simulator.scenario.names import Name, OneLine
 from simulator.scenario.numbers import (
     MAX_COUNT,
     MAX_CV,
@@ -974,6 +974,9 @@ class Scenario(Model):
 
     name: Name
     """Name of the scenario; the default results folder is named after it."""
+    description: OneLine | None = None
+    """What the scenario is, in one line (`staffsim scenarios` lists it). Example: `Live chat,
+    four weeks of rollout, handback at shift end`."""
     start: AwareDatetime = DEFAULT_START
     """Moment the run starts, with a time zone (default: Monday 2026-01-05 00:00 UTC)."""
     horizon: Duration = Field(gt=0)

@@ -20,7 +20,6 @@ import pandas as pd
 import pytest
 import yaml
 
-import simulator.cli as cli_module
 import simulator.results_folder as results_folder
 import simulator.results_writer as output
 from simulator.analysis.headline import headline_table
@@ -151,8 +150,6 @@ def test_quiet_prints_only_the_folder(write_scenario, invoke, workdir: Path) -> 
 
 
 def test_shipped_default_runs(invoke, workdir: Path) -> None:
-    if not cli_module.DEFAULT_SCENARIO.is_file():
-        pytest.skip("no shipped default scenario in this checkout")
     _run_ok(invoke, "--replications", "1", "--set", "horizon=1d", "--set", "warmup=1h", "--quiet")
     assert len(list((workdir / "results").glob("*/summary.json"))) == 1
 
