@@ -707,6 +707,8 @@ def table(
     """Run each of SCENARIOS with the same seed and print one Markdown table of their
     headline numbers: a row per scenario (and per stream when it has several),
     every cell the mean over replications with its 95% interval."""
+    from tqdm import tqdm
+
     from simulator.analysis.scenario_table import (
         caption,
         check_out_file,
@@ -724,12 +726,16 @@ def table(
     check_cluster_option(cluster)
     count, root = replications_and_seed(loaded[0], replications, seed)
     results = []
-    with cluster_address(cluster, jobs) as address:  # one local cluster for every scenario
+    terminal = sys.stderr.isatty()
+    with (
+        cluster_address(cluster, jobs) as address,  # one local cluster for every scenario
+        tqdm(total=len(loaded), unit="scenario", disable=not terminal, leave=False) as bar,
+    ):
         for scenario in loaded:
-            click.echo(
-                f"running {count} replication{'s' * (count != 1)} of '{scenario.name}' "
+            bar.write(
+                f"running {count} replication{'s' * (count != 1)} of '{printable(scenario.name)}' "
                 f"(seed {root})",
-                err=True,
+                file=sys.stderr,
             )
             results.append(
                 run_experiment(
@@ -738,9 +744,10 @@ def table(
                     seed=root,
                     jobs=jobs,
                     cluster=address,
-                    progress=sys.stderr.isatty(),
+                    progress=terminal,
                 )
             )
+            bar.update()
     text = to_markdown(scenario_table(results)) + "\n\n" + caption(results) + "\n"
     if out is not None:
         _write_or_explain(lambda: write_text_atomic(text, out), out)
