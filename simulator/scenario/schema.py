@@ -889,9 +889,9 @@ class Team(Model):
     """Agents on duty per interval, instead of or beside a roster."""
     headcount_scale: Annotated[Real, Field(gt=0, le=MAX_SURGE)] | None = None
     """Multiplies the team's head counts as the scenario loads (unset: 1): `agents`, each roster
-    entry's `agents` and every staffing count, each rounded half up on its own (2.5 becomes 3);
-    a roster entry keeps at least one person, backups are not scaled. Results' `scenario.yaml`
-    holds the scaled counts. Example: `1.2`."""
+    entry's `agents` and every `by: weekday` staffing count, each rounded half up on its own
+    (2.5 becomes 3); a roster entry keeps at least one person, backups are not scaled, staffing
+    from a file is refused. Results' `scenario.yaml` holds the scaled counts. Example: `1.2`."""
 
     @model_validator(mode="wrap")
     @classmethod
@@ -903,16 +903,16 @@ class Team(Model):
             return team
         scale = team.headcount_scale
         staffing = team.staffing
-        if staffing is not None:
-            scaled = staffing.model_copy(
-                update={
-                    "agents": None
-                    if staffing.agents is None
-                    else [[scale_count(n, scale) for n in row] for row in staffing.agents]
-                }
+        if staffing is not None and staffing.agents is None:
+            raise ValueError(
+                "headcount_scale does not reach staffing read from a file (by: date): the "
+                "results' scenario.yaml names the file and could not say it was scaled; fix: "
+                "scale the counts in the file, or use by: weekday rows"
             )
-            scaled._dated = tuple((start, scale_count(n, scale)) for start, n in staffing._dated)
-            staffing = scaled
+        if staffing is not None and staffing.agents is not None:
+            staffing = staffing.model_copy(
+                update={"agents": [[scale_count(n, scale) for n in row] for row in staffing.agents]}
+            )
         return team.model_copy(
             update={
                 "headcount_scale": None,

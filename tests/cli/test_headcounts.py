@@ -108,6 +108,28 @@ def test_headcount_scale_scales_staffing_counts(small) -> None:
     assert staffing is not None and staffing.agents == [[2, 5]] * 7
 
 
+def test_headcount_scale_refuses_staffing_from_a_file(small, tmp_path) -> None:
+    (tmp_path / "staffing.csv").write_text("start,agents\n2026-01-05T00:00:00Z,2\n")
+    small["teams"]["support"] = {
+        "serves": ["chat"],
+        "staffing": {"interval": "1h", "by": "date", "file": str(tmp_path / "staffing.csv")},
+    }
+    simulator.load_scenario(small)  # valid unscaled
+    with pytest.raises(ScenarioError) as caught:
+        simulator.load_scenario(small, ["teams.support.headcount_scale=2"])
+    assert "by: date" in caught.value.render() and "scale the counts in the file" in (
+        caught.value.render()
+    )
+
+
+def test_a_scale_past_the_people_limit_is_refused(small, invoke, write_scenario) -> None:
+    small["teams"]["support"]["agents"] = 1_000_000
+    result = invoke("validate", write_scenario(small), "--set", "teams.support.headcount_scale=500")
+    assert result.exit_code == 2
+    assert "--set teams.support.headcount_scale=500" in result.stderr
+    assert "500,000,000" in result.stderr and "a smaller scale" in result.stderr
+
+
 def test_headcount_scale_leaves_backups_and_unscaled_teams_alone(rostered) -> None:
     rostered["teams"]["support"]["backup"] = [
         {"start": "00:00", "end": "12:00", "agents": 2, "queue_length": 3}

@@ -93,3 +93,13 @@ def test_run_without_csv_writes_no_csv(write_scenario, invoke, workdir) -> None:
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (workdir / "out").iterdir()) == sorted(RESULT_FILES)
     assert written(workdir) == ["out"]
+
+
+def test_validate_shows_the_description(write_scenario, small, invoke) -> None:
+    small["description"] = "Two agents on a small chat queue"
+    result = invoke("validate", write_scenario(small))
+    assert result.exit_code == 0, result.stderr
+    assert "description   Two agents on a small chat queue\n" in result.stdout
+    small["description"] = "two\nlines"
+    refused = invoke("validate", write_scenario(small))
+    assert refused.exit_code == 2 and "'description'" in refused.stderr
