@@ -37,13 +37,10 @@ from simulator.run_info import command_line, staffsim_version
 from simulator.scenario.describe import describe_scenario
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.rates import busiest_and_quietest
+from simulator.scenario.shipped import DEFAULT, copy_shipped, shipped_names, shipped_scenario
 
 if TYPE_CHECKING:
     from simulator.scenario.schema import Scenario
-
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "inbox_launch_tiger.yaml"
-"""The shipped scenario ``staffsim run`` uses when given none (the package is
-installed editable, so the repository's ``scenarios/`` sits beside it)."""
 
 DEFAULT_NAME_LIMIT = 96
 """The longest default results folder name; longer ones are cut and end in a hash."""
@@ -89,8 +86,9 @@ overrides_option = click.option(
     "overrides",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Change one scenario value by its dotted path, e.g. teams.support.agents=6; "
-    "repeatable, validated like the file.",
+    help="Change one scenario value by its dotted path, e.g. teams.support.agents=6; a "
+    "roster entry by position or label (teams.live.roster.emea.agents=4), a team's head "
+    "counts at once (teams.live.headcount_scale=1.2); repeatable, validated like the file.",
 )
 
 cluster_option = click.option(
@@ -218,6 +216,12 @@ def validate(scenario: Path, overrides: tuple[str, ...], strict: bool) -> None:
     is_flag=True,
     help="Skip report.html and figures/ (drawing them takes several seconds).",
 )
+@click.option(
+    "--csv",
+    "csv",
+    is_flag=True,
+    help="Also write each table as CSV beside its parquet file (conversations.csv, ...).",
+)
 @strict_option
 def run(
     scenario: Path | None,
@@ -230,17 +234,19 @@ def run(
     overrides: tuple[str, ...],
     quiet: bool,
     no_report: bool,
+    csv: bool,
     strict: bool,
 ) -> None:
-    """Run SCENARIO (default: the shipped scenarios/inbox_launch_tiger.yaml) and write its results.
+    """Run SCENARIO (default: the shipped inbox_launch_tiger, from any folder) and write
+    its results.
 
-    Writes summary.json, conversations.parquet, followups.parquet, scenario.yaml,
-    run.json, report.html (the headline numbers and every figure, one
-    self-contained page), figures/*.png and, last, .staffsim-results.json (what it
-    wrote: all a later run may replace) into the results folder, then prints the
-    headline numbers.
+    Writes summary.json, conversations.parquet, followups.parquet, agents.parquet,
+    tickets.parquet (and a .csv of each with --csv), scenario.yaml, run.json,
+    report.html (the headline numbers and every figure, one self-contained page),
+    figures/*.png and, last, .staffsim-results.json (what it wrote: all a later run
+    may replace) into the results folder, then prints the headline numbers.
     """
-    path = scenario if scenario is not None else default_scenario()
+    path = scenario if scenario is not None else shipped_scenario(DEFAULT)
     loaded = load_scenario(path, overrides)
     check_scenarios([loaded], replications, max_conversations, source=path)
     warn_about_plan(loaded, strict, source=path)
@@ -274,6 +280,7 @@ def run(
                 started_at=started_at,
                 command=command_line(),
                 report=not no_report,
+                csv=csv,
             ),
             out_dir,
             quiet,
@@ -378,17 +385,6 @@ def _write_or_explain(write: Any, out_dir: Path) -> None:
             source=f"--out {out_dir}",
             fix="choose a folder you can write to, with free space",
         ) from None
-
-
-def default_scenario() -> Path:
-    """The shipped default scenario; a clear error if this installation lacks it."""
-    if not DEFAULT_SCENARIO.is_file():
-        raise ScenarioError(
-            "the shipped default scenario is missing from this installation",
-            source=str(DEFAULT_SCENARIO),
-            fix="name a scenario file: staffsim run SCENARIO.yaml",
-        )
-    return DEFAULT_SCENARIO
 
 
 def default_out_dir(name: str, overrides: Iterable[str] = ()) -> Path:
@@ -711,6 +707,8 @@ def table(
     """Run each of SCENARIOS with the same seed and print one Markdown table of their
     headline numbers: a row per scenario (and per stream when it has several),
     every cell the mean over replications with its 95% interval."""
+    from tqdm import tqdm
+
     from simulator.analysis.scenario_table import (
         caption,
         check_out_file,
@@ -728,12 +726,16 @@ def table(
     check_cluster_option(cluster)
     count, root = replications_and_seed(loaded[0], replications, seed)
     results = []
-    with cluster_address(cluster, jobs) as address:  # one local cluster for every scenario
+    terminal = sys.stderr.isatty()
+    with (
+        cluster_address(cluster, jobs) as address,  # one local cluster for every scenario
+        tqdm(total=len(loaded), unit="scenario", disable=not terminal, leave=False) as bar,
+    ):
         for scenario in loaded:
-            click.echo(
-                f"running {count} replication{'s' * (count != 1)} of '{scenario.name}' "
+            bar.write(
+                f"running {count} replication{'s' * (count != 1)} of '{printable(scenario.name)}' "
                 f"(seed {root})",
-                err=True,
+                file=sys.stderr,
             )
             results.append(
                 run_experiment(
@@ -742,15 +744,44 @@ def table(
                     seed=root,
                     jobs=jobs,
                     cluster=address,
-                    progress=sys.stderr.isatty(),
+                    progress=terminal,
                 )
             )
+            bar.update()
     text = to_markdown(scenario_table(results)) + "\n\n" + caption(results) + "\n"
     if out is not None:
         _write_or_explain(lambda: write_text_atomic(text, out), out)
     click.echo(text, nl=False)
     if out is not None:
         click.echo(f"table: {out}", err=True)
+
+
+@cli.command("scenarios")
+def scenarios_command() -> None:
+    """List the scenarios staffsim ships, one line each; `staffsim init NAME` copies one
+    here to edit, `staffsim run` with no file runs the default."""
+    names = shipped_names()
+    width = max(len(name) for name in names)
+    for name in names:
+        description = load_scenario(shipped_scenario(name)).description or ""
+        mark = " (default)" if name == DEFAULT else ""
+        click.echo(f"{name:<{width}}  {printable(description)}{mark}".rstrip())
+
+
+@cli.command("init")
+@click.argument("name")
+@click.option(
+    "--to",
+    type=click.Path(path_type=Path),
+    help="Where to write the copy: a file, or a folder to put NAME.yaml in (default ./NAME.yaml).",
+)
+def init(name: str, to: Path | None) -> None:
+    """Copy the shipped scenario NAME (see `staffsim scenarios`) here to edit; never
+    replaces a file (exit 2)."""
+    copied = copy_shipped(name, to)
+    click.echo(
+        f"wrote {copied}; edit it, then: staffsim validate {copied} && staffsim run {copied}"
+    )
 
 
 # --------------------------------------------------------------------------- from history

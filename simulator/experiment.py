@@ -146,7 +146,8 @@ def run_points(
     many small points keep every worker busy. As soon as all replications of
     scenario ``i`` are back, ``reduce(i, records)`` turns its records (in
     replication order) into whatever the caller keeps, so a large grid need not
-    hold every record at once. Returns the reduced values in the order of
+    hold every record at once. The ``progress`` bar counts replications and says
+    how many points are done. Returns the reduced values in the order of
     ``scenarios``, whatever ``jobs`` or ``cluster`` is.
     """
     tasks = [
@@ -156,13 +157,16 @@ def run_points(
     ]
     reduced: list[T] = []
     records: list[ReplicationRecord] = []
+    points = f"/{len(scenarios)} point{'s' * (len(scenarios) != 1)}"
     with tqdm(total=len(tasks), desc=desc, unit="rep", disable=not progress, leave=False) as bar:
+        bar.set_postfix_str("0" + points)
         for record in run_in_order(simulate, tasks, jobs=jobs, cluster=cluster):
             records.append(record)
-            bar.update()
             if len(records) == replications:
                 reduced.append(reduce(len(reduced), records))
                 records = []
+                bar.set_postfix_str(f"{len(reduced)}{points}")
+            bar.update()
     return reduced
 
 

@@ -115,20 +115,29 @@ def write_results(
     started_at: datetime | None = None,
     command: Iterable[str] | None = None,
     report: bool = False,
+    csv: bool = False,
 ) -> Path:
     """Write a run's folder atomically and return its path.
 
     ``jobs``, ``started_at`` and ``command`` go into ``run.json``; by default
     the result's own ``jobs`` (if any), the wall time counted back from now, and
     no command. ``report`` adds ``report.html`` and ``figures/`` (see
-    :mod:`simulator.analysis.report`), drawn inside the same atomic write.
+    :mod:`simulator.analysis.report`), drawn inside the same atomic write;
+    ``csv`` adds a ``.csv`` beside each ``.parquet``, same rows and columns, for
+    tools that read no parquet.
     """
 
     def fill(folder: Path) -> None:
-        _write_parquet(_conversations(result), folder / "conversations.parquet")
-        _write_parquet(_followups(result), folder / "followups.parquet")
-        _write_parquet(result.agents, folder / "agents.parquet")
-        _write_parquet(result.tickets, folder / "tickets.parquet")
+        tables = {
+            "conversations": _conversations(result),
+            "followups": _followups(result),
+            "agents": result.agents,
+            "tickets": result.tickets,
+        }
+        for stem, frame in tables.items():
+            _write_parquet(frame, folder / f"{stem}.parquet")
+            if csv:
+                frame.to_csv(folder / f"{stem}.csv", index=False)
         write_json(result.summary, folder / "summary.json")
         if report:
             from simulator.analysis.report import write_report  # matplotlib loads only here

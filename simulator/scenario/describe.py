@@ -23,6 +23,7 @@ def describe_scenario(scenario: Scenario) -> str:
     seed = "drawn at run time" if scenario.seed is None else str(scenario.seed)
     lines = [
         f"name          {scenario.name}",
+        *([f"description   {scenario.description}"] if scenario.description else []),
         f"start         {scenario.start.isoformat().replace('+00:00', 'Z')}",
         f"horizon       {format_duration(scenario.horizon)}",
         f"warmup        {format_duration(scenario.warmup)}",

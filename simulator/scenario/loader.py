@@ -137,7 +137,8 @@ def _malformed(error: yaml.YAMLError, source: str) -> ScenarioError:
 def apply_override(raw: dict[str, Any], override: str) -> str:
     """Apply one ``dotted.path=value`` in place and return the path; the value is
     parsed as YAML (hardened safe loading, never eval). A number in the path indexes
-    a list: ``teams.support.roster.0.agents=3``."""
+    a list, and a roster or backup entry's ``label`` names it:
+    ``teams.support.roster.0.agents=3``, ``teams.support.roster.emea.agents=3``."""
     source = f"--set {override}"
     if "=" not in override:
         raise ScenarioError(
@@ -162,17 +163,7 @@ def apply_override(raw: dict[str, Any], override: str) -> str:
     for depth, part in enumerate(parts):
         index: str | int = part
         if isinstance(node, list):
-            if not re.fullmatch(r"[0-9]{1,9}", part) or int(part) >= len(node):
-                raise ScenarioError(
-                    f"'{'.'.join(parts[:depth])}' is a list of {len(node)} entries, "
-                    f"with no entry '{part}'",
-                    source=source,
-                    path=key,
-                    fix=f"number its entries from 0 to {len(node) - 1}"
-                    if node
-                    else "set the whole list",
-                )
-            index = int(part)
+            index = _list_index(node, part, ".".join(parts[:depth]), source, key)
         elif not isinstance(node, dict):
             raise ScenarioError(
                 f"'{'.'.join(parts[:depth])}' is a value, not a block",
@@ -187,6 +178,30 @@ def apply_override(raw: dict[str, Any], override: str) -> str:
                 node[index] = {}
             node = node[index]
     return key
+
+
+def _list_index(entries: list[Any], part: str, where: str, source: str, key: str) -> int:
+    """The position ``part`` names in a list: a number from 0, or an entry's ``label``
+    (a number is a position first, as in every YAML path tool)."""
+    if re.fullmatch(r"[0-9]{1,9}", part) and int(part) < len(entries):
+        return int(part)
+    labels = [
+        str(entry["label"]) if isinstance(entry, dict) and "label" in entry else None
+        for entry in entries
+    ]
+    if part in labels:
+        return labels.index(part)
+    named = [label for label in labels if label is not None]
+    numbers = (
+        f"number its entries from 0 to {len(entries) - 1}" if entries else "set the whole list"
+    )
+    by_label = f", or name one by its label: {', '.join(named)}" if named else ""
+    raise ScenarioError(
+        f"'{where}' is a list of {len(entries)} entries, with no entry '{part}'",
+        source=source,
+        path=key,
+        fix=closest_hint(part, named) + numbers + by_label,
+    )
 
 
 def validate(raw: dict[str, Any], label: str, blame: Mapping[str, str] | None = None) -> Scenario:

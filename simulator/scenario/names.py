@@ -1,4 +1,4 @@
-"""Names a user gives (scenario, streams, teams, queues, labels, members).
+"""Names a user gives (scenario, streams, teams, queues, labels, members), and one-line texts.
 
 A name ends up in a results folder name, in tables and in terminal messages: it
 must be short, and free of control characters, which could rewrite the terminal
@@ -33,3 +33,21 @@ def _name(value: str) -> str:
 
 
 Name = Annotated[str, AfterValidator(_name)]
+
+MAX_LINE = 200
+"""Characters in a one-line text such as a scenario's description."""
+
+
+def _one_line(value: str) -> str:
+    if len(value) > MAX_LINE:
+        raise ValueError(
+            f"at most {MAX_LINE} characters on one line, this has {len(value):,}; fix: shorten it"
+        )
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
+        raise ValueError(
+            "one line without control characters or line breaks; fix: write it on one line"
+        )
+    return value
+
+
+OneLine = Annotated[str, AfterValidator(_one_line)]

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,7 +34,7 @@ from pydantic import (
 
 from simulator.scenario.csv_input import MAX_CSV_ROWS, aware_time, csv_rows
 from simulator.scenario.distributions import Count, CountDistribution, Distribution, Duration
-from simulator.scenario.names import Name
+from simulator.scenario.names import Name, OneLine
 from simulator.scenario.numbers import (
     MAX_COUNT,
     MAX_CV,
@@ -838,6 +839,19 @@ def _dated_rows(path: str, interval: float) -> tuple[tuple[datetime, int], ...]:
     return tuple(rows)
 
 
+def scale_count(count: int, scale: float, least: int = 0) -> int:
+    """``count`` times ``scale`` rounded half up (in decimal, so 5 x 0.7 is 3.5 and becomes
+    4, whatever binary floating point makes of it), at least ``least``."""
+    exact = Decimal(count) * Decimal(repr(scale))
+    scaled = max(least, int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    if scaled > MAX_PEOPLE:
+        raise ValueError(
+            f"headcount_scale {scale:g} makes {count} agents {scaled:,}, above {MAX_PEOPLE:,}; "
+            "fix: a smaller scale"
+        )
+    return scaled
+
+
 class Team(Model):
     """Agents who serve some queues, in priority order."""
 
@@ -876,6 +890,45 @@ class Team(Model):
     """Random breaks away from the queue."""
     staffing: Staffing | None = None
     """Agents on duty per interval, instead of or beside a roster."""
+    headcount_scale: Annotated[Real, Field(gt=0, le=MAX_SURGE)] | None = None
+    """Multiplies the team's head counts as the scenario loads (unset: 1): `agents`, each roster
+    entry's `agents` and every `by: weekday` staffing count, each rounded half up on its own
+    (2.5 becomes 3); a roster entry keeps at least one person, backups are not scaled, staffing
+    from a file is refused. Results' `scenario.yaml` holds the scaled counts. Example: `1.2`."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _scaled(cls, data: Any, handler: Any) -> Team:
+        """Apply ``headcount_scale`` once, at load, so every reader of the team (the
+        model, sizing, the plan checks) sees the same head counts."""
+        team: Team = handler(data)
+        if team.headcount_scale is None:
+            return team
+        scale = team.headcount_scale
+        staffing = team.staffing
+        if staffing is not None and staffing.agents is None:
+            raise ValueError(
+                "headcount_scale does not reach staffing read from a file (by: date): the "
+                "results' scenario.yaml names the file and could not say it was scaled; fix: "
+                "scale the counts in the file, or use by: weekday rows"
+            )
+        if staffing is not None and staffing.agents is not None:
+            staffing = staffing.model_copy(
+                update={"agents": [[scale_count(n, scale) for n in row] for row in staffing.agents]}
+            )
+        return team.model_copy(
+            update={
+                "headcount_scale": None,
+                "agents": None if team.agents is None else scale_count(team.agents, scale),
+                "roster": None
+                if team.roster is None
+                else [
+                    entry.model_copy(update={"agents": scale_count(entry.agents, scale, least=1)})
+                    for entry in team.roster
+                ],
+                "staffing": staffing,
+            }
+        )
 
     @model_validator(mode="after")
     def _consistent(self) -> Team:
@@ -924,6 +977,9 @@ class Scenario(Model):
 
     name: Name
     """Name of the scenario; the default results folder is named after it."""
+    description: OneLine | None = None
+    """What the scenario is, in one line (`staffsim scenarios` lists it). Example: `Live chat,
+    four weeks of rollout, handback at shift end`."""
     start: AwareDatetime = DEFAULT_START
     """Moment the run starts, with a time zone (default: Monday 2026-01-05 00:00 UTC)."""
     horizon: Duration = Field(gt=0)

@@ -9,9 +9,13 @@ Every test works inside its own ``tmp_path`` (also the working directory), so
 from __future__ import annotations
 
 import copy
+import fcntl
 import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -82,3 +86,36 @@ def run_module(workdir: Path) -> Callable[..., subprocess.CompletedProcess[str]]
 def leftovers(workdir: Path) -> Callable[[], list[str]]:
     """What runs left in the working directory (empty after bad input)."""
     return lambda: written(workdir)
+
+
+def run_on_terminal(run_module: Callable[..., Any], *args: str | Path) -> bytes:
+    """``python -m simulator ARGS`` with stderr on a pseudo-terminal 100 columns wide
+    (as a person at a terminal sees it); returns what stderr showed, after checking
+    the command exited 0."""
+    terminal_side, program_side = pty.openpty()
+    # A new pty is 0 columns wide, and tqdm draws nothing in no width.
+    fcntl.ioctl(program_side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "simulator", *map(str, args)],
+            cwd=Path.cwd(),
+            env=run_module.env,  # type: ignore[attr-defined]
+            stdout=subprocess.DEVNULL,
+            stderr=program_side,
+            timeout=300,
+        )
+        os.close(program_side)
+        shown = b""
+        while chunk := _read_pty(terminal_side):
+            shown += chunk
+    finally:
+        os.close(terminal_side)
+    assert done.returncode == 0, shown.decode(errors="replace")
+    return shown
+
+
+def _read_pty(fd: int) -> bytes:
+    try:
+        return os.read(fd, 4096)
+    except OSError:  # the program side is closed: everything has been read
+        return b""

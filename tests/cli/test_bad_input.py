@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-import simulator.cli as cli_module
+import simulator.scenario.shipped as shipped
 from tests.cli.mutations import Mutation, check_refused, set_at
 
 
@@ -186,9 +186,9 @@ def test_folder_instead_of_file(invoke, workdir: Path) -> None:
 
 
 def test_missing_shipped_default(invoke, leftovers, monkeypatch, workdir: Path) -> None:
-    monkeypatch.setattr(cli_module, "DEFAULT_SCENARIO", workdir / "gone" / "default.yaml")
+    monkeypatch.setattr(shipped, "DEFAULT", "gone")
     check_refused(
-        invoke("run"), ["default.yaml", "default scenario is missing", "staffsim run SCENARIO.yaml"]
+        invoke("run"), ["shipped_scenarios", "scenarios are missing", "staffsim run FILE.yaml"]
     )
     assert leftovers() == []
 

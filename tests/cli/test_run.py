@@ -4,15 +4,8 @@ folder, or nothing, and never a lone summary)."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import math
-import os
-import pty
-import struct
-import subprocess
-import sys
-import termios
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +13,6 @@ import pandas as pd
 import pytest
 import yaml
 
-import simulator.cli as cli_module
 import simulator.results_folder as results_folder
 import simulator.results_writer as output
 from simulator.analysis.headline import headline_table
@@ -28,6 +20,7 @@ from simulator.experiment import run as run_experiment
 from simulator.recording import CONVERSATION_COLUMNS, FOLLOWUP_COLUMNS
 from simulator.results_writer import RESULT_FILES, write_results
 from simulator.scenario.loader import load_scenario
+from tests.cli.conftest import run_on_terminal
 
 SUMMARY_KEYS = {"scenario", "seed", "replications", "overall", "by_stream", "by_team"}
 METRIC_KEYS = {"counts", "abandon_rate", "queue_wait_s", "frt_s", "followup_s", "resolution_s"}
@@ -151,8 +144,6 @@ def test_quiet_prints_only_the_folder(write_scenario, invoke, workdir: Path) -> 
 
 
 def test_shipped_default_runs(invoke, workdir: Path) -> None:
-    if not cli_module.DEFAULT_SCENARIO.is_file():
-        pytest.skip("no shipped default scenario in this checkout")
     _run_ok(invoke, "--replications", "1", "--set", "horizon=1d", "--set", "warmup=1h", "--quiet")
     assert len(list((workdir / "results").glob("*/summary.json"))) == 1
 
@@ -173,44 +164,10 @@ def test_progress_bar_only_on_a_terminal(write_scenario, run_module, workdir: Pa
     assert piped.returncode == 0, piped.stderr
     assert "\r" not in piped.stderr and "rep/s" not in piped.stderr, piped.stderr
 
-    terminal_side, program_side = pty.openpty()
-    # A new pty is 0 columns wide, and tqdm draws nothing in no width.
-    fcntl.ioctl(program_side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    try:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "simulator",
-                "run",
-                str(scenario),
-                "-r",
-                "3",
-                "--out",
-                "terminal",
-                "--no-report",
-            ],
-            cwd=workdir,
-            env=run_module.env,
-            stdout=subprocess.DEVNULL,
-            stderr=program_side,
-            timeout=300,
-        )
-        os.close(program_side)
-        shown = b""
-        while chunk := _read_pty(terminal_side):
-            shown += chunk
-    finally:
-        os.close(terminal_side)
-    assert done.returncode == 0
+    shown = run_on_terminal(
+        run_module, "run", scenario, "-r", "3", "--out", "terminal", "--no-report"
+    )
     assert b"/3" in shown and b"\r" in shown, shown
-
-
-def _read_pty(fd: int) -> bytes:
-    try:
-        return os.read(fd, 4096)
-    except OSError:  # the program side is closed: everything has been read
-        return b""
 
 
 # --------------------------------------------------------------------------- atomic writing

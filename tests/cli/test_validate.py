@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import simulator.cli as cli_module
+from simulator.scenario.shipped import shipped_folder
 
 ROSTERED = """\
 name: follow-the-sun
@@ -106,7 +104,8 @@ def test_validate_writes_nothing(write_scenario, invoke, leftovers) -> None:
 
 
 def test_shipped_scenarios_validate(invoke) -> None:
-    shipped = sorted(Path(cli_module.DEFAULT_SCENARIO).parent.glob("*.yaml"))
+    shipped = sorted(shipped_folder().glob("*.yaml"))
+    assert len(shipped) >= 7
     for path in shipped:
         result = invoke("validate", path)
         assert result.exit_code == 0, f"{path}:\n{result.stderr}"
