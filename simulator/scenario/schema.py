@@ -415,6 +415,10 @@ class Stream(Model):
     """The shape of the stream's conversations."""
     arrivals: Arrivals | None = None
     """Replay a trace of arrival times instead of drawing them from per_hour."""
+    targets: Targets | None = None
+    """This stream's own service targets, in place of the scenario's targets key by key (a key
+    left out keeps the scenario's): each conversation is judged against its stream's target.
+    Example: `{frt: 4h}`."""
 
     @model_validator(mode="before")
     @classmethod
@@ -1004,6 +1008,19 @@ class Scenario(Model):
         if spec.streams is not None:
             return list(spec.streams)
         return [name for name in self.streams if self.home_queue(name) in spec.serves]
+
+    def stream_targets(self, stream: str) -> Targets:
+        """The targets a stream's conversations are judged against: the stream's own,
+        key by key, else the scenario's."""
+        own = self.streams[stream].targets
+        if own is None:
+            return self.targets
+        given = {key: value for key, value in own if value is not None}
+        return self.targets.model_copy(update=given)
+
+    def has_stream_targets(self) -> bool:
+        """Whether any stream sets targets of its own."""
+        return any(stream.targets is not None for stream in self.streams.values())
 
     def team_handoff(self, team: str) -> Handoff:
         """The shift-end rules for one team: its own, else the scenario's."""
