@@ -248,6 +248,15 @@ def check_target(target: Target, scenario: Any) -> None:
             )
 
 
+def formula_frt_target(target: Target, scenario: Any) -> float | None:
+    """The one FRT target a staffing formula can judge ``frt_s.within_target`` against:
+    the target's stream's own, or overall the one all streams share; ``None`` when the
+    streams' targets differ (then only simulation can tell)."""
+    if target.stream is not None:
+        return scenario.stream_targets(target.stream).frt
+    return scenario.shared_target("frt")
+
+
 def _metric_and_scope(path: str, text: str) -> tuple[str, str | None, str | None]:
     """The field path, the stream and the team (``None``: overall) in ``path``."""
     scope, name, metric = split_metric(path)

@@ -123,6 +123,10 @@ class Targets(Model):
     followup: Duration | None = Field(default=None, gt=0)
     """Follow-up response target: each later agent reply within it of the customer's message
     counts as met. Example: `10min`."""
+    service_level: Probability | None = None
+    """Share of first responses (and of follow-ups) that must be within the targets above for
+    the plan to meet them: the terminal table and the report then open with "meets target:
+    yes" or "no". Example: `0.8` (80% within 2 minutes, with `frt: 2min`)."""
 
 
 def _day_index(name: str) -> int:
@@ -1017,6 +1021,13 @@ class Scenario(Model):
             return self.targets
         given = {key: value for key, value in own if value is not None}
         return self.targets.model_copy(update=given)
+
+    def shared_target(self, key: str) -> float | None:
+        """The ``frt`` or ``followup`` target every stream is judged against, or
+        ``None`` when there is none or streams differ (a single line on a figure of all
+        conversations would then be wrong for some of them)."""
+        seconds = {getattr(self.stream_targets(name), key) for name in self.streams}
+        return seconds.pop() if len(seconds) == 1 else None
 
     def has_stream_targets(self) -> bool:
         """Whether any stream sets targets of its own."""
