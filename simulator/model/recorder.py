@@ -189,8 +189,11 @@ class Recorder:
     def holding(self, agent: int, held: int, now: float) -> None:
         """From ``now`` the agent holds ``held`` conversations while present (0 while
         away); closes the time held at the previous count."""
-        since = self.holding_since[agent]
-        self.tally.held_s[agent] += self.holding_count[agent] * self.after_warmup(since, now)
+        count = self.holding_count[agent]
+        if count:  # inline after_warmup: called at every pick-up and release
+            elapsed = now - max(self.holding_since[agent], self.warmup)
+            if elapsed > 0:
+                self.tally.held_s[agent] += count * elapsed
         self.holding_count[agent] = held
         self.holding_since[agent] = now
 
