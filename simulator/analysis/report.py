@@ -60,6 +60,17 @@ def _targets(result: RunResult) -> dict[str, float | None]:
     return {key: scenario.shared_target(key) for key in ("frt", "followup")}
 
 
+def _pooled_target_text(scenario: Scenario, key: str) -> str:
+    """A target of all conversations in words: its duration, "its stream's own target"
+    when streams differ, or "no target set"."""
+    seconds = scenario.shared_target(key)
+    if seconds is None and any(
+        getattr(scenario.stream_targets(name), key) is not None for name in scenario.streams
+    ):
+        return "its stream's own target"
+    return _target_text(seconds)
+
+
 def _targets_text(scenario: Scenario) -> str:
     """The targets in words: per stream when streams have their own."""
     if not scenario.has_stream_targets():
@@ -83,7 +94,7 @@ def build_figures(result: RunResult) -> list[ReportFigure]:
     scenario = result.scenario
     targets = _targets(result)
     zone = hourly.zone_label(scenario.start)
-    frt_target = _target_text(targets["frt"])
+    frt_target = _pooled_target_text(scenario, "frt")
     table = hourly.hourly_table(result)
     byhour = hourly.week_grid
     made: list[tuple[str, str, str, Callable[[], Figure]]] = [
@@ -93,7 +104,7 @@ def build_figures(result: RunResult) -> list[ReportFigure]:
             "Each dot is the average over the replications (repeated runs with different "
             "random customers); the whiskers show the 95% confidence interval: the range the "
             "true average very likely lies in. Dashed red lines mark the service targets "
-            f"(first reply {frt_target}, follow-up {_target_text(targets['followup'])}). "
+            f"(first reply {frt_target}, follow-up {_pooled_target_text(scenario, 'followup')}). "
             "Narrow whiskers mean the answer is settled; wide ones call for more replications.",
             lambda: figures.headline_figure(result.summary, targets),
         ),
@@ -127,8 +138,8 @@ def build_figures(result: RunResult) -> list[ReportFigure]:
             "heatmap_frt_p90",
             "First reply time by hour",
             "For customers who wrote in each hour of the week: 90% of those who were answered "
-            f"got their first reply within this many minutes. Green is under the {frt_target} "
-            "target, red over it. Red cells are the holes in the roster.",
+            f"got their first reply within this many minutes. Green is under the target "
+            f"({frt_target}), red over it. Red cells are the holes in the roster.",
             lambda: figures.frt_p90_heatmap(
                 byhour(table["frt_p90_s"] / 60.0), targets["frt"], zone
             ),
