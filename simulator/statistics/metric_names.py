@@ -95,9 +95,9 @@ _TEAM_TITLES = {
     "overtime_h": "overtime",
     "handbacks": "handbacks",
     "intake_cutoff_h": "intake cutoff",
-    "per_agent_hour": "conversations per agent-hour",
-    "replies_per_agent_hour": "replies per agent-hour",
-    "concurrency_held": "conversations held per agent",
+    "per_agent_hour": "answered/agent-hour",
+    "replies_per_agent_hour": "replies/agent-hour",
+    "concurrency_held": "held per agent",
 }
 SHARES = frozenset({"abandon_rate", "within_target", "share_waited", "occupancy"})
 """Statistics that are shares (0 to 1); every other one is a time, count or amount (at least 0)."""

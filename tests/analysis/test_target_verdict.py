@@ -104,6 +104,6 @@ def test_per_stream_targets_give_a_verdict_per_stream() -> None:
 
 def test_team_throughput_rows() -> None:
     table = [" ".join(line.split()) for line in headline_table(SHARES).splitlines()]
-    assert "answered/agent-h 3.5 [3.0, 4.0]" in table
-    assert "replies/agent-h 9.0 [8.0, 10.0]" in table
+    assert "answered/agent-hour 3.5 [3.0, 4.0]" in table
+    assert "replies/agent-hour 9.0 [8.0, 10.0]" in table
     assert "held per agent 1.2 [1.0, 1.5]" in table
