@@ -284,7 +284,7 @@ def run(
             ),
             out_dir,
             quiet,
-            lambda: headline_table(result.summary),
+            lambda: headline_table(result.summary, result.scenario),
         )
 
 

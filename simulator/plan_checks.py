@@ -66,15 +66,17 @@ def plan_warnings(scenario: Scenario) -> list[str]:
 
 
 def _frt_below_first_reply(scenario: Scenario) -> list[str]:
-    target = scenario.targets.frt
-    if target is None:
-        return []
     found = []
     for name, stream in scenario.streams.items():
+        target = scenario.stream_targets(name).frt
+        if target is None:
+            continue
+        own = stream.targets is not None and stream.targets.frt is not None
+        key = f"streams.{name}.targets.frt" if own else "targets.frt"
         first = (stream.conversation.first_handle or stream.conversation.handle).mean_s
         if target < first:
             found.append(
-                f"targets.frt ({format_duration(target)}) is below the typical first reply of "
+                f"{key} ({format_duration(target)}) is below the typical first reply of "
                 f"stream '{name}' ({format_duration(first)} on average): FRT includes typing it, "
                 "so most conversations miss the target however many agents there are"
             )

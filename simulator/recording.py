@@ -70,11 +70,16 @@ AGENT_TALLIES = (
     "activations",
     "break_s",
     "cutoff_s",
+    "first_replies",
+    "replies",
+    "held_s",
 )
 """Per agent, after warmup: time present (on shift or in overtime), time working
 on replies or wrap-up, overtime past shift end, conversations handed back,
 re-read time spent, shifts that ended, on-call activations, time on breaks, time on
-shift closed to new conversations by an intake cutoff."""
+shift closed to new conversations by an intake cutoff, first replies and all replies
+sent, and conversation-seconds held while present (the time integral of the number of
+open conversations the agent holds, so held_s / on_shift_s is the mean held)."""
 
 AGENT_COLUMNS = ("agent", "team", *AGENT_TALLIES)
 """One row per agent (a rotation member, a rostered or on-call person)."""
@@ -90,6 +95,9 @@ TEAM_COLUMNS = (
     "activations",
     "break_s",
     "cutoff_s",
+    "first_replies",
+    "replies",
+    "held_s",
 )
 """One row per team: the sums of its agents' tallies (``agent_shifts`` sums
 ``shifts``)."""

@@ -40,7 +40,7 @@ import pandas as pd
 
 from simulator.recording import Outcome
 from simulator.scenario.schema import DAY_NAMES, Scenario
-from simulator.statistics.metrics import frt_undecided
+from simulator.statistics.metrics import frt_undecided, stream_targets
 
 if TYPE_CHECKING:
     from simulator.experiment import RunResult
@@ -154,7 +154,8 @@ def hourly_table(result: RunResult, stream: str | None = None) -> pd.DataFrame:
     table["frt_p90_s"] = (
         pd.Series(frt[answered]).groupby(cells[answered]).quantile(0.9).reindex(table.index)
     )
-    table["frt_within_target"] = _within_target(cells, frt, outcome, arrived, scenario)
+    target = stream_targets(scenario, conversations["stream"], "frt")
+    table["frt_within_target"] = _within_target(cells, frt, outcome, arrived, target, scenario)
 
     teams = _team_states(result)
     if len(teams):
@@ -169,13 +170,19 @@ def hourly_table(result: RunResult, stream: str | None = None) -> pd.DataFrame:
 
 
 def _within_target(
-    cells: np.ndarray, frt: np.ndarray, outcome: np.ndarray, arrived: np.ndarray, scenario: Scenario
+    cells: np.ndarray,
+    frt: np.ndarray,
+    outcome: np.ndarray,
+    arrived: np.ndarray,
+    target: np.ndarray,
+    scenario: Scenario,
 ) -> np.ndarray:
-    """Share of judged conversations per hour of week answered within targets.frt."""
-    target = scenario.targets.frt
-    if target is None:
+    """Share of judged conversations per hour of week answered within their stream's FRT
+    target (``target``, NaN for a stream without one, which is left out)."""
+    has_target = ~np.isnan(target)
+    if not has_target.any():
         return np.full(HOURS_PER_WEEK, np.nan)
-    reached = outcome != Outcome.DEFLECTED.value
+    reached = (outcome != Outcome.DEFLECTED.value) & has_target
     undecided = frt_undecided(
         outcome == Outcome.OPEN.value, frt, scenario.horizon - arrived, target
     )

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from matplotlib.figure import Figure
 
 from simulator.analysis import figures, hourly, tables
+from simulator.analysis.headline import target_verdict
 from simulator.run_info import staffsim_version
 from simulator.statistics.intervals import clip_end
 from simulator.statistics.metric_names import stat_at
@@ -53,8 +54,35 @@ class ReportFigure:
 
 
 def _targets(result: RunResult) -> dict[str, float | None]:
-    targets = result.scenario.targets
-    return {"frt": targets.frt, "followup": targets.followup}
+    """The targets of all conversations, for figures that pool them: none where streams
+    have different ones (a single line would be wrong for some)."""
+    scenario = result.scenario
+    return {key: scenario.shared_target(key) for key in ("frt", "followup")}
+
+
+def _pooled_target_text(scenario: Scenario, key: str) -> str:
+    """A target of all conversations in words: its duration, "its stream's own target"
+    when streams differ, or "no target set"."""
+    seconds = scenario.shared_target(key)
+    if seconds is None and any(
+        getattr(scenario.stream_targets(name), key) is not None for name in scenario.streams
+    ):
+        return "its stream's own target"
+    return _target_text(seconds)
+
+
+def _targets_text(scenario: Scenario) -> str:
+    """The targets in words: per stream when streams have their own."""
+    if not scenario.has_stream_targets():
+        targets = scenario.targets
+        return (
+            f"targets: first reply {_target_text(targets.frt)}, follow-up "
+            f"{_target_text(targets.followup)}"
+        )
+    return "targets: " + "; ".join(
+        f"{name} first reply {_target_text(own.frt)}, follow-up {_target_text(own.followup)}"
+        for name, own in ((name, scenario.stream_targets(name)) for name in scenario.streams)
+    )
 
 
 def _target_text(seconds: float | None) -> str:
@@ -66,7 +94,7 @@ def build_figures(result: RunResult) -> list[ReportFigure]:
     scenario = result.scenario
     targets = _targets(result)
     zone = hourly.zone_label(scenario.start)
-    frt_target = _target_text(targets["frt"])
+    frt_target = _pooled_target_text(scenario, "frt")
     table = hourly.hourly_table(result)
     byhour = hourly.week_grid
     made: list[tuple[str, str, str, Callable[[], Figure]]] = [
@@ -76,7 +104,7 @@ def build_figures(result: RunResult) -> list[ReportFigure]:
             "Each dot is the average over the replications (repeated runs with different "
             "random customers); the whiskers show the 95% confidence interval: the range the "
             "true average very likely lies in. Dashed red lines mark the service targets "
-            f"(first reply {frt_target}, follow-up {_target_text(targets['followup'])}). "
+            f"(first reply {frt_target}, follow-up {_pooled_target_text(scenario, 'followup')}). "
             "Narrow whiskers mean the answer is settled; wide ones call for more replications.",
             lambda: figures.headline_figure(result.summary, targets),
         ),
@@ -110,8 +138,8 @@ def build_figures(result: RunResult) -> list[ReportFigure]:
             "heatmap_frt_p90",
             "First reply time by hour",
             "For customers who wrote in each hour of the week: 90% of those who were answered "
-            f"got their first reply within this many minutes. Green is under the {frt_target} "
-            "target, red over it. Red cells are the holes in the roster.",
+            f"got their first reply within this many minutes. Green is under the target "
+            f"({frt_target}), red over it. Red cells are the holes in the roster.",
             lambda: figures.frt_p90_heatmap(
                 byhour(table["frt_p90_s"] / 60.0), targets["frt"], zone
             ),
@@ -220,6 +248,7 @@ th, td { padding: 0.3em 0.9em; text-align: right; border-bottom: 1px solid #eee;
 th:first-child, td:first-child { text-align: left; }
 tr.group td { font-weight: 600; background: #f4f6f8; text-align: left; }
 td.interval { color: #555; }
+pre.verdict { font-size: 1.05em; font-weight: 600; white-space: pre-wrap; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; height: auto; }
 figcaption { color: #333; max-width: 60em; }
 """
@@ -259,6 +288,13 @@ _ROWS = (
 )
 
 
+_TEAM_RATES = (
+    ("conversations first answered per agent-hour on shift", "per_agent_hour"),
+    ("replies per agent-hour on shift", "replies_per_agent_hour"),
+    ("conversations held per agent present (time-weighted)", "concurrency_held"),
+)
+
+
 def _table_row(label: str, stat: Any, kind: str) -> str:
     value = stat.get("value") if isinstance(stat, Mapping) else None
     interval = stat.get("ci95") if isinstance(stat, Mapping) else None
@@ -291,6 +327,8 @@ def headline_html(summary: Mapping[str, Any]) -> str:
         lines.append(
             _table_row("conversations handed back (per run)", stat_at(team, "handbacks"), "count")
         )
+        for label, key in _TEAM_RATES:
+            lines.append(_table_row(label, stat_at(team, key), "count"))
     lines.append("</table>")
     return "\n".join(lines)
 
@@ -302,15 +340,14 @@ def render_html(result: RunResult, images: list[tuple[ReportFigure, bytes]]) -> 
     name = html.escape(scenario.name)
     replications = int(result.replications)
     start = scenario.start.isoformat().replace("+00:00", "Z")
-    targets = _targets(result)
     facts = (
         f"seed {int(result.seed)} · {replications} replication"
         f"{'s' if replications != 1 else ''} · start {html.escape(start)} · "
         f"simulated {format_duration(scenario.horizon)}, of which the first "
-        f"{format_duration(scenario.warmup)} is warm-up (not counted) · targets: first "
-        f"reply {_target_text(targets['frt'])}, follow-up "
-        f"{_target_text(targets['followup'])}"
+        f"{format_duration(scenario.warmup)} is warm-up (not counted) · "
+        f"{html.escape(_targets_text(scenario))}"
     )
+    verdict = target_verdict(summary, scenario)
     note = (
         "With one replication there are no confidence intervals."
         if replications < 2
@@ -327,6 +364,7 @@ def render_html(result: RunResult, images: list[tuple[ReportFigure, bytes]]) -> 
         "</head>",
         "<body>",
         f"<h1>Staffing report: {name}</h1>",
+        *([f'<pre class="verdict">{html.escape(chr(10).join(verdict))}</pre>'] if verdict else []),
         f'<p class="meta">{facts}</p>',
         "<h2>Headline numbers</h2>",
         f"<p>{note} Times are per conversation; counts are per run of the scenario.</p>",

@@ -14,8 +14,9 @@ Columns (every cell ``mean [low, high]``, the mean over replications and its
 95% confidence interval, as summary.json reports them):
 
 - FRT p50 and p90, follow-up p90 and resolution p90: durations;
-- FRT within target: share first answered within the scenario's ``targets.frt``
-  (the targets differ between scenarios; :func:`caption` names them);
+- FRT within target: share first answered within the target of the conversation's
+  stream (``streams.NAME.targets.frt``, else ``targets.frt``; the targets differ
+  between scenarios; :func:`caption` names them);
 - abandonment: ``abandon_rate``;
 - overtime (h per run) and handbacks (per run): summed over all teams. They
   belong to teams, not streams, so stream rows leave them empty. Given a
@@ -285,9 +286,17 @@ def caption(summaries: Iterable[Item] | Mapping[str, Item]) -> str:
         )
     targets: dict[str, list[str]] = {}
     for label, item in labelled:
-        frt = getattr(getattr(getattr(item, "scenario", None), "targets", None), "frt", None)
-        if frt is not None:
-            targets.setdefault(format_duration(float(frt)), []).append(label)
+        scenario = getattr(item, "scenario", None)
+        if scenario is None:
+            continue
+        if scenario.has_stream_targets():  # each stream judged by its own
+            own = [(name, scenario.stream_targets(name).frt) for name in scenario.streams]
+            shown = ", ".join(f"{name} {format_duration(s)}" for name, s in own if s is not None)
+        else:
+            frt = scenario.targets.frt
+            shown = format_duration(float(frt)) if frt is not None else ""
+        if shown:
+            targets.setdefault(shown, []).append(label)
     if len(targets) == 1:
         text += f" FRT target: {next(iter(targets))}."
     elif targets:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from simulator.recording import STATE_INTERVAL, Outcome
 from simulator.statistics.intervals import mean_ci
-from simulator.statistics.metrics import frt_undecided
+from simulator.statistics.metrics import frt_undecided, stream_targets
 
 if TYPE_CHECKING:
     from simulator.experiment import RunResult
@@ -42,7 +42,7 @@ def response_times(result: RunResult) -> pd.DataFrame:
     """Every judged response, one row each: ``replication, stream, measure, seconds``.
 
     - ``frt``: one row per conversation that reached a queue (less those still
-      open, unanswered and too recent to judge against ``targets.frt``);
+      open, unanswered and too recent to judge against their stream's FRT target);
       ``seconds`` is NaN when it was never answered (abandoned, or still waiting).
     - ``followup``: one row per answered follow-up message.
     - ``resolution``: one row per resolved conversation, arrival to resolution.
@@ -58,11 +58,10 @@ def response_times(result: RunResult) -> pd.DataFrame:
     outcome = counted["outcome"].astype(str).to_numpy()
     frt = _floats(counted, "first_reply_at") - arrived
     reached = outcome != Outcome.DEFLECTED.value
-    target = scenario.targets.frt
-    if target is not None:
-        reached &= ~frt_undecided(
-            outcome == Outcome.OPEN.value, frt, scenario.horizon - arrived, target
-        )
+    target = stream_targets(scenario, counted["stream"], "frt")
+    reached &= ~frt_undecided(
+        outcome == Outcome.OPEN.value, frt, scenario.horizon - arrived, target
+    )
     resolved = outcome == Outcome.RESOLVED.value
     stream = counted["stream"].astype(str).to_numpy()
     replication = counted["replication"].to_numpy()

@@ -49,7 +49,13 @@ from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
 from simulator.statistics.intervals import paired_difference
-from simulator.statistics.metric_names import lookup, metric_kind, metric_title
+from simulator.statistics.metric_names import (
+    full_path,
+    lookup,
+    metric_kind,
+    metric_title,
+    resolve_metric,
+)
 from simulator.statistics.metrics import (
     counted_conversations,
     replication_metrics,
@@ -80,7 +86,14 @@ the last are what a shift-end policy costs: overtime, or conversations left unow
 STREAM_METRICS = ("frt_s.p90", "frt_s.within_target", "resolution_s.p90", "abandon_rate")
 """Compared per stream, for streams both variants have, when there is more than one."""
 
-TEAM_METRICS = ("occupancy", "overtime_h", "handbacks")
+TEAM_METRICS = (
+    "occupancy",
+    "overtime_h",
+    "handbacks",
+    "per_agent_hour",
+    "replies_per_agent_hour",
+    "concurrency_held",
+)
 """Compared per team, for teams both variants have."""
 
 Source = str | Path | Mapping[str, Any] | Scenario
@@ -120,6 +133,13 @@ class CompareResult:
         return {
             label: result.summary for label, result in zip(self.variants, self.results, strict=True)
         }
+
+    def differences_of(self, name: str) -> list[dict]:
+        """The paired differences of one statistic, named in any form every command
+        accepts (``frt.p90``, ``overall.frt_s.p90``, ``by_team.live.per_agent_hour``)."""
+        scenario = self.results[0].scenario
+        path = resolve_metric(name, scenario.streams, scenario.teams, option="metric")
+        return [entry for entry in self.differences if full_path(entry["metric"]) == path]
 
     def to_dict(self) -> dict[str, Any]:
         """The ``compare.json`` document."""
@@ -534,7 +554,7 @@ def write_compare(
     figure = compare_figure(
         result.response_times(),
         result.table,
-        frt_target=result.results[0].scenario.targets.frt,
+        frt_target=result.results[0].scenario.shared_target("frt"),
         title=_figure_title(result),
     )
 

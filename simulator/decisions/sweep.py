@@ -47,12 +47,14 @@ from simulator.recording import ReplicationRecord
 from simulator.rng import replications_and_seed
 from simulator.scenario.schema import Scenario
 from simulator.statistics.metric_names import (
+    DISTRIBUTION_STATS,
     flatten,
     full_path,
     lookup,
     metric_kind,
     metric_title,
     resolve_metric,
+    split_metric,
 )
 from simulator.statistics.metrics import replication_metrics, summarise_metrics
 
@@ -331,10 +333,13 @@ def write_sweep(
 
 
 def _target(scenario: Scenario, path: str) -> float | None:
-    """The service target a time statistic is read against, if any."""
-    parts = path.split(".")
-    if parts[-1] not in ("mean", "p50", "p90", "p95", "p99"):
+    """The service target a time statistic is read against, if any: its stream's, or
+    overall the one all streams share."""
+    scope, name, field = split_metric(path)
+    parts = field.split(".")
+    if parts[-1] not in DISTRIBUTION_STATS or parts[0] not in ("frt_s", "followup_s"):
         return None
-    if "frt_s" in parts:
-        return scenario.targets.frt
-    return scenario.targets.followup if "followup_s" in parts else None
+    key = "frt" if parts[0] == "frt_s" else "followup"
+    if scope == "by_stream" and name in scenario.streams:
+        return getattr(scenario.stream_targets(name), key)
+    return scenario.shared_target(key) if scope == "overall" else None

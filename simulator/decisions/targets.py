@@ -8,14 +8,17 @@ block (see the interface notes), a comparison and a value::
     abandon_rate<=0.05
     queue_wait_s.share_waited<=0.2
     by_stream.new_customer.frt.p90<=2min  one stream's statistic
+    by_team.live.per_agent_hour<=6        one team's load (occupancy, per_agent_hour,
+                                          replies_per_agent_hour, concurrency_held)
 
 Comparisons are ``<=``, ``>=``, ``<`` and ``>``. A time statistic takes a
 duration with its unit (``90s``, ``2min``: a bare number is refused, as in the
 scenario file); a share takes a number in [0, 1] or a percent; a count a plain
 number.
 
-The text is read by one regular expression and a table of known statistics:
-nothing is ever evaluated. Every mistake is a :class:`~simulator.errors.ScenarioError`
+The text is read by one regular expression and the registry of statistic names
+(:mod:`simulator.statistics.metric_names`, the same for every command): nothing is
+ever evaluated. Every mistake is a :class:`~simulator.errors.ScenarioError`
 that names ``--target``, the part that is wrong and how to write it.
 
 ``size`` looks for the *smallest* head count meeting a target, which makes
@@ -35,6 +38,12 @@ from typing import Any
 
 from simulator.errors import ScenarioError
 from simulator.scenario.references import closest_hint
+from simulator.statistics.metric_names import (
+    DISTRIBUTION_STATS,
+    display_name,
+    short_field,
+    split_metric,
+)
 from simulator.units import format_duration, parse_duration
 
 SOURCE = "--target"
@@ -46,34 +55,33 @@ class Kind(StrEnum):
     DURATION = "duration"  # seconds; the target needs a unit
     SHARE = "share"  # in [0, 1]; the target may be a percent
     COUNT = "count"  # conversations per replication
+    RATE = "rate"  # per agent-hour, or conversations held per agent
 
-
-_DISTRIBUTION = ("mean", "p50", "p90", "p95", "p99")
 
 METRICS: dict[str, Kind] = {
     "abandon_rate": Kind.SHARE,
     **{f"counts.{name}": Kind.COUNT for name in ("abandoned", "resolved", "open")},
-    **{f"queue_wait_s.{s}": Kind.DURATION for s in _DISTRIBUTION},
+    **{f"queue_wait_s.{s}": Kind.DURATION for s in DISTRIBUTION_STATS},
     "queue_wait_s.share_waited": Kind.SHARE,
-    **{f"frt_s.{s}": Kind.DURATION for s in _DISTRIBUTION},
+    **{f"frt_s.{s}": Kind.DURATION for s in DISTRIBUTION_STATS},
     "frt_s.within_target": Kind.SHARE,
-    **{f"followup_s.{s}": Kind.DURATION for s in _DISTRIBUTION},
+    **{f"followup_s.{s}": Kind.DURATION for s in DISTRIBUTION_STATS},
     "followup_s.within_target": Kind.SHARE,
-    **{f"resolution_s.{s}": Kind.DURATION for s in _DISTRIBUTION},
+    **{f"resolution_s.{s}": Kind.DURATION for s in DISTRIBUTION_STATS},
 }
 """Every statistic under a METRICS block that a target may name, by its full path.
 ``counts.arrived`` and ``counts.deflected`` are left out: staffing does not move them."""
 
+TEAM_METRICS: dict[str, Kind] = {
+    "occupancy": Kind.SHARE,
+    "per_agent_hour": Kind.RATE,
+    "replies_per_agent_hour": Kind.RATE,
+    "concurrency_held": Kind.RATE,
+}
+"""The statistics of a ``by_team`` block a target may name: loads that more agents lower."""
+
 HIGHER_IS_BETTER = frozenset({"frt_s.within_target", "followup_s.within_target", "counts.resolved"})
 """Statistics that more agents raise; every other one more agents lower."""
-
-SHORT_FORMS = {
-    "queue_wait": "queue_wait_s",
-    "frt": "frt_s",
-    "followup": "followup_s",
-    "resolution": "resolution_s",
-}
-"""``frt.p90`` means ``frt_s.p90``."""
 
 _EXPRESSION = re.compile(
     r"^\s*(?P<path>[^<>=!]*?)\s*(?P<op><=|>=|=<|=>|==|!=|<|>|=)"
@@ -86,25 +94,40 @@ _EXAMPLES = "e.g. --target 'frt.p90<=2min', 'frt.within_target>=0.8' or 'abandon
 
 @dataclass(frozen=True)
 class Target:
-    """A parsed target: ``metric`` (full METRICS path such as ``frt_s.p90``) of
-    ``stream`` (``None``: overall) compared by ``op`` with ``threshold``."""
+    """A parsed target: ``metric`` (the field path, such as ``frt_s.p90``) of ``stream``
+    or of ``team`` (both ``None``: overall) compared by ``op`` with ``threshold``."""
 
     text: str
     metric: str
     stream: str | None
     op: str
     threshold: float
+    team: str | None = None
 
     @property
     def kind(self) -> Kind:
-        """Duration, share or count."""
-        return METRICS[self.metric]
+        """Duration, share, count or rate."""
+        return TEAM_METRICS[self.metric] if self.team is not None else METRICS[self.metric]
 
     @property
     def path(self) -> tuple[str, ...]:
         """Keys from the root of summary.json (or of one replication's metrics)."""
-        head = ("overall",) if self.stream is None else ("by_stream", self.stream)
+        if self.team is not None:
+            head: tuple[str, ...] = ("by_team", self.team)
+        else:
+            head = ("overall",) if self.stream is None else ("by_stream", self.stream)
         return (*head, *self.metric.split("."))
+
+    @property
+    def name(self) -> str:
+        """The statistic's one printed name (``frt_s.p90``, ``by_stream.chat.frt_s.p90``)."""
+        return display_name(".".join(self.path))
+
+    @property
+    def label(self) -> str:
+        """The target as every command prints it: ``frt_s.p90<=2min``, whatever the
+        short form it was written in."""
+        return f"{self.name}{self.op}{self.format(self.threshold)}"
 
     @property
     def higher_is_better(self) -> bool:
@@ -149,7 +172,7 @@ class Target:
             return format_duration(value) if math.isfinite(value) else "unbounded"
         if self.kind is Kind.SHARE:
             return f"{value * 100:.1f}%"
-        return f"{value:,.1f}"
+        return f"{value:,.2f}" if self.kind is Kind.RATE else f"{value:,.1f}"
 
 
 def parse_target(text: str) -> Target:
@@ -183,31 +206,41 @@ def parse_target(text: str) -> Target:
         raise ScenarioError(
             f"'{text}' has no value after '{op}'", source=SOURCE, fix=f"write {_EXAMPLES}"
         )
-    metric, stream = _metric_and_stream(path, text)
-    threshold = _threshold(metric, value, text)
-    target = Target(text=text.strip(), metric=metric, stream=stream, op=op, threshold=threshold)
+    metric, stream, team = _metric_and_scope(path, text)
+    kind = TEAM_METRICS[metric] if team is not None else METRICS[metric]
+    threshold = _threshold(metric, kind, value, text)
+    target = Target(
+        text=text.strip(), metric=metric, stream=stream, op=op, threshold=threshold, team=team
+    )
     _check_direction(target, path, value)
     return target
 
 
 def check_target(target: Target, scenario: Any) -> None:
-    """Refuse a target the scenario cannot report: an unknown stream, or a
-    ``within_target`` share without the scenario's ``targets`` entry it counts against."""
-    if target.stream is not None and target.stream not in scenario.streams:
-        streams = list(scenario.streams)
-        raise ScenarioError(
-            f"'{target.text}' names stream '{target.stream}', which the scenario does not have",
-            source=SOURCE,
-            fix=closest_hint(target.stream, streams, cutoff=0.6) + f"streams are: "
-            f"{', '.join(streams)}",
-        )
+    """Refuse a target the scenario cannot report: an unknown stream or team, or a
+    ``within_target`` share without a target (the stream's or the scenario's) it counts
+    against."""
+    for member, names, what in (
+        (target.stream, list(scenario.streams), "stream"),
+        (target.team, list(scenario.teams), "team"),
+    ):
+        if member is not None and member not in names:
+            raise ScenarioError(
+                f"'{target.text}' names {what} '{member}', which the scenario does not have",
+                source=SOURCE,
+                fix=closest_hint(member, names, cutoff=0.6) + f"{what}s are: {', '.join(names)}",
+            )
     for statistic, key in (
         ("frt_s.within_target", "frt"),
         ("followup_s.within_target", "followup"),
     ):
-        if target.metric == statistic and getattr(scenario.targets, key) is None:
+        if target.metric != statistic:
+            continue
+        streams = [target.stream] if target.stream is not None else list(scenario.streams)
+        if all(getattr(scenario.stream_targets(name), key) is None for name in streams):
+            where = f"stream {target.stream}" if target.stream is not None else "scenario"
             raise ScenarioError(
-                f"'{target.text}' needs the scenario's {key} target, which is not set "
+                f"'{target.text}' needs the {where}'s {key} target, which is not set "
                 f"(within_target is the share answered within targets.{key})",
                 source=SOURCE,
                 fix=f"add 'targets: {{{key}: 2min}}' to the scenario or pass "
@@ -215,26 +248,38 @@ def check_target(target: Target, scenario: Any) -> None:
             )
 
 
-def _metric_and_stream(path: str, text: str) -> tuple[str, str | None]:
-    """The full metric path and the stream (``None``: overall) in ``path``."""
-    parts = path.split(".")
-    if parts[0] == "overall":
-        parts = parts[1:]
-    stream = None
-    if parts and parts[0] == "by_stream":
-        rest = parts[1:]
-        # Stream names may hold dots: the metric is the longest known tail.
-        for cut in range(1, len(rest)):
-            if _canonical(rest[cut:]) in METRICS:
-                stream, parts = ".".join(rest[:cut]), rest[cut:]
-                break
-        else:
+def formula_frt_target(target: Target, scenario: Any) -> float | None:
+    """The one FRT target a staffing formula can judge ``frt_s.within_target`` against:
+    the target's stream's own, or overall the one all streams share; ``None`` when the
+    streams' targets differ (then only simulation can tell)."""
+    if target.stream is not None:
+        return scenario.stream_targets(target.stream).frt
+    return scenario.shared_target("frt")
+
+
+def _metric_and_scope(path: str, text: str) -> tuple[str, str | None, str | None]:
+    """The field path, the stream and the team (``None``: overall) in ``path``."""
+    scope, name, metric = split_metric(path)
+    if scope != "overall" and name is None:
+        example = (
+            "by_stream.chat.frt.p90<=2min"
+            if scope == "by_stream"
+            else ("by_team.live.occupancy<=85%")
+        )
+        kind = "STREAM" if scope == "by_stream" else "TEAM"
+        raise ScenarioError(
+            f"'{path}' in '{text}' is not {scope}.{kind}.STATISTIC with a known statistic",
+            source=SOURCE,
+            fix=f"write e.g. '{example}'",
+        )
+    if scope == "by_team":
+        if metric not in TEAM_METRICS:
             raise ScenarioError(
-                f"'{path}' in '{text}' is not by_stream.STREAM.STATISTIC with a known statistic",
+                f"'{path}' in '{text}' is no team statistic a head count can be sized to",
                 source=SOURCE,
-                fix="write e.g. 'by_stream.chat.frt.p90<=2min'",
+                fix=f"use by_team.{name}.{{{','.join(TEAM_METRICS)}}}",
             )
-    metric = _canonical(parts)
+        return metric, None, name
     if metric in ("counts.arrived", "counts.deflected"):
         raise ScenarioError(
             f"'{path}' in '{text}' does not depend on the number of agents",
@@ -242,8 +287,8 @@ def _metric_and_stream(path: str, text: str) -> tuple[str, str | None]:
             fix=f"size to a service statistic: {_EXAMPLES}",
         )
     if metric not in METRICS:
-        known = sorted({_short(m) for m in METRICS} | set(METRICS))
-        hint = closest_hint(".".join(parts), known, cutoff=0.6) or closest_hint(
+        known = sorted({short_field(m) for m in METRICS} | set(METRICS))
+        hint = closest_hint(path.removeprefix("overall."), known, cutoff=0.6) or closest_hint(
             metric, known, cutoff=0.6
         )
         raise ScenarioError(
@@ -251,14 +296,14 @@ def _metric_and_stream(path: str, text: str) -> tuple[str, str | None]:
             source=SOURCE,
             fix=hint + "use one of " + _menu(),
         )
-    return metric, stream
+    return metric, name, None
 
 
 def _menu() -> str:
     """The known statistics, grouped: ``frt.{mean,p50,...}, abandon_rate, ...``."""
     groups: dict[str, list[str]] = {}
     for metric in METRICS:
-        head, _, tail = _short(metric).rpartition(".")
+        head, _, tail = short_field(metric).rpartition(".")
         groups.setdefault(head, []).append(tail)
     return ", ".join(
         f"{head}.{{{','.join(tails)}}}" if head else ",".join(tails)
@@ -266,28 +311,13 @@ def _menu() -> str:
     )
 
 
-def _canonical(parts: list[str]) -> str:
-    if parts:
-        parts = [SHORT_FORMS.get(parts[0], parts[0]), *parts[1:]]
-    return ".".join(parts)
-
-
-def _short(metric: str) -> str:
-    head, _, tail = metric.partition(".")
-    for short, full in SHORT_FORMS.items():
-        if head == full:
-            return f"{short}.{tail}"
-    return metric
-
-
-def _threshold(metric: str, value: str, text: str) -> float:
-    kind = METRICS[metric]
+def _threshold(metric: str, kind: Kind, value: str, text: str) -> float:
     if kind is Kind.DURATION:
         if _NUMBER.match(value):
             raise ScenarioError(
                 f"'{value}' in '{text}' has no time unit",
                 source=SOURCE,
-                fix=f"write '{value}s' or '{value}min' ({_short(metric)} is a time)",
+                fix=f"write '{value}s' or '{value}min' ({short_field(metric)} is a time)",
             )
         try:
             seconds = parse_duration(value)
@@ -295,8 +325,8 @@ def _threshold(metric: str, value: str, text: str) -> float:
             raise ScenarioError(
                 f"in '{text}': {error}",
                 source=SOURCE,
-                fix=f"{_short(metric)} is a time: give a number with a unit, "
-                f"e.g. '{_short(metric)}<=2min' or '90s'",
+                fix=f"{short_field(metric)} is a time: give a number with a unit, "
+                f"e.g. '{short_field(metric)}<=2min' or '90s'",
             ) from None
         if seconds < 0:
             raise ScenarioError(
@@ -311,17 +341,17 @@ def _threshold(metric: str, value: str, text: str) -> float:
     elif _NUMBER.match(value):
         number = float(value)
     else:
-        example = "0.8 or 80%" if kind is Kind.SHARE else "10"
+        example = "0.8 or 80%" if kind is Kind.SHARE else "6"
         raise ScenarioError(
             f"'{value}' in '{text}' is not a number",
             source=SOURCE,
-            fix=f"{_short(metric)} is a {kind.value}: give e.g. {example}",
+            fix=f"{short_field(metric)} is a {kind.value}: give e.g. {example}",
         )
     if not math.isfinite(number):
         raise ScenarioError(
             f"'{value}' in '{text}' is not a finite number",
             source=SOURCE,
-            fix=f"give an ordinary number: {_short(metric)} is a {kind.value}",
+            fix=f"give an ordinary number: {short_field(metric)} is a {kind.value}",
         )
     if kind is Kind.SHARE and not 0.0 <= number <= 1.0:
         raise ScenarioError(
@@ -329,7 +359,7 @@ def _threshold(metric: str, value: str, text: str) -> float:
             source=SOURCE,
             fix="write a share such as 0.8 or 80%",
         )
-    if kind is Kind.COUNT and number < 0:
+    if kind in (Kind.COUNT, Kind.RATE) and number < 0:
         raise ScenarioError(
             f"'{value}' in '{text}' is negative", source=SOURCE, fix="give a count of zero or more"
         )
@@ -343,7 +373,7 @@ def _check_direction(target: Target, path: str, value: str) -> None:
         flipped = {"<=": ">=", "<": ">", ">=": "<=", ">": "<"}[target.op]
         more = "raise" if wanted_high else "lower"
         raise ScenarioError(
-            f"'{target.text}' asks {_short(target.metric)} to be "
+            f"'{target.text}' asks {short_field(target.metric)} to be "
             f"{'at most' if target.op in ('<=', '<') else 'at least'} {value}, but more agents "
             f"{more} it, so the smallest team would always meet it",
             source=SOURCE,

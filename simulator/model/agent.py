@@ -79,6 +79,7 @@ class Agent:
             for conversation in self.held:  # kept for this shift (wait_for_owner)
                 self.recorder.owned_again(conversation, now)
         self.present = True
+        self._note_holding()
         self.leaving = None
         self.winding_down = False
         self.shift_end = end
@@ -165,6 +166,7 @@ class Agent:
         else:
             for conversation in self.held:
                 self.recorder.kept(conversation, self.index, now, self.shift_end)
+        self._note_holding()
 
     # -- conversations --
     def take(self, conversation: Conversation) -> None:
@@ -174,6 +176,7 @@ class Agent:
         first; then it is either sent on to its own queue or answered here."""
         team = self.team
         self.held[conversation] = None
+        self._note_holding()
         if conversation.pick_up(self):
             self.recorder.picked_up(conversation, team.index, self.index, self.env.now)
         misrouted = not (conversation.ticket or team.meant_for[conversation.stream])
@@ -211,6 +214,7 @@ class Agent:
     def release(self, conversation: Conversation) -> None:
         """The conversation is over for this agent (resolved and wrapped up)."""
         del self.held[conversation]
+        self._note_holding()
         conversation.let_go()
         if conversation.ticket and conversation.state is State.WAITING:
             self.dispatcher.raise_ticket(conversation)
@@ -223,7 +227,7 @@ class Agent:
         (resolved, or escalated to be raised as a ticket when let go)."""
         now = self.env.now
         conversation.sent += 1
-        self.recorder.reply_sent(conversation, now)
+        self.recorder.reply_sent(conversation, self.index, now)
         if conversation.sent >= conversation.needed:
             conversation.resolve()
             self.recorder.resolved(conversation, now)
@@ -264,6 +268,11 @@ class Agent:
         """Close the tallies of an agent still present at the horizon."""
         if self.present:
             self.recorder.present(self.index, self.came_at, self.shift_end, horizon)
+            self.recorder.holding(self.index, 0, horizon)
+
+    def _note_holding(self) -> None:
+        """Tell the recorder how many conversations are held while present from now."""
+        self.recorder.holding(self.index, len(self.held) if self.present else 0, self.env.now)
 
     def _become_available(self) -> None:
         if self.accepting and len(self.held) < self.team.concurrency:

@@ -31,7 +31,13 @@ if TYPE_CHECKING:
     from simulator.model.conversation import Conversation
 
 NAN = math.nan
-COUNTS = ("handbacks", "shifts", "activations")  # the integer tallies; the rest are seconds
+COUNTS = (
+    "handbacks",
+    "shifts",
+    "activations",
+    "first_replies",
+    "replies",
+)  # the integer tallies; the rest are seconds
 
 
 class AgentTallies:
@@ -47,6 +53,9 @@ class AgentTallies:
         self.activations: list[int] = []
         self.break_s: list[float] = []
         self.cutoff_s: list[float] = []
+        self.first_replies: list[int] = []
+        self.replies: list[int] = []
+        self.held_s: list[float] = []
 
 
 class Recorder:
@@ -94,6 +103,9 @@ class Recorder:
         self.agent_names: list[str] = []
         self.agent_teams: list[str] = []
         self.tally = AgentTallies()
+        # What each agent holds while present, and since when (for held_s).
+        self.holding_count: list[int] = []
+        self.holding_since: list[float] = []
 
     def hire(self, name: str, team: str) -> int:
         """Give a new agent its row; returns the agent's index."""
@@ -101,6 +113,8 @@ class Recorder:
         self.agent_teams.append(team)
         for column in AGENT_TALLIES:
             getattr(self.tally, column).append(0 if column in COUNTS else 0.0)
+        self.holding_count.append(0)
+        self.holding_since.append(0.0)
         return len(self.agent_names) - 1
 
     def after_warmup(self, begin: float, end: float) -> float:
@@ -122,10 +136,13 @@ class Recorder:
         self.team_code[index] = team
         self.agent_code[index] = agent
 
-    def reply_sent(self, conversation: Conversation, now: float) -> None:
-        """A reply (counted in ``sent``): the first reply, a ticket's resolution or
-        the answer to a follow-up."""
+    def reply_sent(self, conversation: Conversation, agent: int, now: float) -> None:
+        """A reply (counted in ``sent``) by ``agent``: the first reply, a ticket's
+        resolution or the answer to a follow-up."""
         index = conversation.index
+        if now >= self.warmup:
+            self.tally.replies[agent] += 1
+            self.tally.first_replies[agent] += conversation.sent == 1
         self.exchanges[index] = conversation.sent
         if conversation.sent == 1:
             self.first_reply_at[index] = now
@@ -168,6 +185,17 @@ class Recorder:
     # -- agents --
     def busy(self, agent: int, begin: float, end: float) -> None:
         self.tally.busy_s[agent] += self.after_warmup(begin, end)
+
+    def holding(self, agent: int, held: int, now: float) -> None:
+        """From ``now`` the agent holds ``held`` conversations while present (0 while
+        away); closes the time held at the previous count."""
+        count = self.holding_count[agent]
+        if count:  # inline after_warmup: called at every pick-up and release
+            elapsed = now - max(self.holding_since[agent], self.warmup)
+            if elapsed > 0:
+                self.tally.held_s[agent] += count * elapsed
+        self.holding_count[agent] = held
+        self.holding_since[agent] = now
 
     def on_break(self, agent: int, begin: float, end: float) -> None:
         self.tally.break_s[agent] += self.after_warmup(begin, end)

@@ -11,6 +11,7 @@ from simulator.scenario.schema import (
     Shift,
     Staffing,
     Stream,
+    Targets,
     Team,
     clock_text,
     days_text,
@@ -29,13 +30,12 @@ def describe_scenario(scenario: Scenario) -> str:
         f"warmup        {format_duration(scenario.warmup)}",
         f"replications  {scenario.replications} (seed {seed})",
     ]
-    targets = [
-        f"{name} {format_duration(value)}"
-        for name, value in (("frt", scenario.targets.frt), ("followup", scenario.targets.followup))
-        if value is not None
-    ]
-    if targets:
-        lines.append(f"targets       {', '.join(targets)}")
+    targets = _targets_text(scenario.targets)
+    if targets or scenario.has_stream_targets():
+        lines.append(f"targets       {targets or 'none'}")
+    for name, stream in scenario.streams.items():
+        if stream.targets is not None:
+            lines.append(f"  stream {name}: {_targets_text(scenario.stream_targets(name))}")
     lines.append(f"streams ({len(scenario.streams)})")
     for name, stream in scenario.streams.items():
         conversation = stream.conversation
@@ -148,3 +148,15 @@ def _describe_distribution(dist: Distribution) -> str:
         return format_duration(dist.mean_s)
     text = f"{dist.dist.value} mean {format_duration(dist.mean_s)}"
     return text + (f" cv {dist.cv:g}" if dist.cv is not None else "")
+
+
+def _targets_text(targets: Targets) -> str:
+    """``frt 2min, followup 5min, service level 80%``: the targets that are set."""
+    parts = [
+        f"{name} {format_duration(value)}"
+        for name, value in (("frt", targets.frt), ("followup", targets.followup))
+        if value is not None
+    ]
+    if targets.service_level is not None:
+        parts.append(f"service level {targets.service_level:.0%}")
+    return ", ".join(parts)

@@ -124,6 +124,10 @@ class Targets(Model):
     followup: Duration | None = Field(default=None, gt=0)
     """Follow-up response target: each later agent reply within it of the customer's message
     counts as met. Example: `10min`."""
+    service_level: Probability | None = None
+    """Share of first responses (and of follow-ups) that must be within the targets above for
+    the plan to meet them: the terminal table and the report then open with "meets target:
+    yes" or "no". Example: `0.8` (80% within 2 minutes, with `frt: 2min`)."""
 
 
 def _day_index(name: str) -> int:
@@ -416,6 +420,10 @@ class Stream(Model):
     """The shape of the stream's conversations."""
     arrivals: Arrivals | None = None
     """Replay a trace of arrival times instead of drawing them from per_hour."""
+    targets: Targets | None = None
+    """This stream's own service targets, in place of the scenario's targets key by key (a key
+    left out keeps the scenario's): each conversation is judged against its stream's target.
+    Example: `{frt: 4h}`."""
 
     @model_validator(mode="before")
     @classmethod
@@ -1063,6 +1071,26 @@ class Scenario(Model):
         if spec.streams is not None:
             return list(spec.streams)
         return [name for name in self.streams if self.home_queue(name) in spec.serves]
+
+    def stream_targets(self, stream: str) -> Targets:
+        """The targets a stream's conversations are judged against: the stream's own,
+        key by key, else the scenario's."""
+        own = self.streams[stream].targets
+        if own is None:
+            return self.targets
+        given = {key: value for key, value in own if value is not None}
+        return self.targets.model_copy(update=given)
+
+    def shared_target(self, key: str) -> float | None:
+        """The ``frt`` or ``followup`` target every stream is judged against, or
+        ``None`` when there is none or streams differ (a single line on a figure of all
+        conversations would then be wrong for some of them)."""
+        seconds = {getattr(self.stream_targets(name), key) for name in self.streams}
+        return seconds.pop() if len(seconds) == 1 else None
+
+    def has_stream_targets(self) -> bool:
+        """Whether any stream sets targets of its own."""
+        return any(stream.targets is not None for stream in self.streams.values())
 
     def team_handoff(self, team: str) -> Handoff:
         """The shift-end rules for one team: its own, else the scenario's."""

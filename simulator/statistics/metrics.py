@@ -16,17 +16,24 @@ spelled out here and kept in one place:
   zero.
 - ``abandon_rate``: abandoned / reached a queue.
 - ``frt_s``: first reply at minus arrived at, over answered conversations.
-  ``within_target`` (needs ``targets.frt``): answered with FRT at most the
+  ``within_target`` (needs an FRT target): answered with FRT at most the
   target, over conversations that reached a queue, less those still open and
   unanswered that arrived within one target of the horizon (they cannot be
   judged yet). Abandoned conversations and open ones already past the target
-  count as misses.
+  count as misses. Each conversation is judged against its own stream's target
+  (``streams.NAME.targets``, else ``targets``); conversations of a stream without
+  a target are left out of the share.
 - ``followup_s``: response time of answered follow-up messages;
-  ``within_target`` against ``targets.followup`` over those answered ones.
+  ``within_target`` against the stream's follow-up target over those answered ones.
 - ``resolution_s``: ended at minus arrived at, over resolved conversations.
 - Percentiles are numpy's default (linear interpolation).
 - ``by_team``: ``occupancy`` = busy / on-shift agent time, ``overtime_h`` =
-  overtime hours, ``handbacks`` = conversations handed back.
+  overtime hours, ``handbacks`` = conversations handed back; throughput per
+  on-shift agent-hour (on shift or in overtime, after warmup): ``per_agent_hour`` =
+  first replies its agents sent, ``replies_per_agent_hour`` = all replies they sent;
+  ``concurrency_held`` = open conversations its agents held while present, averaged
+  over their time present (time-weighted). Replies and time held count after warmup,
+  whenever the conversation arrived.
 - ``overall.overtime_h``: every team's overtime hours together;
   ``intake_cutoff_h`` (overall and by team): agent hours on shift but closed to
   new conversations by an ownership intake cutoff.
@@ -56,7 +63,7 @@ import pandas as pd
 from simulator.recording import UNOWNED_KINDS, Outcome, ReplicationRecord
 from simulator.scenario.schema import Scenario
 from simulator.statistics.intervals import mean_ci
-from simulator.statistics.metric_names import SHARES
+from simulator.statistics.metric_names import SHARES, TEAM_STATISTICS
 
 PERCENTILES = (50, 90, 95, 99)
 WAITED = 1e-9
@@ -73,11 +80,22 @@ def _is(frame: pd.DataFrame, outcome: Outcome) -> np.ndarray:
     return (frame["outcome"] == outcome.value).to_numpy(dtype=bool)
 
 
+def stream_targets(scenario: Scenario, streams: pd.Series | np.ndarray, key: str) -> np.ndarray:
+    """Each row's target in seconds (``key`` "frt" or "followup") by the stream it
+    belongs to: the stream's own, else the scenario's; NaN where there is none."""
+    names = list(scenario.streams)
+    seconds = [getattr(scenario.stream_targets(name), key) for name in names]
+    by_code = np.array([np.nan if value is None else value for value in seconds] + [np.nan])
+    codes = pd.Categorical(np.asarray(streams), categories=names).codes
+    return by_code[codes]  # code -1 (no such stream) takes the trailing NaN
+
+
 def counted_conversations(record: ReplicationRecord, scenario: Scenario) -> pd.DataFrame:
     """Counted conversations (arrived at or after warmup) with the per-conversation
     quantities the statistics use: ``reached`` (not deflected), a flag per outcome,
-    and ``wait``, ``frt``, ``resolution`` (seconds; NaN where they do not apply) and
-    ``remaining`` (horizon minus arrived at)."""
+    ``wait``, ``frt``, ``resolution`` (seconds; NaN where they do not apply),
+    ``remaining`` (horizon minus arrived at) and ``frt_target`` (the stream's, NaN
+    without one)."""
     conversations = record.conversations
     arrived = _times(conversations, "arrived_at")
     picked = _times(conversations, "picked_up_at")
@@ -101,21 +119,27 @@ def counted_conversations(record: ReplicationRecord, scenario: Scenario) -> pd.D
             "frt": np.where(reached, first_reply - arrived, np.nan),
             "resolution": np.where(outcomes[Outcome.RESOLVED], ended - arrived, np.nan),
             "remaining": scenario.horizon - arrived,
+            "frt_target": stream_targets(scenario, conversations["stream"], "frt"),
         }
     )
     return table[arrived >= scenario.warmup].reset_index(drop=True)
 
 
-def _counted_followups(record: ReplicationRecord, counted: pd.DataFrame) -> pd.DataFrame:
-    """Answered follow-ups of counted conversations, with their stream."""
+def _counted_followups(
+    record: ReplicationRecord, counted: pd.DataFrame, scenario: Scenario
+) -> pd.DataFrame:
+    """Answered follow-ups of counted conversations, with their stream and its
+    follow-up target (``target``, NaN without one)."""
     position = pd.Index(counted["conversation"]).get_indexer(
         record.followups["conversation"].to_numpy()
     )
     kept = position >= 0
+    streams = counted["stream"].array[position[kept]]
     return pd.DataFrame(
         {
-            "stream": counted["stream"].array[position[kept]],
+            "stream": streams,
             "response": _times(record.followups, "response_s")[kept],
+            "target": stream_targets(scenario, streams, "followup"),
         }
     )
 
@@ -136,34 +160,45 @@ def _distribution(values: np.ndarray) -> dict[str, float | None]:
     }
 
 
-def _within(values: np.ndarray, target: float | None, judged: int) -> float | None:
-    """Share of ``judged`` whose value is at most ``target``; NaN values never meet it."""
-    if target is None:
+def _within(values: np.ndarray, targets: np.ndarray, judged: np.ndarray) -> float | None:
+    """Share of the ``judged`` rows (a mask) whose value is at most their own target;
+    ``None`` when no row has a target. NaN values never meet it; rows without a target
+    are never judged."""
+    has_target = ~np.isnan(targets)
+    if not has_target.any():
         return None
-    return _share(int(np.count_nonzero(values <= target)), judged)
+    judged = judged & has_target
+    hits = np.count_nonzero(values[judged] <= targets[judged])
+    return _share(int(hits), int(np.count_nonzero(judged)))
 
 
 def frt_undecided(
-    is_open: np.ndarray, frt: np.ndarray, remaining: np.ndarray, target: float
+    is_open: np.ndarray, frt: np.ndarray, remaining: np.ndarray, target: float | np.ndarray
 ) -> np.ndarray:
-    """Conversations whose first reply cannot be judged against ``target`` yet: still
-    open and unanswered (``frt`` NaN) at the horizon, having arrived within one target
-    of it (``remaining``: horizon minus arrived at)."""
+    """Conversations whose first reply cannot be judged against ``target`` (one for all,
+    or one per row) yet: still open and unanswered (``frt`` NaN) at the horizon, having
+    arrived within one target of it (``remaining``: horizon minus arrived at)."""
     return is_open & np.isnan(frt) & (remaining <= target)
 
 
-def _frt_judged(rows: Columns, target: float | None) -> int:
-    """Conversations whose first reply can be judged against the target by the horizon."""
-    if target is None:
-        return 0
-    undecided = frt_undecided(rows["open"], rows["frt"], rows["remaining"], target)
-    return int(rows["reached"].sum() - np.count_nonzero(undecided))
+def _frt_judged(rows: Columns) -> np.ndarray:
+    """Conversations whose first reply can be judged against their target by the horizon."""
+    undecided = frt_undecided(rows["open"], rows["frt"], rows["remaining"], rows["frt_target"])
+    return rows["reached"] & ~undecided
 
 
 Columns = dict[str, np.ndarray]
 """Counted conversations as plain arrays, one per column of :func:`counted_conversations`."""
 
-_COLUMNS = ("reached", *(o.value for o in Outcome), "wait", "frt", "resolution", "remaining")
+_COLUMNS = (
+    "reached",
+    *(o.value for o in Outcome),
+    "wait",
+    "frt",
+    "resolution",
+    "remaining",
+    "frt_target",
+)
 
 
 def _columns(table: pd.DataFrame) -> Columns:
@@ -182,13 +217,14 @@ def _split(labels: pd.Series, names: Sequence[str], columns: Columns) -> dict[st
     }
 
 
-def _metrics(rows: Columns, response: np.ndarray, scenario: Scenario) -> dict:
-    """The METRICS block for one replication and one group of conversations."""
+def _metrics(rows: Columns, followups: Columns) -> dict:
+    """The METRICS block for one replication and one group of conversations (and the
+    answered follow-ups of that group, with their targets)."""
     reached = int(rows["reached"].sum())
     wait = rows["wait"]
     frt = rows["frt"]
-    response = response[~np.isnan(response)]
-    targets = scenario.targets
+    answered = ~np.isnan(followups["response"])
+    response = followups["response"][answered]
     return {
         "counts": {
             "arrived": len(rows["reached"]),
@@ -204,37 +240,53 @@ def _metrics(rows: Columns, response: np.ndarray, scenario: Scenario) -> dict:
         },
         "frt_s": {
             **_distribution(frt),
-            "within_target": _within(frt, targets.frt, _frt_judged(rows, targets.frt)),
+            "within_target": _within(frt, rows["frt_target"], _frt_judged(rows)),
         },
         "followup_s": {
             **_distribution(response),
-            "within_target": _within(response, targets.followup, response.size),
+            "within_target": _within(
+                response, followups["target"][answered], np.ones(response.size, dtype=bool)
+            ),
         },
         "resolution_s": _distribution(rows["resolution"]),
     }
 
 
+TEAM_TALLIES = (
+    "on_shift_s",
+    "busy_s",
+    "overtime_s",
+    "handbacks",
+    "cutoff_s",
+    "first_replies",
+    "replies",
+    "held_s",
+)
+
+
+def _per(amount: float, seconds: float, per: float = 1.0) -> float | None:
+    """``amount`` per ``per`` seconds of ``seconds``; ``None`` without any time."""
+    return amount / seconds * per if seconds > 0 else None
+
+
 def _team_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
-    """Occupancy, overtime hours and handbacks of every team in the scenario."""
-    numbers = ["on_shift_s", "busy_s", "overtime_s", "handbacks", "cutoff_s"]
-    totals = record.teams[numbers].groupby(record.teams["team"].astype(str)).sum()
+    """Occupancy, overtime hours, handbacks, throughput and load of every team."""
+    totals = record.teams[list(TEAM_TALLIES)].groupby(record.teams["team"].astype(str)).sum()
     result = {}
     for team in scenario.teams:
         if team not in totals.index:
-            result[team] = {
-                "occupancy": None,
-                "overtime_h": None,
-                "handbacks": None,
-                "intake_cutoff_h": None,
-            }
+            result[team] = dict.fromkeys(TEAM_STATISTICS)
             continue
         row = totals.loc[team]
         on_shift = float(row["on_shift_s"])
         result[team] = {
-            "occupancy": float(row["busy_s"]) / on_shift if on_shift > 0 else None,
+            "occupancy": _per(float(row["busy_s"]), on_shift),
             "overtime_h": float(row["overtime_s"]) / 3600.0,
             "handbacks": float(row["handbacks"]),
             "intake_cutoff_h": float(row["cutoff_s"]) / 3600.0,
+            "per_agent_hour": _per(float(row["first_replies"]), on_shift, 3600.0),
+            "replies_per_agent_hour": _per(float(row["replies"]), on_shift, 3600.0),
+            "concurrency_held": _per(float(row["held_s"]), on_shift),
         }
     return result
 
@@ -284,9 +336,9 @@ def _unowned_blocks(spells: dict[str, dict], key: str | None, name: str | None) 
 def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     """One replication's ``overall``, ``by_stream`` and ``by_team`` statistics."""
     table = counted_conversations(record, scenario)
-    followups = _counted_followups(record, table)
+    followups = _counted_followups(record, table, scenario)
     rows = _columns(table)
-    response = {"response": followups["response"].to_numpy()}
+    response = {key: followups[key].to_numpy() for key in ("response", "target")}
     names = list(scenario.streams)
     rows_by = _split(table["stream"], names, rows)
     response_by = _split(followups["stream"], names, response)
@@ -294,14 +346,14 @@ def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     teams = _team_metrics(record, scenario)
     return {
         "overall": {
-            **_metrics(rows, response["response"], scenario),
+            **_metrics(rows, response),
             "overtime_h": float(record.teams["overtime_s"].sum()) / 3600.0,
             "intake_cutoff_h": float(record.teams["cutoff_s"].sum()) / 3600.0,
             **_unowned_blocks(spells, None, None),
         },
         "by_stream": {
             name: {
-                **_metrics(rows_by[name], response_by[name]["response"], scenario),
+                **_metrics(rows_by[name], response_by[name]),
                 **_unowned_blocks(spells, "stream", name),
             }
             for name in names

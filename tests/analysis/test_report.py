@@ -5,6 +5,7 @@ inside its atomic results folder."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -273,3 +274,31 @@ def test_shift_end_table_counts_spells_per_weekly_shift_end() -> None:
     assert table[["weekday", "clock", "kind"]].values.tolist() == [[0, "15:00", "handed_back"]]
     assert table["per_end"].tolist() == [1.5]
     assert table["wait_mean_h"].tolist() == [2.0]
+
+
+def test_report_opens_with_whether_each_stream_meets_its_target(result: RunResult) -> None:
+    spec = {
+        **SCENARIO,
+        "targets": {**SCENARIO["targets"], "service_level": 0.8},
+        "streams": {
+            **SCENARIO["streams"],
+            "launch": {**SCENARIO["streams"]["launch"], "targets": {"frt": "1h"}},
+        },
+    }
+    judged = dataclasses.replace(result, scenario=load_scenario(spec))
+    text = report_module.render_html(judged, [])
+    verdict = re.search(r'<pre class="verdict">(.*?)</pre>', text, re.S)
+    assert verdict is not None
+    lines = verdict.group(1).splitlines()
+    assert lines[0] in ("meets target: yes", "meets target: no")
+    assert lines[1].startswith("  stream launch: ") and "FRT within 1h" in lines[1]
+    assert lines[2].startswith("  stream general: ") and "FRT within 2min" in lines[2]
+    assert text.index('class="verdict"') < text.index("<h2>")
+    assert "launch first reply 1h, follow-up 5min; general first reply 2min" in text
+    assert "conversations first answered per agent-hour on shift" in text
+
+
+def test_report_has_no_verdict_without_targets(result: RunResult) -> None:
+    spec = {key: value for key, value in SCENARIO.items() if key != "targets"}
+    text = report_module.render_html(dataclasses.replace(result, scenario=load_scenario(spec)), [])
+    assert "verdict" not in text.split("<body>")[1]

@@ -8,6 +8,7 @@ second each.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,19 @@ def test_team_totals_from_a_run_use_each_replications_total() -> None:
     assert own.loc["handbacks (per run)", "value"] == pytest.approx(sum(per_run) / 3)
     assert set(values.index) == {"two-streams", "two-streams / chat", "two-streams / email"}
     assert "FRT target: 2min" in caption([result])
+    own = dataclasses.replace(
+        result,
+        scenario=simulator.load_scenario(
+            {
+                **_two_streams(),
+                "streams": {
+                    **_two_streams()["streams"],
+                    "email": {**_two_streams()["streams"]["email"], "targets": {"frt": "1h"}},
+                },
+            }
+        ),
+    )
+    assert "FRT target: chat 2min, email 1h" in caption([own])
 
 
 # --------------------------------------------------------------------------- command

@@ -49,6 +49,7 @@ def test_run_writes_every_file(write_scenario, invoke, workdir: Path) -> None:
     assert set(summary["by_stream"]) == {"chat"}
     assert set(summary["by_stream"]["chat"]) == METRIC_KEYS | SPELL_KEYS
     team_keys = {"occupancy", "overtime_h", "handbacks", "intake_cutoff_h"}
+    team_keys |= {"per_agent_hour", "replies_per_agent_hour", "concurrency_held"}
     assert set(summary["by_team"]["support"]) == team_keys | SPELL_KEYS
 
     conversations = pd.read_parquet(out / "conversations.parquet")

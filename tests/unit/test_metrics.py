@@ -90,6 +90,9 @@ def record(categorical: bool = True, shift: float = 0.0, replication: int = 0) -
             "reread_s": [0.0, 0.0],
             "agent_shifts": [1, 0],
             "cutoff_s": [900.0, 0.0],
+            "first_replies": [3, 0],
+            "replies": [5, 0],
+            "held_s": [5400.0, 0.0],
         }
     )
     return ReplicationRecord(replication, frame, followups, teams)
@@ -198,6 +201,15 @@ def test_team_statistics(metrics: dict) -> None:
         "overtime_h": None,
         "handbacks": None,
     }
+    # a: 3 first replies, 5 replies and 1.5 conversation-hours held in 1 agent-hour on shift
+    throughput = ("per_agent_hour", "replies_per_agent_hour", "concurrency_held")
+    assert {k: teams["a"][k] for k in throughput} == {
+        "per_agent_hour": 3.0,
+        "replies_per_agent_hour": 5.0,
+        "concurrency_held": 1.5,
+    }
+    assert {k: teams["b"][k] for k in throughput} == dict.fromkeys(throughput)
+    assert {k: teams["c"][k] for k in throughput} == dict.fromkeys(throughput)
     assert teams["c"]["handed_back"] == {
         "conversations": 0,
         "wait_s": {"mean": None, "p50": None, "p90": None},

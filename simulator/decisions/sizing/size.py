@@ -76,7 +76,12 @@ import time
 from simulator.decisions.sizing.size_result import SizeResult
 from simulator.decisions.sizing.size_search import Search
 from simulator.decisions.sizing.staffing import team_workload, unlimited_statistic
-from simulator.decisions.targets import Target, check_target, parse_target
+from simulator.decisions.targets import (
+    Target,
+    check_target,
+    formula_frt_target,
+    parse_target,
+)
 from simulator.errors import ScenarioError
 from simulator.rng import replications_and_seed
 from simulator.scenario.references import closest_hint
@@ -191,7 +196,7 @@ def prepare(
         raise ScenarioError(
             str(error), source="--team", fix="size a team that serves some stream's queue"
         ) from None
-    frt_target = scenario.targets.frt
+    frt_target = formula_frt_target(goal, scenario)
     unlimited = unlimited_statistic(workload, goal.metric, frt_target, goal.stream)
     if unlimited is not None and not goal.meets(unlimited):
         because = (

@@ -20,7 +20,7 @@ import numpy as np
 from simulator.decisions.sizing.size_result import SizeResult
 from simulator.decisions.sizing.staffing import Workload
 from simulator.decisions.targets import Target
-from simulator.units import HOUR
+from simulator.units import HOUR, format_duration
 
 # --------------------------------------------------------------------------- why they differ
 
@@ -30,14 +30,17 @@ def explain(result: SizeResult, workload: Workload) -> list[str]:
     they agree, what the formula leaves out), most likely first."""
     scenario, spec = result.scenario, result.scenario.teams[result.team]
     if result.analytic_agents is None:
-        return (
-            [
-                f"no Erlang formula gives {result.target.metric} (only queue wait, first "
-                "response and abandonment have one), so the simulation alone sized it"
+        if result.formula is not None:
+            return []
+        if result.target.metric == "frt_s.within_target":
+            return [
+                f"streams are held to different FRT targets, which no one Erlang formula "
+                f"judges, so the simulation alone sized {result.target.name}"
             ]
-            if result.formula is None
-            else []
-        )
+        return [
+            f"no Erlang formula gives {result.target.name} (only queue wait, first "
+            "response and abandonment have one), so the simulation alone sized it"
+        ]
     difference = result.total - result.analytic_agents
     per = result.per_interval
     if per is not None:
@@ -244,7 +247,7 @@ def heatmap_figure(result: SizeResult) -> Any:
     return size_heatmap(
         result.heatmaps,
         zone=result.zone,
-        title=f"Agents needed by hour of week: team {result.team}, target {result.target.text}",
+        title=f"Agents needed by hour of week: team {result.team}, target {result.target.label}",
     )
 
 
@@ -258,7 +261,8 @@ def report_text(result: SizeResult) -> str:
         else "mean over replications"
     )
     lines = [
-        f"team {result.team}, target {goal.text}: {result.replications} replications, "
+        f"team {result.team}, target {goal.label}{_judged_by(goal, result)}: "
+        f"{result.replications} replications, "
         f"seed {result.seed}, {level}",
         "",
     ]
@@ -266,7 +270,7 @@ def report_text(result: SizeResult) -> str:
     width = max(len(formula), 9) + 2
     first = max(
         22,
-        len(goal.metric) + 10,
+        len(goal.name) + 10,
         *(len(label) + 2 for label in (result.agents if isinstance(result.agents, dict) else {})),
     )
     lines.append(f"  {'':<{first}}{formula:<{width}}simulated")
@@ -281,7 +285,7 @@ def report_text(result: SizeResult) -> str:
             f"{_number(np.nansum(per.agents) * per.slot_s / HOUR)}"
         )
         lines.append(
-            f"  {'overall ' + goal.metric:<{first}}{'':<{width}}"
+            f"  {'overall ' + goal.name:<{first}}{'':<{width}}"
             f"{_stat(goal, result.achieved, result.achieved_interval)}"
         )
         if not per.met_everywhere:
@@ -297,7 +301,7 @@ def report_text(result: SizeResult) -> str:
             lines.append(f"  {label:<{first}}{_text(analytic.get(label)):<{width}}{count}")
         lines.append(f"  {'total':<{first}}{_text(result.analytic_agents):<{width}}{result.total}")
         lines.append(
-            f"  {goal.metric:<{first}}{goal.format(result.analytic_achieved):<{width}}"
+            f"  {goal.name:<{first}}{goal.format(result.analytic_achieved):<{width}}"
             f"{_stat(goal, result.achieved, result.achieved_interval)}"
         )
     else:
@@ -305,7 +309,7 @@ def report_text(result: SizeResult) -> str:
             f"  {'agents':<{first}}{_text(result.analytic_agents):<{width}}{result.agents}"
         )
         lines.append(
-            f"  {goal.metric:<{first}}{goal.format(result.analytic_achieved):<{width}}"
+            f"  {goal.name:<{first}}{goal.format(result.analytic_achieved):<{width}}"
             f"{_stat(goal, result.achieved, result.achieved_interval)}"
         )
     if result.per_interval is None:
@@ -355,6 +359,25 @@ def _coverage(result: SizeResult) -> str | None:
         "target holds over the whole horizon, not in every hour; --per-interval 1h sizes "
         "for every hour."
     )
+
+
+def _judged_by(goal: Target, result: SizeResult) -> str:
+    """For a within_target share, the response targets it counts against, per stream
+    where streams have their own."""
+    key = {"frt_s.within_target": "frt", "followup_s.within_target": "followup"}.get(goal.metric)
+    scenario = result.scenario
+    if key is None:
+        return ""
+    streams = [goal.stream] if goal.stream is not None else list(scenario.streams)
+    seconds = {name: getattr(scenario.stream_targets(name), key) for name in streams}
+    if len(set(seconds.values())) == 1:
+        only = next(iter(seconds.values()))
+        return f" ({key} target {format_duration(only)})" if only is not None else ""
+    shown = ", ".join(
+        f"{name} {format_duration(value) if value is not None else 'none'}"
+        for name, value in seconds.items()
+    )
+    return f" ({key} targets {shown})"
 
 
 def _stat(goal: Target, value: float | None, interval: tuple[float, float] | None) -> str:

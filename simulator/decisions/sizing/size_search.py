@@ -30,7 +30,7 @@ from simulator.decisions.sizing.staffing import (
     team_statistic,
 )
 from simulator.decisions.sizing.staffing_shapes import AlwaysOn, ScaledRoster, curve_roster
-from simulator.decisions.targets import Target
+from simulator.decisions.targets import Target, formula_frt_target
 from simulator.errors import ScenarioError
 from simulator.scenario.schema import Scenario, Shift, Team
 from simulator.statistics.intervals import LEVEL, mean_ci
@@ -79,7 +79,11 @@ class Search:
         """The highest arrival rate of each slot of the week over the horizon."""
         for rate, slot in zip(self.rates, self.intervals.slot, strict=True):
             self.busiest[slot] = max(self.busiest[slot], rate)
-        self.analytic_ok = goal.metric in ANALYTIC_METRICS
+        self.frt_target = formula_frt_target(goal, scenario)
+        # Streams held to different FRT targets give the formula no one target to judge.
+        self.analytic_ok = goal.metric in ANALYTIC_METRICS and not (
+            goal.metric == "frt_s.within_target" and self.frt_target is None
+        )
         self.worse: Callable[[float, float], float] = min if goal.higher_is_better else max
         self.bar = tqdm(desc=f"{what} {team}", unit="candidate", disable=not progress, leave=False)
 
@@ -98,7 +102,7 @@ class Search:
             self.rates if rates is None else rates,
             self.intervals.lengths if lengths is None else lengths,
             agents,
-            self.scenario.targets.frt,
+            self.frt_target,
             self.goal.stream,
             self.worse,
         )
