@@ -121,19 +121,27 @@ def write_results(
     ``jobs``, ``started_at`` and ``command`` go into ``run.json``; by default
     the result's own ``jobs`` (if any), the wall time counted back from now, and
     no command. ``report`` adds ``report.html`` and ``figures/`` (see
-    :mod:`simulator.analysis.report`), drawn inside the same atomic write.
+    :mod:`simulator.analysis.report`), drawn inside the same atomic write, in
+    worker processes while the data files are written.
     """
 
     def fill(folder: Path) -> None:
+        if not report:
+            write_data(folder)
+            return
+        from simulator.analysis import report as run_report
+
+        # The figures are drawn in worker processes while the data files are written.
+        with run_report.drawing(result) as drawn:
+            write_data(folder)
+            run_report.write_report(result, folder, drawn)
+
+    def write_data(folder: Path) -> None:
         _write_parquet(_conversations(result), folder / "conversations.parquet")
         _write_parquet(_followups(result), folder / "followups.parquet")
         _write_parquet(result.agents, folder / "agents.parquet")
         _write_parquet(result.tickets, folder / "tickets.parquet")
         write_json(result.summary, folder / "summary.json")
-        if report:
-            from simulator.analysis.report import write_report  # matplotlib loads only here
-
-            write_report(result, folder)
 
     return write_command_folder(
         out_dir,
