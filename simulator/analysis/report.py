@@ -312,6 +312,8 @@ def drawing(result: RunResult, workers: int | None = None) -> Iterator[Iterator[
     for. Leaving the block early stops the workers. The bytes are the same either way.
     """
     workers = drawing_workers() if workers is None else workers
+    for frame in ("conversations", "followups", "states"):
+        getattr(result, frame)  # stacked once here, not once in every worker
     if workers <= 1:
         data = ReportData(result)
         yield (draw_figure(data, name) for name, _, _ in FIGURES)
