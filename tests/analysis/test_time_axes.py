@@ -45,3 +45,12 @@ def test_numbers_read_in_the_largest_unit_they_fill() -> None:
     ]
     assert format_time(5400, MINUTES) == "90 min"
     assert format_time(float("nan")) == "-"
+
+
+def test_compare_and_sweep_figures_use_the_same_units() -> None:
+    from simulator.analysis.compare_figures import display_scale
+
+    assert display_scale("seconds", [30.0, np.nan]) == (1.0, "s")
+    assert display_scale("seconds", [-5400.0]) == (60.0, "min")
+    assert display_scale("seconds", [3 * 86400.0]) == (86400.0, "d")
+    assert display_scale("share", [0.5]) == (0.01, "%")
