@@ -107,7 +107,7 @@ def zone_text(zone: tzinfo, begin: datetime, end: datetime) -> str:
     if name == "UTC" or not isinstance(zone, ZoneInfo) or len(hours) == 0:
         return name
     local = hours.tz_convert(zone)
-    offsets = np.array([moment.utcoffset() for moment in local], dtype="timedelta64[s]")
+    offsets = (local.tz_localize(None) - hours.tz_convert("UTC").tz_localize(None)).to_numpy()
     changes = np.flatnonzero(offsets[1:] != offsets[:-1]) + 1
     parts = [str(local[0].tzname())]
     parts += [f"{local[i].tzname()} from {local[i].strftime('%a %d %b %H:%M')}" for i in changes]
