@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -333,3 +336,31 @@ def test_captions_describe_this_run(result: RunResult, made: list[ReportFigure])
     occupancy = {n: t["occupancy"]["value"] for n, t in result.summary["by_team"].items()}
     busiest = max(occupancy, key=occupancy.__getitem__)
     assert f"team {busiest} is busiest at {occupancy[busiest] * 100:.0f}%" in caption["occupancy"]
+
+
+def test_matplotlib_loads_only_in_the_drawing_workers(tmp_path: Path) -> None:
+    """The command line starts without matplotlib, and a run's folder with its
+    report is written without the parent ever loading it."""
+    script = f"""
+import sys
+import simulator.cli
+import simulator.analysis.report as report
+assert not [m for m in sys.modules if m.startswith("matplotlib")], "at import"
+from simulator.experiment import run
+from simulator.results_writer import write_results
+from simulator.scenario.loader import load_scenario
+report.FIGURES = report.FIGURES[:1]
+report.drawing_workers = lambda: 2
+result = run(load_scenario({RUN_SCENARIO!r}), replications=1, seed=1)
+write_results(result, __import__("pathlib").Path({str(tmp_path / "out")!r}), report=True)
+assert not [m for m in sys.modules if m.startswith("matplotlib")], "after the report"
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "figures" / "headline.png").read_bytes().startswith(PNG_SIGNATURE)
