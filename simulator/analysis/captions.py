@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.hourly import extreme_cell
 from simulator.analysis.time_axes import format_time
+from simulator.scenario.schema import DAY_NAMES
 from simulator.statistics.metric_names import stat_at
 
 GOOD_SHARE = 80.0
@@ -36,12 +38,11 @@ def _hour(grid: pd.DataFrame, row: int, column: int) -> str:
 
 def _extreme(grid: pd.DataFrame, highest: bool) -> tuple[str, float] | None:
     """The hour of week (``Tue 18:00``) and value of the highest or lowest cell."""
-    values = grid.to_numpy(dtype=float)
-    if not np.isfinite(values).any():
+    cell = extreme_cell(grid, highest)
+    if cell is None:
         return None
-    flat = int(np.nanargmax(values) if highest else np.nanargmin(values))
-    row, column = divmod(flat, values.shape[1])
-    return _hour(grid, row, column), float(values[row, column])
+    row, column = cell
+    return _hour(grid, row, column), float(grid.iat[row, column])
 
 
 def _value(node: Any, *keys: str) -> float:
@@ -285,7 +286,7 @@ def shift_end_week_caption(table: pd.DataFrame, zone: str) -> str:
     weekday, clock = per_end.idxmax()
     rows = table[(table["weekday"] == weekday) & (table["clock"] == clock)]
     wait = float(np.average(rows["wait_mean_h"], weights=rows["per_end"])) * 3600
-    day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[int(weekday)]
+    day = DAY_NAMES[int(weekday)]
     return (
         f"The shift end leaving most work is {day} {clock} {zone} time: {per_end.max():.1f} open "
         f"conversations each time, waiting {format_time(wait)} on average for someone. {guide}"

@@ -33,8 +33,10 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from simulator.analysis.hourly import extreme_cell
 from simulator.analysis.palette import ALL_COLOUR, Colours
 from simulator.analysis.time_axes import TimeUnit, format_time, time_unit
+from simulator.scenario.schema import DAY_NAMES
 from simulator.statistics.metric_names import stat_at
 
 DPI = 100
@@ -399,17 +401,6 @@ def response_distribution_figure(
 
 
 # --------------------------------------------------------------------------- heatmaps
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def extreme_cell(grid: pd.DataFrame, highest: bool = True) -> tuple[int, int] | None:
-    """(row, column) of the highest (or lowest) finite cell, the first on ties; None if none."""
-    values = grid.to_numpy(dtype=float)
-    if not np.isfinite(values).any():
-        return None
-    flat = np.nanargmax(values) if highest else np.nanargmin(values)
-    return divmod(int(flat), values.shape[1])
 
 
 def heatmap_figure(
@@ -843,7 +834,7 @@ def shift_end_week_figure(table: pd.DataFrame, policies: str) -> Figure:
     else:
         ends = table[["weekday", "clock"]].drop_duplicates().sort_values(["weekday", "clock"])
         keys = list(zip(ends["weekday"], ends["clock"], strict=True))
-        labels = [f"{WEEKDAYS[day]}\n{clock}" for day, clock in keys]
+        labels = [f"{DAY_NAMES[day]}\n{clock}" for day, clock in keys]
         kinds = [k for k in _SPELL_LABELS if k in set(table["kind"])]
         width = 0.8 / len(kinds)
         scale = 3600.0 / unit.seconds

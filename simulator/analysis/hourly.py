@@ -64,12 +64,6 @@ HOURLY_COLUMNS = (
 """Columns of :func:`hourly_table`, indexed by ``hour_of_week`` 0..167."""
 
 
-def zone_label(start: datetime) -> str:
-    """The name of the start's time zone as tables and figures print it (``UTC``,
-    ``UTC+01:00``, ``Europe/Dublin``)."""
-    return zone_name(start.tzinfo) if start.tzinfo else "UTC"
-
-
 def report_zone(scenario: Scenario) -> tzinfo:
     """The wall clock a scenario's week is read on: the region of its first arrival
     profile, else the region most of its roster shifts are written in, else the
@@ -246,3 +240,13 @@ def week_grid(values: pd.Series | np.ndarray) -> pd.DataFrame:
         index=pd.Index(DAY_NAMES, name="day"),
         columns=pd.RangeIndex(24, name="hour"),
     )
+
+
+def extreme_cell(grid: pd.DataFrame, highest: bool = True) -> tuple[int, int] | None:
+    """(row, column) of a week grid's highest (or lowest) finite cell, the first on
+    ties; None when no cell has a value."""
+    values = grid.to_numpy(dtype=float)
+    if not np.isfinite(values).any():
+        return None
+    flat = np.nanargmax(values) if highest else np.nanargmin(values)
+    return divmod(int(flat), values.shape[1])
