@@ -18,7 +18,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from types import FrameType
@@ -132,13 +132,19 @@ def own_token() -> str:
 
 
 @contextmanager
-def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+def worker_pool(
+    workers: int, setup: Callable[..., None] | None = None, setup_args: tuple[object, ...] = ()
+) -> Iterator[ProcessPoolExecutor]:
     """A process pool whose workers die with the run: stopped early (an error, Ctrl-C,
     SIGTERM) they are killed at once rather than left to finish work nobody will
     read, and each exits by itself if the run is killed outright. Submit under
-    :func:`signals_deferred`: a signal in the middle of a fork would orphan a worker."""
+    :func:`signals_deferred`: a signal in the middle of a fork would orphan a worker.
+    Each worker calls ``setup(*setup_args)`` first (forked workers share the
+    arguments with the parent; others receive them pickled)."""
     pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=worker_setup, initargs=(os.getpid(), own_token())
+        max_workers=workers,
+        initializer=worker_setup,
+        initargs=(os.getpid(), own_token(), setup, setup_args),
     )
     try:
         yield pool
@@ -156,12 +162,19 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     pool.shutdown()
 
 
-def worker_setup(parent: int, token: str) -> None:
+def worker_setup(
+    parent: int,
+    token: str,
+    setup: Callable[..., None] | None = None,
+    setup_args: tuple[object, ...] = (),
+) -> None:
     """Pool-worker initializer: Ctrl-C is the parent's to handle, SIGTERM kills at once,
-    and the worker exits when the parent is gone."""
+    and the worker exits when the parent is gone; then the pool's own ``setup``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_with_parent, args=(parent, token), daemon=True).start()
+    if setup is not None:
+        setup(*setup_args)
 
 
 def _exit_with_parent(parent: int, token: str) -> None:

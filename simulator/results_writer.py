@@ -122,12 +122,23 @@ def write_results(
     ``jobs``, ``started_at`` and ``command`` go into ``run.json``; by default
     the result's own ``jobs`` (if any), the wall time counted back from now, and
     no command. ``report`` adds ``report.html`` and ``figures/`` (see
-    :mod:`simulator.analysis.report`), drawn inside the same atomic write;
-    ``csv`` adds a ``.csv`` beside each ``.parquet``, same rows and columns, for
-    tools that read no parquet.
+    :mod:`simulator.analysis.report`), drawn inside the same atomic write, in
+    worker processes while the data files are written; ``csv`` adds a ``.csv``
+    beside each ``.parquet``, same rows and columns, for tools that read no parquet.
     """
 
     def fill(folder: Path) -> None:
+        if not report:
+            write_data(folder)
+            return
+        from simulator.analysis import report as run_report
+
+        # The figures are drawn in worker processes while the data files are written.
+        with run_report.drawing(result) as drawn:
+            write_data(folder)
+            run_report.write_report(result, folder, drawn)
+
+    def write_data(folder: Path) -> None:
         tables = {
             "conversations": _conversations(result),
             "followups": _followups(result),
@@ -139,10 +150,6 @@ def write_results(
             if csv:
                 frame.to_csv(folder / f"{stem}.csv", index=False)
         write_json(result.summary, folder / "summary.json")
-        if report:
-            from simulator.analysis.report import write_report  # matplotlib loads only here
-
-            write_report(result, folder)
 
     return write_command_folder(
         out_dir,

@@ -7,7 +7,7 @@ Every function takes numbers already computed (the DataFrames of
 simulation, and none touches ``pyplot``'s global state, so they work with no
 display and leave a notebook's backend alone.
 
-Conventions shared with the run report: times in minutes (hours when long),
+Conventions shared with the run report: times in the unit their range calls for,
 shares in percent and differences of shares in percentage points, service
 targets as dashed red lines, and every title and axis saying what is measured
 and in which unit.
@@ -27,6 +27,7 @@ from matplotlib.lines import Line2D
 
 from simulator.analysis.figures import PALETTE, TARGET_STYLE
 from simulator.analysis.figures import save_png as save_png  # re-exported: decisions use it
+from simulator.analysis.time_axes import format_time, time_unit
 from simulator.statistics.metric_names import metric_kind, metric_title
 
 UNPAIRED_COLOUR = "#9a9a9a"
@@ -44,14 +45,11 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def display_scale(kind: str, values: Sequence[float] | np.ndarray = ()) -> tuple[float, str]:
-    """(divisor, unit) to show a statistic of this kind: seconds become minutes (hours
-    when the largest value is over 3 hours), shares percent."""
+    """(divisor, unit) to show a statistic of this kind: seconds in the unit their
+    range calls for (:func:`simulator.analysis.time_axes.time_unit`), shares percent."""
     if kind == "seconds":
-        finite = np.asarray(values, dtype=float)
-        finite = finite[np.isfinite(finite)]
-        if finite.size and np.abs(finite).max() > 3 * 3600:
-            return 3600.0, "h"
-        return 60.0, "min"
+        unit = time_unit(np.asarray(values, dtype=float))
+        return unit.seconds, unit.short
     if kind == "share":
         return 0.01, "%"
     if kind == "hours":
@@ -250,8 +248,6 @@ def _differences(
     finite = numbers[np.isfinite(numbers)]
     if kind == "share":
         scale, unit = 0.01, "percentage points"
-    elif kind == "seconds" and (not finite.size or np.abs(finite).max() < 120):
-        scale, unit = 1.0, "s"
     else:
         scale, unit = display_scale(kind, finite)
     several = rows["variant"].nunique() > 1
@@ -310,11 +306,7 @@ def _wrap(title: str) -> str:
 
 
 def _format(seconds: float, kind: str) -> str:
-    if kind == "seconds":
-        if seconds >= 2 * 3600:
-            return f"{seconds / 3600:.1f} h"
-        return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
-    return f"{seconds:.3g}"
+    return format_time(seconds) if kind == "seconds" else f"{seconds:.3g}"
 
 
 # --------------------------------------------------------------------------- sweep

@@ -7,16 +7,19 @@ figures are ``Figure`` objects on an Agg canvas, not ``pyplot`` figures, so
 drawing them keeps no global state, needs no display, leaves a notebook's
 backend alone and still shows inline there.
 
-Conventions: times are shown in minutes, shares in percent, the service
-targets as dashed lines, and every title says what is measured and every axis
-its unit.
+Conventions: times are shown in the unit their range calls for (seconds,
+minutes, hours or days, :mod:`simulator.analysis.time_axes`), shares in
+percent, the service targets as dashed lines, each stream, queue and team in
+its own colour in every figure (:mod:`simulator.analysis.palette`), and every
+title says what is measured and every axis its unit. Figures are kept cheap to
+draw (a report is drawn after every run): few text artists, no per-cell labels.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +31,18 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, Normalize
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
+from simulator.analysis.hourly import extreme_cell
+from simulator.analysis.palette import ALL_COLOUR, Colours
+from simulator.analysis.time_axes import TimeUnit, format_time, time_unit
+from simulator.scenario.schema import DAY_NAMES
 from simulator.statistics.metric_names import stat_at
-from simulator.units import format_duration
 
 DPI = 100
-TEAM_COLOURS = ("#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#e377c2")
-"""Colours of teams in areas (no red: red means trouble in these figures)."""
+PNG_COMPRESSION = 1
+"""zlib level of the PNG files: flat-coloured figures compress almost as well at 1
+as at the default 6, several times faster."""
 PALETTE = (
     "#1f77b4",
     "#ff7f0e",
@@ -47,6 +55,7 @@ PALETTE = (
     "#bcbd22",
     "#17becf",
 )
+"""Colours of things a scenario does not name (variants of a comparison, kinds of a measure)."""
 TARGET_STYLE = {"color": "#c0392b", "linestyle": "--", "linewidth": 1.3}
 MISSING_COLOUR = "#d9d9d9"
 TARGET_BANDS = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0])
@@ -63,7 +72,13 @@ MEASURE_TITLES = {
 
 def save_png(figure: Figure, path: Path | str) -> None:
     """Write ``figure`` as a PNG (no software stamp, so equal figures give equal bytes)."""
-    figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
+    figure.savefig(
+        path,
+        format="png",
+        dpi=DPI,
+        metadata={"Software": None},
+        pil_kwargs={"compress_level": PNG_COMPRESSION},
+    )
 
 
 def png_bytes(figure: Figure) -> bytes:
@@ -85,21 +100,14 @@ def _figure(width: float, height: float, **margins: float) -> Figure:
     return figure
 
 
-def _format_minutes(minutes: float) -> str:
-    if not np.isfinite(minutes):
-        return "-"
-    if minutes >= 120:
-        return f"{minutes / 60:.3g} h"
-    return f"{minutes:.2g} min" if minutes < 10 else f"{minutes:.0f} min"
-
-
-def _mark_target(ax: Axes, minutes: float) -> None:
+def _mark_target(ax: Axes, seconds: float, unit: TimeUnit) -> None:
     """A dashed vertical line at the target, labelled at its foot."""
-    ax.axvline(minutes, **TARGET_STYLE)
+    at = float(unit.of(seconds))
+    ax.axvline(at, **TARGET_STYLE)
     ax.text(
-        minutes,
+        at,
         0.02,
-        f" target {_format_minutes(minutes)}",
+        f" target {format_time(seconds)}",
         color=TARGET_STYLE["color"],
         fontsize=8,
         ha="left",
@@ -150,11 +158,11 @@ def _stat(node: Any, *keys: str) -> tuple[float, float, float]:
 
 
 _HEADLINE_PANELS: tuple[
-    tuple[str, str, str | None, tuple[tuple[str, tuple[str, ...]], ...]], ...
+    tuple[str, bool, str | None, tuple[tuple[str, tuple[str, ...]], ...]], ...
 ] = (
     (
         "First response time",
-        "minutes",
+        False,
         "frt",
         (
             ("average", ("frt_s", "mean")),
@@ -165,7 +173,7 @@ _HEADLINE_PANELS: tuple[
     ),
     (
         "Follow-up response time",
-        "minutes",
+        False,
         "followup",
         (
             ("average", ("followup_s", "mean")),
@@ -175,7 +183,7 @@ _HEADLINE_PANELS: tuple[
     ),
     (
         "Resolution time",
-        "minutes",
+        False,
         None,
         (
             ("average", ("resolution_s", "mean")),
@@ -185,7 +193,7 @@ _HEADLINE_PANELS: tuple[
     ),
     (
         "Service level",
-        "percent of conversations",
+        True,
         None,
         (
             ("first reply within target", ("frt_s", "within_target")),
@@ -196,19 +204,26 @@ _HEADLINE_PANELS: tuple[
 )
 
 
-def headline_figure(summary: Mapping[str, Any], targets: Mapping[str, float | None]) -> Figure:
+def headline_figure(
+    summary: Mapping[str, Any],
+    targets: Mapping[str, float | None],
+    colours: Colours | None = None,
+) -> Figure:
     """The headline statistics with their 95% intervals, overall and per stream.
 
     ``targets`` maps ``frt`` and ``followup`` to seconds (or ``None``); they
     are drawn as dashed lines. Dots are means over replications, whiskers the
-    95% confidence intervals.
+    95% confidence intervals; each time panel has the unit its values call for.
     """
-    groups: list[tuple[str, Mapping[str, Any]]] = [
-        ("all conversations", summary.get("overall") or {})
-    ]
     streams = summary.get("by_stream") or {}
+    colours = colours or Colours.of(("stream", name) for name in streams)
+    groups: list[tuple[str, str, Mapping[str, Any]]] = [
+        ("all conversations", ALL_COLOUR, summary.get("overall") or {})
+    ]
     if len(streams) > 1:
-        groups += [(f"stream {name}", block) for name, block in streams.items()]
+        groups += [
+            (f"stream {name}", colours("stream", name), block) for name, block in streams.items()
+        ]
     height = 5.4 + 0.7 * max(0, len(groups) - 1)
     figure = _figure(
         12,
@@ -222,11 +237,13 @@ def headline_figure(summary: Mapping[str, Any], targets: Mapping[str, float | No
     )
     axes = figure.subplots(2, 2)
     offsets = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else np.zeros(1)
-    for ax, (title, unit, target_key, rows) in zip(axes.flat, _HEADLINE_PANELS, strict=True):
-        share = unit.startswith("percent")
-        scale = 100.0 if share else 1 / 60.0
-        for index, (label, block) in enumerate(groups):
-            values = np.array([_stat(block, *keys) for _, keys in rows]) * scale
+    for ax, (title, share, target_key, rows) in zip(axes.flat, _HEADLINE_PANELS, strict=True):
+        stats = np.array([[_stat(block, *keys) for _, keys in rows] for *_, block in groups])
+        target = targets.get(target_key) if target_key else None
+        unit = time_unit(stats, target)
+        scale = 100.0 if share else 1.0 / unit.seconds
+        for index, (label, colour, _) in enumerate(groups):
+            values = stats[index] * scale
             if share:
                 values = np.minimum(values, 100.0)  # an interval cannot pass 100%
             positions = np.arange(len(rows)) + offsets[index]
@@ -240,14 +257,14 @@ def headline_figure(summary: Mapping[str, Any], targets: Mapping[str, float | No
                 ],
                 fmt="o",
                 capsize=4,
-                color=PALETTE[index % len(PALETTE)],
+                color=colour,
                 label=label,
                 markersize=6,
                 linewidth=1.5,
             )
             if len(groups) == 1:
                 for value, position in zip(values[present, 0], positions[present], strict=True):
-                    text = f"{value:.1f}%" if share else _format_minutes(value)
+                    text = f"{value:.1f}%" if share else format_time(value * unit.seconds, unit)
                     ax.annotate(
                         text,
                         (value, position),
@@ -259,20 +276,17 @@ def headline_figure(summary: Mapping[str, Any], targets: Mapping[str, float | No
         ax.set_yticks(np.arange(len(rows)), [label for label, _ in rows])
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_title(title, fontsize=11, loc="left")
-        ax.set_xlabel(unit)
+        ax.set_xlabel("percent of conversations" if share else unit.name)
         ax.grid(axis="x", alpha=0.3)
-        target = targets.get(target_key) if target_key else None
         if target is not None:
-            _mark_target(ax, target / 60.0)
+            _mark_target(ax, target, unit)
         if share:
             ax.set_xlim(0, 105)
         else:
             ax.set_xlim(left=0)
             right = ax.get_xlim()[1] * 1.08
-            ax.set_xlim(0, max(right, target / 60.0 * 1.3) if target is not None else right)
-        if not np.isfinite(
-            [_stat(block, *keys)[0] for _, block in groups for _, keys in rows]
-        ).any():
+            ax.set_xlim(0, max(right, unit.of(target) * 1.3) if target is not None else right)
+        if not np.isfinite(stats[:, :, 0]).any():
             _no_data(ax, "no data in this run")
     if len(groups) > 1:
         handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -299,18 +313,19 @@ def _ecdf(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
 
 def response_distribution_figure(
-    times: pd.DataFrame, targets: Mapping[str, float | None]
+    times: pd.DataFrame, targets: Mapping[str, float | None], colours: Colours | None = None
 ) -> Figure:
     """Cumulative distributions of first response, follow-up response and
     resolution time, one line per stream (plus all streams when there are several).
 
     ``times`` is :func:`simulator.analysis.tables.response_times`. A curve at
-    height y over x minutes says y% were answered (resolved) within x minutes;
-    first-response curves end below 100% by the share never answered.
+    height y over x says y% were answered (resolved) within x; first-response
+    curves end below 100% by the share never answered.
     """
     figure = _figure(14, 4.6, left=0.05, right=0.99, top=0.86, bottom=0.12, wspace=0.2)
     axes = figure.subplots(1, 3)
     streams = _names(times["stream"]) if len(times) else []
+    colours = colours or Colours.of(("stream", name) for name in streams)
     for ax, measure in zip(axes, MEASURE_TITLES, strict=True):
         rows = times[(times["measure"] == measure).to_numpy()]
         seconds = rows["seconds"].to_numpy(dtype=float)
@@ -320,42 +335,44 @@ def response_distribution_figure(
             _no_data(ax, f"no {title.lower()} in this run")
             continue
         target = targets.get(measure)
-        top = float(np.nanpercentile(seconds, 99)) * 1.05 / 60.0
-        top = max(top, 2 * target / 60.0) if target else top
+        top = float(np.nanpercentile(seconds, 99)) * 1.05
+        top = max(top, 2 * target) if target else top
+        unit = time_unit(top)
         grid = np.linspace(0.0, top, 600)
-        curves = [("all streams" if len(streams) > 1 else "all conversations", seconds)]
+        curves = [("all streams" if len(streams) > 1 else "all conversations", ALL_COLOUR, seconds)]
         if len(streams) > 1:
             curves += [
                 (
                     f"stream {name}",
-                    rows["seconds"].to_numpy(dtype=float)[(rows["stream"] == name).to_numpy()],
+                    colours("stream", name),
+                    seconds[(rows["stream"] == name).to_numpy()],
                 )
                 for name in streams
             ]
-        for index, (label, values) in enumerate(curves):
+        for index, (label, colour, values) in enumerate(curves):
             if values.size == 0:  # e.g. no follow-ups in a one-reply stream
                 continue
             ax.plot(
-                grid,
-                _ecdf(values / 60.0, grid),
-                color=PALETTE[index % len(PALETTE)],
+                unit.of(grid),
+                _ecdf(values, grid),
+                color=colour,
                 linewidth=2.2 if index == 0 else 1.6,
                 label=label,
                 drawstyle="steps-post",
             )
         if target is not None:
-            within = _ecdf(seconds / 60.0, np.array([target / 60.0]))[0]
-            ax.axvline(target / 60.0, **TARGET_STYLE)
+            within = _ecdf(seconds, np.array([target]))[0]
+            ax.axvline(unit.of(target), **TARGET_STYLE)
             ax.annotate(
-                f"target {_format_minutes(target / 60.0)}:\n{within:.0f}% within",
-                (target / 60.0, 3),
+                f"target {format_time(target)}:\n{within:.0f}% within",
+                (unit.of(target), 3),
                 xytext=(5, 0),
                 textcoords="offset points",
                 color=TARGET_STYLE["color"],
                 fontsize=9,
                 va="bottom",
             )
-        ax.set_xlim(0, top)
+        ax.set_xlim(0, unit.of(top))
         ax.set_ylim(0, 101)
         ax.set_title(f"{title} time", fontsize=11, loc="left")
         since = (
@@ -363,7 +380,7 @@ def response_distribution_figure(
             if measure == "resolution"
             else ("the customer's first message" if measure == "frt" else "the customer's message")
         )
-        ax.set_xlabel(f"minutes since {since}")
+        ax.set_xlabel(f"{unit.name} since {since}")
         done = "resolved" if measure == "resolution" else "answered"
         ax.set_ylabel(f"% {done} within that time")
         ax.grid(alpha=0.3)
@@ -397,12 +414,17 @@ def heatmap_figure(
     zone: str = "UTC",
     note: str | None = None,
     extend: str = "neither",
+    highlight: str | None = "highest",
+    colour_ticks: Mapping[float, str] | None = None,
 ) -> Figure:
-    """A 7×24 hour-of-week heatmap (rows Mon..Sun, columns hours) with each cell's
-    value written in it and a colour bar labelled ``colour_label``.
+    """A 7×24 hour-of-week heatmap (rows Mon..Sun, columns hours) with a colour bar
+    labelled ``colour_label`` (its ticks ``colour_ticks``, value to text, where
+    given); the ``highlight`` cell (``highest``, ``lowest`` or none) is outlined
+    and its value written beside it.
 
     ``grid`` is :func:`simulator.analysis.hourly.week_grid` output; NaN cells
-    (hours the run did not simulate) are grey.
+    (hours the run did not simulate) are grey. The colours carry the values: a
+    label in each of 168 cells costs more to draw than the rest of the figure.
     """
     values = grid.to_numpy(dtype=float)
     colours = (colormaps[cmap] if isinstance(cmap, str) else cmap).with_extremes(bad=MISSING_COLOUR)
@@ -413,27 +435,32 @@ def heatmap_figure(
     figure = _figure(14, 4.2, left=0.045, right=0.965, top=0.9, bottom=0.13)
     ax = figure.subplots()
     image = ax.imshow(np.ma.masked_invalid(values), cmap=colours, norm=norm, aspect="auto")
-    for (row, column), value in np.ndenumerate(values):
-        if not np.isfinite(value):
-            continue
-        red, green, blue, _ = colours(norm(value))
-        dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
-        ax.text(
-            column,
-            row,
-            value_format.format(value),
-            ha="center",
+    cell = extreme_cell(grid, highlight == "highest") if highlight else None
+    if cell is not None:
+        row, column = cell
+        ax.add_patch(
+            Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=2)
+        )
+        ax.annotate(
+            f"{highlight} {value_format.format(values[row, column])}",
+            (column + 0.5, row),
+            xytext=(3, 0),
+            textcoords="offset points",
             va="center",
-            fontsize=8.5,
-            color="white" if dark else "black",
+            ha="left" if column < 20 else "right",
+            fontsize=9,
+            fontweight="bold",
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.85, "lw": 0},
         )
     ax.set_yticks(range(7), list(grid.index))
     ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
-    ax.set_xlabel(f"hour of the day ({zone})")
+    ax.set_xlabel(f"hour of the day, {zone}")
     ax.tick_params(length=0)
     ax.set_title(title, fontsize=12, loc="left")
     bar = figure.colorbar(image, ax=ax, fraction=0.05, pad=0.012, aspect=15, extend=extend)
     bar.set_label(colour_label)
+    if colour_ticks is not None:
+        bar.set_ticks(list(colour_ticks), labels=list(colour_ticks.values()))
     footnotes = [note] if note else []
     if np.isnan(values).any():
         footnotes.append("grey: no data (hour not simulated, or nobody answered)")
@@ -473,38 +500,44 @@ def agents_heatmap(grid: pd.DataFrame, zone: str = "UTC") -> Figure:
         cmap="Greens",
         value_format="{:.1f}",
         zone=zone,
+        highlight="lowest",
     )
 
 
-def frt_p90_heatmap(
-    grid_minutes: pd.DataFrame, target_s: float | None, zone: str = "UTC"
-) -> Figure:
-    """90th percentile of first response time (minutes) by hour of arrival.
+def frt_p90_heatmap(grid_s: pd.DataFrame, target_s: float | None, zone: str = "UTC") -> Figure:
+    """90th percentile of first response time (seconds in ``grid_s``) by hour of
+    arrival, in the unit its range calls for.
 
-    With a target the colours are centred on it: green below, red above.
+    With a target the colours are banded on it: green below, red above.
     """
-    values = grid_minutes.to_numpy(dtype=float)
-    top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
-    extend = "neither"
+    values = grid_s.to_numpy(dtype=float)
+    # Banded on a target, the bands set the scale; else the data's range does.
+    unit = time_unit(target_s * TARGET_BANDS[-1]) if target_s is not None else time_unit(values)
+    grid = grid_s / unit.seconds
+    top = float(np.nanmax(values)) / unit.seconds if np.isfinite(values).any() else 1.0
+    extend, ticks = "neither", None
     if target_s is not None:
         # Bands in multiples of the target, green under it and red from twice it.
-        target = target_s / 60.0
-        norm: Normalize = BoundaryNorm(target * TARGET_BANDS, ncolors=len(TARGET_COLOURS))
+        bands = target_s * TARGET_BANDS
+        norm: Normalize = BoundaryNorm(bands / unit.seconds, ncolors=len(TARGET_COLOURS))
         cmap: str | Colormap = ListedColormap(TARGET_COLOURS).with_extremes(over=OVER_TARGET_COLOUR)
         extend = "max"
-        note = f"green: within the {_format_minutes(target)} target; red: far over it"
+        note = f"green: within the {format_time(target_s)} target; red: far over it"
+        ticks = {band / unit.seconds: format_time(band) if band else "0" for band in bands}
     else:
         norm, cmap, note = Normalize(0.0, max(top, 1e-9)), "OrRd", None
     return heatmap_figure(
-        grid_minutes,
+        grid,
         title="First response time, 90th percentile, by hour of arrival",
-        colour_label="minutes (90% answered within)",
+        colour_label="90% answered within" if ticks else f"{unit.name} (90% answered within)",
         cmap=cmap,
         norm=norm,
-        value_format="{:.1f}",
+        value_format="{:.2g} " + unit.short if top < 10 else "{:.0f} " + unit.short,
         zone=zone,
         note=note,
         extend=extend,
+        highlight="highest",
+        colour_ticks=ticks,
     )
 
 
@@ -512,26 +545,29 @@ def within_target_heatmap(
     grid_percent: pd.DataFrame, target_s: float | None, zone: str = "UTC"
 ) -> Figure:
     """Share of conversations first answered within the target, by hour of arrival."""
-    target = _format_minutes(target_s / 60.0) if target_s is not None else "target"
+    target = format_time(target_s) if target_s is not None else "target"
     return heatmap_figure(
         grid_percent,
         title=f"Share answered within {target}, by hour of arrival",
         colour_label=f"% first answered within {target}",
         cmap="RdYlGn",
         norm=Normalize(0.0, 100.0),
-        value_format="{:.0f}",
+        value_format="{:.0f}%",
         zone=zone,
         note="abandoned conversations count as missed",
+        highlight="lowest",
     )
 
 
 # --------------------------------------------------------------------------- over time
 
 
-def local_clock(at_s: np.ndarray | pd.Series, start: datetime) -> pd.DatetimeIndex:
-    """Seconds since ``start`` as wall-clock times of ``start``'s zone (for axes)."""
+def local_clock(
+    at_s: np.ndarray | pd.Series, start: datetime, zone: tzinfo | None = None
+) -> pd.DatetimeIndex:
+    """Seconds since ``start`` as wall-clock times of ``zone`` (default ``start``'s), for axes."""
     instants = pd.Timestamp(start) + pd.to_timedelta(np.asarray(at_s, dtype=float), unit="s")
-    return instants.tz_convert(start.tzinfo).tz_localize(None)
+    return instants.tz_convert(zone or start.tzinfo).tz_localize(None)
 
 
 def queue_figure(
@@ -542,25 +578,31 @@ def queue_figure(
     horizon_s: float,
     warmup_s: float = 0.0,
     zone: str = "UTC",
+    clock: tzinfo | None = None,
+    colours: Colours | None = None,
 ) -> Figure:
     """Conversations waiting per queue over time (mean over replications, with
     the 10-90% band across them) above the agents on shift per team, stacked.
 
     ``queues`` and ``agents`` are :func:`simulator.analysis.tables.queue_over_time`
-    and :func:`~simulator.analysis.tables.agents_over_time`.
+    and :func:`~simulator.analysis.tables.agents_over_time`; times are drawn on
+    the wall clock of ``clock`` (default ``start``'s zone), named ``zone``.
     """
     figure = _figure(14, 6.4, left=0.06, right=0.98, top=0.94, bottom=0.1, hspace=0.08)
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(2, 1))
-    several = queues["queue"].nunique() > 1
-    for index, (name, rows) in enumerate(queues.groupby("queue", sort=False, observed=True)):
-        clock = local_clock(rows["at_s"], start)
-        # Colour k+1 for the k-th queue, as for streams elsewhere (0 is "all").
-        colour = PALETTE[(index + several) % len(PALETTE)]
+    names = _names(agents["team"]) if len(agents) else []
+    queue_names = _names(queues["queue"]) if len(queues) else []
+    colours = colours or Colours.of(
+        [("queue", name) for name in queue_names] + [("team", name) for name in names]
+    )
+    for name, rows in queues.groupby("queue", sort=False, observed=True):
+        when = local_clock(rows["at_s"], start, clock)
+        colour = colours("queue", str(name))
         top.fill_between(
-            clock, rows["low"], rows["high"], color=colour, alpha=0.2, linewidth=0, step="post"
+            when, rows["low"], rows["high"], color=colour, alpha=0.2, linewidth=0, step="post"
         )
         top.plot(
-            clock,
+            when,
             rows["mean"],
             color=colour,
             linewidth=1.3,
@@ -568,17 +610,15 @@ def queue_figure(
             label=f"queue {name} (mean)",
         )
     if len(queues):
-        band = "grey" if several else PALETTE[0]
-        top.fill_between([], [], [], color=band, alpha=0.2, label="10-90% of replications")
+        top.fill_between([], [], [], color="grey", alpha=0.2, label="10-90% of replications")
     width = float(np.diff(np.unique(queues["at_s"])).min()) if queues["at_s"].nunique() > 1 else 0.0
-    every = f"\n(average per {format_duration(width)})" if width > 0 else ""
+    every = f"\n(average per {format_time(width)})" if width > 0 else ""
     top.set_ylabel(f"conversations waiting{every}")
     if len(queues):
         top.set_ylim(0, max(float(np.nanmax(queues[["mean", "high"]].to_numpy())), 1.0) * 1.3)
     top.set_title("Queue length over time, with the agents on shift below", fontsize=12, loc="left")
     top.grid(alpha=0.3)
 
-    names = _names(agents["team"]) if len(agents) else []
     if names:
         wide = (
             agents.pivot_table(
@@ -587,12 +627,11 @@ def queue_figure(
             .reindex(columns=names)
             .fillna(0.0)
         )
-        clock = local_clock(wide.index.to_numpy(), start)
         bottom.stackplot(
-            clock,
+            local_clock(wide.index.to_numpy(), start, clock),
             wide.to_numpy().T,
             labels=[f"team {n}" for n in names],
-            colors=[TEAM_COLOURS[i % len(TEAM_COLOURS)] for i in range(len(names))],
+            colors=[colours("team", n) for n in names],
             alpha=0.6,
             step="post",
         )
@@ -600,16 +639,15 @@ def queue_figure(
         bottom.set_ylim(0, max(float(wide.sum(axis=1).max()), 1.0) * 1.35)  # legend room
     bottom.set_ylabel("agents on shift")
     bottom.grid(alpha=0.3)
-    bottom.set_xlabel(f"date and time ({zone})")
+    bottom.set_xlabel(f"date and time, {zone}")
     locator = AutoDateLocator(maxticks=16)
     bottom.xaxis.set_major_locator(locator)
     bottom.xaxis.set_major_formatter(
         ConciseDateFormatter(locator, formats=["%Y", "%b", "%a %d", "%H:%M", "%H:%M", "%S.%f"])
     )
-    bottom.set_xlim(local_clock([0.0, horizon_s], start))
+    bottom.set_xlim(local_clock([0.0, horizon_s], start, clock))
     if warmup_s > 0:
-        end = local_clock([warmup_s], start)[0]
-        begin = local_clock([0.0], start)[0]
+        begin, end = local_clock([0.0, warmup_s], start, clock)
         for ax in (top, bottom):
             ax.axvspan(begin, end, color="#999999", alpha=0.15, linewidth=0)
         top.axvspan(begin, begin, color="#999999", alpha=0.15, label="warm-up (not counted)")
@@ -621,9 +659,10 @@ def queue_figure(
 # --------------------------------------------------------------------------- teams
 
 
-def occupancy_figure(by_team: Mapping[str, Any]) -> Figure:
+def occupancy_figure(by_team: Mapping[str, Any], colours: Colours | None = None) -> Figure:
     """Occupancy per team (share of on-shift time spent on replies) with 95% intervals."""
     names = list(by_team)
+    colours = colours or Colours.of(("team", name) for name in names)
     height = 1.6 + 0.55 * max(len(names), 1)
     figure = _figure(9, height, left=0.2, right=0.97, top=1 - 0.45 / height, bottom=0.7 / height)
     ax = figure.subplots()
@@ -631,7 +670,13 @@ def occupancy_figure(by_team: Mapping[str, Any]) -> Figure:
     values *= 100.0
     positions = np.arange(len(names))
     present = ~np.isnan(values[:, 0])
-    ax.barh(positions[present], values[present, 0], color=PALETTE[0], alpha=0.75, height=0.55)
+    ax.barh(
+        positions[present],
+        values[present, 0],
+        color=[colours("team", name) for name, shown in zip(names, present, strict=True) if shown],
+        alpha=0.8,
+        height=0.55,
+    )
     ax.errorbar(
         values[present, 0],
         positions[present],
@@ -654,53 +699,71 @@ def occupancy_figure(by_team: Mapping[str, Any]) -> Figure:
     return figure
 
 
-_HANDOFF_PANELS = (
-    ("Conversations handed back at shift end", "conversations per run", ("handbacks",), 1.0),
-    ("Time spent re-reading handed-back conversations", "hours per run", ("reread_h",), 1.0),
-    ("Overtime after shift end", "minutes per agent-shift", ("overtime_min_per_shift",), 1.0),
+_HANDOFF_PANELS: tuple[tuple[str, str, tuple[str, ...], float | None], ...] = (
+    ("Conversations handed back at shift end", "conversations per run", ("handbacks",), None),
+    ("Time spent re-reading handed-back conversations", "per run", ("reread_h",), 3600.0),
+    ("Overtime after shift end", "per agent-shift", ("overtime_min_per_shift",), 60.0),
     (
         "Follow-up response, 90% answered within",
-        "minutes",
+        "",
         ("followup_p90_kept_s", "followup_p90_handed_back_s"),
-        1 / 60.0,
+        1.0,
     ),
 )
+"""Title, unit (after the time unit where there is one), measures, and seconds per
+unit of the table's values (None: not a time)."""
+_HANDOFF_LABELS = {
+    "followup_p90_kept_s": "kept by the same agent",
+    "followup_p90_handed_back_s": "after a handback",
+}
 
 
-def handoff_figure(table: pd.DataFrame) -> Figure:
+def handoff_figure(table: pd.DataFrame, colours: Colours | None = None) -> Figure:
     """What shift ends cost per team and policy: handbacks, re-read time,
     overtime, and follow-up speed of handed-back versus kept conversations.
 
-    ``table`` is :func:`simulator.analysis.tables.handoff_table`.
+    ``table`` is :func:`simulator.analysis.tables.handoff_table`. Bars take
+    their team's colour; handed-back follow-ups are hatched.
     """
     teams = list(dict.fromkeys(table["team"]))
+    colours = colours or Colours.of(("team", name) for name in teams)
     policies = table.drop_duplicates("team").set_index("team")["policy"]
     labels = [f"{team}\n({policies[team]})" for team in teams]
+    team_colours = [colours("team", team) for team in teams]
     figure = _figure(12, 6.4, left=0.07, right=0.98, top=0.89, bottom=0.1, hspace=0.55, wspace=0.2)
     axes = figure.subplots(2, 2)
-    for ax, (title, unit, measures, scale) in zip(axes.flat, _HANDOFF_PANELS, strict=True):
+    for ax, (title, unit_text, measures, per) in zip(axes.flat, _HANDOFF_PANELS, strict=True):
+        rows_of = {
+            m: table[table["measure"] == m].set_index("team").reindex(teams) for m in measures
+        }
+        unit = (
+            time_unit(
+                *(rows_of[m][["value", "high"]].to_numpy(dtype=float) * per for m in measures)
+            )
+            if per is not None
+            else None
+        )
+        scale = per / unit.seconds if unit is not None and per is not None else 1.0
         width = 0.6 / len(measures)
         anything = False
         highest = 0.0
         for index, measure in enumerate(measures):
-            rows = table[table["measure"] == measure].set_index("team").reindex(teams)
+            rows = rows_of[measure]
             value = rows["value"].to_numpy(dtype=float) * scale
             low = rows["low"].to_numpy(dtype=float) * scale
             high = rows["high"].to_numpy(dtype=float) * scale
             positions = np.arange(len(teams)) + (index - (len(measures) - 1) / 2) * width
-            label = {
-                "followup_p90_kept_s": "kept by the same agent",
-                "followup_p90_handed_back_s": "after a handback",
-            }.get(measure)
             present = np.isfinite(value)
             anything |= bool((value[present] > 0).any())
             ax.bar(
                 positions[present],
                 value[present],
                 width=width * 0.9,
-                label=label if present.any() else None,
-                color=PALETTE[(index * 3) % len(PALETTE)],
-                alpha=0.8,
+                color=[c for c, shown in zip(team_colours, present, strict=True) if shown],
+                alpha=0.8 if index == 0 else 0.5,
+                hatch="//" if index else None,
+                edgecolor="white" if index else None,
+                label=_HANDOFF_LABELS.get(measure) if present.any() else None,
             )
             spread = np.isfinite(low) & present
             ax.errorbar(
@@ -727,7 +790,7 @@ def handoff_figure(table: pd.DataFrame) -> Figure:
                 )
         ax.set_xticks(np.arange(len(teams)), labels)
         ax.set_xlim(-0.7, len(teams) - 0.3)
-        ax.set_ylabel(unit)
+        ax.set_ylabel(" ".join(part for part in (unit and unit.name, unit_text) if part))
         ax.set_title(title, fontsize=11, loc="left")
         ax.set_ylim(0, highest * 1.2 if highest > 0 else 1.0)
         ax.grid(axis="y", alpha=0.3)
@@ -751,7 +814,6 @@ def handoff_figure(table: pd.DataFrame) -> Figure:
     return figure
 
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _SPELL_LABELS = {"handed_back": "handed back", "waiting_for_owner": "waiting for the owner"}
 
 
@@ -763,15 +825,19 @@ def shift_end_week_figure(table: pd.DataFrame, policies: str) -> Figure:
     names the shift-end policy (or the teams' policies) for the title."""
     figure = _figure(12, 6.4, left=0.07, right=0.98, top=0.9, bottom=0.16, hspace=0.35)
     count_ax, wait_ax = figure.subplots(2, 1, sharex=True)
+    unit = time_unit(
+        *(table[c].to_numpy(dtype=float) * 3600.0 for c in ("wait_mean_h", "wait_p90_h"))
+    )
     if table.empty:
         _no_data(count_ax, "no conversation was left open at a shift end after warmup")
         _no_data(wait_ax, "")
     else:
         ends = table[["weekday", "clock"]].drop_duplicates().sort_values(["weekday", "clock"])
         keys = list(zip(ends["weekday"], ends["clock"], strict=True))
-        labels = [f"{_WEEKDAYS[day]}\n{clock}" for day, clock in keys]
+        labels = [f"{DAY_NAMES[day]}\n{clock}" for day, clock in keys]
         kinds = [k for k in _SPELL_LABELS if k in set(table["kind"])]
         width = 0.8 / len(kinds)
+        scale = 3600.0 / unit.seconds
         for index, kind in enumerate(kinds):
             rows = table[table["kind"] == kind].set_index(["weekday", "clock"]).reindex(keys)
             positions = np.arange(len(keys)) + (index - (len(kinds) - 1) / 2) * width
@@ -779,13 +845,15 @@ def shift_end_week_figure(table: pd.DataFrame, policies: str) -> Figure:
             count_ax.bar(
                 positions, rows["per_end"], width * 0.9, color=colour, label=_SPELL_LABELS[kind]
             )
-            wait_ax.bar(positions, rows["wait_mean_h"], width * 0.9, color=colour, alpha=0.8)
-            wait_ax.scatter(positions, rows["wait_p90_h"], color="black", marker="_", s=120)
+            wait_ax.bar(
+                positions, rows["wait_mean_h"] * scale, width * 0.9, color=colour, alpha=0.8
+            )
+            wait_ax.scatter(positions, rows["wait_p90_h"] * scale, color="black", marker="_", s=120)
         wait_ax.set_xticks(np.arange(len(keys)), labels, fontsize=8)
         count_ax.legend(fontsize=8.5)
     count_ax.set_ylabel("conversations per shift end")
     count_ax.set_title("Open conversations let go at each shift end", fontsize=11, loc="left")
-    wait_ax.set_ylabel("hours")
+    wait_ax.set_ylabel(unit.name)
     wait_ax.set_title(
         "Their wait for someone to work on them: mean (bar), p90 (tick)", fontsize=11, loc="left"
     )

@@ -5,11 +5,11 @@ on shift. Planners schedule from exactly this heatmap (see domain.md).
 Vocabulary:
 
 - **Hour of week**: 0 is Monday 00:00-01:00 and 167 is Sunday 23:00-24:00, on
-  the wall clock of the time zone of the scenario's ``start`` (its offset, e.g.
-  ``+01:00``; UTC when ``start`` is left at its default or written with ``Z``;
-  a named zone's daylight saving is followed). Rosters and arrival profiles are
-  written in regional zones, so a Dublin 09:00 shift start shows as 09:00 in a
-  UTC table in winter and 08:00 in summer.
+  the wall clock of the scenario's region (:func:`report_zone`: the region of
+  the first arrival profile, else the region most roster shifts are written
+  in, else the zone of ``start``), daylight saving followed. A planner reads
+  the week in the zone the demand was planned in: a Dublin 17:00 peak stays at
+  17:00 across the clock change, where a UTC table would move it.
 - **Observed hours**: the simulated time of each hour of week after
   ``warmup`` and before ``horizon``, summed over replications. A run shorter
   than a week leaves some hours unobserved: their statistics are NaN, never 0.
@@ -32,8 +32,10 @@ Everything works on whole columns.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import Counter
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -62,36 +64,76 @@ HOURLY_COLUMNS = (
 """Columns of :func:`hourly_table`, indexed by ``hour_of_week`` 0..167."""
 
 
-def zone_label(start: datetime) -> str:
-    """The name of the start's time zone as tables and figures print it (``UTC``,
-    ``UTC+01:00``, ``Europe/Dublin``)."""
-    key = getattr(start.tzinfo, "key", None)  # zoneinfo.ZoneInfo
-    return str(key) if key else (start.tzname() or "UTC")
+def report_zone(scenario: Scenario) -> tzinfo:
+    """The wall clock a scenario's week is read on: the region of its first arrival
+    profile, else the region most of its roster shifts are written in, else the
+    zone of ``start`` (a name, or a fixed offset)."""
+    for stream in scenario.streams.values():
+        if stream.profile is not None:
+            return ZoneInfo(stream.profile.region)
+    regions = Counter(
+        shift.region for team in scenario.teams.values() for shift in (team.roster or [])
+    )
+    if regions:
+        return ZoneInfo(regions.most_common(1)[0][0])
+    return scenario.start.tzinfo or ZoneInfo("UTC")
 
 
-def hour_of_week(seconds: np.ndarray | pd.Series | list[float], start: datetime) -> np.ndarray:
+def zone_name(zone: tzinfo) -> str:
+    """A zone as figures print it: its database name, else its offset (``UTC+01:00``)."""
+    key = getattr(zone, "key", None)
+    if key:
+        return str(key)
+    offset = zone.utcoffset(None)
+    if not offset:
+        return "UTC"
+    minutes = round(offset.total_seconds() / 60)
+    sign = "+" if minutes > 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_text(zone: tzinfo, begin: datetime, end: datetime) -> str:
+    """The zone's name with the local times in force from ``begin`` to ``end``, and
+    when they change: ``Europe/Dublin (GMT, IST from Sun 29 Mar 02:00)``. UTC and
+    fixed offsets are their name alone."""
+    name = zone_name(zone)
+    hours = pd.date_range(begin, end, freq="h", inclusive="left")
+    if name == "UTC" or not isinstance(zone, ZoneInfo) or len(hours) == 0:
+        return name
+    local = hours.tz_convert(zone)
+    offsets = (local.tz_localize(None) - hours.tz_convert("UTC").tz_localize(None)).to_numpy()
+    changes = np.flatnonzero(offsets[1:] != offsets[:-1]) + 1
+    parts = [str(local[0].tzname())]
+    parts += [f"{local[i].tzname()} from {local[i].strftime('%a %d %b %H:%M')}" for i in changes]
+    return f"{name} ({', '.join(parts)})"
+
+
+def hour_of_week(
+    seconds: np.ndarray | pd.Series | list[float], start: datetime, zone: tzinfo | None = None
+) -> np.ndarray:
     """Hour of week (0 = Monday 00:00) of instants given in seconds since ``start``,
-    on the wall clock of ``start``'s time zone. Values must be finite."""
+    on the wall clock of ``zone`` (default: ``start``'s). Values must be finite."""
     instants = pd.Timestamp(start) + pd.to_timedelta(np.asarray(seconds, dtype=float), unit="s")
-    local = instants.tz_convert(start.tzinfo)
+    local = instants.tz_convert(zone or start.tzinfo)
     return (local.day_of_week * 24 + local.hour).to_numpy(dtype=np.int64)
 
 
-def observed_hours(scenario: Scenario, replications: int = 1) -> np.ndarray:
+def observed_hours(
+    scenario: Scenario, replications: int = 1, zone: tzinfo | None = None
+) -> np.ndarray:
     """Hours of each hour of week between ``warmup`` and ``horizon``, times ``replications``.
 
     The window is cut at the local hour boundaries (every 3600 s from the first
     boundary at or before warmup; a daylight-saving change moves the wall clock
     by whole hours, so the boundaries stay 3600 s apart).
     """
+    zone = zone or report_zone(scenario)
     begin, end = float(scenario.warmup), float(scenario.horizon)
-    local = pd.Timestamp(scenario.start).tz_convert(scenario.start.tzinfo) + pd.Timedelta(
-        seconds=begin
-    )
+    local = pd.Timestamp(scenario.start).tz_convert(zone) + pd.Timedelta(seconds=begin)
     into_hour = local.minute * 60 + local.second + local.microsecond / 1e6
     edges = np.arange(begin - into_hour, end, HOUR_S)
     overlap = np.minimum(edges + HOUR_S, end) - np.maximum(edges, begin)
-    cells = hour_of_week(edges + HOUR_S / 2, scenario.start)  # mid-hour: safe from rounding
+    cells = hour_of_week(edges + HOUR_S / 2, scenario.start, zone)  # mid-hour: no rounding
     hours = np.bincount(
         cells, weights=np.clip(overlap, 0.0, None) / HOUR_S, minlength=HOURS_PER_WEEK
     )
@@ -121,17 +163,20 @@ def _team_states(result: RunResult) -> pd.DataFrame:
     return teams.assign(name=teams["name"].astype(str), present=teams["present"].astype(float))
 
 
-def hourly_table(result: RunResult, stream: str | None = None) -> pd.DataFrame:
+def hourly_table(
+    result: RunResult, stream: str | None = None, zone: tzinfo | None = None
+) -> pd.DataFrame:
     """Arrivals, first response and agents on shift for each hour of week.
 
     One row per hour of week (index ``hour_of_week`` 0..167) with the columns
     of :data:`HOURLY_COLUMNS`; ``stream`` limits the conversations to one
-    stream (agents on shift always count every team). See the module notes for
-    the definitions.
+    stream (agents on shift always count every team); ``zone`` is the wall clock
+    (default :func:`report_zone`). See the module notes for the definitions.
     """
     scenario = result.scenario
+    zone = zone or report_zone(scenario)
     table = _cells_frame()
-    table["observed_h"] = observed_hours(scenario, len(result.records))
+    table["observed_h"] = observed_hours(scenario, len(result.records), zone)
 
     conversations = result.conversations
     if stream is not None:
@@ -140,7 +185,7 @@ def hourly_table(result: RunResult, stream: str | None = None) -> pd.DataFrame:
     counted = (arrived >= scenario.warmup) & (arrived < scenario.horizon)
     conversations = conversations[counted]
     arrived = arrived[counted]
-    cells = hour_of_week(arrived, scenario.start)
+    cells = hour_of_week(arrived, scenario.start, zone)
     outcome = conversations["outcome"].astype(str).to_numpy()
     frt = conversations["first_reply_at"].to_numpy(dtype=float, na_value=np.nan) - arrived
     answered = ~np.isnan(frt)
@@ -162,7 +207,7 @@ def hourly_table(result: RunResult, stream: str | None = None) -> pd.DataFrame:
         total = teams.groupby(["replication", "at"], sort=False)["present"].sum()
         at = total.index.get_level_values("at").to_numpy(dtype=float)
         table["agents_on_shift"] = (
-            total.groupby(hour_of_week(at, scenario.start)).mean().reindex(table.index)
+            total.groupby(hour_of_week(at, scenario.start, zone)).mean().reindex(table.index)
         )
     else:
         table["agents_on_shift"] = np.nan
@@ -202,3 +247,13 @@ def week_grid(values: pd.Series | np.ndarray) -> pd.DataFrame:
         index=pd.Index(DAY_NAMES, name="day"),
         columns=pd.RangeIndex(24, name="hour"),
     )
+
+
+def extreme_cell(grid: pd.DataFrame, highest: bool = True) -> tuple[int, int] | None:
+    """(row, column) of a week grid's highest (or lowest) finite cell, the first on
+    ties; None when no cell has a value."""
+    values = grid.to_numpy(dtype=float)
+    if not np.isfinite(values).any():
+        return None
+    flat = np.nanargmax(values) if highest else np.nanargmin(values)
+    return divmod(int(flat), values.shape[1])

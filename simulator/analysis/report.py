@@ -3,9 +3,10 @@ and the same figures as PNG files in ``figures/``.
 
 The page holds the scenario's name, seed and replications, the headline
 statistics with their 95% intervals, and every figure embedded as a base64
-PNG with a short caption saying what it shows and how to read it. It loads no
-external asset (no scripts, fonts or style sheets from the web), so it can be
-mailed or archived as it stands.
+PNG with a caption saying what it shows for this run (computed from the data,
+:mod:`simulator.analysis.captions`). It loads no external asset (no scripts,
+fonts or style sheets from the web), so it can be mailed or archived as it
+stands.
 
 ``staffsim run`` writes both into the results folder (inside its atomic
 write); from Python::
@@ -13,29 +14,39 @@ write); from Python::
     from simulator.analysis.report import write_report
     write_report(result, "results/my-run")     # report.html and figures/*.png
 
-Nothing here runs a simulation: the figures are drawn from the result's
-records and summary.
+A report is drawn after every run, so it must not cost as much as the run:
+:func:`drawing` starts one worker process per core (up to one per figure),
+each importing matplotlib once and drawing whole figures, while the caller
+writes its other files; the parent never imports matplotlib. The figures are
+drawn lazily from the result's records and summary; nothing here simulates.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from matplotlib.figure import Figure
-
-from simulator.analysis import figures, hourly, tables
+from simulator import processes
+from simulator.analysis import captions, hourly, tables
 from simulator.analysis.headline import target_verdict
+from simulator.analysis.palette import Colours
 from simulator.run_info import staffsim_version
 from simulator.statistics.intervals import clip_end
 from simulator.statistics.metric_names import stat_at
 from simulator.units import format_duration
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
     from simulator.experiment import RunResult
     from simulator.scenario.schema import Scenario
 
@@ -53,11 +64,14 @@ class ReportFigure:
     figure: Figure
 
 
-def _targets(result: RunResult) -> dict[str, float | None]:
-    """The targets of all conversations, for figures that pool them: none where streams
-    have different ones (a single line would be wrong for some)."""
-    scenario = result.scenario
-    return {key: scenario.shared_target(key) for key in ("frt", "followup")}
+@dataclass(frozen=True)
+class DrawnFigure:
+    """One figure of the report as it goes into the folder: PNG bytes."""
+
+    name: str
+    heading: str
+    caption: str
+    png: bytes
 
 
 def _pooled_target_text(scenario: Scenario, key: str) -> str:
@@ -89,118 +103,257 @@ def _target_text(seconds: float | None) -> str:
     return format_duration(seconds) if seconds is not None else "no target set"
 
 
+class ReportData:
+    """A run's result and what several figures share, each computed when first asked for
+    (once per process: a worker computes only what its figures need)."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        self.scenario = result.scenario
+
+    @cached_property
+    def targets(self) -> dict[str, float | None]:
+        """The targets of all conversations, for figures that pool them: none where
+        streams have different ones (a single line would be wrong for some)."""
+        return {key: self.scenario.shared_target(key) for key in ("frt", "followup")}
+
+    @cached_property
+    def clock(self) -> tzinfo:
+        """The wall clock of every hour and date in the report."""
+        return hourly.report_zone(self.scenario)
+
+    @cached_property
+    def zone(self) -> str:
+        """The clock's name, with its changes over the run (daylight saving)."""
+        start = self.scenario.start
+        end = start + timedelta(seconds=self.scenario.horizon)
+        return hourly.zone_text(self.clock, start, end)
+
+    @cached_property
+    def hourly(self) -> pd.DataFrame:
+        return hourly.hourly_table(self.result, zone=self.clock)
+
+    def week(self, column: str, scale: float = 1.0) -> pd.DataFrame:
+        """One column of the hour-of-week table as a 7×24 grid."""
+        return hourly.week_grid(self.hourly[column] * scale)
+
+    @cached_property
+    def colours(self) -> Colours:
+        return Colours.for_scenario(self.scenario)
+
+
+# --------------------------------------------------------------------------- the figures
+# Each draws one figure and writes its caption from the same table.
+
+
+def _headline(data: ReportData) -> tuple[Figure, str]:
+    from simulator.analysis import figures
+
+    summary = data.result.summary
+    return (
+        figures.headline_figure(summary, data.targets, data.colours),
+        captions.headline_caption(summary, data.targets),
+    )
+
+
+def _response_times(data: ReportData) -> tuple[Figure, str]:
+    from simulator.analysis import figures
+
+    times = tables.response_times(data.result)
+    return (
+        figures.response_distribution_figure(times, data.targets, data.colours),
+        captions.response_caption(times, data.targets),
+    )
+
+
+def _arrivals(data: ReportData) -> tuple[Figure, str]:
+    from simulator.analysis import figures
+
+    grid = data.week("arrivals_per_h")
+    streams = len(data.scenario.streams)
+    return figures.arrivals_heatmap(grid, data.zone), captions.arrivals_caption(
+        grid, data.zone, streams
+    )
+
+
+def _agents(data: ReportData) -> tuple[Figure, str]:
+    from simulator.analysis import figures
+
+    grid = data.week("agents_on_shift")
+    teams = len(data.scenario.teams)
+    return figures.agents_heatmap(grid, data.zone), captions.agents_caption(grid, data.zone, teams)
+
+
+def _frt_p90(data: ReportData) -> tuple[Figure, str]:
+    from simulator.analysis import figures
+
+    grid = data.week("frt_p90_s")
+    target = data.targets["frt"]
+    teams = len(data.scenario.teams)
+    return (
+        figures.frt_p90_heatmap(grid, target, data.zone),
+        captions.frt_p90_caption(grid, target, data.zone, teams),
+    )
+
+
+def _within_target(data: ReportData) -> tuple[Figure, str]:
+    from simulator.analysis import figures
+
+    grid = data.week("frt_within_target", 100.0)
+    target = data.targets["frt"]
+    return (
+        figures.within_target_heatmap(grid, target, data.zone),
+        captions.within_target_caption(
+            grid, target, data.zone, own_targets=data.scenario.has_stream_targets()
+        ),
+    )
+
+
+def _queues(data: ReportData) -> tuple[Figure, str]:
+    from simulator.analysis import figures
+
+    scenario = data.scenario
+    queues = tables.queue_over_time(data.result)
+    agents = tables.agents_over_time(data.result)
+    figure = figures.queue_figure(
+        queues,
+        agents,
+        start=scenario.start,
+        horizon_s=scenario.horizon,
+        warmup_s=scenario.warmup,
+        zone=data.zone,
+        clock=data.clock,
+        colours=data.colours,
+    )
+    return figure, captions.queue_caption(queues, agents, scenario.start, data.clock, data.zone)
+
+
+def _occupancy(data: ReportData) -> tuple[Figure, str]:
+    from simulator.analysis import figures
+
+    by_team = data.result.summary.get("by_team") or {}
+    return figures.occupancy_figure(by_team, data.colours), captions.occupancy_caption(by_team)
+
+
+def _shift_ends(data: ReportData) -> tuple[Figure, str]:
+    from simulator.analysis import figures
+
+    table = tables.handoff_table(data.result)
+    return figures.handoff_figure(table, data.colours), captions.handoff_caption(table)
+
+
+def _shift_ends_week(data: ReportData) -> tuple[Figure, str]:
+    from simulator.analysis import figures
+
+    table = tables.shift_end_table(data.result, data.clock)
+    return (
+        figures.shift_end_week_figure(table, _policies(data.scenario)),
+        captions.shift_end_week_caption(table, data.zone),
+    )
+
+
+FIGURES: tuple[tuple[str, str, Callable[[ReportData], tuple[Figure, str]]], ...] = (
+    ("headline", "Headline results", _headline),
+    ("response_times", "How long customers waited", _response_times),
+    ("heatmap_arrivals", "When conversations arrive", _arrivals),
+    ("heatmap_agents", "Who is on shift", _agents),
+    ("heatmap_frt_p90", "First reply time by hour", _frt_p90),
+    ("heatmap_within_target", "Share answered in time, by hour", _within_target),
+    ("queue_over_time", "The queue over the whole run", _queues),
+    ("occupancy", "How busy agents are", _occupancy),
+    ("shift_ends", "What shift ends cost", _shift_ends),
+    ("shift_ends_week", "Where shift ends leave work waiting", _shift_ends_week),
+)
+"""File stem, heading and drawing of every figure, in the report's order."""
+COSTLIEST_FIRST = (
+    "response_times",
+    "shift_ends_week",
+    "shift_ends",
+    "queue_over_time",
+    "headline",
+    "heatmap_arrivals",
+    "heatmap_frt_p90",
+    "heatmap_within_target",
+    "heatmap_agents",
+    "occupancy",
+)
+"""The order figures are handed to the workers (CPU time measured on the default
+scenario): the last to start is a cheap one, so no worker is left drawing alone."""
+
+
+def _cost_rank(name: str) -> int:
+    return COSTLIEST_FIRST.index(name) if name in COSTLIEST_FIRST else len(COSTLIEST_FIRST)
+
+
 def build_figures(result: RunResult) -> list[ReportFigure]:
-    """Every figure of the report, in the order the report shows them."""
-    scenario = result.scenario
-    targets = _targets(result)
-    zone = hourly.zone_label(scenario.start)
-    frt_target = _pooled_target_text(scenario, "frt")
-    table = hourly.hourly_table(result)
-    byhour = hourly.week_grid
-    made: list[tuple[str, str, str, Callable[[], Figure]]] = [
-        (
-            "headline",
-            "Headline results",
-            "Each dot is the average over the replications (repeated runs with different "
-            "random customers); the whiskers show the 95% confidence interval: the range the "
-            "true average very likely lies in. Dashed red lines mark the service targets "
-            f"(first reply {frt_target}, follow-up {_pooled_target_text(scenario, 'followup')}). "
-            "Narrow whiskers mean the answer is settled; wide ones call for more replications.",
-            lambda: figures.headline_figure(result.summary, targets),
-        ),
-        (
-            "response_times",
-            "How long customers waited",
-            "Read a curve as: y% of customers got their first reply (left), their follow-up "
-            "answered (middle) or their question resolved (right) within x minutes. The higher "
-            "and further left the curve, the better. First-reply curves stop short of 100% "
-            "because customers who left, or were still waiting at the end, never got a reply. "
-            "The dashed line is the target, with the share that met it.",
-            lambda: figures.response_distribution_figure(tables.response_times(result), targets),
-        ),
-        (
-            "heatmap_arrivals",
-            "When conversations arrive",
-            "New conversations per hour in an average week, for each day (rows) and hour "
-            f"(columns, {zone}). Darker is busier: these are the hours that need the most "
-            "people.",
-            lambda: figures.arrivals_heatmap(byhour(table["arrivals_per_h"]), zone),
-        ),
-        (
-            "heatmap_agents",
-            "Who is on shift",
-            "Agents on shift in each hour of an average week (all teams, people working "
-            "overtime included). Compare with the arrivals above: busy hours with few agents "
-            "are where customers wait.",
-            lambda: figures.agents_heatmap(byhour(table["agents_on_shift"]), zone),
-        ),
-        (
-            "heatmap_frt_p90",
-            "First reply time by hour",
-            "For customers who wrote in each hour of the week: 90% of those who were answered "
-            f"got their first reply within this many minutes. Green is under the target "
-            f"({frt_target}), red over it. Red cells are the holes in the roster.",
-            lambda: figures.frt_p90_heatmap(
-                byhour(table["frt_p90_s"] / 60.0), targets["frt"], zone
-            ),
-        ),
-        (
-            "heatmap_within_target",
-            "Share answered in time, by hour",
-            f"Of the customers who wrote in each hour, the percentage whose first reply came "
-            f"within {frt_target}. Customers who gave up waiting count as missed. A common goal "
-            "is 80% or more in every hour.",
-            lambda: figures.within_target_heatmap(
-                byhour(table["frt_within_target"] * 100.0), targets["frt"], zone
-            ),
-        ),
-        (
-            "queue_over_time",
-            "The queue over the whole run",
-            "Top: conversations waiting for an agent, averaged over the replications (line) "
-            "with the range of the middle 80% of replications (band). Bottom: agents on shift "
-            "per team. Queues build when arrivals outrun the people on shift; the grey area at "
-            "the start is the warm-up, left out of every statistic.",
-            lambda: figures.queue_figure(
-                tables.queue_over_time(result),
-                tables.agents_over_time(result),
-                start=scenario.start,
-                horizon_s=scenario.horizon,
-                warmup_s=scenario.warmup,
-                zone=zone,
-            ),
-        ),
-        (
-            "occupancy",
-            "How busy agents are",
-            "Share of their on-shift time agents spent typing replies or wrapping up, per team, "
-            "with the 95% interval. Very high occupancy (above about 85%) leaves no slack for "
-            "peaks and burns people out; very low means more people than the work needs.",
-            lambda: figures.occupancy_figure(result.summary.get("by_team") or {}),
-        ),
-        (
-            "shift_ends",
-            "What shift ends cost",
-            "Per team, with its shift-end policy in brackets: conversations handed back to the "
-            "queue at shift end, hours colleagues spent re-reading them, overtime per shift, "
-            "and how fast follow-ups were answered when the conversation had been handed back "
-            "versus kept by the same agent.",
-            lambda: figures.handoff_figure(tables.handoff_table(result)),
-        ),
-        (
-            "shift_ends_week",
-            "Where shift ends leave work waiting",
-            "For each shift end of the week (local time of the scenario's start): open "
-            "conversations handed back to a queue, or kept for their owner's next shift, per "
-            "occurrence of that shift end, and how long they then waited until someone worked "
-            "on them. Hours of waiting here are the pile of handed-back chats a team feels; "
-            "run the other policy to compare.",
-            lambda: figures.shift_end_week_figure(
-                tables.shift_end_table(result), _policies(scenario)
-            ),
-        ),
+    """Every figure of the report drawn here, in the order the report shows them."""
+    data = ReportData(result)
+    return [
+        ReportFigure(name, heading, caption, figure)
+        for name, heading, draw in FIGURES
+        for figure, caption in [draw(data)]
     ]
-    return [ReportFigure(name, heading, caption, draw()) for name, heading, caption, draw in made]
+
+
+def draw_figure(data: ReportData, name: str) -> DrawnFigure:
+    """One figure of the report, drawn and saved as PNG bytes."""
+    from simulator.analysis.figures import png_bytes
+
+    heading, draw = next((heading, draw) for stem, heading, draw in FIGURES if stem == name)
+    figure, caption = draw(data)
+    return DrawnFigure(name, heading, caption, png_bytes(figure))
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def drawing_workers() -> int:
+    """Processes to draw with: one per core this process may use, one per figure at most."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return min(cores, len(FIGURES))
+
+
+_worker: dict[str, ReportData] = {}
+
+
+def _worker_setup(result: RunResult) -> None:
+    """Pool-worker setup: the run to draw from, and matplotlib loaded while the
+    parent still writes its other files."""
+    import simulator.analysis.figures  # noqa: F401
+
+    _worker["data"] = ReportData(result)
+
+
+def _draw_in_worker(name: str) -> DrawnFigure:
+    return draw_figure(_worker["data"], name)
+
+
+@contextmanager
+def drawing(result: RunResult, workers: int | None = None) -> Iterator[Iterator[DrawnFigure]]:
+    """Start drawing every figure of the report and give them, in the report's order.
+
+    With ``workers`` above 1 (default :func:`drawing_workers`) the figures are
+    drawn in a pool of worker processes that starts at once, so the caller can
+    write other files meanwhile; with one they are drawn here as they are asked
+    for. Leaving the block early stops the workers. The bytes are the same either way.
+    """
+    workers = drawing_workers() if workers is None else workers
+    for frame in ("conversations", "followups", "states"):
+        getattr(result, frame)  # stacked once here, not once in every worker
+    if workers <= 1:
+        data = ReportData(result)
+        yield (draw_figure(data, name) for name, _, _ in FIGURES)
+        return
+    with processes.worker_pool(workers, _worker_setup, (result,)) as pool:
+        with processes.signals_deferred():  # a signal mid-fork would orphan a worker
+            names = [name for name, _, _ in FIGURES]
+            futures = {
+                name: pool.submit(_draw_in_worker, name) for name in sorted(names, key=_cost_rank)
+            }
+        yield (futures[name].result() for name in names)
 
 
 def _policies(scenario: Scenario) -> str:
@@ -218,19 +371,24 @@ def _policies(scenario: Scenario) -> str:
     return "; ".join(dict.fromkeys(names))
 
 
-def write_report(result: RunResult, folder: Path | str) -> Path:
+def write_report(
+    result: RunResult, folder: Path | str, drawn: Iterable[DrawnFigure] | None = None
+) -> Path:
     """Write ``report.html`` and ``figures/*.png`` for ``result`` into ``folder``.
 
-    The folder is created if needed; files of the same names are replaced.
-    Returns the path of ``report.html``.
+    ``drawn`` are the figures from :func:`drawing` (started earlier, to overlap
+    with other work); by default they are drawn now. The folder is created if
+    needed; files of the same names are replaced. Returns the path of ``report.html``.
     """
+    if drawn is None:
+        with drawing(result) as figures:
+            return write_report(result, folder, figures)
     folder = Path(folder)
     (folder / FIGURES_FOLDER).mkdir(parents=True, exist_ok=True)
-    images: list[tuple[ReportFigure, bytes]] = []
-    for item in build_figures(result):
-        png = figures.png_bytes(item.figure)
-        (folder / FIGURES_FOLDER / f"{item.name}.png").write_bytes(png)
-        images.append((item, png))
+    images = []
+    for item in drawn:
+        (folder / FIGURES_FOLDER / f"{item.name}.png").write_bytes(item.png)
+        images.append(item)
     path = folder / REPORT_FILE
     path.write_text(render_html(result, images), encoding="utf-8")
     return path
@@ -333,8 +491,8 @@ def headline_html(summary: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_html(result: RunResult, images: list[tuple[ReportFigure, bytes]]) -> str:
-    """The report page, with ``images`` (figure and PNG bytes) embedded as data URIs."""
+def render_html(result: RunResult, images: list[DrawnFigure]) -> str:
+    """The report page, with ``images`` embedded as data URIs."""
     scenario = result.scenario
     summary = result.summary
     name = html.escape(scenario.name)
@@ -370,8 +528,8 @@ def render_html(result: RunResult, images: list[tuple[ReportFigure, bytes]]) -> 
         f"<p>{note} Times are per conversation; counts are per run of the scenario.</p>",
         headline_html(summary),
     ]
-    for item, png in images:
-        data = base64.b64encode(png).decode("ascii")
+    for item in images:
+        data = base64.b64encode(item.png).decode("ascii")
         parts += [
             f'<h2 id="{item.name}">{html.escape(item.heading)}</h2>',
             "<figure>",

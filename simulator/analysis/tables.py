@@ -13,11 +13,13 @@ sees the empty start of the run for what it is.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.hourly import report_zone
 from simulator.recording import STATE_INTERVAL, Outcome
 from simulator.statistics.intervals import mean_ci
 from simulator.statistics.metrics import frt_undecided, stream_targets
@@ -120,8 +122,8 @@ def _states(result: RunResult, kind: str, column: str) -> pd.DataFrame:
     scenario = result.scenario
     width = series_bin(scenario)
     order = scenario.queues() if kind == "queue" else list(scenario.teams)
-    names = states["name"].astype(str)
-    order += sorted(set(names) - set(order))  # anything the scenario does not name, last
+    names = states["name"].to_numpy(dtype=object)
+    order += sorted(set(pd.unique(names)) - set(order))  # anything the scenario does not name, last
     return pd.DataFrame(
         {
             "replication": states["replication"].to_numpy(),
@@ -255,8 +257,9 @@ def _followups_by_team(result: RunResult) -> pd.DataFrame:
     return result.followups.merge(teams, on=["replication", "conversation"], how="inner")
 
 
-def shift_end_table(result: RunResult) -> pd.DataFrame:
-    """Per shift end of the week (local weekday and clock time of the shift's end,
+def shift_end_table(result: RunResult, zone: tzinfo | None = None) -> pd.DataFrame:
+    """Per shift end of the week (weekday and clock time of the shift's end on the
+    wall clock of ``zone``, default :func:`~simulator.analysis.hourly.report_zone`;
     after warmup) and kind (``handed_back`` or ``waiting_for_owner``): ``per_end``,
     open conversations let go at one such shift end (mean over its occurrences in all
     replications), and their wait until someone worked on them again in hours
@@ -277,7 +280,7 @@ def shift_end_table(result: RunResult) -> pd.DataFrame:
     wait_h = (np.where(np.isnan(until), scenario.horizon, until) - _floats(spells, "since")) / 3600
     ends = _floats(spells, "shift_end")
     local = (pd.Timestamp(scenario.start) + pd.to_timedelta(ends, unit="s")).tz_convert(
-        scenario.start.tzinfo
+        zone or report_zone(scenario)
     )
     frame = pd.DataFrame(
         {

@@ -4,7 +4,7 @@ summary.json rules."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,8 +17,10 @@ from simulator.analysis.hourly import (
     hour_of_week,
     hourly_table,
     observed_hours,
+    report_zone,
     week_grid,
-    zone_label,
+    zone_name,
+    zone_text,
 )
 from simulator.experiment import RunResult
 from simulator.recording import (
@@ -117,8 +119,8 @@ def test_hour_of_week_wraps_and_defaults_to_utc_mondays() -> None:
     monday = datetime.fromisoformat("2026-01-05T00:00:00+00:00")
     seconds = [0.0, 167.5 * H, 168 * H, 168 * H + 9.25 * H]
     assert hour_of_week(seconds, monday).tolist() == [0, 167, 0, 9]
-    assert zone_label(monday) == "UTC"
-    assert zone_label(datetime.fromisoformat("2026-01-05T00:00:00+05:30")) == "UTC+05:30"
+    assert zone_name(monday.tzinfo) == "UTC"
+    assert zone_name(datetime.fromisoformat("2026-01-05T00:00:00+05:30").tzinfo) == "UTC+05:30"
 
 
 def test_hour_of_week_follows_daylight_saving_of_a_named_zone() -> None:
@@ -126,7 +128,7 @@ def test_hour_of_week_follows_daylight_saving_of_a_named_zone() -> None:
     start = datetime(2026, 3, 28, 12, 0, tzinfo=ZoneInfo("Europe/Dublin"))  # Sat 12:00 GMT
     cells = hour_of_week([0.0, 24 * H], start)
     assert cells.tolist() == [_cell(SAT, 12), _cell(6, 13)]  # Sun 12:00 UTC is 13:00 IST
-    assert zone_label(start) == "Europe/Dublin"
+    assert zone_name(start.tzinfo) == "Europe/Dublin"
 
 
 def test_observed_hours_cover_warmup_to_horizon_in_local_hours() -> None:
@@ -252,3 +254,66 @@ def test_week_grid_is_seven_days_by_24_hours() -> None:
     assert grid.loc["Tue", 3] == 27.0
     with pytest.raises(ValueError, match="168"):
         week_grid(np.arange(24.0))
+
+
+# --------------------------------------------------------------------------- the region's clock
+
+DUBLIN_PEAK_PROFILE = {"region": "Europe/Dublin", "hourly": [1.0] * 24}
+
+
+def test_the_week_is_read_on_the_first_profile_region_then_the_roster_then_the_start() -> None:
+    shift = {"days": "daily", "start": "09:00", "end": "17:00", "agents": 1}
+    rostered = {
+        "serves": ["chat"],
+        "roster": [
+            {**shift, "region": "America/New_York"},
+            {**shift, "region": "Asia/Tokyo"},
+            {**shift, "region": "Asia/Tokyo", "start": "18:00", "end": "23:00"},
+        ],
+    }
+    chat = {"per_hour": 1, "conversation": {"handle": {"dist": "fixed", "value": "1min"}}}
+    profiled = {**chat, "profile": DUBLIN_PEAK_PROFILE}
+    assert report_zone(_scenario()).utcoffset(None) == timedelta(hours=2)  # the start's offset
+    assert zone_name(report_zone(_scenario())) == "UTC+02:00"
+    assert zone_name(report_zone(_scenario(teams={"a": rostered}))) == "Asia/Tokyo"  # most shifts
+    both = _scenario(teams={"a": rostered}, streams={"chat": profiled})
+    assert zone_name(report_zone(both)) == "Europe/Dublin"
+
+
+def test_zone_text_names_the_region_and_its_clock_change_in_a_dst_week() -> None:
+    dublin, new_york = ZoneInfo("Europe/Dublin"), ZoneInfo("America/New_York")
+    week = (datetime(2026, 3, 23, tzinfo=UTC), datetime(2026, 3, 30, tzinfo=UTC))
+    # Dublin moves from GMT to IST at 01:00 UTC on Sunday 29 March 2026 (02:00 IST).
+    assert zone_text(dublin, *week) == "Europe/Dublin (GMT, IST from Sun 29 Mar 02:00)"
+    assert zone_text(new_york, *week) == "America/New_York (EDT)"  # it changed on 8 March
+    march = (datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC))
+    assert zone_text(new_york, *march) == "America/New_York (EST, EDT from Sun 08 Mar 03:00)"
+    assert zone_text(ZoneInfo("UTC"), *week) == "UTC"
+    assert zone_text(timezone(timedelta(hours=5, minutes=30)), *week) == "UTC+05:30"
+
+
+def test_arrivals_keep_their_local_hour_across_the_clock_change() -> None:
+    """17:00 in Dublin is 17:00 UTC before 29 March 2026 and 16:00 UTC after: both
+    arrivals land in Monday 17:00 on the region's clock, an hour apart on UTC's."""
+    scenario = _scenario(
+        start="2026-03-23T00:00:00Z",
+        horizon="2w",
+        warmup="0s",
+        streams={
+            "chat": {
+                "per_hour": 1,
+                "profile": DUBLIN_PEAK_PROFILE,
+                "conversation": {"handle": {"dist": "fixed", "value": "1min"}},
+            }
+        },
+    )
+    monday_17_gmt, next_monday_17_ist = 17 * H, (7 * 24 + 16) * H
+    conversations = _conversations(
+        [{"arrived_at": monday_17_gmt}, {"arrived_at": next_monday_17_ist}]
+    )
+    result = _result(scenario, [_record(0, conversations)])
+    local = hourly_table(result)
+    assert local.loc[_cell(0, 17), "arrivals"] == 2
+    assert local["observed_h"].sum() == pytest.approx(14 * 24)  # the lost hour is still an hour
+    utc = hourly_table(result, zone=ZoneInfo("UTC"))
+    assert (utc.loc[_cell(0, 17), "arrivals"], utc.loc[_cell(0, 16), "arrivals"]) == (1, 1)

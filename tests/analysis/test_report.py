@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import html
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,8 +24,15 @@ from click.testing import Result
 import simulator.analysis.report as report_module
 import simulator.results_writer as output
 from simulator.analysis import figures, tables
-from simulator.analysis.hourly import week_grid
-from simulator.analysis.report import REPORT_FILE, ReportFigure, build_figures, write_report
+from simulator.analysis.hourly import hourly_table, week_grid
+from simulator.analysis.report import (
+    COSTLIEST_FIRST,
+    REPORT_FILE,
+    ReportFigure,
+    build_figures,
+    drawing,
+    write_report,
+)
 from simulator.analysis.tables import shift_end_table
 from simulator.experiment import RunResult, run
 from simulator.results_writer import REPORT_FILES, RESULT_FILES, write_results
@@ -99,14 +110,49 @@ def made(result: RunResult) -> list[ReportFigure]:
 
 
 @pytest.fixture(scope="module")
-def folder(
-    result: RunResult, made: list[ReportFigure], tmp_path_factory: pytest.TempPathFactory
-) -> Path:
+def folder(result: RunResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report drawn by two worker processes, whatever this machine's cores."""
     folder = tmp_path_factory.mktemp("report")
-    with pytest.MonkeyPatch.context() as patch:  # draw the figures once for the module
-        patch.setattr(report_module, "build_figures", lambda _: made)
-        assert write_report(result, folder) == folder / REPORT_FILE
+    with drawing(result, workers=2) as drawn:
+        assert write_report(result, folder, drawn) == folder / REPORT_FILE
     return folder
+
+
+def test_workers_draw_the_same_bytes_as_drawing_here(
+    folder: Path, made: list[ReportFigure]
+) -> None:
+    for item in made:
+        drawn_here = figures.png_bytes(item.figure)
+        assert (folder / "figures" / f"{item.name}.png").read_bytes() == drawn_here, item.name
+
+
+def test_captions_in_the_page_are_those_of_the_figures(
+    folder: Path, made: list[ReportFigure]
+) -> None:
+    text = (folder / REPORT_FILE).read_text(encoding="utf-8")
+    shown = re.findall(r"<figcaption>(.*?)</figcaption>", text, flags=re.S)
+    assert shown == [html.escape(item.caption) for item in made]
+
+
+def test_every_figure_is_handed_to_the_workers() -> None:
+    assert sorted(COSTLIEST_FIRST) == sorted(name for name, _, _ in report_module.FIGURES)
+
+
+def test_the_parent_draws_nothing_until_asked_with_one_worker(result: RunResult) -> None:
+    """With one core the figures are drawn lazily, one as each is asked for."""
+    calls: list[str] = []
+    real = report_module.draw_figure
+
+    def counting(data: report_module.ReportData, name: str) -> report_module.DrawnFigure:
+        calls.append(name)
+        return real(data, name)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(report_module, "draw_figure", counting)
+        with drawing(result, workers=1) as drawn:
+            assert calls == []
+            first = next(iter(drawn))
+    assert calls == ["headline"] and first.png.startswith(PNG_SIGNATURE)
 
 
 def test_every_figure_is_a_non_empty_png(folder: Path) -> None:
@@ -173,13 +219,16 @@ def test_frt_rows_pool_to_the_summary_share(result: RunResult) -> None:
     assert resolved == summary["overall"]["counts"]["resolved"]["value"]
 
 
-def test_heatmap_marks_unobserved_hours() -> None:
+def test_heatmap_marks_unobserved_hours_and_labels_only_the_extreme_cell() -> None:
     values = np.full(168, np.nan)
-    values[:3] = [1.0, 2.0, 3.0]
+    values[:3] = [1.0, 3.0, 2.0]
     figure = figures.arrivals_heatmap(week_grid(values), zone="UTC+01:00")
     texts = [t.get_text() for t in figure.axes[0].texts]
-    assert {"1.0", "2.0", "3.0"} <= set(texts)
+    assert "highest 3.0" in texts  # Mon 01:00, outlined
+    outline = figure.axes[0].patches[0]
+    assert (outline.get_x(), outline.get_y()) == (0.5, -0.5)
     assert any("grey" in t for t in texts)
+    assert len(texts) == 2  # no label in each of the 168 cells
     assert figures.png_bytes(figure).startswith(PNG_SIGNATURE)
 
 
@@ -203,8 +252,7 @@ RUN_SCENARIO: dict[str, Any] = {
 @pytest.fixture
 def one_figure(monkeypatch: pytest.MonkeyPatch) -> None:
     """Draw only the headline figure: the wiring is tested here, the figures above."""
-    real = report_module.build_figures
-    monkeypatch.setattr(report_module, "build_figures", lambda result: real(result)[:1])
+    monkeypatch.setattr(report_module, "FIGURES", report_module.FIGURES[:1])
 
 
 def test_staffsim_run_writes_the_report(
@@ -227,7 +275,7 @@ def test_staffsim_run_writes_the_report(
 def test_a_failing_report_leaves_no_folder(
     result: RunResult, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    def broken(result: RunResult, folder: Path) -> Path:
+    def broken(result: RunResult, folder: Path, drawn: Any = None) -> Path:
         (Path(folder) / "report.html").write_text("half", encoding="utf-8")
         raise RuntimeError("drawing failed")
 
@@ -302,3 +350,46 @@ def test_report_has_no_verdict_without_targets(result: RunResult) -> None:
     spec = {key: value for key, value in SCENARIO.items() if key != "targets"}
     text = report_module.render_html(dataclasses.replace(result, scenario=load_scenario(spec)), [])
     assert "verdict" not in text.split("<body>")[1]
+
+
+def test_captions_describe_this_run(result: RunResult, made: list[ReportFigure]) -> None:
+    """The FRT heatmap's caption names the hour whose p90 is worst in this run's
+    hour-of-week table, on the clock of its one roster region (Dublin)."""
+    caption = {item.name: item.caption for item in made}
+    table = hourly_table(result)
+    worst = int(table["frt_p90_s"].idxmax())
+    day, hour = table.loc[worst, "day"], table.loc[worst, "hour"]
+    assert f"worst hour {day} {hour:02d}:00" in caption["heatmap_frt_p90"]
+    assert "Europe/Dublin (GMT) time" in caption["heatmap_frt_p90"]
+    assert "for 2 teams" in caption["heatmap_frt_p90"]
+    occupancy = {n: t["occupancy"]["value"] for n, t in result.summary["by_team"].items()}
+    busiest = max(occupancy, key=occupancy.__getitem__)
+    assert f"team {busiest} is busiest at {occupancy[busiest] * 100:.0f}%" in caption["occupancy"]
+
+
+def test_matplotlib_loads_only_in_the_drawing_workers(tmp_path: Path) -> None:
+    """The command line starts without matplotlib, and a run's folder with its
+    report is written without the parent ever loading it."""
+    script = f"""
+import sys
+import simulator.cli
+import simulator.analysis.report as report
+assert not [m for m in sys.modules if m.startswith("matplotlib")], "at import"
+from simulator.experiment import run
+from simulator.results_writer import write_results
+from simulator.scenario.loader import load_scenario
+report.FIGURES = report.FIGURES[:1]
+report.drawing_workers = lambda: 2
+result = run(load_scenario({RUN_SCENARIO!r}), replications=1, seed=1)
+write_results(result, __import__("pathlib").Path({str(tmp_path / "out")!r}), report=True)
+assert not [m for m in sys.modules if m.startswith("matplotlib")], "after the report"
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "figures" / "headline.png").read_bytes().startswith(PNG_SIGNATURE)
