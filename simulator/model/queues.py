@@ -12,13 +12,8 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
-from simulator.model.conversation import Conversation, State
-
-if TYPE_CHECKING:
-    pass
-
+from simulator.model.conversation import QUEUED, Conversation
 
 FIRST, NEW, AFTER_NEW = 0, 1, 2
 """A waiting conversation's band: bands are served in this order, each by arrival."""
@@ -52,12 +47,20 @@ class Queue:
         heap = self._heap
         while heap:
             band, _, _, conversation = heapq.heappop(heap)
-            if conversation.state is State.QUEUED and conversation.queue is self:
+            if conversation.state is QUEUED and conversation.queue is self:
                 if band == AFTER_NEW:
                     self.deferred -= 1
                 self._shrink(now)
                 return conversation
         return None
+
+    def pass_through(self, conversation: Conversation, now: float) -> None:
+        """An agent takes ``conversation`` the moment it joins this empty queue: what
+        a push and a pop would do, without the heap."""
+        conversation.join(self)
+        self.emptied_at = now
+        for listener in self.on_empty:
+            listener()
 
     def withdraw(self, now: float) -> None:
         """A waiting customer left (already marked ended): forget it without
@@ -74,7 +77,7 @@ class Queue:
     def oldest_arrival(self) -> float | None:
         """Arrival time of the conversation at the head, for overflow rules."""
         heap = self._heap
-        while heap and heap[0][3].state is not State.QUEUED:
+        while heap and heap[0][3].state is not QUEUED:
             heapq.heappop(heap)
         return heap[0][1] if heap else None
 

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from simulator.model.conversation import Conversation
 
 NAN = math.nan
+# Outcome codes as plain ints: an enum member looked up on its class is slow (CPython 3.11).
+OPEN = int(OutcomeCode.OPEN)
+DEFLECTED = int(OutcomeCode.DEFLECTED)
+ABANDONED = int(OutcomeCode.ABANDONED)
+RESOLVED = int(OutcomeCode.RESOLVED)
 COUNTS = ("handbacks", "shifts", "activations")  # the integer tallies; the rest are seconds
 
 
@@ -73,7 +78,7 @@ class Recorder:
         self.picked_up_at = array("d", [NAN]) * count
         self.first_reply_at = array("d", [NAN]) * count
         self.ended_at = array("d", [NAN]) * count
-        self.outcome = array("b", [OutcomeCode.OPEN]) * count
+        self.outcome = array("b", [OPEN]) * count
         self.team_code = array("i", [-1]) * count
         self.agent_code = array("i", [-1]) * count
         self.exchanges = array("i", [0]) * count
@@ -110,11 +115,11 @@ class Recorder:
     # -- conversations --
     def deflected(self, conversation: Conversation, now: float) -> None:
         self.ended_at[conversation.index] = now
-        self.outcome[conversation.index] = OutcomeCode.DEFLECTED
+        self.outcome[conversation.index] = DEFLECTED
 
     def abandoned(self, conversation: Conversation, now: float) -> None:
         self.ended_at[conversation.index] = now
-        self.outcome[conversation.index] = OutcomeCode.ABANDONED
+        self.outcome[conversation.index] = ABANDONED
 
     def picked_up(self, conversation: Conversation, team: int, agent: int, now: float) -> None:
         index = conversation.index
@@ -141,7 +146,7 @@ class Recorder:
 
     def resolved(self, conversation: Conversation, now: float) -> None:
         self.ended_at[conversation.index] = now
-        self.outcome[conversation.index] = OutcomeCode.RESOLVED
+        self.outcome[conversation.index] = RESOLVED
 
     def reassigned(self, conversation: Conversation) -> None:
         self.reassignments[conversation.index] = conversation.reassignments
@@ -167,7 +172,10 @@ class Recorder:
 
     # -- agents --
     def busy(self, agent: int, begin: float, end: float) -> None:
-        self.tally.busy_s[agent] += self.after_warmup(begin, end)
+        # after_warmup, inlined: called once per reply
+        warmup = self.warmup
+        if end > warmup:
+            self.tally.busy_s[agent] += end - (begin if begin > warmup else warmup)
 
     def on_break(self, agent: int, begin: float, end: float) -> None:
         self.tally.break_s[agent] += self.after_warmup(begin, end)

@@ -33,6 +33,9 @@ class Team:
         self.skills = skills  # handle-time multiplier by stream code
         self.meant_for = meant_for  # by stream code
         self.handled = [0] * len(skills)  # conversations picked up, by stream code
+        # Meant for every stream at skill 1: a pick-up needs no triage and no scaling
+        # (the agents' fast path, chosen once here).
+        self.plain = all(meant_for) and all(skill == 1.0 for skill in skills)
         self.learning = spec.learning.half_life if spec.learning else None
         self.triage_time = spec.triage.time
         self.reassign_share = spec.triage.reassign
