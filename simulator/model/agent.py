@@ -21,19 +21,41 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from simpy import Event
 
 from simulator.model.clock import Clock
-from simulator.model.conversation import ENDED, OWED, WAITING, Conversation
+from simulator.model.conversation import Conversation
+from simulator.model.roles import ENDED, OWED, WAITING
 
 if TYPE_CHECKING:
-    from simulator.model.dispatcher import Dispatcher
     from simulator.model.recorder import Recorder
     from simulator.model.team import Team
 
 DONE_EPSILON = 1e-9  # seconds of work left that count as finished (float rounding)
+
+
+class Desk(Protocol):
+    """What an agent asks of the dispatcher (which chooses agents, so sits above)."""
+
+    def next_conversation(self, team: Team) -> Conversation | None:
+        """The conversation an agent of ``team`` should pick up next, if any."""
+
+    def sends_on(self, conversation: Conversation, team: Team) -> bool:
+        """Whether ``team`` triages ``conversation`` to send it on."""
+
+    def reassign(self, conversation: Conversation) -> None:
+        """Send a triaged conversation to its stream's own queue."""
+
+    def raise_ticket(self, conversation: Conversation) -> None:
+        """Queue an escalated conversation for its back-office team."""
+
+    def hand_back(self, conversation: Conversation, agent: Agent) -> None:
+        """Shift end: ``agent`` lets go of ``conversation`` for the next one."""
+
+    def customer_writes(self, conversation: Conversation) -> None:
+        """The customer's next message, due after a reply."""
 
 
 class Agent:
@@ -43,7 +65,7 @@ class Agent:
     def __init__(
         self,
         env: Clock,
-        dispatcher: Dispatcher,
+        dispatcher: Desk,
         recorder: Recorder,
         team: Team,
         index: int,
@@ -292,7 +314,7 @@ class SerialAgent(Agent):
     def __init__(
         self,
         env: Clock,
-        dispatcher: Dispatcher,
+        dispatcher: Desk,
         recorder: Recorder,
         team: Team,
         index: int,
@@ -404,7 +426,7 @@ class SharingAgent(Agent):
     def __init__(
         self,
         env: Clock,
-        dispatcher: Dispatcher,
+        dispatcher: Desk,
         recorder: Recorder,
         team: Team,
         index: int,

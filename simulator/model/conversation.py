@@ -12,34 +12,24 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from simulator.model.roles import ENDED, OWED, PARKED, QUEUED, WAITING
 from simulator.model.routing import Routes
 from simulator.rng import RandomSource
 from simulator.scenario.schema import Stream
 
 if TYPE_CHECKING:
-    from simulator.model.agent import Agent
     from simulator.model.queues import Queue
 
 
-class State(IntEnum):
-    """Where a conversation is; timers and queues check it to ignore stale entries.
-    Only the transition methods of :class:`Conversation` set it."""
+class Holder(Protocol):
+    """What a conversation knows of the agent holding it: one who can owe a reply."""
 
-    QUEUED = 0  # in a queue, waiting for an agent to pick it up
-    OWED = 1  # held by an agent who owes the customer a reply
-    WAITING = 2  # held by an agent, waiting for the customer's next message
-    PARKED = 3  # handed back while waiting for the customer; no agent holds it
-    ENDED = 4  # resolved or abandoned
-
-
-# The members as module constants: a member looked up on its enum class costs about
-# ten times a global read (CPython 3.11), and the hot path checks states constantly.
-QUEUED, OWED, WAITING, PARKED, ENDED = State
+    def owe(self, conversation: Conversation) -> None:
+        """The customer wrote again: a reply is owed on ``conversation``."""
 
 
 @dataclass
@@ -139,7 +129,7 @@ class Conversation:
         self.offset: int = customers.offsets[rank]
         self.sent = 0  # agent replies sent so far
         self.state = QUEUED
-        self.agent: Agent | None = None
+        self.agent: Holder | None = None
         self.owed_since = arrived_at  # when the customer's unanswered message was sent
         self.work = customers.first_handle[rank]  # remaining work on the owed reply (s)
         self.picked_up = False
@@ -170,7 +160,7 @@ class Conversation:
         """The customer's patience ran out before anyone picked it up."""
         self.state = ENDED
 
-    def pick_up(self, agent: Agent) -> bool:
+    def pick_up(self, agent: Holder) -> bool:
         """An agent takes it from a queue and owes the reply; True the first time."""
         self.agent = agent
         self.state = OWED

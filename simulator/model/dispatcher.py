@@ -18,15 +18,16 @@ import math
 from typing import TYPE_CHECKING
 
 from simulator.model.clock import Clock
-from simulator.model.conversation import ENDED, OWED, QUEUED, Conversation
+from simulator.model.conversation import Conversation
 from simulator.model.queues import AFTER_NEW, NEW, Queue, busier_than
+from simulator.model.roles import ENDED, OWED, QUEUED
 from simulator.model.routing import DEFLECTED
 
 if TYPE_CHECKING:
     from simulator.model.agent import Agent
     from simulator.model.backup import OnCall
     from simulator.model.recorder import Recorder
-    from simulator.model.team import Team
+    from simulator.model.team import Member, Team
     from simulator.scenario.schema import Overflow
 
 
@@ -121,7 +122,7 @@ class Dispatcher:
             due = conversation.arrived_at + rule.oldest_wait - env.now
             env.timeout(max(due, 0.0)).callbacks.append(lambda _event, q=queue: self.offer(q))
 
-    def _idle_taker(self, conversation: Conversation, queue: Queue) -> Agent | None:
+    def _idle_taker(self, conversation: Conversation, queue: Queue) -> Member | None:
         """The agent who would pull ``conversation`` straight from ``queue`` were it
         pushed and offered, when that is certain without the heap: the queue is empty,
         the conversation is not deferred, and the first team with an available agent
@@ -219,7 +220,7 @@ class Dispatcher:
         return None
 
 
-def choose_available(team: Team) -> Agent:
+def choose_available(team: Team) -> Member:
     """Which available agent takes a new conversation: the one holding the fewest,
     then the one available longest."""
     if team.concurrency == 1:

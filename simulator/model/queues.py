@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
-from simulator.model.conversation import QUEUED, Conversation
+from simulator.model.roles import QUEUED, Waiting
+
+W = TypeVar("W", bound=Waiting)  # what waits: a conversation
 
 FIRST, NEW, AFTER_NEW = 0, 1, 2
 """A waiting conversation's band: bands are served in this order, each by arrival."""
 
 
-class Queue:
+class Queue(Generic[W]):
     """A priority queue of conversations keyed by (band, arrival time, arrival index)."""
 
     __slots__ = ("_heap", "deferred", "emptied_at", "index", "name", "on_empty", "size")
@@ -27,13 +30,13 @@ class Queue:
     def __init__(self, name: str, index: int) -> None:
         self.name = name
         self.index = index
-        self._heap: list[tuple[int, float, int, Conversation]] = []
+        self._heap: list[tuple[int, float, int, W]] = []
         self.size = 0  # conversations really waiting (stale entries excluded)
         self.deferred = 0  # of those, in the AFTER_NEW band
         self.emptied_at = 0.0  # when ``size`` last fell to zero (for on-call stand-down)
         self.on_empty: list[Callable[[], None]] = []  # called when ``size`` falls to zero
 
-    def push(self, conversation: Conversation) -> None:
+    def push(self, conversation: W) -> None:
         conversation.join(self)
         band = conversation.band
         entry = (band, conversation.arrived_at, conversation.index, conversation)
@@ -42,7 +45,7 @@ class Queue:
         if band == AFTER_NEW:
             self.deferred += 1
 
-    def pop(self, now: float) -> Conversation | None:
+    def pop(self, now: float) -> W | None:
         """The head (first band, then longest waiting), or None when empty."""
         heap = self._heap
         while heap:
@@ -54,7 +57,7 @@ class Queue:
                 return conversation
         return None
 
-    def pass_through(self, conversation: Conversation, now: float) -> None:
+    def pass_through(self, conversation: W, now: float) -> None:
         """An agent takes ``conversation`` the moment it joins this empty queue: what
         a push and a pop would do, without the heap."""
         conversation.join(self)
