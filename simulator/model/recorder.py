@@ -91,7 +91,14 @@ class Recorder:
         self.followup_asked_at = array("d")
         self.followup_answered_at = array("d")
         self.followup_after_handback = array("b")
-        self.state_rows: list[tuple[float, str, str, int, int, int, int]] = []
+        # The state samples, flat: time, kind (0 queue, 1 team), name (an index into
+        # state_names), and four counts (waiting, present, working, held) per row. A
+        # tuple per row cost about 150 bytes; a long run samples hundreds of thousands.
+        self.state_at = array("d")
+        self.state_kind = array("b")
+        self.state_name = array("h")
+        self.state_counts = array("q")
+        self.state_names: dict[str, int] = {}
         # Spells without anyone working on a conversation after a shift end: open ones
         # by conversation index, then finished rows (see recording.UNOWNED_COLUMNS).
         self.unowned_open: dict[int, tuple[int, int, float, float]] = {}
@@ -204,10 +211,16 @@ class Recorder:
 
     # -- the state every STATE_INTERVAL --
     def queue_state(self, now: float, name: str, waiting: int) -> None:
-        self.state_rows.append((now, "queue", name, waiting, 0, 0, 0))
+        self._state(now, 0, name, (waiting, 0, 0, 0))
 
     def team_state(self, now: float, name: str, present: int, working: int, held: int) -> None:
-        self.state_rows.append((now, "team", name, 0, present, working, held))
+        self._state(now, 1, name, (0, present, working, held))
+
+    def _state(self, now: float, kind: int, name: str, counts: tuple[int, int, int, int]) -> None:
+        self.state_at.append(now)
+        self.state_kind.append(kind)
+        self.state_name.append(self.state_names.setdefault(name, len(self.state_names)))
+        self.state_counts.extend(counts)
 
     # -- results --
     def record(self, replication: int) -> ReplicationRecord:
@@ -284,7 +297,18 @@ class Recorder:
         unowned["kind"] = pd.Categorical.from_codes(
             unowned["kind"].to_numpy(dtype=np.int8), list(UNOWNED_KINDS)
         )
-        states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
+        counts = np.frombuffer(self.state_counts, dtype=np.int64).reshape(-1, 4)
+        names = np.array(list(self.state_names), dtype=object)
+        states = pd.DataFrame(
+            {
+                "at": np.frombuffer(self.state_at, dtype=np.float64),
+                "kind": np.array(["queue", "team"], dtype=object)[
+                    np.frombuffer(self.state_kind, dtype=np.int8)
+                ],
+                "name": names[np.frombuffer(self.state_name, dtype=np.int16)],
+                **{column: counts[:, k] for k, column in enumerate(STATE_COLUMNS[3:])},
+            }
+        )
         states["kind"] = states["kind"].astype("category")
         states["name"] = states["name"].astype("category")
         return ReplicationRecord(
