@@ -66,6 +66,7 @@ CHAT_PER_HOUR = 30.0
 TARGET_PROCESS = 1.5  # (a) over the process-style reference
 TARGET_CALLBACK = 0.6  # (a) over the callback-style reference
 TARGET_PEAK_MB = 1024.0
+TARGET_KB_EACH = 0.5  # peak over imports, per conversation
 MEMORY_CHECK_AT = 1_000_000
 
 CASES = ["plain-simpy-mm10", "callback-simpy-mm10", "(a) mm10-load0.95", "(b) chat-roster-c3"]
@@ -428,11 +429,14 @@ def report(best: dict[str, dict[str, Any]], conversations: int) -> None:
     if conversations >= MEMORY_CHECK_AT:
         for case in ENGINE_CASES:
             m = best[case]
-            verdict = "met" if m["peak_mib"] <= TARGET_PEAK_MB else "MISSED"
+            over = m["peak_mib"] - m["after_imports_mib"]
+            each = over * 1024 / m["conversations"]
+            met = m["peak_mib"] <= TARGET_PEAK_MB and each <= TARGET_KB_EACH
             print(
                 f"{conversations:,} conversations peak memory: {m['peak_mib']:.0f} MB "
-                f"(+{m['peak_mib'] - m['after_imports_mib']:.0f} over imports) for {case} "
-                f"(target <= {TARGET_PEAK_MB:.0f} MB): {verdict}"
+                f"(+{over:.0f} over imports, {each:.2f} KB a conversation) for {case} "
+                f"(target <= {TARGET_PEAK_MB:.0f} MB and <= {TARGET_KB_EACH} KB): "
+                f"{'met' if met else 'MISSED'}"
             )
     else:
         print(f"(memory target: run with --conversations {MEMORY_CHECK_AT})")
