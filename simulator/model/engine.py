@@ -112,7 +112,7 @@ class Engine:
         dispatcher = self.organisation.dispatcher
         admit = dispatcher.admit
         stream_queue = dispatcher.stream_queue
-        bot_times = [c.routes.bot_time for c in customers if c.routes is not None]
+        bot_times = [None if c.routes is None else c.routes.bot_time for c in customers]
 
         def arrive(index: int, arrived_at: float) -> None:
             code = streams[index]
