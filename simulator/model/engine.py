@@ -129,22 +129,29 @@ class Engine:
         return arrive
 
     def sample_states(self) -> Generator[simpy.Event, Any, None]:
-        """Note queue lengths and team activity every STATE_INTERVAL seconds."""
+        """Note queue lengths and team activity every STATE_INTERVAL seconds.
+
+        A process only to take the first sample where processes start (after the
+        duties' time-0 changes); the rest are callbacks on the clock, due exactly
+        where the process's timeouts were, without resuming a generator each time."""
+        self._sample_state(None)
+        yield from ()
+
+    def _sample_state(self, _event: object) -> None:
         env = self.env
+        now = env.now
         recorder = self.recorder
-        while True:
-            now = env.now
-            for queue in self.organisation.queues:
-                recorder.queue_state(now, queue.name, queue.size)
-            for team in self.organisation.teams:
-                present = working = held = 0
-                for agent in team.agents:
-                    held += len(agent.held)
-                    if agent.present:
-                        present += 1
-                        working += agent.working()
-                recorder.team_state(now, team.name, present, working, held)
-            yield env.timeout(STATE_INTERVAL)
+        for queue in self.organisation.queues:
+            recorder.queue_state(now, queue.name, queue.size)
+        for team in self.organisation.teams:
+            present = working = held = 0
+            for agent in team.agents:
+                held += len(agent.held)
+                if agent.present:
+                    present += 1
+                    working += agent.working()
+            recorder.team_state(now, team.name, present, working, held)
+        env.call_in(STATE_INTERVAL, self._sample_state)
 
     def perform(self, duty: Duty) -> Generator[simpy.Event, Any, None]:
         """The process body of one duty."""
