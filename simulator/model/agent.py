@@ -21,19 +21,41 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-import simpy
 from simpy import Event
 
-from simulator.model.conversation import Conversation, State
+from simulator.model.clock import Clock
+from simulator.model.conversation import Conversation
+from simulator.model.roles import ENDED, OWED, WAITING
 
 if TYPE_CHECKING:
-    from simulator.model.dispatcher import Dispatcher
     from simulator.model.recorder import Recorder
     from simulator.model.team import Team
 
 DONE_EPSILON = 1e-9  # seconds of work left that count as finished (float rounding)
+
+
+class Desk(Protocol):
+    """What an agent asks of the dispatcher (which chooses agents, so sits above)."""
+
+    def next_conversation(self, team: Team) -> Conversation | None:
+        """The conversation an agent of ``team`` should pick up next, if any."""
+
+    def sends_on(self, conversation: Conversation, team: Team) -> bool:
+        """Whether ``team`` triages ``conversation`` to send it on."""
+
+    def reassign(self, conversation: Conversation) -> None:
+        """Send a triaged conversation to its stream's own queue."""
+
+    def raise_ticket(self, conversation: Conversation) -> None:
+        """Queue an escalated conversation for its back-office team."""
+
+    def hand_back(self, conversation: Conversation, agent: Agent) -> None:
+        """Shift end: ``agent`` lets go of ``conversation`` for the next one."""
+
+    def customer_writes(self, conversation: Conversation) -> None:
+        """The customer's next message, due after a reply."""
 
 
 class Agent:
@@ -42,8 +64,8 @@ class Agent:
 
     def __init__(
         self,
-        env: simpy.Environment,
-        dispatcher: Dispatcher,
+        env: Clock,
+        dispatcher: Desk,
         recorder: Recorder,
         team: Team,
         index: int,
@@ -87,9 +109,7 @@ class Agent:
         self.accepting = self.intake_until > now and not self.on_break
         if now < self.intake_until < end:
             closes = self.intake_until
-            self.env.timeout(closes - now).callbacks.append(
-                lambda _event: self._intake_closes(closes)
-            )
+            self.env.call_in(closes - now, lambda _event: self._intake_closes(closes))
         self._resume()
         self.work()
 
@@ -179,16 +199,11 @@ class Agent:
         self._note_holding()
         if conversation.pick_up(self):
             self.recorder.picked_up(conversation, team.index, self.index, self.env.now)
-        misrouted = not (conversation.ticket or team.meant_for[conversation.stream])
-        if misrouted and self.dispatcher.sends_on(conversation, team):
-            conversation.reassigning = True
-            conversation.saved_work = conversation.work
-            conversation.work = team.triage_time
+        if team.plain:  # no triage, no skills: only work scaled elsewhere needs undoing
+            if conversation.scale != 1.0:
+                self._scale(conversation)
+        elif self._triage(conversation):
             return
-        self._scale(conversation)
-        team.handled[conversation.stream] += 1
-        if misrouted:
-            conversation.work += team.triage_time
         if conversation.reread_due:
             conversation.reread_due = False
             self.recorder.owned_again(conversation, self.env.now)
@@ -196,6 +211,22 @@ class Agent:
             conversation.work += reread
             conversation.repeat(team.shift_end.extra_exchanges())
             self.recorder.reread(self.index, reread, self.env.now)
+
+    def _triage(self, conversation: Conversation) -> bool:
+        """Skills and triage on pick-up; True when the conversation is only triaged
+        here, to be sent on to its own queue."""
+        team = self.team
+        misrouted = not (conversation.ticket or team.meant_for[conversation.stream])
+        if misrouted and self.dispatcher.sends_on(conversation, team):
+            conversation.reassigning = True
+            conversation.saved_work = conversation.work
+            conversation.work = team.triage_time
+            return True
+        self._scale(conversation)
+        team.handled[conversation.stream] += 1
+        if misrouted:
+            conversation.work += team.triage_time
+        return False
 
     def _scale(self, conversation: Conversation) -> None:
         """Express the owed reply's work at this team's skill for the stream."""
@@ -216,7 +247,7 @@ class Agent:
         del self.held[conversation]
         self._note_holding()
         conversation.let_go()
-        if conversation.ticket and conversation.state is State.WAITING:
+        if conversation.ticket and conversation.state is WAITING:
             self.dispatcher.raise_ticket(conversation)
         if self.winding_down and not self.held and self.cleared is not None:
             self.cleared.succeed()
@@ -237,13 +268,18 @@ class Agent:
             conversation.escalate()
             return True
         dispatcher = self.dispatcher
-        self.env.timeout(conversation.reply_delay()).callbacks.append(
-            lambda _event: dispatcher.customer_writes(conversation)
+        self.env.call_in(
+            conversation.reply_delay(), lambda _event: dispatcher.customer_writes(conversation)
         )
         return False
 
     def owe(self, conversation: Conversation) -> None:
         """The customer wrote again: a reply is owed on a conversation we hold."""
+        raise NotImplementedError
+
+    def start(self, conversation: Conversation) -> None:
+        """Available and idle, take ``conversation`` handed over by the dispatcher,
+        as :meth:`work` would had it found it first in a queue."""
         raise NotImplementedError
 
     def work(self) -> None:
@@ -286,8 +322,8 @@ class SerialAgent(Agent):
 
     def __init__(
         self,
-        env: simpy.Environment,
-        dispatcher: Dispatcher,
+        env: Clock,
+        dispatcher: Desk,
         recorder: Recorder,
         team: Team,
         index: int,
@@ -331,6 +367,10 @@ class SerialAgent(Agent):
             return
         self._become_available()
 
+    def start(self, conversation: Conversation) -> None:
+        self.take(conversation)
+        self._type(conversation)
+
     def _leave(self, keep: bool) -> None:
         if not keep:
             self.owed.clear()
@@ -341,7 +381,7 @@ class SerialAgent(Agent):
         self.busy = True
         self.busy_since = self.env.now
         self.current = conversation
-        self.env.timeout(conversation.work).callbacks.append(self._typed)
+        self.env.call_in(conversation.work, self._typed)
 
     def _typed(self, _event: object) -> None:
         conversation = self.current
@@ -358,7 +398,7 @@ class SerialAgent(Agent):
             if wrap > 0:
                 self.busy = True
                 self.busy_since = self.env.now
-                self.env.timeout(wrap).callbacks.append(self._wrapped)
+                self.env.call_in(wrap, self._wrapped)
                 return
             self.release(conversation)
         self.current = None
@@ -394,8 +434,8 @@ class SharingAgent(Agent):
 
     def __init__(
         self,
-        env: simpy.Environment,
-        dispatcher: Dispatcher,
+        env: Clock,
+        dispatcher: Desk,
         recorder: Recorder,
         team: Team,
         index: int,
@@ -422,6 +462,10 @@ class SharingAgent(Agent):
     def release(self, conversation: Conversation) -> None:
         self._advance()
         super().release(conversation)
+
+    def start(self, conversation: Conversation) -> None:
+        self.take(conversation)
+        self.work()  # more free slots may take more
 
     def work(self) -> None:
         if not self.present or self.on_break:
@@ -456,7 +500,7 @@ class SharingAgent(Agent):
         remaining = min(conversation.work for conversation in self.active)
         delay = max(remaining, 0.0) / self._speed()
         token = self.token
-        self.env.timeout(delay).callbacks.append(lambda _event: self._complete(token))
+        self.env.call_in(delay, lambda _event: self._complete(token))
 
     def _complete(self, token: int) -> None:
         if token != self.token:
@@ -465,7 +509,7 @@ class SharingAgent(Agent):
         finished = [c for c in self.active if c.work <= DONE_EPSILON]
         for conversation in finished:
             del self.active[conversation]
-            if conversation.state is State.ENDED:  # wrap-up finished
+            if conversation.state is ENDED:  # wrap-up finished
                 self.release(conversation)
             elif conversation.reassigning:
                 self._triaged(conversation)
@@ -489,7 +533,7 @@ class SharingAgent(Agent):
     def _resume(self) -> None:
         self.last_update = self.env.now
         for conversation in self.held:
-            if conversation.state is State.OWED or conversation.state is State.ENDED:
+            if conversation.state is OWED or conversation.state is ENDED:
                 self.active[conversation] = None
 
     def finish(self, horizon: float) -> None:

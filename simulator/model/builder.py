@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
 from simulator.model.agent import Agent, SerialAgent, SharingAgent
 from simulator.model.backup import OnCall
+from simulator.model.clock import Clock
 from simulator.model.dispatcher import Dispatcher
 from simulator.model.handoff import shift_end_policy
 from simulator.model.queues import Queue
@@ -69,9 +69,7 @@ class Organisation:
     duties: list[Duty]
 
 
-def build(
-    scenario: Scenario, env: simpy.Environment, recorder: Recorder, source: RandomSource
-) -> Organisation:
+def build(scenario: Scenario, env: Clock, recorder: Recorder, source: RandomSource) -> Organisation:
     """The organisation of ``scenario``; agents report to ``recorder``."""
     horizon = scenario.horizon
     queues = {name: Queue(name, i) for i, name in enumerate(scenario.queues())}

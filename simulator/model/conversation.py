@@ -12,29 +12,24 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from simulator.model.roles import ENDED, OWED, PARKED, QUEUED, WAITING
 from simulator.model.routing import Routes
 from simulator.rng import RandomSource
 from simulator.scenario.schema import Stream
 
 if TYPE_CHECKING:
-    from simulator.model.agent import Agent
     from simulator.model.queues import Queue
 
 
-class State(IntEnum):
-    """Where a conversation is; timers and queues check it to ignore stale entries.
-    Only the transition methods of :class:`Conversation` set it."""
+class Holder(Protocol):
+    """What a conversation knows of the agent holding it: one who can owe a reply."""
 
-    QUEUED = 0  # in a queue, waiting for an agent to pick it up
-    OWED = 1  # held by an agent who owes the customer a reply
-    WAITING = 2  # held by an agent, waiting for the customer's next message
-    PARKED = 3  # handed back while waiting for the customer; no agent holds it
-    ENDED = 4  # resolved or abandoned
+    def owe(self, conversation: Conversation) -> None:
+        """The customer wrote again: a reply is owed on ``conversation``."""
 
 
 @dataclass
@@ -133,8 +128,8 @@ class Conversation:
         self.needed: int = customers.replies[rank]
         self.offset: int = customers.offsets[rank]
         self.sent = 0  # agent replies sent so far
-        self.state = State.QUEUED
-        self.agent: Agent | None = None
+        self.state = QUEUED
+        self.agent: Holder | None = None
         self.owed_since = arrived_at  # when the customer's unanswered message was sent
         self.work = customers.first_handle[rank]  # remaining work on the owed reply (s)
         self.picked_up = False
@@ -154,21 +149,21 @@ class Conversation:
     # -- state changes: the only code that sets ``state`` --
     def deflect(self) -> None:
         """The bot resolved it: it never reaches a queue."""
-        self.state = State.ENDED
+        self.state = ENDED
 
     def join(self, queue: Queue) -> None:
         """Wait in ``queue`` for an agent (new, handed back, reassigned or a ticket)."""
-        self.state = State.QUEUED
+        self.state = QUEUED
         self.queue = queue
 
     def abandon(self) -> None:
         """The customer's patience ran out before anyone picked it up."""
-        self.state = State.ENDED
+        self.state = ENDED
 
-    def pick_up(self, agent: Agent) -> bool:
+    def pick_up(self, agent: Holder) -> bool:
         """An agent takes it from a queue and owes the reply; True the first time."""
         self.agent = agent
-        self.state = State.OWED
+        self.state = OWED
         self.band = 1
         first = not self.picked_up
         self.picked_up = True
@@ -176,11 +171,11 @@ class Conversation:
 
     def resolve(self) -> None:
         """The last reply needed was sent."""
-        self.state = State.ENDED
+        self.state = ENDED
 
     def await_customer(self) -> None:
         """A reply was sent; the customer's turn (or, escalated, the ticket's)."""
-        self.state = State.WAITING
+        self.state = WAITING
 
     def escalate(self) -> None:
         """Becomes a back-office ticket, raised when the agent lets go of it; one
@@ -201,7 +196,7 @@ class Conversation:
         self.owe_next_reply()
         if self.agent is None:
             return False
-        self.state = State.OWED
+        self.state = OWED
         return True
 
     def let_go(self) -> None:
@@ -216,8 +211,8 @@ class Conversation:
         self.reread_due = True
         self.queue = queue
         self.band = band
-        if self.state is not State.OWED:
-            self.state = State.PARKED
+        if self.state is not OWED:
+            self.state = PARKED
 
     def raise_ticket(self, work: float, now: float) -> None:
         """The escalation's back-office work is now owed (a queue takes it next)."""
@@ -263,4 +258,4 @@ class Conversation:
         """Wrap-up after the last reply: the pre-drawn time once the conversation
         has ended, none while it goes on (an escalation still to be raised)."""
         wrap = self.customers.wrap_up
-        return wrap[self.rank] if wrap is not None and self.state is State.ENDED else 0.0
+        return wrap[self.rank] if wrap is not None and self.state is ENDED else 0.0

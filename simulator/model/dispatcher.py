@@ -17,17 +17,17 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import simpy
-
-from simulator.model.conversation import Conversation, State
+from simulator.model.clock import Clock
+from simulator.model.conversation import Conversation
 from simulator.model.queues import AFTER_NEW, NEW, Queue, busier_than
+from simulator.model.roles import ENDED, OWED, QUEUED
 from simulator.model.routing import DEFLECTED
 
 if TYPE_CHECKING:
     from simulator.model.agent import Agent
     from simulator.model.backup import OnCall
     from simulator.model.recorder import Recorder
-    from simulator.model.team import Team
+    from simulator.model.team import Member, Team
     from simulator.scenario.schema import Overflow
 
 
@@ -36,7 +36,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Clock,
         recorder: Recorder,
         queues: list[Queue],
         stream_queue: list[Queue],
@@ -51,6 +51,9 @@ class Dispatcher:
         # rule under which they do (None: always); on-call backups watching it.
         self.servers: list[list[tuple[Team, Overflow | None]]] = [[] for _ in queues]
         self.watchers: list[list[OnCall]] = [[] for _ in queues]
+        # By queue index: overflow rules with a wait condition, which may open
+        # once a conversation that joins has waited long enough.
+        self.timed_rules: list[list[Overflow]] = [[] for _ in queues]
         # By team index: its own queues in priority order, then its overflow queues;
         # the queue its hand-backs go to (None: the conversation's own) and their band.
         self.sources: list[tuple[list[Queue], list[tuple[Queue, Overflow]]]] = []
@@ -74,6 +77,8 @@ class Dispatcher:
             self.servers[queue.index].append((team, None))
         for queue, rule in overflow:
             self.servers[queue.index].append((team, rule))
+            if rule.oldest_wait is not None:
+                self.timed_rules[queue.index].append(rule)
 
     def watch(self, on_call: OnCall) -> None:
         """Let an on-call entry hear of every conversation joining its queues."""
@@ -91,28 +96,44 @@ class Dispatcher:
             return
         self.enqueue(conversation, self.queues[destination])
         patience = customers.patience
-        if patience is not None and conversation.state is State.QUEUED:
+        if patience is not None and conversation.state is QUEUED:
             wait = patience[conversation.rank]
             if wait < math.inf:
-                self.env.timeout(wait).callbacks.append(
-                    lambda _event, c=conversation: self.abandon(c)
-                )
+                self.env.call_in(wait, lambda _event, c=conversation: self.abandon(c))
 
     def enqueue(self, conversation: Conversation, queue: Queue) -> None:
         """Put a conversation in ``queue`` and let an available agent take it."""
-        queue.push(conversation)
-        self.offer(queue)
         env = self.env
-        for on_call in self.watchers[queue.index]:
+        agent = self._idle_taker(conversation, queue)
+        if agent is not None:
+            queue.pass_through(conversation, env.now)
+            agent.start(conversation)
+        else:
+            queue.push(conversation)
+            self.offer(queue)
+        index = queue.index
+        for on_call in self.watchers[index]:
             on_call.poke()
             if on_call.spec.oldest_wait is not None:
                 due = conversation.arrived_at + on_call.spec.oldest_wait - env.now
                 env.timeout(max(due, 0.0)).callbacks.append(lambda _event, c=on_call: c.poke())
-        for _team, rule in self.servers[queue.index]:
-            if rule is not None and rule.oldest_wait is not None:
-                # Overflow may open once this conversation has waited long enough.
-                due = conversation.arrived_at + rule.oldest_wait - env.now
-                env.timeout(max(due, 0.0)).callbacks.append(lambda _event, q=queue: self.offer(q))
+        for rule in self.timed_rules[index]:
+            # Overflow may open once this conversation has waited long enough.
+            due = conversation.arrived_at + rule.oldest_wait - env.now
+            env.timeout(max(due, 0.0)).callbacks.append(lambda _event, q=queue: self.offer(q))
+
+    def _idle_taker(self, conversation: Conversation, queue: Queue) -> Member | None:
+        """The agent who would pull ``conversation`` straight from ``queue`` were it
+        pushed and offered, when that is certain without the heap: the queue is empty,
+        the conversation is not deferred, and the first team with an available agent
+        serves the queue as its own (an available agent has nothing else it could take).
+        None when the queue must be used."""
+        if queue.size or conversation.band == AFTER_NEW:
+            return None
+        for team, rule in self.servers[queue.index]:
+            if team.available:
+                return choose_available(team) if rule is None else None
+        return None
 
     def offer(self, queue: Queue) -> None:
         """Let an available agent of a team that may serve ``queue`` now take from it."""
@@ -125,7 +146,7 @@ class Dispatcher:
 
     def abandon(self, conversation: Conversation) -> None:
         """Patience ran out: leave if no agent has picked the conversation up."""
-        if conversation.state is State.QUEUED and not conversation.picked_up:
+        if conversation.state is QUEUED and not conversation.picked_up:
             conversation.abandon()
             conversation.queue.withdraw(self.env.now)
             self.recorder.abandoned(conversation, self.env.now)
@@ -168,12 +189,12 @@ class Dispatcher:
     def hand_back(self, conversation: Conversation, agent: Agent) -> None:
         """Shift end: the conversation leaves the agent with a note for the next one."""
         conversation.let_go()
-        if conversation.state is State.ENDED:  # resolved, wrap-up cut short
+        if conversation.state is ENDED:  # resolved, wrap-up cut short
             return
         queue, band = self.returns[agent.team.index]
         conversation.hand_back(queue or conversation.queue, band)
         self.recorder.handed_back(conversation, agent.index, self.env.now, agent.shift_end)
-        if conversation.state is State.OWED:
+        if conversation.state is OWED:
             self.enqueue(conversation, conversation.queue)
 
     # -- pull: an agent looks for a conversation --
@@ -199,7 +220,7 @@ class Dispatcher:
         return None
 
 
-def choose_available(team: Team) -> Agent:
+def choose_available(team: Team) -> Member:
     """Which available agent takes a new conversation: the one holding the fewest,
     then the one available longest."""
     if team.concurrency == 1:

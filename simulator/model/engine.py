@@ -4,15 +4,16 @@ Data flows one way: the scenario and a :class:`~simulator.rng.RandomSource`
 go in, a :class:`~simulator.recording.ReplicationRecord` comes out. Arrivals
 and customers are drawn up front (common random numbers) and the builder sets
 up the organisation; then the engine owns the clock and its processes: one
-feeds arrivals, one per duty walks an agent through shifts, stand-bys or
-breaks, and one samples the state. Replies and customer messages are timeouts
-with callbacks in the agents and the dispatcher.
+per duty walks an agent through shifts, stand-bys or breaks, and one samples
+the state. Arrivals are fed by the clock itself, in time order from the
+pre-drawn array, without a SimPy event each. Replies and customer messages are
+timeouts with callbacks in the agents and the dispatcher.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +21,7 @@ import simpy
 
 from simulator.model.arrivals import arrival_times, replayed
 from simulator.model.builder import Breaks, Duty, Shifts, Standby, build
+from simulator.model.clock import Clock
 from simulator.model.conversation import Conversation, Customers
 from simulator.model.recorder import Recorder
 from simulator.model.routing import route
@@ -40,7 +42,7 @@ class Engine:
     """The clock and the processes of one replication."""
 
     def __init__(self, scenario: Scenario, source: RandomSource) -> None:
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.horizon = scenario.horizon
         queue_names = scenario.queues()
         queue_index = {name: index for index, name in enumerate(queue_names)}
@@ -91,58 +93,65 @@ class Engine:
 
     def run(self, replication: int) -> ReplicationRecord:
         env = self.env
-        env.process(self.feed_arrivals())
         for duty in self.organisation.duties:
             env.process(self.perform(duty))
         env.process(self.sample_states())  # last, so it sees the state after time-0 changes
-        env.run(until=self.horizon)
+        times = array("d", self.arrived_at.tobytes())  # compact, and fast to index
+        env.run_feeding(self.horizon, times, self.arrival())
         for agent in self.organisation.agents:
             agent.finish(self.horizon)
         return self.recorder.record(replication)
 
-    def feed_arrivals(self) -> Generator[simpy.Event, Any, None]:
-        """Create each conversation at its arrival; the dispatcher admits it after the bot."""
+    def arrival(self) -> Callable[[int, float], None]:
+        """What happens at arrival ``index``: the conversation is created and the
+        dispatcher admits it (after the bot, if the stream has one)."""
         env = self.env
-        timeout = env.timeout
-        times = array("d", self.arrived_at.tobytes())  # compact, and fast to index
         streams = array("h", self.stream_code.tobytes())
         ranks = array("q", self.rank.tobytes())
         customers = self.customers
         dispatcher = self.organisation.dispatcher
+        admit = dispatcher.admit
         stream_queue = dispatcher.stream_queue
-        for index, arrived_at in enumerate(times):
-            yield timeout(arrived_at - env.now)
+        bot_times = [None if c.routes is None else c.routes.bot_time for c in customers]
+
+        def arrive(index: int, arrived_at: float) -> None:
             code = streams[index]
             rank = ranks[index]
             conversation = Conversation(
                 index, rank, arrived_at, customers[code], stream_queue[code]
             )
-            bot_time = customers[code].routes.bot_time
+            bot_time = bot_times[code]
             if bot_time is None:
-                dispatcher.admit(conversation)
+                admit(conversation)
             else:
-                timeout(bot_time[rank]).callbacks.append(
-                    lambda _event, c=conversation: dispatcher.admit(c)
-                )
+                env.call_in(bot_time[rank], lambda _event, c=conversation: admit(c))
+
+        return arrive
 
     def sample_states(self) -> Generator[simpy.Event, Any, None]:
-        """Note queue lengths and team activity every STATE_INTERVAL seconds."""
+        """Note queue lengths and team activity every STATE_INTERVAL seconds.
+
+        A process only to take the first sample where processes start (after the
+        duties' time-0 changes); the rest are callbacks on the clock, due exactly
+        where the process's timeouts were, without resuming a generator each time."""
+        self._sample_state(None)
+        yield from ()
+
+    def _sample_state(self, _event: object) -> None:
         env = self.env
+        now = env.now
         recorder = self.recorder
-        while True:
-            now = env.now
-            for queue in self.organisation.queues:
-                recorder.queue_state(now, queue.name, queue.size)
-            for team in self.organisation.teams:
-                present = [agent for agent in team.agents if agent.present]
-                recorder.team_state(
-                    now,
-                    team.name,
-                    len(present),
-                    sum(agent.working() for agent in present),
-                    sum(len(agent.held) for agent in team.agents),
-                )
-            yield env.timeout(STATE_INTERVAL)
+        for queue in self.organisation.queues:
+            recorder.queue_state(now, queue.name, queue.size)
+        for team in self.organisation.teams:
+            present = working = held = 0
+            for agent in team.agents:
+                held += len(agent.held)
+                if agent.present:
+                    present += 1
+                    working += agent.working()
+            recorder.team_state(now, team.name, present, working, held)
+        env.call_in(STATE_INTERVAL, self._sample_state)
 
     def perform(self, duty: Duty) -> Generator[simpy.Event, Any, None]:
         """The process body of one duty."""

@@ -19,7 +19,7 @@ is one more subclass with its ``policy`` name.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 import simpy
@@ -28,8 +28,22 @@ from simulator.model.queues import AFTER_NEW, FIRST, NEW
 from simulator.scenario.schema import Handoff, Leftover, Order, Policy
 
 if TYPE_CHECKING:
-    from simulator.model.agent import Agent
     from simulator.model.conversation import Conversation
+
+
+class Departing(Protocol):
+    """What a policy does with an agent whose shift ends (agents know their team's
+    policy, so sit above): its clock, winding down, leaving."""
+
+    @property
+    def env(self) -> simpy.Environment: ...
+
+    def wind_down(self) -> simpy.Event | None:
+        """Take nothing new; an event that fires once nothing is held (None: nothing held)."""
+
+    def depart(self, keep: bool) -> None:
+        """Leave, keeping what is held for the next shift or handing it back."""
+
 
 BANDS = {Order.FIRST: FIRST, Order.ARRIVAL: NEW, Order.AFTER_NEW: AFTER_NEW}
 
@@ -55,7 +69,7 @@ class ShiftEndPolicy:
         """When an agent whose shift ends at ``end`` stops picking up new conversations."""
         return end
 
-    def end_shift(self, agent: Agent) -> Generator[simpy.Event, Any, None]:
+    def end_shift(self, agent: Departing) -> Generator[simpy.Event, Any, None]:
         """The agent's shift has ended: leave, now or later, with or without what is held."""
         raise NotImplementedError
 
@@ -74,7 +88,7 @@ class ShiftEndPolicy:
 class Handback(ShiftEndPolicy):
     policy = Policy.HANDBACK
 
-    def end_shift(self, agent: Agent) -> Generator[simpy.Event, Any, None]:
+    def end_shift(self, agent: Departing) -> Generator[simpy.Event, Any, None]:
         agent.depart(keep=False)
         yield from ()
 
@@ -91,7 +105,7 @@ class Ownership(ShiftEndPolicy):
     def intake_closes(self, end: float) -> float:
         return end - self.intake_cutoff
 
-    def end_shift(self, agent: Agent) -> Generator[simpy.Event, Any, None]:
+    def end_shift(self, agent: Departing) -> Generator[simpy.Event, Any, None]:
         cleared = agent.wind_down()
         if cleared is not None and self.max_overtime > 0:
             yield cleared | agent.env.timeout(self.max_overtime)

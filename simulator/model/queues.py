@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import Generic, TypeVar
 
-from simulator.model.conversation import Conversation, State
+from simulator.model.roles import QUEUED, Waiting
 
-if TYPE_CHECKING:
-    pass
-
+W = TypeVar("W", bound=Waiting)  # what waits: a conversation
 
 FIRST, NEW, AFTER_NEW = 0, 1, 2
 """A waiting conversation's band: bands are served in this order, each by arrival."""
 
 
-class Queue:
+class Queue(Generic[W]):
     """A priority queue of conversations keyed by (band, arrival time, arrival index)."""
 
     __slots__ = ("_heap", "deferred", "emptied_at", "index", "name", "on_empty", "size")
@@ -32,13 +30,13 @@ class Queue:
     def __init__(self, name: str, index: int) -> None:
         self.name = name
         self.index = index
-        self._heap: list[tuple[int, float, int, Conversation]] = []
+        self._heap: list[tuple[int, float, int, W]] = []
         self.size = 0  # conversations really waiting (stale entries excluded)
         self.deferred = 0  # of those, in the AFTER_NEW band
         self.emptied_at = 0.0  # when ``size`` last fell to zero (for on-call stand-down)
         self.on_empty: list[Callable[[], None]] = []  # called when ``size`` falls to zero
 
-    def push(self, conversation: Conversation) -> None:
+    def push(self, conversation: W) -> None:
         conversation.join(self)
         band = conversation.band
         entry = (band, conversation.arrived_at, conversation.index, conversation)
@@ -47,17 +45,25 @@ class Queue:
         if band == AFTER_NEW:
             self.deferred += 1
 
-    def pop(self, now: float) -> Conversation | None:
+    def pop(self, now: float) -> W | None:
         """The head (first band, then longest waiting), or None when empty."""
         heap = self._heap
         while heap:
             band, _, _, conversation = heapq.heappop(heap)
-            if conversation.state is State.QUEUED and conversation.queue is self:
+            if conversation.state is QUEUED and conversation.queue is self:
                 if band == AFTER_NEW:
                     self.deferred -= 1
                 self._shrink(now)
                 return conversation
         return None
+
+    def pass_through(self, conversation: W, now: float) -> None:
+        """An agent takes ``conversation`` the moment it joins this empty queue: what
+        a push and a pop would do, without the heap."""
+        conversation.join(self)
+        self.emptied_at = now
+        for listener in self.on_empty:
+            listener()
 
     def withdraw(self, now: float) -> None:
         """A waiting customer left (already marked ended): forget it without
@@ -74,7 +80,7 @@ class Queue:
     def oldest_arrival(self) -> float | None:
         """Arrival time of the conversation at the head, for overflow rules."""
         heap = self._heap
-        while heap and heap[0][3].state is not State.QUEUED:
+        while heap and heap[0][3].state is not QUEUED:
             heapq.heappop(heap)
         return heap[0][1] if heap else None
 

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from simulator.model.conversation import Conversation
 
 NAN = math.nan
+# Outcome codes as plain ints: an enum member looked up on its class is slow (CPython 3.11).
+OPEN = int(OutcomeCode.OPEN)
+DEFLECTED = int(OutcomeCode.DEFLECTED)
+ABANDONED = int(OutcomeCode.ABANDONED)
+RESOLVED = int(OutcomeCode.RESOLVED)
 COUNTS = (
     "handbacks",
     "shifts",
@@ -82,7 +87,7 @@ class Recorder:
         self.picked_up_at = array("d", [NAN]) * count
         self.first_reply_at = array("d", [NAN]) * count
         self.ended_at = array("d", [NAN]) * count
-        self.outcome = array("b", [OutcomeCode.OPEN]) * count
+        self.outcome = array("b", [OPEN]) * count
         self.team_code = array("i", [-1]) * count
         self.agent_code = array("i", [-1]) * count
         self.exchanges = array("i", [0]) * count
@@ -95,7 +100,14 @@ class Recorder:
         self.followup_asked_at = array("d")
         self.followup_answered_at = array("d")
         self.followup_after_handback = array("b")
-        self.state_rows: list[tuple[float, str, str, int, int, int, int]] = []
+        # The state samples, flat: time, kind (0 queue, 1 team), name (an index into
+        # state_names), and four counts (waiting, present, working, held) per row. A
+        # tuple per row cost about 150 bytes; a long run samples hundreds of thousands.
+        self.state_at = array("d")
+        self.state_kind = array("b")
+        self.state_name = array("h")
+        self.state_counts = array("q")
+        self.state_names: dict[str, int] = {}
         # Spells without anyone working on a conversation after a shift end: open ones
         # by conversation index, then finished rows (see recording.UNOWNED_COLUMNS).
         self.unowned_open: dict[int, tuple[int, int, float, float]] = {}
@@ -124,11 +136,11 @@ class Recorder:
     # -- conversations --
     def deflected(self, conversation: Conversation, now: float) -> None:
         self.ended_at[conversation.index] = now
-        self.outcome[conversation.index] = OutcomeCode.DEFLECTED
+        self.outcome[conversation.index] = DEFLECTED
 
     def abandoned(self, conversation: Conversation, now: float) -> None:
         self.ended_at[conversation.index] = now
-        self.outcome[conversation.index] = OutcomeCode.ABANDONED
+        self.outcome[conversation.index] = ABANDONED
 
     def picked_up(self, conversation: Conversation, team: int, agent: int, now: float) -> None:
         index = conversation.index
@@ -158,7 +170,7 @@ class Recorder:
 
     def resolved(self, conversation: Conversation, now: float) -> None:
         self.ended_at[conversation.index] = now
-        self.outcome[conversation.index] = OutcomeCode.RESOLVED
+        self.outcome[conversation.index] = RESOLVED
 
     def reassigned(self, conversation: Conversation) -> None:
         self.reassignments[conversation.index] = conversation.reassignments
@@ -184,7 +196,10 @@ class Recorder:
 
     # -- agents --
     def busy(self, agent: int, begin: float, end: float) -> None:
-        self.tally.busy_s[agent] += self.after_warmup(begin, end)
+        # after_warmup, inlined: called once per reply
+        warmup = self.warmup
+        if end > warmup:
+            self.tally.busy_s[agent] += end - (begin if begin > warmup else warmup)
 
     def holding(self, agent: int, held: int, now: float) -> None:
         """From ``now`` the agent holds ``held`` conversations while present (0 while
@@ -224,10 +239,16 @@ class Recorder:
 
     # -- the state every STATE_INTERVAL --
     def queue_state(self, now: float, name: str, waiting: int) -> None:
-        self.state_rows.append((now, "queue", name, waiting, 0, 0, 0))
+        self._state(now, 0, name, (waiting, 0, 0, 0))
 
     def team_state(self, now: float, name: str, present: int, working: int, held: int) -> None:
-        self.state_rows.append((now, "team", name, 0, present, working, held))
+        self._state(now, 1, name, (0, present, working, held))
+
+    def _state(self, now: float, kind: int, name: str, counts: tuple[int, int, int, int]) -> None:
+        self.state_at.append(now)
+        self.state_kind.append(kind)
+        self.state_name.append(self.state_names.setdefault(name, len(self.state_names)))
+        self.state_counts.extend(counts)
 
     # -- results --
     def record(self, replication: int) -> ReplicationRecord:
@@ -304,7 +325,18 @@ class Recorder:
         unowned["kind"] = pd.Categorical.from_codes(
             unowned["kind"].to_numpy(dtype=np.int8), list(UNOWNED_KINDS)
         )
-        states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
+        counts = np.frombuffer(self.state_counts, dtype=np.int64).reshape(-1, 4)
+        names = np.array(list(self.state_names), dtype=object)
+        states = pd.DataFrame(
+            {
+                "at": np.frombuffer(self.state_at, dtype=np.float64),
+                "kind": np.array(["queue", "team"], dtype=object)[
+                    np.frombuffer(self.state_kind, dtype=np.int8)
+                ],
+                "name": names[np.frombuffer(self.state_name, dtype=np.int16)],
+                **{column: counts[:, k] for k, column in enumerate(STATE_COLUMNS[3:])},
+            }
+        )
         states["kind"] = states["kind"].astype("category")
         states["name"] = states["name"].astype("category")
         return ReplicationRecord(

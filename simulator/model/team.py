@@ -4,14 +4,34 @@ queues it takes from is the dispatcher's routing table."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from simulator.scenario.schema import Attention
 from simulator.scenario.schema import Team as TeamSpec
 
 if TYPE_CHECKING:
-    from simulator.model.agent import Agent
+    from simulator.model.conversation import Conversation
     from simulator.model.handoff import ShiftEndPolicy
+
+
+class Member(Protocol):
+    """What a team's list of agents is read for (agents know their team, so sit above):
+    who is present and working, what each holds, and waking one to take work."""
+
+    @property
+    def present(self) -> bool: ...
+
+    @property
+    def held(self) -> dict[Conversation, None]: ...
+
+    def working(self) -> bool:
+        """Whether working on a reply (or wrap-up) right now."""
+
+    def work(self) -> None:
+        """Decide what to do next (pull from the queues), if idle and present."""
+
+    def start(self, conversation: Conversation) -> None:
+        """Take ``conversation``, handed over straight from an empty queue."""
 
 
 class Team:
@@ -33,15 +53,18 @@ class Team:
         self.skills = skills  # handle-time multiplier by stream code
         self.meant_for = meant_for  # by stream code
         self.handled = [0] * len(skills)  # conversations picked up, by stream code
+        # Meant for every stream at skill 1: a pick-up needs no triage and no scaling
+        # (the agents' fast path, chosen once here).
+        self.plain = all(meant_for) and all(skill == 1.0 for skill in skills)
         self.learning = spec.learning.half_life if spec.learning else None
         self.triage_time = spec.triage.time
         self.reassign_share = spec.triage.reassign
         self.concurrency = spec.concurrency
         self.shared = spec.attention is Attention.SHARED
         self.replies_first = spec.replies_first
-        self.agents: list[Agent] = []
+        self.agents: list[Member] = []
         # Agents who could pick up a new conversation right now, longest-available first.
-        self.available: dict[Agent, None] = {}
+        self.available: dict[Member, None] = {}
 
     def skill(self, stream: int) -> float:
         """Handle-time multiplier for a stream, after learning from those handled."""

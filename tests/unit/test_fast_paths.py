@@ -1,0 +1,107 @@
+"""The engine's fast paths change nothing: with them switched off (every conversation
+goes through its queue's heap, every team takes the general pick-up path) a shipped
+scenario gives the same record, bit for bit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+
+import simulator
+from simulator.model import engine
+from simulator.model.dispatcher import Dispatcher
+from simulator.model.queues import Queue
+from simulator.recording import ReplicationRecord
+from tests.unit.timeline import column, fixed, simulate_at
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+TABLES = ("conversations", "followups", "teams", "states", "tickets", "agents", "unowned")
+
+
+def shortened(name: str) -> Any:
+    """A shipped scenario cut to three days (two after warmup)."""
+    raw = yaml.safe_load((SCENARIOS / name).read_text())
+    raw["horizon"] = "3d"
+    return simulator.load_scenario(raw)
+
+
+@pytest.mark.parametrize(
+    ("name", "plain_teams"),
+    [
+        ("live_chat_handback.yaml", True),  # backups, hand-backs, one plain team
+        ("live_chat_ownership_inbox.yaml", True),  # ownership, two streams
+        ("inbox_launch_tiger.yaml", False),  # skills and triage: no plain team
+    ],
+)
+def test_fast_paths_change_no_number(
+    monkeypatch: pytest.MonkeyPatch, name: str, plain_teams: bool
+) -> None:
+    scenario = shortened(name)
+    passed = []
+    pass_through = Queue.pass_through
+
+    def counted(self: Queue, conversation: Any, now: float) -> None:
+        passed.append(now)
+        pass_through(self, conversation, now)
+
+    monkeypatch.setattr(Queue, "pass_through", counted)
+    fast = engine.simulate(scenario, seed=5, replication=0)
+    assert passed, "no conversation was handed straight over: the test shows nothing"
+
+    build = engine.build
+    plain = []
+
+    def general(*args: Any) -> Any:
+        organisation = build(*args)
+        for team in organisation.teams:
+            plain.append(team.plain)
+            team.plain = False
+        return organisation
+
+    monkeypatch.setattr(engine, "build", general)
+    monkeypatch.setattr(Dispatcher, "_idle_taker", lambda self, conversation, queue: None)
+    slow = engine.simulate(scenario, seed=5, replication=0)
+    assert any(plain) == plain_teams
+    _assert_same(fast, slow)
+
+
+def _assert_same(fast: ReplicationRecord, slow: ReplicationRecord) -> None:
+    for table in TABLES:
+        pd.testing.assert_frame_equal(getattr(fast, table), getattr(slow, table), check_exact=True)
+
+
+def _shift(label: str, start: str, end: str) -> dict[str, Any]:
+    return {"label": label, "days": "daily", "start": start, "end": end, "agents": 1}
+
+
+def test_a_plain_team_undoes_the_skill_of_the_team_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Experts (skill 0.5, sharing) take A (2000 s of work, so 1000 s for them) at 0
+    and hand it back at their shift end, 600, with 400 s of their work left: 800 s at
+    skill 1. The general team (the plain fast path) picks it up at 600, re-reads for
+    60 s, and replies at 600 + 60 + 800."""
+    record = simulate_at(
+        monkeypatch,
+        {
+            "streams": {"chat": {"per_hour": 1, "conversation": {"handle": fixed(2000)}}},
+            "teams": {
+                "experts": {
+                    "serves": ["chat"],
+                    "attention": "shared",
+                    "skills": {"chat": 0.5},
+                    "roster": [_shift("experts", "00:00", "00:10")],
+                },
+                "general": {"serves": ["chat"], "roster": [_shift("general", "00:10", "03:00")]},
+            },
+            "handoff": {"policy": "handback", "reread": {"base": "1min", "per_exchange": "20s"}},
+        },
+        {"chat": [0]},
+    )
+    assert column(record, "picked_up_at") == [0]
+    assert column(record, "handbacks") == [1]
+    assert column(record, "first_reply_at") == [600 + 60 + 800]
