@@ -74,6 +74,7 @@ def _frt_below_first_reply(scenario: Scenario) -> list[str]:
         own = stream.targets is not None and stream.targets.frt is not None
         key = f"streams.{name}.targets.frt" if own else "targets.frt"
         first = (stream.conversation.first_handle or stream.conversation.handle).mean_s
+        first *= stream.first_handle_factor()
         if target < first:
             found.append(
                 f"{key} ({format_duration(target)}) is below the typical first reply of "
@@ -143,7 +144,8 @@ def per_agent_hour(scenario: Scenario, name: str) -> float:
         extra = conversation.exchanges.mean_value - 1
         wrap = conversation.wrap_up.mean_s if conversation.wrap_up is not None else 0.0
         skill = team.skills.get(stream_name, 1.0)
-        works.append(skill * (first.mean_s + extra * conversation.handle.mean_s) + wrap)
+        first_s = first.mean_s * scenario.streams[stream_name].first_handle_factor()
+        works.append(skill * (first_s + extra * conversation.handle.mean_s) + wrap)
         delay = conversation.reply_delay.mean_s if conversation.reply_delay is not None else 0.0
         thinks.append(extra * delay)
     if not streams:

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simpy import Event
@@ -30,6 +31,7 @@ from simulator.model.conversation import Conversation
 from simulator.model.roles import ENDED, OWED, WAITING
 
 if TYPE_CHECKING:
+    from simulator.model.queues import Queue
     from simulator.model.recorder import Recorder
     from simulator.model.team import Team
 
@@ -41,6 +43,9 @@ class Desk(Protocol):
 
     def next_conversation(self, team: Team) -> Conversation | None:
         """The conversation an agent of ``team`` should pick up next, if any."""
+
+    def next_within_caps(self, team: Team, agent: Agent) -> Conversation | None:
+        """The same, skipping every queue whose cap ``agent`` holds."""
 
     def sends_on(self, conversation: Conversation, team: Team) -> bool:
         """Whether ``team`` triages ``conversation`` to send it on."""
@@ -89,6 +94,13 @@ class Agent:
         self.intake_until = math.inf  # no new pick-ups from then on (intake cutoff)
         self.on_break = False
         self.break_ready: Event | None = None  # fires when a waiting break can begin
+        # The conversation to pick up next, if any: chosen once, by whether the team
+        # caps each queue (several queues per person).
+        self.next_conversation: Callable[[], Conversation | None] = (
+            partial(dispatcher.next_conversation, team)
+            if team.caps is None
+            else partial(dispatcher.next_within_caps, team, self)
+        )
 
     # -- shift boundaries (called by the shift process and the handoff policy) --
     def start_shift(self, end: float) -> None:
@@ -310,6 +322,13 @@ class Agent:
         """Tell the recorder how many conversations are held while present from now."""
         self.recorder.holding(self.index, len(self.held) if self.present else 0, self.env.now)
 
+    def has_room(self, queue: Queue) -> bool:
+        """Whether this agent may take one more conversation from ``queue`` under the
+        team's cap for it (held conversations keep the queue they were taken from)."""
+        caps = self.team.caps
+        cap = caps.get(queue.index) if caps is not None else None
+        return cap is None or sum(1 for c in self.held if c.queue is queue) < cap
+
     def _become_available(self) -> None:
         if self.accepting and len(self.held) < self.team.concurrency:
             self.team.available[self] = None
@@ -357,7 +376,7 @@ class SerialAgent(Agent):
             self._type(self.owed.popleft())
             return
         if self.accepting and len(self.held) < team.concurrency:
-            conversation = self.dispatcher.next_conversation(team)
+            conversation = self.next_conversation()
             if conversation is not None:
                 self.take(conversation)
                 self._type(conversation)
@@ -472,7 +491,7 @@ class SharingAgent(Agent):
             return
         team = self.team
         while self.accepting and len(self.held) < team.concurrency:
-            conversation = self.dispatcher.next_conversation(team)
+            conversation = self.next_conversation()
             if conversation is None:
                 break
             self.take(conversation)

@@ -294,6 +294,15 @@ class Conversation(Model):
         return self
 
 
+class Gathers(Model):
+    """What a bot that collects the details first (order number, account, the
+    problem in the customer's words) saves the agent who picks the conversation up."""
+
+    first_handle: Real = Field(gt=0, le=1)
+    """Multiplier (0-1] of the first reply's handle time of conversations that passed the bot:
+    the agent starts at once instead of asking for the details. Example: `0.7`."""
+
+
 class Bot(Model):
     """A bot or help article that customers meet before any human."""
 
@@ -303,6 +312,8 @@ class Bot(Model):
     """Time in the bot before deflection or routing."""
     menu: Probability = 0.0
     """Share (0-1) of the rest that the bot menu sends to the stream's queue."""
+    gathers: Gathers | None = None
+    """Details the bot collects before a person takes over (default: none, no time saved)."""
 
 
 class Routing(Model):
@@ -342,6 +353,22 @@ class Escalation(Model):
     """Team that works the tickets, from its queue `tickets:TEAM`."""
     work: Distribution
     """Back-office working time per ticket. Example: `{dist: exponential, mean: 2h}`."""
+
+
+class Repeat(Model):
+    """Customers who chase: one still waiting for a first reply ``after`` its arrival
+        (or who abandoned before then) opens another conversation with probability
+        ``share``, ``delay`` later; the repeat is the same customer with the same question, and
+    does not chase again."""
+
+    after: Duration = Field(gt=0)
+    """Time without a first reply after which a customer chases (abandoning earlier chases at
+    once). Example: `1h`."""
+    share: Probability = 0.0
+    """Chance (0-1) that a customer who waited that long opens another conversation."""
+    delay: Distribution
+    """Time from the chase (``after`` elapsed, or the abandonment) to the new conversation.
+    Example: `{dist: exponential, mean: 30min}`."""
 
 
 class Arrivals(Model):
@@ -424,6 +451,8 @@ class Stream(Model):
     """This stream's own service targets, in place of the scenario's targets key by key (a key
     left out keeps the scenario's): each conversation is judged against its stream's target.
     Example: `{frt: 4h}`."""
+    repeat: Repeat | None = None
+    """Repeat contacts: customers left waiting too long open another conversation."""
 
     @model_validator(mode="before")
     @classmethod
@@ -474,6 +503,11 @@ class Stream(Model):
                 f"{', '.join(given)}, or remove arrivals to draw from the rate model"
             )
         return self
+
+    def first_handle_factor(self) -> float:
+        """Multiplier of the first reply's handle time: what a detail-gathering bot saves."""
+        gathers = self.bot.gathers if self.bot is not None else None
+        return gathers.first_handle if gathers is not None else 1.0
 
     @model_validator(mode="after")
     def _rollout_in_order(self) -> Stream:
@@ -866,7 +900,14 @@ class Team(Model):
     agents: Whole | None = Field(default=None, ge=0, le=MAX_PEOPLE)
     """People always on shift (instead of a roster). Example: `8`."""
     concurrency: Whole = Field(default=1, ge=1, le=MAX_COUNT)
-    """Conversations one agent holds at once. Example: `3`."""
+    """Conversations one agent holds at once, in all; per queue as well with a mapping of queue
+    names and `total` (read into per_queue). Example: `3`, or `{live: 3, inbox: 7, total: 8}`."""
+    per_queue: dict[Name, Annotated[Whole, Field(ge=1, le=MAX_COUNT)]] = Field(default_factory=dict)
+    """Most conversations of each named queue one agent holds at once; concurrency caps them all
+    together. Example: `{live: 3, inbox: 7}`."""
+    switch_cost: Distribution | None = None
+    """Time lost when an agent's next reply belongs to another queue than the last one (serial
+    attention). Example: `{dist: fixed, value: 30s}`."""
     attention: Attention = Attention.SERIAL
     """serial: one reply typed at a time; shared: every owed reply progresses at once."""
     efficiency: list[Speed] | None = Field(default=None, min_length=1)
@@ -937,6 +978,48 @@ class Team(Model):
                 "staffing": staffing,
             }
         )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _caps_per_queue(cls, data: Any) -> Any:
+        """``concurrency: {live: 3, inbox: 7, total: 8}`` is per_queue with concurrency
+        its total (default: the sum of the caps)."""
+        if not (isinstance(data, dict) and isinstance(data.get("concurrency"), dict)):
+            return data
+        if "per_queue" in data:
+            raise ValueError(
+                "concurrency names queues and per_queue is given too; fix: give the caps "
+                "in one of them"
+            )
+        caps = dict(data["concurrency"])
+        total = caps.pop("total", None)
+        if total is None:
+            if not all(isinstance(cap, int) for cap in caps.values()):
+                rest = {key: value for key, value in data.items() if key != "concurrency"}
+                return {**rest, "per_queue": caps}  # per_queue's own check reports it
+            total = sum(caps.values())
+        return {**data, "concurrency": total, "per_queue": caps}
+
+    @model_validator(mode="after")
+    def _caps_fit(self) -> Team:
+        taken = [*self.serves, *(rule.queue for rule in self.overflow)]
+        for queue, cap in self.per_queue.items():
+            if queue not in taken:
+                raise ValueError(
+                    f"concurrency caps queue '{queue}', which the team does not take from "
+                    f"({', '.join(taken)}); fix: name a queue in serves or overflow"
+                )
+            if cap > self.concurrency:
+                raise ValueError(
+                    f"concurrency caps queue '{queue}' at {cap}, above the total "
+                    f"{self.concurrency}; fix: lower the cap or raise total"
+                )
+        if self.switch_cost is not None and self.attention is not Attention.SERIAL:
+            raise ValueError(
+                "switch_cost applies only with attention: serial (one reply at a time); "
+                "fix: remove switch_cost or use attention: serial"
+            )
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Team:
@@ -1059,6 +1142,10 @@ class Scenario(Model):
             if team.handoff is not None:
                 blocks[f"teams.{name}.handoff"] = team.handoff
         return blocks
+
+    def repeats(self) -> bool:
+        """Whether any stream's customers may come back (a repeat share above 0)."""
+        return any(s.repeat is not None and s.repeat.share > 0 for s in self.streams.values())
 
     def home_queue(self, stream: str) -> str:
         """The queue where a stream's conversations belong."""

@@ -120,9 +120,17 @@ def counted_conversations(record: ReplicationRecord, scenario: Scenario) -> pd.D
             "resolution": np.where(outcomes[Outcome.RESOLVED], ended - arrived, np.nan),
             "remaining": scenario.horizon - arrived,
             "frt_target": stream_targets(scenario, conversations["stream"], "frt"),
+            "repeat": _repeats(conversations),
         }
     )
     return table[arrived >= scenario.warmup].reset_index(drop=True)
+
+
+def _repeats(conversations: pd.DataFrame) -> np.ndarray:
+    """Which conversations are repeat contacts (none in a record without the column)."""
+    if "repeat_of" not in conversations:
+        return np.zeros(len(conversations), dtype=bool)
+    return conversations["repeat_of"].notna().to_numpy(dtype=bool)
 
 
 def _counted_followups(
@@ -198,6 +206,7 @@ _COLUMNS = (
     "resolution",
     "remaining",
     "frt_target",
+    "repeat",
 )
 
 
@@ -217,9 +226,10 @@ def _split(labels: pd.Series, names: Sequence[str], columns: Columns) -> dict[st
     }
 
 
-def _metrics(rows: Columns, followups: Columns) -> dict:
+def _metrics(rows: Columns, followups: Columns, repeats: bool) -> dict:
     """The METRICS block for one replication and one group of conversations (and the
-    answered follow-ups of that group, with their targets)."""
+    answered follow-ups of that group, with their targets); ``repeats``: the scenario
+    lets customers come back, so the count of repeat contacts is part of it."""
     reached = int(rows["reached"].sum())
     wait = rows["wait"]
     frt = rows["frt"]
@@ -232,6 +242,8 @@ def _metrics(rows: Columns, followups: Columns) -> dict:
                 name: int(rows[name].sum())
                 for name in ("deflected", "abandoned", "resolved", "open")
             },
+            # Repeat contacts among the arrivals, where customers may come back.
+            **({"repeats": int(rows["repeat"].sum())} if repeats else {}),
         },
         "abandon_rate": _share(int(rows["abandoned"].sum()), reached),
         "queue_wait_s": {
@@ -346,14 +358,14 @@ def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     teams = _team_metrics(record, scenario)
     return {
         "overall": {
-            **_metrics(rows, response),
+            **_metrics(rows, response, scenario.repeats()),
             "overtime_h": float(record.teams["overtime_s"].sum()) / 3600.0,
             "intake_cutoff_h": float(record.teams["cutoff_s"].sum()) / 3600.0,
             **_unowned_blocks(spells, None, None),
         },
         "by_stream": {
             name: {
-                **_metrics(rows_by[name], response_by[name]),
+                **_metrics(rows_by[name], response_by[name], scenario.repeats()),
                 **_unowned_blocks(spells, "stream", name),
             }
             for name in names
