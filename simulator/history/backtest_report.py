@@ -50,13 +50,14 @@ def _scale(metric: str, values: np.ndarray) -> tuple[float, str]:
         return unit.seconds, unit.name
     if "share" in metric:
         return 0.01, "percent"
-    return 1.0, "contacts, all days together"
+    return 1.0, "contacts, all days"
 
 
 def backtest_figure(result: BacktestResult) -> Any:
     """Observed vs simulated (95% band) vs Erlang A by hour of day, and the five
-    days whose simulated abandonment missed the observed most; waits in the unit
-    their range calls for, shares in percent, hours on the region's clock by name."""
+    days whose simulated abandonment missed the observed most; each title ends in
+    its unit (waits in the one their range calls for, shares in percent), hours and
+    dates on the region's clock by name."""
     from zoneinfo import ZoneInfo
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -88,7 +89,7 @@ def backtest_figure(result: BacktestResult) -> Any:
         ax.plot(hours, lines["simulated"] / scale, color=SIMULATED, label="simulated")
         ax.fill_between(hours, low / scale, high / scale, alpha=0.3, color=SIMULATED)
         ax.plot(hours, lines["Erlang A"] / scale, "--", color=ERLANG, label="Erlang A")
-        ax.set(title=TITLES[metric], xlabel="hour of the day", ylabel=label)
+        ax.set(title=f"{TITLES[metric]} ({label})", xlabel="hour of the day")
         if k == 0:
             ax.legend(fontsize=7)
     figure.text(0.05, 0.005, f"Hours and dates on {clock}.", fontsize=8, color="dimgray")
@@ -104,9 +105,9 @@ def backtest_figure(result: BacktestResult) -> Any:
         ax.plot(hours, day["simulated_abandon_share"] * 100, color=SIMULATED)
         ax.plot(hours, day["erlang_a_abandon_share"] * 100, "--", color=ERLANG)
         weekday = pd.Timestamp(date).strftime("%a %d %b %Y")
-        ax.set(
-            title=f"{weekday}: abandoned", xlabel="hour of the day", ylabel="percent", ylim=(0, 100)
-        )
+        ax.set(title=weekday, xlabel="hour of the day", ylim=(0, 100))
+        if k == 0:
+            ax.set_ylabel("abandoned (percent), worst days")
     return figure
 
 
