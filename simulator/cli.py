@@ -37,7 +37,13 @@ from simulator.run_info import command_line, staffsim_version
 from simulator.scenario.describe import describe_scenario
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.rates import busiest_and_quietest
-from simulator.scenario.shipped import DEFAULT, copy_shipped, shipped_names, shipped_scenario
+from simulator.scenario.shipped import (
+    DEFAULT,
+    copy_shipped,
+    scenario_file,
+    shipped_names,
+    shipped_scenario,
+)
 
 if TYPE_CHECKING:
     from simulator.scenario.schema import Scenario
@@ -185,15 +191,17 @@ def cli() -> None:
 @overrides_option
 @strict_option
 def validate(scenario: Path, overrides: tuple[str, ...], strict: bool) -> None:
-    """Check SCENARIO (a YAML file) and print what it describes.
+    """Check SCENARIO (a YAML file, or a shipped scenario's name) and print what it
+    describes.
 
     Exit code 0 when valid, 2 when not (with the field path and the fix).
     Plans that look wrong (overload, hours nobody covers) are warned about on
     stderr; --strict makes them exit 2.
     """
-    loaded = load_scenario(scenario, overrides)
-    warn_about_plan(loaded, strict, source=scenario)
-    click.echo(f"{scenario}: valid")
+    path = scenario_file(scenario)
+    loaded = load_scenario(path, overrides)
+    warn_about_plan(loaded, strict, source=path)
+    click.echo(f"{path}: valid")
     click.echo(describe_scenario(loaded))
     click.echo("arrivals by hour of the week (before surge, rollout and noise)")
     for name, stream in loaded.streams.items():
@@ -237,8 +245,9 @@ def run(
     csv: bool,
     strict: bool,
 ) -> None:
-    """Run SCENARIO (default: the shipped inbox_launch_tiger, from any folder) and write
-    its results.
+    """Run SCENARIO (a YAML file, or a shipped scenario's name as `staffsim scenarios`
+    lists it; default: the shipped inbox_launch_tiger, from any folder) and write its
+    results.
 
     Writes summary.json, conversations.parquet, followups.parquet, agents.parquet,
     tickets.parquet (and a .csv of each with --csv), scenario.yaml, run.json,
@@ -246,7 +255,7 @@ def run(
     figures/*.png and, last, .staffsim-results.json (what it wrote: all a later run
     may replace) into the results folder, then prints the headline numbers.
     """
-    path = scenario if scenario is not None else shipped_scenario(DEFAULT)
+    path = scenario_file(scenario) if scenario is not None else shipped_scenario(DEFAULT)
     loaded = load_scenario(path, overrides)
     check_scenarios([loaded], replications, max_conversations, source=path)
     warn_about_plan(loaded, strict, source=path)

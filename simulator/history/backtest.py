@@ -12,11 +12,12 @@ the hour of day, the hour of week and each date and hour; each group's value
 is a ratio of summed tallies, so a group is weighted by its contacts.
 
 Simulated values are the mean over replications with a Student t 95%
-interval. The baseline is Erlang A per date and hour and per team, fed the
-same inputs as the simulation (:mod:`~simulator.history.baseline`): that
-hour's observed arrivals per class, the agents on shift as a time-weighted
-mixture of whole counts, service with wrap-up, each class's patience, priority
-order and delay before routing.
+interval, clipped at the metric's natural bounds (as every command's). The
+baseline is Erlang A per date and hour and per team, fed the same inputs as
+the simulation (:mod:`~simulator.history.baseline`): that hour's observed
+arrivals per class, the agents on shift as a time-weighted mixture of whole
+counts, service with wrap-up, each class's patience, priority order and delay
+before routing.
 ``mae`` (and ``baseline_mae``) is the mean absolute error over the date-hours
 with at least one contact that reached a queue.
 """
@@ -40,9 +41,17 @@ from simulator.history.contact_log import ContactLog, read_contact_log, zone
 from simulator.history.fit import with_classes
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
+from simulator.statistics.intervals import clip_end
 from simulator.statistics.metrics import WAITED, counted_conversations
 
 METRICS = ("abandon_share", "mean_wait_s", "share_waited", "served")
+KINDS = {
+    "abandon_share": "share",
+    "mean_wait_s": "duration",
+    "share_waited": "share",
+    "served": "count",
+}
+"""What each metric is, for clipping its interval at natural bounds (no share above 1)."""
 TALLIES = ("reached", "abandoned", "wait_s", "waited", "served")
 
 
@@ -350,7 +359,10 @@ def _table(key, observed, simulated, baseline, label) -> pd.DataFrame:  # type: 
             row[f"simulated_{metric}_ci95"] = (
                 None
                 if not np.isfinite(half[i, j])
-                else [mean[i, j] - half[i, j], mean[i, j] + half[i, j]]
+                else [
+                    clip_end(mean[i, j] - half[i, j], KINDS[metric]),
+                    clip_end(mean[i, j] + half[i, j], KINDS[metric]),
+                ]
             )
             row[f"erlang_a_{metric}"] = _num(base[i, j])
         rows.append(row)

@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from simulator.analysis.palette import Colours
 from simulator.history.fit import FitResult
+from simulator.scenario.schema import DAY_NAMES
 from simulator.units import format_duration
 
 EDGE_CASES_LISTED = 20
@@ -247,30 +249,53 @@ def _pct(share: float) -> str:
     return "-" if share is None or not np.isfinite(share) else f"{100 * share:.1f}%"
 
 
+def fit_colours(result: FitResult) -> Colours:
+    """The palette of the fitted scenario (:meth:`Colours.for_scenario`'s order: each
+    class is a stream and its own queue, then the teams), so a class or team has
+    the same colour in fit.png and in the report of a run of the fitted scenario."""
+    streams = [str(name) for name in result.scenario["streams"]]
+    return Colours.of(
+        [("stream", name) for name in streams]
+        + [("queue", name) for name in streams]
+        + [("team", str(name)) for name in result.scenario["teams"]]
+    )
+
+
 def fit_figure(result: FitResult) -> Any:
-    """Arrivals by hour of week, handle Q-Q, patience Kaplan-Meier, agents on duty."""
+    """Arrivals by hour of week, handle Q-Q, patience Kaplan-Meier, agents on duty:
+    one palette colour per class and team, durations in the unit their range calls
+    for, hours of the week on the region's clock by name."""
+    from zoneinfo import ZoneInfo
+
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from simulator.analysis.hourly import zone_text
+    from simulator.analysis.time_axes import time_unit
     from simulator.history.patience import kaplan_meier
 
+    colours = fit_colours(result)
+    period = result.period
+    clock = zone_text(ZoneInfo(period.region), period.start, period.end)
     figure = Figure(figsize=(12, 8))
     FigureCanvasAgg(figure)
     axes = figure.subplots(2, 2)
-    figure.subplots_adjust(hspace=0.35, wspace=0.25, left=0.07, right=0.98, top=0.94, bottom=0.07)
+    figure.subplots_adjust(hspace=0.4, wspace=0.25, left=0.07, right=0.98, top=0.94, bottom=0.08)
     arrivals_ax, qq_ax, km_ax, duty_ax = axes.ravel()
+    probabilities = (np.arange(1, 100) - 0.5) / 99
+    quantiles: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    survivals: dict[str, tuple[np.ndarray, np.ndarray, Any]] = {}
     for stream in result.classes.index:
+        colour = colours("stream", str(stream))
         fit = result.arrivals[stream]
         rate = np.asarray(fit.grid).ravel() * fit.per_hour
-        arrivals_ax.step(np.arange(168), rate, where="post", label=str(stream))
+        arrivals_ax.step(np.arange(168), rate, where="post", label=str(stream), color=colour)
         handle = result.handle[stream]
         frozen = handle.frozen()
-        probabilities = (np.arange(1, 100) - 0.5) / 99
-        observed = np.quantile(handle.quantiles, probabilities)
         if frozen is not None:
-            qq_ax.plot(frozen.ppf(probabilities) / 60, observed / 60, ".", label=f"{stream}")
+            observed = np.quantile(handle.quantiles, probabilities)
+            quantiles[str(stream)] = (frozen.ppf(probabilities), observed)
         patience = result.patience[stream]
-        contacts = result.contacts
         if patience.exp_mean_s is None:
             km_ax.text(
                 0.5,
@@ -279,32 +304,77 @@ def fit_figure(result: FitResult) -> Any:
                 ha="center",
                 transform=km_ax.transAxes,
             )
-        else:
-            frame = contacts[(contacts["stream"] == stream) & (contacts["outcome"] != "deflected")]
-            answered = (frame["outcome"] == "answered").to_numpy()
-            waits = np.where(answered, frame["answered"], frame["ended"]) - frame["arrived"]
-            held = result.delays.get(str(stream))
-            after = held.delay.mean_s if held is not None and held.delay is not None else 0.0
-            # patience starts at the queue: a held class's waits less its delay, as fitted
-            times, survival = kaplan_meier(np.maximum(waits.to_numpy() - after, 0.0), ~answered)
-            km_ax.step(times / 60, survival, where="post", label=f"{stream} Kaplan-Meier")
-            grid = np.linspace(0, max(float(times.max(initial=1.0)), 1.0), 200)
-            km_ax.plot(grid / 60, patience.frozen().sf(grid), "--", label=f"{stream} fitted")
-    arrivals_ax.set(
-        title="arrivals per hour by hour of week", xlabel="hour of week (Mon 00:00 = 0)"
-    )
-    arrivals_ax.set_xticks(range(0, 169, 24))
+            continue
+        contacts = result.contacts
+        frame = contacts[(contacts["stream"] == stream) & (contacts["outcome"] != "deflected")]
+        answered = (frame["outcome"] == "answered").to_numpy()
+        waits = np.where(answered, frame["answered"], frame["ended"]) - frame["arrived"]
+        held = result.delays.get(str(stream))
+        after = held.delay.mean_s if held is not None and held.delay is not None else 0.0
+        # patience starts at the queue: a held class's waits less its delay, as fitted
+        times, survival = kaplan_meier(np.maximum(waits.to_numpy() - after, 0.0), ~answered)
+        survivals[str(stream)] = (times, survival, patience.frozen())
+    handle_unit = time_unit(*(q for pair in quantiles.values() for q in pair))
+    for stream, (fitted, observed) in quantiles.items():
+        qq_ax.plot(
+            handle_unit.of(fitted),
+            handle_unit.of(observed),
+            ".",
+            label=stream,
+            color=colours("stream", stream),
+        )
+    wait_unit = time_unit(*(times for times, _, _ in survivals.values()))
+    for stream, (times, survival, frozen) in survivals.items():
+        colour = colours("stream", stream)
+        km_ax.step(
+            wait_unit.of(times),
+            survival,
+            where="post",
+            label=f"{stream} Kaplan-Meier",
+            color=colour,
+        )
+        grid = np.linspace(0, max(float(times.max(initial=1.0)), 1.0), 200)
+        km_ax.plot(
+            wait_unit.of(grid), frozen.sf(grid), "--", label=f"{stream} fitted", color=colour
+        )
+    arrivals_ax.set(title="arrivals per hour by hour of the week", ylabel="arrivals per hour")
     top = max(qq_ax.get_xlim()[1], qq_ax.get_ylim()[1])
     qq_ax.plot([0, top], [0, top], color="grey", lw=0.8)
-    qq_ax.set(title="handle time Q-Q (minutes)", xlabel="fitted", ylabel="observed")
-    km_ax.set(title="patience: share still waiting", xlabel="minutes", ylabel="survival")
+    qq_ax.set(
+        title="handle time Q-Q",
+        xlabel=f"fitted ({handle_unit.name})",
+        ylabel=f"observed ({handle_unit.name})",
+    )
+    km_ax.set(
+        title="patience: share still waiting",
+        xlabel=f"wait in queue ({wait_unit.name})",
+        ylabel="survival",
+    )
     for team, duty in result.on_duty.items():
+        colour = colours("team", str(team))
         hours = np.arange(duty.by_slot_weighted.size) * duty.interval_s / 3600
-        duty_ax.step(hours, duty.by_slot_weighted, where="post", label=f"{team} time-weighted")
-        duty_ax.step(hours, duty.by_slot_heads, where="post", alpha=0.5, label=f"{team} heads")
-        duty_ax.step(hours, duty.curve(), where="post", ls=":", label=f"{team} roster")
-    duty_ax.set(title="agents on duty by slot of week", xlabel="hour of week")
-    duty_ax.set_xticks(range(0, 169, 24))
+        duty_ax.step(
+            hours,
+            duty.by_slot_weighted,
+            where="post",
+            label=f"{team} time-weighted",
+            color=colour,
+        )
+        duty_ax.step(
+            hours,
+            duty.by_slot_heads,
+            where="post",
+            alpha=0.5,
+            label=f"{team} heads",
+            color=colour,
+        )
+        duty_ax.step(
+            hours, duty.curve(), where="post", ls=":", label=f"{team} roster", color=colour
+        )
+    duty_ax.set(title="agents on duty by slot of the week", ylabel="agents")
+    for ax in (arrivals_ax, duty_ax):
+        ax.set_xticks(range(0, 169, 24), [*DAY_NAMES, ""])
+        ax.set_xlabel(f"hour of the week, {clock}")
     for ax in axes.ravel():
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)

@@ -71,7 +71,7 @@ def read_yaml(path: Path) -> Any:
         raise ScenarioError(
             "no such file",
             source=str(path),
-            fix="check the path; shipped scenarios are in scenarios/",
+            fix="check the path, or name a shipped scenario (staffsim scenarios lists them)",
         )
     if path.is_dir():
         raise ScenarioError(

@@ -53,6 +53,19 @@ def shipped_scenario(name: str) -> Path:
     return shipped_folder() / f"{stem}.yaml"
 
 
+def scenario_file(given: Path) -> Path:
+    """The file a command reads for ``given``: the path itself when it exists, or
+    ``NAME.yaml`` here for a bare ``NAME`` (a file always wins: ``staffsim init``'s
+    edited copy runs by the same name), else the shipped scenario of that name, so a
+    shipped scenario runs by name from any folder."""
+    if given.exists() or given.parent != Path():
+        return given
+    stem = given.name.removesuffix(".yaml")
+    if Path(f"{stem}.yaml").is_file():
+        return Path(f"{stem}.yaml")
+    return shipped_folder() / f"{stem}.yaml" if stem in shipped_names() else given
+
+
 def copy_shipped(name: str, to: Path | None = None) -> Path:
     """Copy the shipped scenario ``name`` to ``to`` (default ``NAME.yaml`` here; a folder
     gets ``NAME.yaml`` inside) and return the new file; never replaces a file."""

@@ -103,3 +103,36 @@ def test_validate_shows_the_description(write_scenario, small, invoke) -> None:
     small["description"] = "two\nlines"
     refused = invoke("validate", write_scenario(small))
     assert refused.exit_code == 2 and "'description'" in refused.stderr
+
+
+def test_run_and_validate_take_a_shipped_scenario_by_name(invoke, workdir: Path) -> None:
+    shipped = REPO_ROOT / "scenarios" / "live_chat_handback.yaml"
+    for name in ("live_chat_handback", "live_chat_handback.yaml"):
+        result = invoke("validate", name)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.startswith(f"{shipped}: valid\n")
+    result = invoke(
+        "run", "live_chat_handback", "-r", "1", "--set", "horizon=2d", "--out", "out", "--no-report"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "of 'live-chat-handback'" in result.stderr
+    assert (workdir / "out" / "summary.json").is_file()
+
+
+def test_a_file_here_wins_over_the_shipped_scenario_of_its_name(
+    write_scenario, small, invoke, workdir: Path
+) -> None:
+    small["name"] = "my_copy"
+    write_scenario(small, name="live_chat_handback.yaml")
+    for given in ("live_chat_handback", "live_chat_handback.yaml"):
+        result = invoke("validate", given)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.startswith("live_chat_handback.yaml: valid\n")
+        assert "my_copy" in result.stdout
+
+
+def test_an_unknown_name_is_no_such_file(invoke, workdir: Path) -> None:
+    for given in ("live_chat_handbak", "elsewhere/live_chat_handback"):
+        result = invoke("validate", given)
+        assert result.exit_code == 2
+        assert "no such file" in result.stderr and "staffsim scenarios" in result.stderr

@@ -14,6 +14,8 @@ import numpy as np
 import yaml
 
 from simulator.decisions.roster.roster import Outcome, RosterResult, shift_entry
+from simulator.decisions.sizing.size_intervals import week_zone_text
+from simulator.decisions.targets import Kind, Target
 from simulator.scenario.schema import DAY_NAMES
 
 
@@ -86,40 +88,83 @@ def _hours(slot_s: float) -> str:
 
 def roster_figure(result: RosterResult) -> Any:
     """Requirement and scheduled agents by interval of the week, with the simulated
-    statistic per interval against the target (a matplotlib Figure)."""
+    statistic per interval against the target (a matplotlib Figure): the team in
+    its palette colour, durations in the unit their range calls for, intervals that
+    miss the target in the target's red, hours on the scenario's clock by name."""
     from matplotlib.figure import Figure
 
     from simulator.analysis.figures import TARGET_STYLE
+    from simulator.analysis.palette import ALL_COLOUR, Colours
 
     chosen = result.chosen
     slots = len(chosen.required)
     x = np.arange(slots) * result.slot_s / 3600.0
+    colour = Colours.for_scenario(result.proposed)("team", result.team)
+    zone = week_zone_text(result.proposed)
     figure = Figure(figsize=(13.0, 6.5))
     figure.subplots_adjust(left=0.07, right=0.98, top=0.9, bottom=0.1, hspace=0.35)
     top, bottom = figure.subplots(2, 1, sharex=True)
     top.step(x, result.rounds[0].required, where="post", label="required (formula)", color="#999")
-    top.step(x, chosen.required, where="post", label="required (after simulation)", color="#d62728")
-    top.step(x, chosen.cover.covered, where="post", label="scheduled", color="#1f77b4")
+    top.step(
+        x,
+        chosen.required,
+        where="post",
+        label="required (after simulation)",
+        color=ALL_COLOUR,
+        linestyle="--",
+    )
+    top.step(x, chosen.cover.covered, where="post", label="scheduled", color=colour, lw=1.6)
     top.set_ylabel("agents on shift")
     top.legend(loc="upper left", fontsize=8, ncols=3)
     top.set_title(
-        f"Team {result.team}: requirement and generated roster by hour of week "
-        f"({result.zone}), round {chosen.number} of {len(result.rounds)}",
+        f"Team {result.team}: requirement and generated roster by hour of the week, "
+        f"round {chosen.number} of {len(result.rounds)}",
         loc="left",
         fontsize=11,
     )
+    goal = result.target
     judged = chosen.outcome.judged
     values = np.where(judged, chosen.outcome.by_slot, np.nan)
     errors = np.where(judged, chosen.outcome.errors, np.nan)
-    bottom.errorbar(x, values, yerr=errors, fmt=".", markersize=3, color="#1f77b4", lw=0.6)
-    bottom.axhline(result.target.threshold, **TARGET_STYLE, label=f"target {result.target.label}")
-    bottom.set_ylabel(result.target.name)
+    scale, label = _scale(goal, values)
+    missed = judged & chosen.outcome.missing
+    for which, dot, said in (
+        (~missed, colour, "simulated, ± standard error"),
+        (missed, TARGET_STYLE["color"], "misses the target"),
+    ):
+        if not which.any():
+            continue
+        bottom.errorbar(
+            x[which],
+            values[which] / scale,
+            yerr=errors[which] / scale,
+            fmt=".",
+            markersize=3,
+            color=dot,
+            lw=0.6,
+            label=said,
+        )
+    bottom.axhline(goal.threshold / scale, **TARGET_STYLE, label=f"target {goal.label}")
+    bottom.set_ylabel(label)
     bottom.legend(loc="lower left", fontsize=8)
     bottom.set_xticks(np.arange(0, 169, 24), [*DAY_NAMES, ""])
-    bottom.set_xlabel("hour of week (each day starts at its tick)")
+    bottom.set_xlabel(f"hour of the week, {zone} (each day starts at its tick)")
     for ax in (top, bottom):
         ax.grid(axis="x", color="#ddd")
     return figure
+
+
+def _scale(goal: Target, values: np.ndarray) -> tuple[float, str]:
+    """What a target's statistic is divided by on the axis, and the axis label:
+    durations in the unit their range calls for, shares in percent."""
+    from simulator.analysis.time_axes import time_unit
+
+    if goal.kind is Kind.DURATION:
+        unit = time_unit(values, goal.threshold)
+        return unit.seconds, f"{goal.name} ({unit.name})"
+    if goal.kind is Kind.SHARE:
+        return 0.01, f"{goal.name} (%)"
+    return 1.0, goal.name
 
 
 def write_roster(

@@ -7,9 +7,10 @@ the scenario's start), pooling every week of the horizon as the hour-of-week
 heatmaps of a run do. The search and the staffing shapes need the same cut
 of the week, so it is made in one place: where the intervals fall
 (:class:`Intervals`), the time zone a roster built on them is written in
-(:func:`curve_zone`), the statistic per interval measured exactly as
-summary.json measures it (:func:`slot_statistics`), and a per-interval curve
-read as 168 hours for the heatmaps (:func:`to_hours`).
+(:func:`curve_zone`; named in figures by :func:`week_zone_text`), the
+statistic per interval measured exactly as summary.json measures it
+(:func:`slot_statistics`), and a per-interval curve read as 168 hours for the
+heatmaps (:func:`to_hours`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.hourly import zone_text
 from simulator.decisions.targets import Target
 from simulator.errors import ScenarioError
 from simulator.scenario.schema import Scenario
@@ -94,6 +96,17 @@ def curve_zone(start: datetime) -> str:
         "the scenario's start has a fractional fixed UTC offset, which cannot be a roster region",
         source="start",
         fix="write start with a zone name or with Z (UTC)",
+    )
+
+
+def week_zone_text(scenario: Scenario) -> str:
+    """The clock sizing cuts the week on (the start's zone), by name with its
+    daylight-saving changes over the statistics window."""
+    start = scenario.start
+    return zone_text(
+        start.tzinfo or UTC,
+        start + timedelta(seconds=scenario.warmup),
+        start + timedelta(seconds=scenario.horizon),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.decisions.sizing.size_intervals import week_zone_text
 from simulator.decisions.sizing.size_result import SizeResult
 from simulator.decisions.sizing.staffing import Workload
 from simulator.decisions.targets import Target
@@ -246,7 +247,7 @@ def heatmap_figure(result: SizeResult) -> Any:
 
     return size_heatmap(
         result.heatmaps,
-        zone=result.zone,
+        zone=week_zone_text(result.scenario),
         title=f"Agents needed by hour of week: team {result.team}, target {result.target.label}",
     )
 
