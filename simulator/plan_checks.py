@@ -72,6 +72,7 @@ def _frt_below_first_reply(scenario: Scenario) -> list[str]:
     found = []
     for name, stream in scenario.streams.items():
         first = (stream.conversation.first_handle or stream.conversation.handle).mean_s
+        first *= stream.first_handle_factor()
         if target < first:
             found.append(
                 f"targets.frt ({format_duration(target)}) is below the typical first reply of "
@@ -141,7 +142,8 @@ def per_agent_hour(scenario: Scenario, name: str) -> float:
         extra = conversation.exchanges.mean_value - 1
         wrap = conversation.wrap_up.mean_s if conversation.wrap_up is not None else 0.0
         skill = team.skills.get(stream_name, 1.0)
-        works.append(skill * (first.mean_s + extra * conversation.handle.mean_s) + wrap)
+        first_s = first.mean_s * scenario.streams[stream_name].first_handle_factor()
+        works.append(skill * (first_s + extra * conversation.handle.mean_s) + wrap)
         delay = conversation.reply_delay.mean_s if conversation.reply_delay is not None else 0.0
         thinks.append(extra * delay)
     if not streams:

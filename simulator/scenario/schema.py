@@ -289,6 +289,15 @@ class Conversation(Model):
         return self
 
 
+class Gathers(Model):
+    """What a bot that collects the details first (order number, account, the
+    problem in the customer's words) saves the agent who picks the conversation up."""
+
+    first_handle: Real = Field(gt=0, le=1)
+    """Multiplier (0-1] of the first reply's handle time of conversations that passed the bot:
+    the agent starts at once instead of asking for the details. Example: `0.7`."""
+
+
 class Bot(Model):
     """A bot or help article that customers meet before any human."""
 
@@ -298,6 +307,8 @@ class Bot(Model):
     """Time in the bot before deflection or routing."""
     menu: Probability = 0.0
     """Share (0-1) of the rest that the bot menu sends to the stream's queue."""
+    gathers: Gathers | None = None
+    """Details the bot collects before a person takes over (default: none, no time saved)."""
 
 
 class Routing(Model):
@@ -465,6 +476,11 @@ class Stream(Model):
                 f"{', '.join(given)}, or remove arrivals to draw from the rate model"
             )
         return self
+
+    def first_handle_factor(self) -> float:
+        """Multiplier of the first reply's handle time: what a detail-gathering bot saves."""
+        gathers = self.bot.gathers if self.bot is not None else None
+        return gathers.first_handle if gathers is not None else 1.0
 
     @model_validator(mode="after")
     def _rollout_in_order(self) -> Stream:

@@ -486,13 +486,16 @@ def team_workload(scenario: Scenario, team: str) -> Workload:
         first = conversation.first_handle or conversation.handle
         exchanges = conversation.exchanges.mean_value
         wrap = conversation.wrap_up.mean_s if conversation.wrap_up is not None else 0.0
-        work = skill * (first.mean_s + (exchanges - 1) * conversation.handle.mean_s) + wrap
+        gathered = stream.first_handle_factor()  # a bot that gathers details shortens it
+        work = (
+            skill * (gathered * first.mean_s + (exchanges - 1) * conversation.handle.mean_s) + wrap
+        )
         delay = conversation.reply_delay.mean_s if conversation.reply_delay is not None else 0.0
         rates.append(rate)
         works.append(work)
         holds.append((exchanges - 1) * delay)
         thetas.append(1.0 / conversation.patience.mean_s if conversation.patience else 0.0)
-        replies[name] = (first, skill)
+        replies[name] = (first, skill * gathered)
     weights = np.asarray(rates) / max(sum(rates), 1e-300)
     work_s = float(weights @ np.asarray(works))
     think_s = float(weights @ np.asarray(holds))
