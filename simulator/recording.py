@@ -48,13 +48,15 @@ CONVERSATION_COLUMNS = (
     "exchanges",
     "handbacks",
     "reassignments",
+    "repeat_of",
 )
 """Columns of ``ReplicationRecord.conversations`` (plus ``replication`` in files).
 
 Times are seconds since the scenario start, NaN where it did not happen;
 ``stream``, ``queue``, ``team``, ``agent`` and ``outcome`` are categoricals
 (team and agent missing when nobody picked it up); ``exchanges`` counts agent
-replies sent."""
+replies sent; ``repeat_of`` is the conversation a repeat contact chases (null for
+a first contact). Rows are in arrival order, numbered from 0."""
 
 FOLLOWUP_COLUMNS = ("conversation", "asked_at", "answered_at", "response_s", "after_handback")
 """One row per answered follow-up customer message. ``after_handback`` is true

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -30,6 +31,7 @@ from simulator.model.conversation import Conversation, State
 
 if TYPE_CHECKING:
     from simulator.model.dispatcher import Dispatcher
+    from simulator.model.queues import Queue
     from simulator.model.recorder import Recorder
     from simulator.model.team import Team
 
@@ -67,6 +69,13 @@ class Agent:
         self.intake_until = math.inf  # no new pick-ups from then on (intake cutoff)
         self.on_break = False
         self.break_ready: Event | None = None  # fires when a waiting break can begin
+        # The conversation to pick up next, if any: chosen once, by whether the team
+        # caps each queue (several queues per person).
+        self.next_conversation: Callable[[], Conversation | None] = (
+            partial(dispatcher.next_conversation, team)
+            if team.caps is None
+            else partial(dispatcher.next_within_caps, team, self)
+        )
 
     # -- shift boundaries (called by the shift process and the handoff policy) --
     def start_shift(self, end: float) -> None:
@@ -265,6 +274,13 @@ class Agent:
         if self.present:
             self.recorder.present(self.index, self.came_at, self.shift_end, horizon)
 
+    def has_room(self, queue: Queue) -> bool:
+        """Whether this agent may take one more conversation from ``queue`` under the
+        team's cap for it (held conversations keep the queue they were taken from)."""
+        caps = self.team.caps
+        cap = caps.get(queue.index) if caps is not None else None
+        return cap is None or sum(1 for c in self.held if c.queue is queue) < cap
+
     def _become_available(self) -> None:
         if self.accepting and len(self.held) < self.team.concurrency:
             self.team.available[self] = None
@@ -312,7 +328,7 @@ class SerialAgent(Agent):
             self._type(self.owed.popleft())
             return
         if self.accepting and len(self.held) < team.concurrency:
-            conversation = self.dispatcher.next_conversation(team)
+            conversation = self.next_conversation()
             if conversation is not None:
                 self.take(conversation)
                 self._type(conversation)
@@ -419,7 +435,7 @@ class SharingAgent(Agent):
             return
         team = self.team
         while self.accepting and len(self.held) < team.concurrency:
-            conversation = self.dispatcher.next_conversation(team)
+            conversation = self.next_conversation()
             if conversation is None:
                 break
             self.take(conversation)

@@ -20,6 +20,8 @@ from simulator.model.dispatcher import Dispatcher
 from simulator.model.handoff import shift_end_policy
 from simulator.model.queues import Queue
 from simulator.model.recorder import Recorder
+from simulator.model.repeats import RepeatingDispatcher
+from simulator.model.switching import SwitchingAgent
 from simulator.model.team import Team
 from simulator.rng import RandomSource
 from simulator.scenario.schema import Scenario, ticket_queue
@@ -76,7 +78,7 @@ def build(
     horizon = scenario.horizon
     queues = {name: Queue(name, i) for i, name in enumerate(scenario.queues())}
     escalations = [stream.escalation for stream in scenario.streams.values()]
-    dispatcher = Dispatcher(
+    dispatcher = (RepeatingDispatcher if scenario.repeats() else Dispatcher)(
         env,
         recorder,
         list(queues.values()),
@@ -86,13 +88,24 @@ def build(
             for escalation in escalations
         ],
     )
+    if isinstance(dispatcher, RepeatingDispatcher):
+        dispatcher.chasing(
+            [
+                (stream.repeat, source.rng(f"repeat.{name}"))
+                if stream.repeat is not None and stream.repeat.share > 0
+                else None
+                for name, stream in scenario.streams.items()
+            ]
+        )
     back_office = {escalation.team for escalation in escalations if escalation is not None}
     teams: list[Team] = []
     agents: list[Agent] = []
     duties: list[Duty] = []
 
     def hire(team: Team, name: str) -> Agent:
-        kind = SharingAgent if team.shared else SerialAgent
+        kind: type[Agent] = SharingAgent if team.shared else SerialAgent
+        if team.switch_cost is not None:
+            kind = SwitchingAgent
         agent = kind(env, dispatcher, recorder, team, recorder.hire(name, team.name), name)
         team.agents.append(agent)
         agents.append(agent)
@@ -115,6 +128,10 @@ def build(
             ),
             skills=[spec.skills.get(s, 1.0) for s in scenario.streams],
             meant_for=[s in meant_for for s in scenario.streams],
+        )
+        team.limit(
+            {queues[queue].index: cap for queue, cap in spec.per_queue.items()},
+            (spec.switch_cost, source.rng(f"switch.{name}")) if spec.switch_cost else None,
         )
         handback = scenario.team_handoff(name).handback
         dispatcher.serve(

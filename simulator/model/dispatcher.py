@@ -120,8 +120,13 @@ class Dispatcher:
             return
         for team, rule in self.servers[queue.index]:
             if team.available and (rule is None or overflowing(queue, rule, self.env.now)):
-                choose_available(team).work()
-                return
+                if team.caps is None:
+                    choose_available(team).work()
+                    return
+                agent = with_room(team, queue)
+                if agent is not None:
+                    agent.work()
+                    return
 
     def abandon(self, conversation: Conversation) -> None:
         """Patience ran out: leave if no agent has picked the conversation up."""
@@ -197,6 +202,35 @@ class Dispatcher:
                 if queue.size and overflowing(queue, rule, now):
                     return queue.pop(now)
         return None
+
+    def next_within_caps(self, team: Team, agent: Agent) -> Conversation | None:
+        """:meth:`next_conversation` for an agent of a team with caps per queue: the
+        same order, skipping every queue the agent holds its cap of (one person
+        across several queues: live chat first, the inbox when there is room)."""
+        now = self.env.now
+        own, overflow = self.sources[team.index]
+        for queue in own:
+            if queue.size > queue.deferred and agent.has_room(queue):
+                return queue.pop(now)
+        for queue, rule in overflow:
+            fits = queue.size > queue.deferred and agent.has_room(queue)
+            if fits and overflowing(queue, rule, now):
+                return queue.pop(now)
+        if self.deferring:
+            for queue in own:
+                if queue.size and agent.has_room(queue):
+                    return queue.pop(now)
+            for queue, rule in overflow:
+                if queue.size and agent.has_room(queue) and overflowing(queue, rule, now):
+                    return queue.pop(now)
+        return None
+
+
+def with_room(team: Team, queue: Queue) -> Agent | None:
+    """Of the available agents of a team with caps per queue, the one with room for
+    ``queue`` holding the fewest (then available longest); None if all are at its cap."""
+    room = [agent for agent in team.available if agent.has_room(queue)]
+    return min(room, key=lambda agent: len(agent.held)) if room else None
 
 
 def choose_available(team: Team) -> Agent:

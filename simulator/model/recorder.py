@@ -79,6 +79,7 @@ class Recorder:
         self.exchanges = array("i", [0]) * count
         self.handbacks = array("i", [0]) * count
         self.reassignments = array("i", [0]) * count
+        self.repeat_rows: list[tuple[int, float, int]] = []  # (original, arrived at, stream)
         self.ticket_conversation = array("q")
         self.ticket_raised_at = array("d")
         self.ticket_resolved_at = array("d")
@@ -115,6 +116,20 @@ class Recorder:
     def abandoned(self, conversation: Conversation, now: float) -> None:
         self.ended_at[conversation.index] = now
         self.outcome[conversation.index] = OutcomeCode.ABANDONED
+
+    def repeated(self, original: Conversation, now: float) -> int:
+        """The customer of ``original`` came back: a new conversation arrives now;
+        returns its index (after every drawn arrival, in the order repeats arrive)."""
+        index = len(self.outcome)
+        for times in (self.picked_up_at, self.first_reply_at, self.ended_at):
+            times.append(NAN)
+        self.outcome.append(OutcomeCode.OPEN)
+        for codes in (self.team_code, self.agent_code):
+            codes.append(-1)
+        for counts in (self.exchanges, self.handbacks, self.reassignments):
+            counts.append(0)
+        self.repeat_rows.append((original.index, now, original.stream))
+        return index
 
     def picked_up(self, conversation: Conversation, team: int, agent: int, now: float) -> None:
         index = conversation.index
@@ -204,22 +219,32 @@ class Recorder:
     # -- results --
     def record(self, replication: int) -> ReplicationRecord:
         """The replication's DataFrames."""
-        count = len(self.arrived_at)
+        drawn = len(self.arrived_at)
+        count = drawn + len(self.repeat_rows)
+        originals = np.array([row[0] for row in self.repeat_rows], dtype=np.int64)
+        arrived_at = np.concatenate(
+            [self.arrived_at, np.array([row[1] for row in self.repeat_rows], dtype=np.float64)]
+        )
+        stream_code = np.concatenate(
+            [self.stream_code, np.array([row[2] for row in self.repeat_rows], dtype=np.int16)]
+        )
+        repeat_of = pd.arrays.IntegerArray(
+            np.concatenate([np.zeros(drawn, dtype=np.int64), originals]),
+            np.arange(count) < drawn,
+        )
         queue_of_stream = np.array(self.home_queue, dtype=np.int16)
         conversations = pd.DataFrame(
             {
                 "conversation": np.arange(count, dtype=np.int64),
-                "stream": pd.Categorical.from_codes(self.stream_code, self.stream_names),
-                "queue": pd.Categorical.from_codes(
-                    queue_of_stream[self.stream_code], self.queue_names
-                ),
+                "stream": pd.Categorical.from_codes(stream_code, self.stream_names),
+                "queue": pd.Categorical.from_codes(queue_of_stream[stream_code], self.queue_names),
                 "team": pd.Categorical.from_codes(
                     np.frombuffer(self.team_code, dtype=np.int32), self.team_names
                 ),
                 "agent": pd.Categorical.from_codes(
                     np.frombuffer(self.agent_code, dtype=np.int32), self.agent_names
                 ),
-                "arrived_at": self.arrived_at,
+                "arrived_at": arrived_at,
                 "picked_up_at": np.frombuffer(self.picked_up_at, dtype=np.float64),
                 "first_reply_at": np.frombuffer(self.first_reply_at, dtype=np.float64),
                 "ended_at": np.frombuffer(self.ended_at, dtype=np.float64),
@@ -229,6 +254,7 @@ class Recorder:
                 "exchanges": np.frombuffer(self.exchanges, dtype=np.int32),
                 "handbacks": np.frombuffer(self.handbacks, dtype=np.int32),
                 "reassignments": np.frombuffer(self.reassignments, dtype=np.int32),
+                "repeat_of": repeat_of,
             }
         )
         asked = np.frombuffer(self.followup_asked_at, dtype=np.float64)
@@ -279,6 +305,26 @@ class Recorder:
         states = pd.DataFrame(self.state_rows, columns=list(STATE_COLUMNS))
         states["kind"] = states["kind"].astype("category")
         states["name"] = states["name"].astype("category")
+        if self.repeat_rows:
+            conversations = _in_arrival_order(conversations, followups, tickets, unowned)
         return ReplicationRecord(
             replication, conversations, followups, teams, states, tickets, agents, unowned
         )
+
+
+def _in_arrival_order(conversations: pd.DataFrame, *referring: pd.DataFrame) -> pd.DataFrame:
+    """Repeat contacts were numbered after the drawn arrivals: put every row in arrival
+    order and renumber the conversation wherever it is named (``repeat_of`` and the
+    ``conversation`` column of ``referring``, changed in place)."""
+    order = np.argsort(conversations["arrived_at"].to_numpy(), kind="stable")
+    renumbered = np.empty(len(order), dtype=np.int64)
+    renumbered[order] = np.arange(len(order))
+    conversations = conversations.iloc[order].reset_index(drop=True)
+    conversations["conversation"] = np.arange(len(order), dtype=np.int64)
+    chased = conversations["repeat_of"]
+    conversations["repeat_of"] = pd.arrays.IntegerArray(
+        renumbered[chased.to_numpy(dtype=np.int64, na_value=0)], chased.isna().to_numpy()
+    )
+    for frame in referring:
+        frame["conversation"] = renumbered[frame["conversation"].to_numpy(dtype=np.int64)]
+    return conversations

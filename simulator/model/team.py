@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from simulator.scenario.distributions import Distribution
 from simulator.scenario.schema import Attention
 from simulator.scenario.schema import Team as TeamSpec
 
@@ -39,9 +42,20 @@ class Team:
         self.concurrency = spec.concurrency
         self.shared = spec.attention is Attention.SHARED
         self.replies_first = spec.replies_first
+        # Most conversations of a queue (by index) one agent holds; None: only the total.
+        self.caps: dict[int, int] | None = None
+        self.switch_cost: tuple[Distribution, np.random.Generator] | None = None
         self.agents: list[Agent] = []
         # Agents who could pick up a new conversation right now, longest-available first.
         self.available: dict[Agent, None] = {}
+
+    def limit(
+        self, caps: dict[int, int], switch_cost: tuple[Distribution, np.random.Generator] | None
+    ) -> None:
+        """Several queues per person (set by the builder before it hires): caps per
+        queue index (empty: only the total) and the time lost switching queues."""
+        self.caps = caps or None
+        self.switch_cost = switch_cost
 
     def skill(self, stream: int) -> float:
         """Handle-time multiplier for a stream, after learning from those handled."""

@@ -350,6 +350,21 @@ class Escalation(Model):
     """Back-office working time per ticket. Example: `{dist: exponential, mean: 2h}`."""
 
 
+class Repeat(Model):
+    """Customers who chase: one still waiting for a first reply ``after`` its arrival
+    (or who abandoned before then) opens another conversation with probability
+    ``share``, ``delay`` later; the repeat is the same customer with the same question."""
+
+    after: Duration = Field(gt=0)
+    """Time without a first reply after which a customer chases (abandoning earlier chases at
+    once). Example: `1h`."""
+    share: Probability = 0.0
+    """Chance (0-1) that a customer who waited that long opens another conversation."""
+    delay: Distribution
+    """Time from the chase (``after`` elapsed, or the abandonment) to the new conversation.
+    Example: `{dist: exponential, mean: 30min}`."""
+
+
 class Arrivals(Model):
     """Recorded arrivals replayed as they happened, instead of a rate model."""
 
@@ -426,6 +441,8 @@ class Stream(Model):
     """The shape of the stream's conversations."""
     arrivals: Arrivals | None = None
     """Replay a trace of arrival times instead of drawing them from per_hour."""
+    repeat: Repeat | None = None
+    """Repeat contacts: customers left waiting too long open another conversation."""
 
     @model_validator(mode="before")
     @classmethod
@@ -857,7 +874,14 @@ class Team(Model):
     agents: Whole | None = Field(default=None, ge=0, le=MAX_PEOPLE)
     """People always on shift (instead of a roster). Example: `8`."""
     concurrency: Whole = Field(default=1, ge=1, le=MAX_COUNT)
-    """Conversations one agent holds at once. Example: `3`."""
+    """Conversations one agent holds at once, in all; per queue as well with a mapping of queue
+    names and `total` (read into per_queue). Example: `3`, or `{live: 3, inbox: 7, total: 8}`."""
+    per_queue: dict[Name, Annotated[Whole, Field(ge=1, le=MAX_COUNT)]] = Field(default_factory=dict)
+    """Most conversations of each named queue one agent holds at once; concurrency caps them all
+    together. Example: `{live: 3, inbox: 7}`."""
+    switch_cost: Distribution | None = None
+    """Time lost when an agent's next reply belongs to another queue than the last one (serial
+    attention). Example: `{dist: fixed, value: 30s}`."""
     attention: Attention = Attention.SERIAL
     """serial: one reply typed at a time; shared: every owed reply progresses at once."""
     efficiency: list[Speed] | None = Field(default=None, min_length=1)
@@ -889,6 +913,48 @@ class Team(Model):
     """Random breaks away from the queue."""
     staffing: Staffing | None = None
     """Agents on duty per interval, instead of or beside a roster."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _caps_per_queue(cls, data: Any) -> Any:
+        """``concurrency: {live: 3, inbox: 7, total: 8}`` is per_queue with concurrency
+        its total (default: the sum of the caps)."""
+        if not (isinstance(data, dict) and isinstance(data.get("concurrency"), dict)):
+            return data
+        if "per_queue" in data:
+            raise ValueError(
+                "concurrency names queues and per_queue is given too; fix: give the caps "
+                "in one of them"
+            )
+        caps = dict(data["concurrency"])
+        total = caps.pop("total", None)
+        if total is None:
+            if not all(isinstance(cap, int) for cap in caps.values()):
+                rest = {key: value for key, value in data.items() if key != "concurrency"}
+                return {**rest, "per_queue": caps}  # per_queue's own check reports it
+            total = sum(caps.values())
+        return {**data, "concurrency": total, "per_queue": caps}
+
+    @model_validator(mode="after")
+    def _caps_fit(self) -> Team:
+        taken = [*self.serves, *(rule.queue for rule in self.overflow)]
+        for queue, cap in self.per_queue.items():
+            if queue not in taken:
+                raise ValueError(
+                    f"concurrency caps queue '{queue}', which the team does not take from "
+                    f"({', '.join(taken)}); fix: name a queue in serves or overflow"
+                )
+            if cap > self.concurrency:
+                raise ValueError(
+                    f"concurrency caps queue '{queue}' at {cap}, above the total "
+                    f"{self.concurrency}; fix: lower the cap or raise total"
+                )
+        if self.switch_cost is not None and self.attention is not Attention.SERIAL:
+            raise ValueError(
+                "switch_cost applies only with attention: serial (one reply at a time); "
+                "fix: remove switch_cost or use attention: serial"
+            )
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Team:
@@ -1008,6 +1074,10 @@ class Scenario(Model):
             if team.handoff is not None:
                 blocks[f"teams.{name}.handoff"] = team.handoff
         return blocks
+
+    def repeats(self) -> bool:
+        """Whether any stream's customers may come back (a repeat share above 0)."""
+        return any(s.repeat is not None and s.repeat.share > 0 for s in self.streams.values())
 
     def home_queue(self, stream: str) -> str:
         """The queue where a stream's conversations belong."""

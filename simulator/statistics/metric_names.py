@@ -20,7 +20,7 @@ from simulator.scenario.references import closest_hint
 
 DISTRIBUTION_STATS = ("mean", "p50", "p90", "p95", "p99")
 METRIC_FIELDS: dict[str, tuple[str, ...]] = {
-    "counts": ("arrived", "deflected", "abandoned", "resolved", "open"),
+    "counts": ("arrived", "deflected", "abandoned", "resolved", "open", "repeats"),
     "abandon_rate": (),
     "queue_wait_s": (*DISTRIBUTION_STATS, "share_waited"),
     "frt_s": (*DISTRIBUTION_STATS, "within_target"),

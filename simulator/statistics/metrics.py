@@ -101,9 +101,17 @@ def counted_conversations(record: ReplicationRecord, scenario: Scenario) -> pd.D
             "frt": np.where(reached, first_reply - arrived, np.nan),
             "resolution": np.where(outcomes[Outcome.RESOLVED], ended - arrived, np.nan),
             "remaining": scenario.horizon - arrived,
+            "repeat": _repeats(conversations),
         }
     )
     return table[arrived >= scenario.warmup].reset_index(drop=True)
+
+
+def _repeats(conversations: pd.DataFrame) -> np.ndarray:
+    """Which conversations are repeat contacts (none in a record without the column)."""
+    if "repeat_of" not in conversations:
+        return np.zeros(len(conversations), dtype=bool)
+    return conversations["repeat_of"].notna().to_numpy(dtype=bool)
 
 
 def _counted_followups(record: ReplicationRecord, counted: pd.DataFrame) -> pd.DataFrame:
@@ -163,7 +171,15 @@ def _frt_judged(rows: Columns, target: float | None) -> int:
 Columns = dict[str, np.ndarray]
 """Counted conversations as plain arrays, one per column of :func:`counted_conversations`."""
 
-_COLUMNS = ("reached", *(o.value for o in Outcome), "wait", "frt", "resolution", "remaining")
+_COLUMNS = (
+    "reached",
+    *(o.value for o in Outcome),
+    "wait",
+    "frt",
+    "resolution",
+    "remaining",
+    "repeat",
+)
 
 
 def _columns(table: pd.DataFrame) -> Columns:
@@ -196,6 +212,8 @@ def _metrics(rows: Columns, response: np.ndarray, scenario: Scenario) -> dict:
                 name: int(rows[name].sum())
                 for name in ("deflected", "abandoned", "resolved", "open")
             },
+            # Repeat contacts among the arrivals, where customers may come back.
+            **({"repeats": int(rows["repeat"].sum())} if scenario.repeats() else {}),
         },
         "abandon_rate": _share(int(rows["abandoned"].sum()), reached),
         "queue_wait_s": {
