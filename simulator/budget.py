@@ -133,7 +133,13 @@ def scenario_work(scenario: Scenario) -> Work:
 def stream_conversations(stream: Stream, scenario: Scenario, name: str) -> float:
     """Expected arrivals over the horizon, plus :data:`NOISE_SDS` standard deviations of
     the day noise's effect (mean-1 gamma per day, so ``cv/sqrt(days)`` on the total);
-    a replayed trace's own count."""
+    a replayed trace's own count; with repeat contacts, as if every customer chased
+    (each comes back at most once)."""
+    repeats = 1.0 + (stream.repeat.share if stream.repeat is not None else 0.0)
+    return repeats * _drawn_conversations(stream, scenario, name)
+
+
+def _drawn_conversations(stream: Stream, scenario: Scenario, name: str) -> float:
     horizon = scenario.horizon
     if stream.arrivals is not None:
         edges = np.array([0.0, horizon])

@@ -4,11 +4,13 @@ The design notes say slow answers make customers chase: they open another
 conversation about the same question. A customer still waiting for a first reply
 ``after`` its arrival, or who abandoned before then, chases once: with
 probability ``share`` a new conversation (the same customer, the same work
-content and route) arrives ``delay`` later, as an arrival of its own that may
-chase again. The builder picks :class:`RepeatingDispatcher` only when a stream
-has a repeat share, so a scenario without one runs the plain dispatcher and
-draws nothing more. The chase draws come from each stream's own ``repeat.NAME``
-generator, so they shift no other draw.
+content and route) arrives ``delay`` later, as an arrival of its own. A repeat
+does not chase again: each customer comes back at most once, so repeats at most
+double the arrivals (and a share near 1 cannot snowball). The builder picks
+:class:`RepeatingDispatcher` only when a stream has a repeat share, so a
+scenario without one runs the plain dispatcher and draws nothing more. The
+chase draws come from each stream's own ``repeat.NAME`` generator, so they
+shift no other draw.
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ class RepeatingDispatcher(Dispatcher):
     def chasing(self, repeats: list[tuple[Repeat, np.random.Generator] | None]) -> None:
         """Per stream code, its repeat rule and generator (None: its customers never chase)."""
         self.repeats = repeats
-        self.chased: set[int] = set()  # conversations whose customer has chased
+        self.chased: set[int] = set()  # conversations that chased, and the repeats
 
     def admit(self, conversation: Conversation) -> None:
         super().admit(conversation)
         rule = self.repeats[conversation.stream]
-        if rule is None or conversation.state is State.ENDED:  # deflected
-            return
+        if rule is None or conversation.state is State.ENDED or conversation.index in self.chased:
+            return  # no repeats in its stream, deflected, or itself a repeat
         due = max(conversation.arrived_at + rule[0].after - self.env.now, 0.0)
         self.env.timeout(due).callbacks.append(lambda _event: self._unanswered(conversation))
 
@@ -67,6 +69,7 @@ class RepeatingDispatcher(Dispatcher):
         """The repeat arrives: the same customer, through the bot again, then admitted."""
         now = self.env.now
         index = self.recorder.repeated(original, now)
+        self.chased.add(index)  # a repeat does not chase again
         customers = original.customers
         conversation = Conversation(
             index, original.rank, now, customers, self.stream_queue[original.stream]

@@ -352,8 +352,9 @@ class Escalation(Model):
 
 class Repeat(Model):
     """Customers who chase: one still waiting for a first reply ``after`` its arrival
-    (or who abandoned before then) opens another conversation with probability
-    ``share``, ``delay`` later; the repeat is the same customer with the same question."""
+        (or who abandoned before then) opens another conversation with probability
+        ``share``, ``delay`` later; the repeat is the same customer with the same question, and
+    does not chase again."""
 
     after: Duration = Field(gt=0)
     """Time without a first reply after which a customer chases (abandoning earlier chases at

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import simulator.decisions.variants
+import simulator.scenario.schema
 from simulator import budget
 from simulator.budget import (
     EXACT_SPAN,
@@ -49,6 +50,24 @@ def test_conversations_match_what_the_arrivals_draw() -> None:
     mean = float(np.mean(drawn))
     assert mean < estimate < 1.1 * mean  # above the mean by the noise margin only
     assert max(drawn) < estimate
+
+
+def test_repeat_contacts_are_counted_as_if_every_customer_chased() -> None:
+    """Each customer comes back at most once: share 0.4 adds at most 40%."""
+    scenario = load_scenario(SCENARIOS[-1])
+    (name,) = scenario.streams
+    repeat = {"after": "1h", "share": 0.4, "delay": {"dist": "fixed", "value": "1min"}}
+    chasing = scenario.model_copy(
+        update={
+            "streams": {
+                name: scenario.streams[name].model_copy(
+                    update={"repeat": simulator.scenario.schema.Repeat.model_validate(repeat)}
+                )
+            }
+        }
+    )
+    without = scenario_work(scenario).conversations
+    assert scenario_work(chasing).conversations == pytest.approx(1.4 * without)
 
 
 def test_past_the_exact_span_the_estimate_stays_above_and_close() -> None:
