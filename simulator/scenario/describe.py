@@ -66,6 +66,8 @@ def describe_scenario(scenario: Scenario) -> str:
                 ("surge", stream.surge),
                 ("rollout", stream.rollout),
                 ("noise", stream.noise),
+                ("bot gathers details", stream.bot and stream.bot.gathers),
+                ("repeat contacts", stream.repeat and stream.repeat.share > 0),
             )
             if present
         ]
@@ -111,9 +113,14 @@ def _describe_team(team: Team) -> str:
     attention = team.attention.value
     if team.efficiency:
         attention += " (efficiency " + ", ".join(f"{e:g}" for e in team.efficiency) + ")"
+    caps = ", ".join(f"{queue} {cap}" for queue, cap in team.per_queue.items())
+    concurrency = f"{team.concurrency}" + (f" ({caps})" if caps else "")
+    switching = (
+        f", switch cost {_describe_distribution(team.switch_cost)}" if team.switch_cost else ""
+    )
     return (
-        f"{staff}, concurrency {team.concurrency}, attention {attention}, "
-        f"serves {', '.join(team.serves)}"
+        f"{staff}, concurrency {concurrency}, attention {attention}, "
+        f"serves {', '.join(team.serves)}{switching}"
     )
 
 
