@@ -139,7 +139,19 @@ def bot(draw: st.DrawFn) -> dict[str, Any]:
         block["time"] = draw(distribution(0, 120))
     if draw(st.booleans()):
         block["menu"] = draw(probability())
+    if draw(st.booleans()):
+        block["gathers"] = {"first_handle": draw(st.integers(1, 100).map(lambda k: k / 100))}
     return block
+
+
+@st.composite
+def repeat(draw: st.DrawFn) -> dict[str, Any]:
+    """Customers who chase: after a wait, a share of them come back."""
+    return {
+        "after": draw(seconds(30, 3600)),
+        "share": draw(probability()),
+        "delay": draw(distribution(0, 3600)),
+    }
 
 
 @st.composite
@@ -188,7 +200,8 @@ def backup(draw: st.DrawFn) -> dict[str, Any]:
 def launch_settings(
     draw: st.DrawFn, spec: dict[str, Any], queues: list[str], streams: list[str]
 ) -> None:
-    """Triage, skills, learning, overflow, a backup and shrinkage, each sometimes."""
+    """Triage, skills, learning, overflow, caps per queue, a switch cost, a backup and
+    shrinkage, each sometimes."""
     if draw(st.booleans()):
         spec["triage"] = {"time": draw(seconds(0, 300)), "reassign": draw(probability())}
     if draw(st.booleans()):
@@ -217,6 +230,15 @@ def launch_settings(
         spec["overflow"] = rules
     if draw(st.integers(0, 2)) == 0:
         spec["backup"] = [draw(backup())]
+    if len(spec["serves"]) > 1 and draw(st.booleans()):
+        total = spec["concurrency"]
+        capped = draw(st.lists(st.sampled_from(spec["serves"]), min_size=1, unique=True))
+        spec["concurrency"] = {
+            "total": total,
+            **{queue: draw(st.integers(1, total)) for queue in capped},
+        }
+    if spec["attention"] == "serial" and draw(st.integers(0, 2)) == 0:
+        spec["switch_cost"] = draw(distribution(0, 120))
     if draw(st.integers(0, 2)) == 0:
         spec["shrinkage"] = {
             "share": draw(st.sampled_from([0.05, 0.1, 0.2, 0.35])),
@@ -296,6 +318,8 @@ def scenario_dicts(draw: st.DrawFn, max_horizon_h: int = 48) -> dict[str, Any]:
                 stream["bot"] = draw(bot())
             if len(queues) > 1 and draw(st.booleans()):
                 stream["routing"] = draw(routing(stream.get("queue", name), queues))
+            if draw(st.integers(0, 2)) == 0:
+                stream["repeat"] = draw(repeat())
 
     team_names = list(TEAM_NAMES[: draw(st.integers(1, 2))])
     serves: dict[str, list[str]] = {}
