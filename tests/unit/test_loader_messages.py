@@ -42,3 +42,22 @@ def test_a_clock_time_written_as_a_huge_number_is_refused_not_crashed(start) -> 
     with pytest.raises(simulator.ScenarioError) as caught:
         simulator.load_scenario(scenario)
     assert "teams.t.roster.0.start" in caught.value.render()
+
+
+@pytest.mark.parametrize(
+    ("team", "expect"),
+    [
+        ({"concurrency": {"other": 2, "total": 3}}, "caps queue 'other', which the team does not"),
+        ({"concurrency": {"c": 5, "total": 3}}, "caps queue 'c' at 5, above the total 3"),
+        ({"concurrency": {"c": 2}, "per_queue": {"c": 2}}, "give the caps in one of them"),
+        ({"attention": "shared", "switch_cost": {"dist": "fixed", "value": "30s"}}, "serial"),
+    ],
+    ids=["unserved-queue", "above-total", "twice", "switch-shared"],
+)
+def test_caps_per_queue_and_switch_cost_errors_say_the_fix(team, expect) -> None:
+    scenario = {**SMALL, "teams": {"t": {**SMALL["teams"]["t"], **team}}}
+    scenario["streams"]["c"]["conversation"]["handle"]["value"] = "1min"
+    with pytest.raises(simulator.ScenarioError) as caught:
+        simulator.load_scenario(scenario)
+    text = caught.value.render()
+    assert "teams.t" in text and expect in text and "fix:" in text
