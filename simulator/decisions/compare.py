@@ -509,7 +509,8 @@ def policy_note(scenarios: Sequence[Scenario]) -> str | None:
             h = handoffs[0]
             kept.append(
                 f"team {team}: intake_cutoff {format_duration(h.intake_cutoff)}, "
-                f"max_overtime {format_duration(h.max_overtime)}, leftover {h.leftover.value}, "
+                f"max_overtime {format_duration(h.max_overtime)}, leftover {h.leftover.value}"
+                f"{f' in {h.continue_in}' if h.continue_in else ''}, "
                 f"handback to {h.handback.to or 'its own queue'} by {h.handback.order.value}"
             )
     if not kept:

@@ -593,11 +593,15 @@ class Handoff(Model):
     served by the team) the kept conversations continue in. They stay the owner's, who
     answers them when next on shift; from then they count against that queue's cap in
     ``concurrency`` and its ``switch_cost``, not the live queue's. Default: the queue they
-    were taken from. Example: `inbox`."""
+    were taken from. Under ``handback`` it is ignored, like ``leftover``. Example: `inbox`."""
 
     @model_validator(mode="after")
     def _continue_in_keeps_the_owner(self) -> Handoff:
-        if self.continue_in is not None and self.leftover is not Leftover.WAIT_FOR_OWNER:
+        if (
+            self.continue_in is not None
+            and self.policy is Policy.OWNERSHIP
+            and self.leftover is not Leftover.WAIT_FOR_OWNER
+        ):
             raise ValueError(
                 "continue_in needs leftover: wait_for_owner (the owner keeps the "
                 "conversations it moves); set leftover: wait_for_owner or remove continue_in"

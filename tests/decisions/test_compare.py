@@ -244,6 +244,14 @@ def test_a_policy_only_comparison_says_which_settings_it_kept() -> None:
     tuned = load_scenario({**base, "handoff": {"policy": "ownership", "intake_cutoff": "15min"}})
     assert policy_note([handback, tuned]) is None
     assert policy_note([handback, handback]) is None
+    kept = {"leftover": "wait_for_owner", "continue_in": "chat"}
+    note = policy_note(
+        [
+            load_scenario({**base, "handoff": {"policy": "handback", **kept}}),
+            load_scenario({**base, "handoff": {"policy": "ownership", **kept}}),
+        ]
+    )
+    assert note is not None and "leftover wait_for_owner in chat," in note
 
 
 def _shift_scenario(policy: str) -> dict[str, Any]:
