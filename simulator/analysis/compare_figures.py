@@ -289,7 +289,8 @@ def _differences(
             ax.text(0, y, f"  {NONE} in {', '.join(nobody)}", va="center", fontsize=8.5)
         else:
             ax.plot([diff], [y], "o", color="black", markersize=4, zorder=3)
-        label = metric_title(row.metric) + (f"\n{row.variant}" if several else "")
+        title = getattr(row, "title", None) or metric_title(row.metric)
+        label = title + (f"\n{row.variant}" if several else "")
         labels.append(label + ("  *" if row.significant else ""))
     ax.axvline(0, color="black", linewidth=0.9)
     ax.set_yticks([-i for i in range(len(rows))], labels, fontsize=9)

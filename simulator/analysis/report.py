@@ -451,6 +451,10 @@ _TEAM_RATES = (
     ("replies per agent-hour on shift", "replies_per_agent_hour"),
     ("conversations held per agent present (time-weighted)", "concurrency_held"),
 )
+_TEAM_SHARES = (
+    ("frt_s", "conversations it picked up, answered within their stream's target"),
+    ("followup_s", "follow-ups of its conversations answered within target"),
+)
 
 
 def _table_row(label: str, stat: Any, kind: str) -> str:
@@ -487,6 +491,10 @@ def headline_html(summary: Mapping[str, Any]) -> str:
         )
         for label, key in _TEAM_RATES:
             lines.append(_table_row(label, stat_at(team, key), "count"))
+        for key, label in _TEAM_SHARES:
+            share = stat_at(team, key, "within_target")
+            if stat_at(share, "value") is not None:
+                lines.append(_table_row(label, share, "share"))
     lines.append("</table>")
     return "\n".join(lines)
 

@@ -55,6 +55,7 @@ from simulator.statistics.metric_names import (
     metric_kind,
     metric_title,
     resolve_metric,
+    split_metric,
 )
 from simulator.statistics.metrics import (
     counted_conversations,
@@ -93,8 +94,14 @@ TEAM_METRICS = (
     "per_agent_hour",
     "replies_per_agent_hour",
     "concurrency_held",
+    "frt_s.within_target",
 )
-"""Compared per team, for teams both variants have."""
+"""Compared per team, for teams both variants have (a team's share within target: of
+what it picked up and answered, each against its stream's own target)."""
+
+TITLE_WIDTH = 60
+"""The widest a statistic's title gets in the terminal table before it is clipped."""
+
 
 Source = str | Path | Mapping[str, Any] | Scenario
 
@@ -110,8 +117,9 @@ class CompareResult:
     """Labels, baseline first."""
     results: list[RunResult]
     differences: list[dict]
-    """One ``{"metric", "variant", "baseline", "diff", "ci95", "unpaired_ci95",
-    "significant", "none"}`` per headline statistic and non-baseline variant; ``none``
+    """One ``{"metric", "title", "variant", "baseline", "diff", "ci95", "unpaired_ci95",
+    "significant", "none"}`` per headline statistic and non-baseline variant (``title``:
+    its reader's name, see :func:`row_title`); ``none``
     lists the sides (labels) that counted no such conversation at all, so a wait
     statistic there is "none" rather than missing (no difference can be taken)."""
     seed: int
@@ -161,7 +169,7 @@ class CompareResult:
             paired, unpaired = entry["ci95"], entry["unpaired_ci95"]
             rows.append(
                 {
-                    **{key: entry[key] for key in ("metric", "variant", "baseline")},
+                    **{key: entry[key] for key in ("metric", "title", "variant", "baseline")},
                     "baseline_value": _mean(self.summaries[entry["baseline"]], entry["metric"]),
                     "variant_value": _mean(self.summaries[entry["variant"]], entry["metric"]),
                     "diff": entry["diff"],
@@ -402,6 +410,7 @@ def run_compare(
             differences.append(
                 {
                     "metric": metric,
+                    "title": row_title(metric, variants[0].scenario),
                     "variant": variants[index].label,
                     "baseline": variants[0].label,
                     **paired_difference(base_values, values),
@@ -418,6 +427,34 @@ def run_compare(
         jobs,
         {variant.label: variant.preset for variant in variants if variant.preset},
     )
+
+
+def row_title(metric: str, scenario: Scenario) -> str:
+    """A statistic's reader's name; a ``within_target`` share also names the target each
+    of its streams is held to when the scenario's streams have different ones
+    (``stream chat: FRT within target (2min)``, ``FRT within target (chat 2min, inbox
+    1h)``): a share read against the wrong number is misread."""
+    title = metric_title(metric)
+    scope, name, field = split_metric(metric)
+    key = {"frt_s.within_target": "frt", "followup_s.within_target": "followup"}.get(field)
+    if key is None:
+        return title
+    seconds = {stream: getattr(scenario.stream_targets(stream), key) for stream in scenario.streams}
+    if len({value for value in seconds.values() if value is not None}) < 2:
+        return title  # one target for all streams, or none: nothing to tell apart
+    if scope == "by_stream":
+        streams = [name]
+    elif scope == "by_team":
+        streams = scenario.meant_for(str(name)) if name in scenario.teams else []
+    else:
+        streams = list(scenario.streams)
+    judged = {stream: seconds[stream] for stream in streams if seconds.get(stream) is not None}
+    if not judged:
+        return title
+    if len(set(judged.values())) == 1:
+        return f"{title} ({format_duration(next(iter(judged.values())))})"
+    named = ", ".join(f"{stream} {format_duration(value)}" for stream, value in judged.items())
+    return f"{title} ({named})"
 
 
 def _nothing_to_compare(metric: str, values: list[Any]) -> bool:
@@ -472,7 +509,8 @@ def policy_note(scenarios: Sequence[Scenario]) -> str | None:
             h = handoffs[0]
             kept.append(
                 f"team {team}: intake_cutoff {format_duration(h.intake_cutoff)}, "
-                f"max_overtime {format_duration(h.max_overtime)}, leftover {h.leftover.value}, "
+                f"max_overtime {format_duration(h.max_overtime)}, leftover {h.leftover.value}"
+                f"{f' in {h.continue_in}' if h.continue_in else ''}, "
                 f"handback to {h.handback.to or 'its own queue'} by {h.handback.order.value}"
             )
     if not kept:
@@ -496,11 +534,13 @@ def compare_table(result: CompareResult) -> str:
         if note:
             lines.append(note)
     table = result.table
+    # as wide as the longest title (targets named per stream), within reason
+    width = min(max([30, *(len(title) for title in table["title"])]), TITLE_WIDTH)
     for label in result.variants[1:]:
         rows = table[table["variant"] == label]
         lines += ["", f"{label}  vs  baseline {result.baseline}"]
         header = (
-            f"  {'metric':<30} {'baseline':>9} {'variant':>9}  "
+            f"  {'metric':<{width}} {'baseline':>9} {'variant':>9}  "
             f"{'difference [paired 95%]':<32} {'unpaired 95%':<22}"
         )
         lines += [header.rstrip(), "  " + "-" * (len(header) - 2)]
@@ -516,7 +556,7 @@ def compare_table(result: CompareResult) -> str:
             if row.baseline_none or row.variant_none:
                 diff = "none on one side"
             text = (
-                f"  {_clip(metric_title(row.metric), 30):<30} {sides}"
+                f"  {_clip(row.title, width):<{width}} {sides}"
                 f"  {diff:<32} {unpaired:<22}{' *' if row.significant else ''}"
             )
             lines.append(text.rstrip())

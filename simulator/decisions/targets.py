@@ -10,6 +10,8 @@ block (see the interface notes), a comparison and a value::
     by_stream.new_customer.frt.p90<=2min  one stream's statistic
     by_team.live.per_agent_hour<=6        one team's load (occupancy, per_agent_hour,
                                           replies_per_agent_hour, concurrency_held)
+    by_team.live.frt.within_target>=0.8   the share of what one team answered within
+                                          each conversation's stream target
 
 Comparisons are ``<=``, ``>=``, ``<`` and ``>``. A time statistic takes a
 duration with its unit (``90s``, ``2min``: a bare number is refused, as in the
@@ -77,8 +79,11 @@ TEAM_METRICS: dict[str, Kind] = {
     "per_agent_hour": Kind.RATE,
     "replies_per_agent_hour": Kind.RATE,
     "concurrency_held": Kind.RATE,
+    "frt_s.within_target": Kind.SHARE,
+    "followup_s.within_target": Kind.SHARE,
 }
-"""The statistics of a ``by_team`` block a target may name: loads that more agents lower."""
+"""The statistics of a ``by_team`` block a target may name: loads that more agents lower,
+and the shares of the conversations the team picked up answered within their targets."""
 
 HIGHER_IS_BETTER = frozenset({"frt_s.within_target", "followup_s.within_target", "counts.resolved"})
 """Statistics that more agents raise; every other one more agents lower."""

@@ -123,6 +123,7 @@ def build(scenario: Scenario, env: Clock, recorder: Recorder, source: RandomSour
                 source.rng(f"handback_extra.{name}")
                 if scenario.team_handoff(name).handback.extra_exchanges is not None
                 else None,
+                queues,
             ),
             skills=[spec.skills.get(s, 1.0) for s in scenario.streams],
             meant_for=[s in meant_for for s in scenario.streams],

@@ -217,6 +217,11 @@ class Conversation:
         if self.state is not OWED:
             self.state = PARKED
 
+    def continue_in(self, queue: Queue) -> None:
+        """Kept by its owner at shift end, it is answered from ``queue`` (the owner's
+        inbox) from now on: that queue's cap and switch cost apply to it."""
+        self.queue = queue
+
     def raise_ticket(self, work: float, now: float) -> None:
         """The escalation's back-office work is now owed (a queue takes it next)."""
         self.work = work

@@ -5,7 +5,8 @@ shift ends. One class per ``handoff.policy`` of the scenario, found by name:
   conversation returns to its queue, ahead of later arrivals.
 * :class:`Ownership`: no new pick-ups after the intake cutoff; after shift end
   keep working until nothing is held or ``max_overtime`` has passed; then the
-  leftovers are handed back or wait for the owner's next shift.
+  leftovers are handed back or wait for the owner's next shift, optionally in the
+  owner's inbox (``continue_in``: the same waiting, under that queue's cap).
 
 A policy answers when intake closes (:meth:`ShiftEndPolicy.intake_closes`) and
 runs the shift end (:meth:`ShiftEndPolicy.end_shift`, a SimPy process body)
@@ -18,13 +19,13 @@ is one more subclass with its ``policy`` name.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 import simpy
 
-from simulator.model.queues import AFTER_NEW, FIRST, NEW
+from simulator.model.queues import AFTER_NEW, FIRST, NEW, Queue
 from simulator.scenario.schema import Handoff, Leftover, Order, Policy
 
 if TYPE_CHECKING:
@@ -37,6 +38,9 @@ class Departing(Protocol):
 
     @property
     def env(self) -> simpy.Environment: ...
+
+    @property
+    def held(self) -> Mapping[Conversation, None]: ...
 
     def wind_down(self) -> simpy.Event | None:
         """Take nothing new; an event that fires once nothing is held (None: nothing held)."""
@@ -59,7 +63,12 @@ class ShiftEndPolicy:
         if "policy" in cls.__dict__:  # a subclass that names no policy of its own is no policy
             ShiftEndPolicy._by_policy[cls.policy] = cls
 
-    def __init__(self, handoff: Handoff, rng: np.random.Generator | None = None) -> None:
+    def __init__(
+        self,
+        handoff: Handoff,
+        rng: np.random.Generator | None = None,
+        queues: Mapping[str, Queue] | None = None,
+    ) -> None:
         self.reread = handoff.reread
         self.band = BANDS[handoff.handback.order]  # where hand-backs wait in their queue
         self.extra = handoff.handback.extra_exchanges
@@ -96,11 +105,18 @@ class Handback(ShiftEndPolicy):
 class Ownership(ShiftEndPolicy):
     policy = Policy.OWNERSHIP
 
-    def __init__(self, handoff: Handoff, rng: np.random.Generator | None = None) -> None:
-        super().__init__(handoff, rng)
+    def __init__(
+        self,
+        handoff: Handoff,
+        rng: np.random.Generator | None = None,
+        queues: Mapping[str, Queue] | None = None,
+    ) -> None:
+        super().__init__(handoff, rng, queues)
         self.intake_cutoff = handoff.intake_cutoff
         self.max_overtime = handoff.max_overtime
         self.keep_leftovers = handoff.leftover is Leftover.WAIT_FOR_OWNER
+        # the owner's inbox the kept conversations continue in (None: where they were)
+        self.inbox = None if handoff.continue_in is None else (queues or {})[handoff.continue_in]
 
     def intake_closes(self, end: float) -> float:
         return end - self.intake_cutoff
@@ -110,8 +126,16 @@ class Ownership(ShiftEndPolicy):
         if cleared is not None and self.max_overtime > 0:
             yield cleared | agent.env.timeout(self.max_overtime)
         agent.depart(keep=self.keep_leftovers)
+        if self.inbox is not None:  # whatever is still held now is kept
+            for conversation in agent.held:
+                conversation.continue_in(self.inbox)
 
 
-def shift_end_policy(handoff: Handoff, rng: np.random.Generator | None = None) -> ShiftEndPolicy:
-    """The policy object for a team's handoff settings (``rng`` for extra exchanges)."""
-    return ShiftEndPolicy._by_policy[handoff.policy](handoff, rng)
+def shift_end_policy(
+    handoff: Handoff,
+    rng: np.random.Generator | None = None,
+    queues: Mapping[str, Queue] | None = None,
+) -> ShiftEndPolicy:
+    """The policy object for a team's handoff settings (``rng`` for extra exchanges,
+    ``queues`` by name for the queues the settings name)."""
+    return ShiftEndPolicy._by_policy[handoff.policy](handoff, rng, queues)

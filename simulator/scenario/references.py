@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Iterable
 
 from simulator.errors import ScenarioError
-from simulator.scenario.schema import Scenario, Team
+from simulator.scenario.schema import Policy, Scenario, Team
 from simulator.scenario.shift_calendar import shift_intervals
 
 
@@ -22,6 +22,7 @@ def check_references(scenario: Scenario, label: str) -> None:
     _check_every_destination_served(scenario, label)
     for team_name, team in scenario.teams.items():
         _check_team_streams(scenario, team_name, team, label)
+        _check_continue_in_served(scenario, team_name, team, label)
         if team.rotation is not None:
             _check_pool_size(scenario, team_name, team, label)
     for stream_name, stream in scenario.streams.items():
@@ -120,6 +121,22 @@ def _check_handback_served(scenario: Scenario, served: set[str], label: str) -> 
                 fix=f"add '{queue}' to some team's serves list (after its live queues "
                 "to serve it only when they are empty)",
             )
+
+
+def _check_continue_in_served(scenario: Scenario, team_name: str, team: Team, label: str) -> None:
+    """An owner answers kept conversations from a queue of the owner's own team."""
+    handoff = scenario.team_handoff(team_name)
+    queue = handoff.continue_in
+    if handoff.policy is not Policy.OWNERSHIP or queue is None or queue in team.serves:
+        return
+    block = f"teams.{team_name}.handoff" if team.handoff is not None else "handoff"
+    raise ScenarioError(
+        f"team '{team_name}' keeps conversations in '{queue}' at shift end, but does not serve it",
+        source=label,
+        path=f"{block}.continue_in",
+        fix=f"add '{queue}' to teams.{team_name}.serves, or name one of its queues "
+        f"({', '.join(team.serves)})",
+    )
 
 
 def _check_team_streams(scenario: Scenario, team_name: str, team: Team, label: str) -> None:

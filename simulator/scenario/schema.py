@@ -588,6 +588,25 @@ class Handoff(Model):
     """Ownership: what happens to conversations still held when overtime runs out:
     ``handback`` (back to a queue) or ``wait_for_owner`` (they wait for the owner's next
     shift)."""
+    continue_in: Name | None = None
+    """Ownership with ``leftover: wait_for_owner``: the queue (the owner's normal inbox,
+    served by the team) the kept conversations continue in. They stay the owner's, who
+    answers them when next on shift; from then they count against that queue's cap in
+    ``concurrency`` and its ``switch_cost``, not the live queue's. Default: the queue they
+    were taken from. Under ``handback`` it is ignored, like ``leftover``. Example: `inbox`."""
+
+    @model_validator(mode="after")
+    def _continue_in_keeps_the_owner(self) -> Handoff:
+        if (
+            self.continue_in is not None
+            and self.policy is Policy.OWNERSHIP
+            and self.leftover is not Leftover.WAIT_FOR_OWNER
+        ):
+            raise ValueError(
+                "continue_in needs leftover: wait_for_owner (the owner keeps the "
+                "conversations it moves); set leftover: wait_for_owner or remove continue_in"
+            )
+        return self
 
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")

@@ -56,6 +56,8 @@ TEAM_STATISTICS = (
 
 TEAM_FIELDS = (
     *TEAM_STATISTICS,
+    "frt_s.within_target",
+    "followup_s.within_target",
     *(
         f"{spell}.{field}"
         for spell in ("handed_back", "waiting_for_owner")

@@ -33,7 +33,12 @@ spelled out here and kept in one place:
   first replies its agents sent, ``replies_per_agent_hour`` = all replies they sent;
   ``concurrency_held`` = open conversations its agents held while present, averaged
   over their time present (time-weighted). Replies and time held count after warmup,
-  whenever the conversation arrived.
+  whenever the conversation arrived. ``frt_s.within_target``: the share of the
+  conversations the team picked up first (``team`` in conversations.parquet) and
+  answered, each against its own stream's FRT target; ``followup_s.within_target``:
+  the answered follow-ups of those conversations against their stream's follow-up
+  target. Conversations nobody answered (abandoned, or unanswered at the horizon)
+  are in no team's share; the overall share counts them as misses.
 - ``overall.overtime_h``: every team's overtime hours together;
   ``intake_cutoff_h`` (overall and by team): agent hours on shift but closed to
   new conversations by an ownership intake cutoff.
@@ -113,6 +118,7 @@ def counted_conversations(record: ReplicationRecord, scenario: Scenario) -> pd.D
         {
             "conversation": conversations["conversation"].array,
             "stream": conversations["stream"].array,
+            "team": conversations["team"].array,
             "reached": reached,
             **{o.value: outcomes[o] for o in Outcome},
             "wait": np.where(reached, wait, np.nan),
@@ -146,6 +152,7 @@ def _counted_followups(
     return pd.DataFrame(
         {
             "stream": streams,
+            "team": counted["team"].array[position[kept]],
             "response": _times(record.followups, "response_s")[kept],
             "target": stream_targets(scenario, streams, "followup"),
         }
@@ -303,6 +310,43 @@ def _team_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     return result
 
 
+def _team_within(table: pd.DataFrame, followups: pd.DataFrame, teams: list[str]) -> dict:
+    """Each team's ``frt_s``/``followup_s`` ``within_target``: the answered
+    conversations it picked up first (and their answered follow-ups), each against
+    its own stream's target."""
+    answered = table[table["frt"].notna()]
+    first = _split(
+        answered["team"],
+        teams,
+        {"frt": answered["frt"].to_numpy(), "target": answered["frt_target"].to_numpy()},
+    )
+    replied = followups[followups["response"].notna()]
+    later = _split(
+        replied["team"],
+        teams,
+        {"response": replied["response"].to_numpy(), "target": replied["target"].to_numpy()},
+    )
+    return {
+        team: {
+            "frt_s": {
+                "within_target": _within(
+                    first[team]["frt"],
+                    first[team]["target"],
+                    np.ones(first[team]["frt"].size, dtype=bool),
+                )
+            },
+            "followup_s": {
+                "within_target": _within(
+                    later[team]["response"],
+                    later[team]["target"],
+                    np.ones(later[team]["response"].size, dtype=bool),
+                )
+            },
+        }
+        for team in teams
+    }
+
+
 def _spells(waits: np.ndarray) -> dict:
     """A ``handed_back`` or ``waiting_for_owner`` block from its spells' lengths."""
     if waits.size == 0:
@@ -356,6 +400,7 @@ def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
     response_by = _split(followups["stream"], names, response)
     spells = _unowned(record, scenario)
     teams = _team_metrics(record, scenario)
+    within = _team_within(table, followups, list(scenario.teams))
     return {
         "overall": {
             **_metrics(rows, response, scenario.repeats()),
@@ -371,7 +416,8 @@ def replication_metrics(record: ReplicationRecord, scenario: Scenario) -> dict:
             for name in names
         },
         "by_team": {
-            name: {**teams[name], **_unowned_blocks(spells, "team", name)} for name in teams
+            name: {**teams[name], **within[name], **_unowned_blocks(spells, "team", name)}
+            for name in teams
         },
     }
 

@@ -4,6 +4,7 @@ targets of their own; the rows show each stream's own target."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import simulator
@@ -107,3 +108,17 @@ def test_team_throughput_rows() -> None:
     assert "answered/agent-hour 3.5 [3.0, 4.0]" in table
     assert "replies/agent-hour 9.0 [8.0, 10.0]" in table
     assert "held per agent 1.2 [1.0, 1.5]" in table
+
+
+def test_a_teams_share_within_target_is_shown_only_where_it_has_one() -> None:
+    """A team's share within target (what it picked up and answered, each against its
+    stream's own target) gets a row when it has a value; without targets it has none."""
+    shares = copy.deepcopy(SHARES)
+    shares["by_team"]["support"]["frt_s"] = {"within_target": stat(0.6, 0.55, 0.65)}
+    shares["by_team"]["support"]["followup_s"] = {"within_target": {"value": None, "ci95": None}}
+    table = [" ".join(line.split()) for line in headline_table(shares).splitlines()]
+    team = table[table.index("team support") :]
+    assert "FRT within target 60.0% [55.0%, 65.0%]" in team
+    assert not any(line.startswith("follow-up within") for line in team)
+    plain = [" ".join(line.split()) for line in headline_table(SHARES).splitlines()]
+    assert "FRT within target" not in " ".join(plain[plain.index("team support") :])

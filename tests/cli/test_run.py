@@ -50,7 +50,9 @@ def test_run_writes_every_file(write_scenario, invoke, workdir: Path) -> None:
     assert set(summary["by_stream"]["chat"]) == METRIC_KEYS | SPELL_KEYS
     team_keys = {"occupancy", "overtime_h", "handbacks", "intake_cutoff_h"}
     team_keys |= {"per_agent_hour", "replies_per_agent_hour", "concurrency_held"}
+    team_keys |= {"frt_s", "followup_s"}  # within_target only: what the team answered
     assert set(summary["by_team"]["support"]) == team_keys | SPELL_KEYS
+    assert set(summary["by_team"]["support"]["frt_s"]) == {"within_target"}
 
     conversations = pd.read_parquet(out / "conversations.parquet")
     assert list(conversations.columns) == ["replication", *CONVERSATION_COLUMNS]

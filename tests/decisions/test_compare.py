@@ -16,6 +16,7 @@ from tests.conftest import written
 
 DIFFERENCE_KEYS = {
     "metric",
+    "title",
     "variant",
     "baseline",
     "diff",
@@ -243,6 +244,14 @@ def test_a_policy_only_comparison_says_which_settings_it_kept() -> None:
     tuned = load_scenario({**base, "handoff": {"policy": "ownership", "intake_cutoff": "15min"}})
     assert policy_note([handback, tuned]) is None
     assert policy_note([handback, handback]) is None
+    kept = {"leftover": "wait_for_owner", "continue_in": "chat"}
+    note = policy_note(
+        [
+            load_scenario({**base, "handoff": {"policy": "handback", **kept}}),
+            load_scenario({**base, "handoff": {"policy": "ownership", **kept}}),
+        ]
+    )
+    assert note is not None and "leftover wait_for_owner in chat," in note
 
 
 def _shift_scenario(policy: str) -> dict[str, Any]:
@@ -332,3 +341,66 @@ def test_varying_the_policy_prints_the_preset_it_applied(queue: dict[str, Any]) 
     assert len(lines) == 1
     assert "handoff.policy=ownership also set handoff.intake_cutoff=15min" in lines[0]
     assert "note: the variants differ only in handoff.policy" not in compare_table(result)
+
+
+def _live_and_inbox() -> dict[str, Any]:
+    """A live chat held to 2 min and an inbox to the scenario's 30 min, served by one
+    team; a second team serves the inbox alone."""
+    shape = {"handle": {"dist": "exponential", "mean": "3min"}}
+    return {
+        "name": "two-targets",
+        "horizon": "1d",
+        "targets": {"frt": "30min"},
+        "streams": {
+            "chat": {"per_hour": 10, "targets": {"frt": "2min"}, "conversation": shape},
+            "inbox": {"per_hour": 4, "conversation": shape},
+        },
+        "teams": {
+            "live": {"agents": 2, "serves": ["chat", "inbox"]},
+            "mail": {"agents": 1, "serves": ["inbox"]},
+        },
+    }
+
+
+def test_rows_name_each_streams_target_where_targets_differ() -> None:
+    """Per-stream targets differ: every within-target row says which target it is read
+    against, in compare.json, the terminal table and the figure; other rows keep their
+    names, and a scenario with one target for all keeps every name."""
+    from simulator.analysis.compare_figures import compare_figure
+    from simulator.decisions.compare import row_title
+
+    result = simulator.compare(
+        _live_and_inbox(), vary="teams.live.agents=2,3", replications=2, seed=1
+    )
+    titles = {entry["metric"]: entry["title"] for entry in result.differences}
+    assert titles["frt_s.within_target"] == "FRT within target (chat 2min, inbox 30min)"
+    assert titles["by_stream.chat.frt_s.within_target"] == "stream chat: FRT within target (2min)"
+    assert titles["by_stream.inbox.frt_s.within_target"] == (
+        "stream inbox: FRT within target (30min)"
+    )
+    assert titles["frt_s.p90"] == "FRT p90"
+    table = compare_table(result)
+    for title in titles.values():
+        assert f"  {title} " in table, title
+    figure = compare_figure(result.response_times(), result.table)
+    ticks = [label.get_text() for ax in figure.axes for label in ax.get_yticklabels()]
+    assert any(tick.startswith("FRT within target (chat 2min, inbox 30min)") for tick in ticks)
+    figure.canvas.draw()  # the longer labels still lie inside the figure
+    renderer = figure.canvas.get_renderer()
+    for ax in figure.axes:
+        for label in ax.get_yticklabels():
+            assert label.get_window_extent(renderer).x0 >= 0, label.get_text()
+
+    scenario = simulator.load_scenario(_live_and_inbox())
+    assert row_title("by_team.live.frt_s.within_target", scenario) == (
+        "team live: FRT within target (chat 2min, inbox 30min)"
+    )
+    assert row_title("by_team.mail.frt_s.within_target", scenario) == (
+        "team mail: FRT within target (30min)"
+    )
+    shared = _live_and_inbox()
+    del shared["streams"]["chat"]["targets"]
+    same = simulator.load_scenario(shared)
+    assert row_title("by_stream.chat.frt_s.within_target", same) == (
+        "stream chat: FRT within target"
+    )

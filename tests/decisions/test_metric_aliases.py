@@ -37,6 +37,11 @@ ALIASES = [
     ("queue_wait.mean", "overall.queue_wait_s.mean", "queue_wait_s.mean"),
     ("by_stream.chat.frt.p90", "by_stream.chat.frt_s.p90", "by_stream.chat.frt_s.p90"),
     ("by_team.live.per_agent_hour", "by_team.live.per_agent_hour", "by_team.live.per_agent_hour"),
+    (
+        "by_team.live.frt.within_target",
+        "by_team.live.frt_s.within_target",
+        "by_team.live.frt_s.within_target",
+    ),
 ]
 
 
@@ -80,6 +85,7 @@ def test_one_statistic_in_every_command(
         ("by_stream.chat.queue_wait.p90", "by_stream.chat.queue_wait_s.p90", "<=1min"),
         ("by_team.live.per_agent_hour", "by_team.live.per_agent_hour", "<=6"),
         ("by_team.live.concurrency_held", "by_team.live.concurrency_held", "<=2.5"),
+        ("by_team.live.frt.within_target", "by_team.live.frt_s.within_target", ">=80%"),
     ],
 )
 def test_size_targets_read_either_form_and_print_one(short: str, full: str, bound: str) -> None:
@@ -111,3 +117,18 @@ def test_size_sizes_to_a_team_throughput() -> None:
         confidence=None,
     )
     assert result.agents == 3
+
+
+def test_size_sizes_to_a_teams_share_within_target() -> None:
+    """A team's share within target rises with agents: size returns the smallest
+    simulated head count whose share meets 50%; one fewer was tried and misses."""
+    result = simulator.size(
+        simulator.load_scenario(SCENARIO),
+        team="live",
+        target="by_team.live.frt.within_target>=50%",
+        confidence=None,
+    )
+    tried = {c.agents: c for c in result.candidates}
+    assert tried[result.agents].met and tried[result.agents].value >= 0.5
+    assert not tried[result.agents - 1].met
+    assert result.summary["by_team"]["live"]["frt_s"]["within_target"]["value"] >= 0.5

@@ -28,6 +28,18 @@ from simulator.errors import ScenarioError
         ("counts.abandoned<=10", ("overall", "counts", "abandoned"), "<=", 10.0),
         ("by_stream.chat.frt.p90<=2min", ("by_stream", "chat", "frt_s", "p90"), "<=", 120.0),
         (
+            "by_team.live.frt.within_target>=0.8",
+            ("by_team", "live", "frt_s", "within_target"),
+            ">=",
+            0.8,
+        ),
+        (
+            "by_team.live.followup_s.within_target>=90%",
+            ("by_team", "live", "followup_s", "within_target"),
+            ">=",
+            0.9,
+        ),
+        (
             "by_stream.new.customer.abandon_rate<=0.1",
             ("by_stream", "new.customer", "abandon_rate"),
             "<=",

@@ -61,3 +61,34 @@ def test_caps_per_queue_and_switch_cost_errors_say_the_fix(team, expect) -> None
         simulator.load_scenario(scenario)
     text = caught.value.render()
     assert "teams.t" in text and expect in text and "fix:" in text
+
+
+@pytest.mark.parametrize(
+    ("handoff", "path", "expect", "fix"),
+    [
+        (
+            {"policy": "ownership", "continue_in": "c"},
+            "handoff",
+            "continue_in needs leftover: wait_for_owner",
+            "set leftover: wait_for_owner or remove continue_in",
+        ),
+        (
+            {"policy": "ownership", "leftover": "wait_for_owner", "continue_in": "mail"},
+            "handoff.continue_in",
+            "keeps conversations in 'mail' at shift end, but does not serve it",
+            "fix: add 'mail' to teams.t.serves",
+        ),
+    ],
+    ids=["without-keeping", "unserved"],
+)
+def test_continue_in_errors_say_the_fix(handoff, path, expect, fix) -> None:
+    """The owner's inbox only makes sense for conversations the owner keeps, and must
+    be a queue the owner's team serves (its cap is the team's)."""
+    scenario = {**SMALL, "handoff": handoff}
+    scenario["streams"]["c"]["conversation"]["handle"]["value"] = "1min"
+    scenario["streams"]["m"] = {**scenario["streams"]["c"], "queue": "mail"}
+    scenario["teams"]["o"] = {**SMALL["teams"]["t"], "serves": ["mail"], "handoff": {}}
+    with pytest.raises(simulator.ScenarioError) as caught:
+        simulator.load_scenario(scenario)
+    text = caught.value.render()
+    assert path in text and expect in text and fix in text

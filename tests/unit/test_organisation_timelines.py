@@ -326,3 +326,86 @@ def test_the_guides_company_wide_help_is_slower_and_weekly() -> None:
     assert picked.dt.hour.between(14, 15).all()
     typed = (company["first_reply_at"] - company["picked_up_at"]).to_numpy()
     assert np.allclose(typed, 1.7 * 300)
+
+
+def _owner_keeps(continue_in: str | None) -> dict[str, Any]:
+    """One person across a live chat and an inbox, one of each at a time, the inbox
+    looked at first, new pick-ups before owed replies; ownership with one minute of
+    overtime, leftovers kept by their owner (in the inbox when ``continue_in``)."""
+    handoff: dict[str, Any] = {
+        "policy": "ownership",
+        "intake_cutoff": "15min",
+        "max_overtime": "1min",
+        "leftover": "wait_for_owner",
+    }
+    if continue_in is not None:
+        handoff["continue_in"] = continue_in
+    return {
+        "horizon": "2d",
+        "streams": {
+            "chat": {
+                "per_hour": 1,
+                "conversation": {
+                    "first_handle": fixed(1000),
+                    "handle": fixed(200),
+                    "exchanges": 3,
+                    "reply_delay": fixed(300),
+                },
+            },
+            "inbox": {"per_hour": 1, "conversation": {"handle": fixed(1000)}},
+        },
+        "teams": {
+            "support": {
+                "serves": ["inbox", "chat"],
+                "concurrency": {"inbox": 1, "chat": 1, "total": 2},
+                "replies_first": False,
+                "roster": [
+                    {
+                        "label": "early",
+                        "days": "daily",
+                        "start": "00:00",
+                        "end": "01:00",
+                        "agents": 1,
+                    },
+                    {
+                        "label": "late",
+                        "days": "daily",
+                        "start": "01:00",
+                        "end": "03:00",
+                        "agents": 1,
+                    },
+                ],
+            }
+        },
+        "handoff": handoff,
+    }
+
+
+def test_an_owned_chat_continues_in_the_owners_inbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chat A (2000) is the early agent's: replies 2000-3000 and 3300-3500; the shift
+    ends at 3600, overtime at 3660 with A waiting on its customer, who writes at
+    3800. A stays the owner's, now in the inbox; the late agent never sees it. Day
+    two: inbox B (80000) and chat C (80100) wait for the early agent (86400), who
+    holds A: the inbox cap (1) is taken by A, so the agent picks C (typed
+    86400-87400), then owes A its last reply (87400-87600, resolved), and only then
+    has inbox room for B (87600). A's follow-up waited 87600 - 3800, and the
+    summary counts one conversation waiting for its owner, 3660 to 86400."""
+    scenario = _owner_keeps("inbox")
+    arrivals = {"chat": [2000, 80100], "inbox": [80000]}
+    record = simulate_at(monkeypatch, scenario, arrivals)
+    assert column(record, "arrived_at") == [2000, 80000, 80100]
+    assert column(record, "agent") == ["support.early.1"] * 3
+    assert column(record, "picked_up_at") == [2000, 87600, 86400]
+    assert column(record, "ended_at")[0] == 87600
+    followups = record.followups[record.followups["conversation"] == 0]
+    assert followups["response_s"].tolist() == [3500 - 3300, 87600 - 3800]
+    spells = record.unowned
+    assert spells["kind"].astype(str).tolist() == ["waiting_for_owner"]
+    assert spells[["since", "until", "shift_end"]].values.tolist() == [[3660, 86400, 3600]]
+    loaded = simulator.load_scenario({"name": "timeline", **scenario})
+    kept = replication_metrics(record, loaded)["overall"]["waiting_for_owner"]
+    assert kept["conversations"] == 1
+    assert kept["wait_s"]["mean"] == 86400 - 3660
+    # Without continue_in A still counts against the chat cap: B is picked at once.
+    record = simulate_at(monkeypatch, _owner_keeps(None), arrivals)
+    assert column(record, "picked_up_at")[1:] == [86400, 87600]

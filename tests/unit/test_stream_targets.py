@@ -13,7 +13,7 @@ import pytest
 
 import simulator
 from simulator.statistics.metrics import replication_metrics
-from tests.unit.timeline import fixed, simulate_at
+from tests.unit.timeline import column, fixed, simulate_at
 
 CHAT_OWN = {"frt": "2min", "followup": "4min"}
 SCENARIO_TARGETS = {"frt": "10min", "followup": "10min"}
@@ -130,3 +130,100 @@ def test_a_stream_target_alone_gives_shares_where_it_applies(
     assert metrics["by_stream"]["inbox"]["frt_s"]["within_target"] is None
     assert metrics["overall"]["frt_s"]["within_target"] == 0.5
     assert metrics["overall"]["followup_s"]["within_target"] is None
+
+
+def test_a_team_is_judged_on_what_it_answered_each_against_its_own_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One agent serves chat (2 min target, patience 200 s) then the inbox (the
+    scenario's 10 min), 300 s replies, one exchange; a second team serves nothing
+    that arrives. Chat A (0) is answered at 300 (FRT 300: a miss); chat B (1)
+    abandons at 201; inbox C (5) is picked at 300 and answered at 600 (FRT 595:
+    within). The team's share is 1 of its 2 answered (B is in no team's share);
+    the overall share counts B as a miss: 1 of 3. The idle team has no share."""
+    spec = {
+        "targets": {"frt": "10min"},
+        "streams": {
+            "chat": {
+                "per_hour": 1,
+                "targets": {"frt": "2min"},
+                "conversation": {"handle": fixed(300), "patience": fixed(200)},
+            },
+            "inbox": {"per_hour": 1, "conversation": {"handle": fixed(300)}},
+            "mail": {"per_hour": 1, "conversation": {"handle": fixed(300)}},
+        },
+        "teams": {
+            "support": {"agents": 1, "serves": ["chat", "inbox"]},
+            "idle": {"agents": 1, "serves": ["mail"]},
+        },
+    }
+    record = simulate_at(monkeypatch, spec, {"chat": [0, 1], "inbox": [5], "mail": []})
+    assert column(record, "outcome") == ["resolved", "abandoned", "resolved"]
+    assert column(record, "first_reply_at") == [300, None, 600]
+    metrics = replication_metrics(
+        record, simulator.load_scenario({"name": "t", "horizon": "3h", **spec})
+    )
+    assert metrics["by_team"]["support"]["frt_s"]["within_target"] == 0.5
+    assert metrics["by_team"]["idle"]["frt_s"]["within_target"] is None
+    assert metrics["by_team"]["support"]["followup_s"]["within_target"] is None
+    assert metrics["overall"]["frt_s"]["within_target"] == pytest.approx(1 / 3)
+
+
+def test_team_shares_equal_the_conversations_table() -> None:
+    """Random arrivals, two teams serving both streams in opposite orders, different
+    targets per stream, follow-ups and abandonment: in every replication each team's
+    within_target shares are those computed from conversations.parquet (its ``team``
+    column, counted after warmup) and the follow-ups table, each conversation against
+    its own stream's target."""
+    shape = {
+        "first_handle": {"dist": "exponential", "mean": "4min"},
+        "handle": {"dist": "exponential", "mean": "2min"},
+        "exchanges": {"dist": "geometric", "mean": 2},
+        "reply_delay": {"dist": "exponential", "mean": "2min"},
+        "patience": {"dist": "exponential", "mean": "15min"},
+    }
+    targets = {"chat": (120.0, 240.0), "inbox": (1800.0, 3600.0)}
+    scenario = simulator.load_scenario(
+        {
+            "name": "team-shares",
+            "horizon": "2d",
+            "warmup": "6h",
+            "targets": {"frt": "30min", "followup": "1h"},
+            "streams": {
+                "chat": {
+                    "per_hour": 20,
+                    "targets": {"frt": "2min", "followup": "4min"},
+                    "conversation": shape,
+                },
+                "inbox": {"per_hour": 10, "conversation": shape},
+            },
+            "teams": {
+                "live": {"agents": 2, "concurrency": 2, "serves": ["chat", "inbox"]},
+                "mail": {"agents": 1, "concurrency": 2, "serves": ["inbox", "chat"]},
+            },
+        }
+    )
+    result = simulator.run(scenario, replications=2, seed=5)
+    conversations = result.conversations
+    followups = result.followups
+    for replication, tree in enumerate(result.replication_metrics):
+        rows = conversations[
+            (conversations["replication"] == replication)
+            & (conversations["arrived_at"] >= scenario.warmup)
+        ]
+        asked = followups[followups["replication"] == replication]
+        for team in ("live", "mail"):
+            own = rows[(rows["team"] == team) & rows["first_reply_at"].notna()]
+            frt = own["first_reply_at"] - own["arrived_at"]
+            limit = own["stream"].map({s: t[0] for s, t in targets.items()}).astype(float)
+            later = asked[asked["conversation"].isin(own["conversation"])].merge(
+                own[["conversation", "stream"]], on="conversation"
+            )
+            later = later[later["response_s"].notna()]
+            wait = later["stream"].map({s: t[1] for s, t in targets.items()}).astype(float)
+            assert len(own) > 0 and len(later) > 0
+            block = tree["by_team"][team]
+            assert block["frt_s"]["within_target"] == pytest.approx(float(np.mean(frt <= limit)))
+            assert block["followup_s"]["within_target"] == pytest.approx(
+                float(np.mean(later["response_s"] <= wait))
+            )
