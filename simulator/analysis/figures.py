@@ -399,6 +399,7 @@ def response_distribution_figure(
         done = "resolved" if measure == "resolution" else "answered"
         ax.set_ylabel(f"% {done} within that time")
         ax.grid(alpha=0.3)
+        ax.locator_params(nbins=6)
     if len(streams) > 1:
         handles, labels = max(
             (ax.get_legend_handles_labels() for ax in axes), key=lambda pair: len(pair[1])
