@@ -468,10 +468,10 @@ def heatmap_figure(
             fontweight="bold",
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.85, "lw": 0},
         )
+    ax.tick_params(length=0)  # before the ticks are made, not applied to each after
     ax.set_yticks(range(7), list(grid.index))
     ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
     ax.set_xlabel(f"hour of the day, {zone}")
-    ax.tick_params(length=0)
     _title(ax, title, 12)
     bar = figure.colorbar(image, ax=ax, fraction=0.05, pad=0.012, aspect=15, extend=extend)
     bar.set_label(colour_label)
