@@ -193,11 +193,13 @@ def handoff_table(result: RunResult) -> pd.DataFrame:
     }
     followups = _followups_by_team(result)
     response = followups["response_s"].to_numpy(dtype=float)
+    team_codes = followups["team"].cat
+    code_of = {str(name): code for code, name in enumerate(team_codes.categories)}
     # Row positions of each (replication, team, handed back?): one grouping, not a mask each.
     groups = followups.groupby(
         [
             followups["replication"].to_numpy(),
-            followups["team"].to_numpy(dtype=object),
+            team_codes.codes.to_numpy(),
             followups["after_handback"].to_numpy(dtype=bool),
         ]
     ).indices
@@ -222,7 +224,7 @@ def handoff_table(result: RunResult) -> pd.DataFrame:
                     ),
                 }
             for label, handed in (("handed_back", True), ("kept", False)):
-                rows = groups.get((record.replication, team, handed))
+                rows = groups.get((record.replication, code_of.get(team), handed))
                 values[f"followup_p90_{label}_s"] = (
                     float(np.percentile(response[rows], 90)) if rows is not None else None
                 )
@@ -253,7 +255,7 @@ def _followups_by_team(result: RunResult) -> pd.DataFrame:
         {
             "replication": counted["replication"].to_numpy(),
             "conversation": counted["conversation"].to_numpy(),
-            "team": counted["team"].astype(str).to_numpy(),
+            "team": pd.Categorical(counted["team"]),
         }
     )
     return result.followups.merge(teams, on=["replication", "conversation"], how="inner")

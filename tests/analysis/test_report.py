@@ -219,6 +219,32 @@ def test_frt_rows_pool_to_the_summary_share(result: RunResult) -> None:
     assert resolved == summary["overall"]["counts"]["resolved"]["value"]
 
 
+def test_handoff_followup_p90_per_team_and_handback(result: RunResult) -> None:
+    """The table's follow-up p90s are the mean over replications of each one's 90th
+    percentile of the team's follow-ups, split by whether the conversation was handed back."""
+    table = tables.handoff_table(result).set_index(["team", "measure"])
+    conversations = result.conversations
+    counted = conversations[conversations["arrived_at"].to_numpy() >= result.scenario.warmup]
+    followups = result.followups.merge(
+        counted[["replication", "conversation", "team"]], on=["replication", "conversation"]
+    )
+    checked = 0
+    for team in result.scenario.teams:
+        for label, handed in (("handed_back", True), ("kept", False)):
+            p90s = [
+                np.percentile(rows["response_s"], 90)
+                for _, rows in followups[
+                    (followups["team"] == team).to_numpy()
+                    & (followups["after_handback"].to_numpy() == handed)
+                ].groupby("replication")
+            ]
+            value = table.loc[(team, f"followup_p90_{label}_s"), "value"]
+            if len(p90s) == len(result.records):
+                assert value == pytest.approx(np.mean(p90s), rel=1e-12)
+                checked += 1
+    assert checked >= 2  # both teams' kept follow-ups at least
+
+
 def test_heatmap_marks_unobserved_hours_and_labels_only_the_extreme_cell() -> None:
     values = np.full(168, np.nan)
     values[:3] = [1.0, 3.0, 2.0]
