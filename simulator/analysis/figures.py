@@ -12,8 +12,9 @@ minutes, hours or days, :mod:`simulator.analysis.time_axes`), shares in
 percent, the service targets as dashed lines, each stream, queue and team in
 its own colour in every figure (:mod:`simulator.analysis.palette`), and every
 title says what is measured and every axis its unit. Figures are kept cheap to
-draw (a report is drawn after every run): few text artists, no per-cell labels.
-"""
+draw (a report is drawn after every run): few text artists, no per-cell labels,
+titles at a fixed height, and value labels placed inside the axes and never
+clipped (the check costs more than drawing them)."""
 
 from __future__ import annotations
 
@@ -285,6 +286,7 @@ def headline_figure(
                         (value, position),
                         xytext=(0, 7),
                         textcoords="offset points",
+                        annotation_clip=False,
                         ha="center",
                         fontsize=9,
                     )
@@ -383,6 +385,7 @@ def response_distribution_figure(
                 (unit.of(target), 3),
                 xytext=(5, 0),
                 textcoords="offset points",
+                annotation_clip=False,
                 color=TARGET_STYLE["color"],
                 fontsize=9,
                 va="bottom",
@@ -462,6 +465,7 @@ def heatmap_figure(
             (column + 0.5, row),
             xytext=(3, 0),
             textcoords="offset points",
+            annotation_clip=False,
             va="center",
             ha="left" if column < 20 else "right",
             fontsize=9,
@@ -801,6 +805,7 @@ def handoff_figure(table: pd.DataFrame, colours: Colours | None = None) -> Figur
                     (position, tip),
                     xytext=(0, 3),
                     textcoords="offset points",
+                    annotation_clip=False,
                     ha="center",
                     fontsize=8.5,
                 )
