@@ -29,6 +29,7 @@ import pandas as pd
 from matplotlib import colormaps, rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, Normalize
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
@@ -138,6 +139,28 @@ def _names(column: pd.Series) -> list[str]:
         present = set(column.unique())
         return [str(name) for name in column.cat.categories if name in present]
     return [str(name) for name in dict.fromkeys(column)]
+
+
+def _bars(
+    ax: Axes,
+    positions: np.ndarray,
+    heights: pd.Series,
+    width: float,
+    colour: str,
+    label: str | None = None,
+    alpha: float | None = None,
+) -> None:
+    """Vertical bars from 0 as one artist (``ax.bar`` makes one per bar); NaN draws none."""
+    top = heights.to_numpy(dtype=float)
+    left, right = positions - width / 2, positions + width / 2
+    corners = np.stack([left, np.zeros_like(top), left, top, right, top, right, np.zeros_like(top)])
+    bars = PolyCollection(
+        corners.T.reshape(-1, 4, 2), facecolors=colour, linewidths=0, alpha=alpha, label=label
+    )
+    bars.sticky_edges.y.append(0.0)  # the axis starts at 0, as with ax.bar
+    ax.add_collection(bars, autolim=True)
+    ax.update_datalim([(float(left.min()), 0.0), (float(right.max()), 0.0)])
+    ax.autoscale_view()
 
 
 def _no_data(ax: Axes, text: str) -> None:
@@ -864,12 +887,8 @@ def shift_end_week_figure(table: pd.DataFrame, policies: str) -> Figure:
             rows = table[table["kind"] == kind].set_index(["weekday", "clock"]).reindex(keys)
             positions = np.arange(len(keys)) + (index - (len(kinds) - 1) / 2) * width
             colour = PALETTE[(index * 3) % len(PALETTE)]
-            count_ax.bar(
-                positions, rows["per_end"], width * 0.9, color=colour, label=_SPELL_LABELS[kind]
-            )
-            wait_ax.bar(
-                positions, rows["wait_mean_h"] * scale, width * 0.9, color=colour, alpha=0.8
-            )
+            _bars(count_ax, positions, rows["per_end"], width * 0.9, colour, _SPELL_LABELS[kind])
+            _bars(wait_ax, positions, rows["wait_mean_h"] * scale, width * 0.9, colour, alpha=0.8)
             wait_ax.scatter(positions, rows["wait_p90_h"] * scale, color="black", marker="_", s=120)
         wait_ax.set_xticks(np.arange(len(keys)), labels, fontsize=7)
         count_ax.legend(fontsize=8.5)

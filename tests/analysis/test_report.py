@@ -245,6 +245,36 @@ def test_handoff_followup_p90_per_team_and_handback(result: RunResult) -> None:
     assert checked >= 2  # both teams' kept follow-ups at least
 
 
+def test_shift_end_week_bars_stand_on_zero_at_their_heights() -> None:
+    """Each kind's bars are one artist: a bar per shift end of its height, none for a
+    shift end without that kind, and the count axis starting at 0."""
+    table = pd.DataFrame(
+        {
+            "weekday": [0, 0, 2],
+            "clock": ["08:00", "17:00", "08:00"],
+            "kind": ["handed_back", "handed_back", "waiting_for_owner"],
+            "per_end": [2.0, 5.0, 3.0],
+            "wait_mean_h": [0.5, 1.0, 2.0],
+            "wait_p90_h": [1.0, 2.0, 3.0],
+        }
+    )
+    figure = figures.shift_end_week_figure(table, "handback")
+    count_ax = figure.axes[0]
+    handed, waiting = count_ax.collections
+    tops = [
+        [float(np.max(path.vertices[:, 1])) for path in bars.get_paths()]
+        for bars in (handed, waiting)
+    ]
+    assert tops[0][:2] == [2.0, 5.0] and np.isnan(tops[0][2])
+    assert np.isnan(tops[1][:2]).all() and tops[1][2] == 3.0
+    assert count_ax.get_ylim()[0] == 0.0
+    assert [text.get_text() for text in count_ax.get_legend().get_texts()] == [
+        "handed back",
+        "waiting for the owner",
+    ]
+    assert figures.png_bytes(figure).startswith(PNG_SIGNATURE)
+
+
 def test_heatmap_marks_unobserved_hours_and_labels_only_the_extreme_cell() -> None:
     values = np.full(168, np.nan)
     values[:3] = [1.0, 3.0, 2.0]
