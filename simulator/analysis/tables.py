@@ -119,12 +119,13 @@ def _states(result: RunResult, kind: str, column: str) -> pd.DataFrame:
     scenario = result.scenario
     width = series_bin(scenario)
     order = scenario.queues() if kind == "queue" else list(scenario.teams)
-    names = states["name"].to_numpy(dtype=object)
-    order += sorted(set(pd.unique(names)) - set(order))  # anything the scenario does not name, last
+    names = pd.Categorical(states["name"])  # categorical already: recoded, not re-read as text
+    present = names.categories[np.unique(names.codes[names.codes >= 0])]
+    order += sorted(set(present) - set(order))  # anything the scenario does not name, last
     return pd.DataFrame(
         {
             "replication": states["replication"].to_numpy(),
-            "name": pd.Categorical(names, categories=order),
+            "name": names.set_categories(order),
             "bin": np.floor(_floats(states, "at") / width) * width,
             "value": _floats(states, column),
         }

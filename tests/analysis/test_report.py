@@ -275,6 +275,16 @@ def test_shift_end_week_bars_stand_on_zero_at_their_heights() -> None:
     assert figures.png_bytes(figure).startswith(PNG_SIGNATURE)
 
 
+def test_queue_series_in_the_scenario_order_with_unnamed_queues_last(result: RunResult) -> None:
+    states = result.states.astype({"name": str})
+    extra = states[(states["kind"] == "queue").to_numpy()].head(3).assign(name="aa-unnamed")
+    fake = SimpleNamespace(states=pd.concat([extra, states]), scenario=result.scenario)
+    queues = tables.queue_over_time(fake)  # type: ignore[arg-type]
+    assert list(queues["queue"].cat.categories) == [*result.scenario.queues(), "aa-unnamed"]
+    assert (queues["queue"] == "aa-unnamed").sum() >= 1
+    assert queues["queue"].notna().all()
+
+
 def test_heatmap_marks_unobserved_hours_and_labels_only_the_extreme_cell() -> None:
     values = np.full(168, np.nan)
     values[:3] = [1.0, 3.0, 2.0]
