@@ -46,8 +46,9 @@ DPI = 100
 PNG_COMPRESSION = 1
 """zlib level of the PNG files: flat-coloured figures compress almost as well at 1
 as at the default 6, several times faster."""
-RENDERING = {"text.hinting": "no_hinting"}
-"""Settings in force while a figure is rendered (and only then: a notebook's are left alone)."""
+RENDERING = {"text.hinting": "no_hinting", "savefig.bbox": "standard"}
+"""Settings in force while a figure is saved (and only then: a notebook's are left
+alone): unhinted text, and the whole figure whatever ``savefig.bbox`` says."""
 PALETTE = (
     "#1f77b4",
     "#ff7f0e",

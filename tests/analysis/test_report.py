@@ -285,6 +285,17 @@ def test_queue_series_in_the_scenario_order_with_unnamed_queues_last(result: Run
     assert queues["queue"].notna().all()
 
 
+def test_png_is_the_whole_figure_whatever_the_callers_settings() -> None:
+    import matplotlib
+
+    figure = figures.arrivals_heatmap(week_grid(np.arange(168.0)), zone="UTC")
+    plain = figures.png_bytes(figure)
+    with matplotlib.rc_context({"savefig.bbox": "tight", "text.hinting": "auto"}):
+        assert figures.png_bytes(figure) == plain
+        assert matplotlib.rcParams["text.hinting"] == "auto"  # left as the caller set it
+    assert plain.startswith(PNG_SIGNATURE)
+
+
 def test_heatmap_marks_unobserved_hours_and_labels_only_the_extreme_cell() -> None:
     values = np.full(168, np.nan)
     values[:3] = [1.0, 3.0, 2.0]
