@@ -14,6 +14,9 @@ Prints a table with:
   M/M/10 of ``benchmarks/throughput.py`` for as many customers, also in a fresh
   interpreter (the baseline). The ratio is plain SimPy's seconds over staffsim's:
   staffsim's speed relative to the bare model.
+* ``figures-default``: the CPU milliseconds of each figure of the default
+  scenario's report (drawn and saved as PNG in one process), and the whole
+  report drawn serially in one process and by the worker pool.
 
 Targets (issue 9): the default scenario's folder, report included, in under 1 s
 after the simulation; the end-to-end run at >= 0.8x plain SimPy. Each case
@@ -25,6 +28,7 @@ Usage::
 
     python benchmarks/report.py               # best of 3
     python benchmarks/report.py --repeat 1
+    python benchmarks/report.py --case figures-default   # CPU ms per figure
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ CONVERSATIONS = 380_000
 SEED = 1
 TARGET_REPORT_S = 1.0
 TARGET_RATIO = 0.8
-CASES = ("report-default", "run-mm10-380k")
+CASES = ("report-default", "figures-default", "run-mm10-380k")
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
@@ -72,12 +76,9 @@ def _timed(command: list[str]) -> dict[str, Any]:
 # -- the cases, each in its own process ----------------------------------------------
 def write_default(report: bool) -> None:
     """Simulate the default scenario, then time writing its folder; print one JSON line."""
-    from simulator.cli import DEFAULT_SCENARIO
-    from simulator.experiment import run
     from simulator.results_writer import write_results
-    from simulator.scenario.loader import load_scenario
 
-    result = run(load_scenario(DEFAULT_SCENARIO), jobs=1)
+    result = _default_result()
     with tempfile.TemporaryDirectory() as folder:
         cpu, began = time.process_time(), time.perf_counter()
         children = _children_cpu()
@@ -89,12 +90,67 @@ def write_default(report: bool) -> None:
     )
 
 
+def _default_result() -> Any:
+    from simulator.experiment import run
+    from simulator.scenario.loader import load_scenario
+    from simulator.scenario.shipped import DEFAULT, shipped_scenario
+
+    return run(load_scenario(shipped_scenario(DEFAULT)), jobs=1)
+
+
+def draw_default(repeat: int) -> None:
+    """Simulate the default scenario, then time drawing its figures; print one JSON line.
+
+    Each figure is drawn in this process (after one untimed drawing of all, so
+    matplotlib is loaded and shared tables are cached), best CPU time of ``repeat``;
+    then the whole report is drawn serially here and by the worker pool, CPU
+    time of this process and its workers, matplotlib's import in each worker included.
+    """
+    from simulator.analysis.report import FIGURES, ReportData, draw_figure, drawing
+
+    result = _default_result()
+    for frame in ("conversations", "followups", "states"):
+        getattr(result, frame)
+
+    def whole(workers: int | None) -> tuple[float, float]:
+        cpu, children, began = time.process_time(), _children_cpu(), time.perf_counter()
+        with drawing(result, workers=workers) as drawn:
+            for _ in drawn:
+                pass
+        seconds = time.perf_counter() - began
+        return seconds, time.process_time() - cpu + _children_cpu() - children
+
+    pool_s, pool_cpu = whole(None)  # one worker per core, as staffsim run draws
+    serial_s, serial_cpu = whole(1)  # the first serial drawing loads matplotlib here
+    data = ReportData(result)
+    best = {name: float("inf") for name, _, _ in FIGURES}
+    for _ in range(repeat):
+        for name in best:
+            began = time.process_time()
+            draw_figure(data, name)
+            best[name] = min(best[name], time.process_time() - began)
+    serial_s, serial_cpu = min((serial_s, serial_cpu), whole(1))
+    print(
+        json.dumps(
+            {
+                "figures_ms": {name: round(1000 * cpu) for name, cpu in best.items()},
+                "serial_s": serial_s,
+                "serial_cpu_s": serial_cpu,
+                "pool_s": pool_s,
+                "pool_cpu_s": pool_cpu,
+            }
+        )
+    )
+
+
 def plain(customers: int) -> None:
     print(json.dumps({"conversations": plain_simpy_mm10(customers, SEED)}))
 
 
 def measure(case: str, scenario: Path, out: Path) -> dict[str, Any]:
     me = [sys.executable, __file__]
+    if case == "figures-default":
+        return _timed([*me, "--worker", "draw", "--repeat", "3"])
     if case == "report-default":
         inner = _timed([*me, "--worker", "write-report"])
         return {**inner, "baseline": _timed([*me, "--worker", "write-data"])}
@@ -113,11 +169,16 @@ def main(argv: list[str] | None = None) -> None:
         "--case", choices=CASES, action="append", help="only this case (default: both)"
     )
     parser.add_argument(
-        "--worker", choices=["write-report", "write-data", "plain"], help=argparse.SUPPRESS
+        "--worker",
+        choices=["write-report", "write-data", "draw", "plain"],
+        help=argparse.SUPPRESS,
     )
     args = parser.parse_args(argv)
     if args.worker == "plain":
         plain(args.conversations)
+        return
+    if args.worker == "draw":
+        draw_default(args.repeat)
         return
     if args.worker:
         write_default(report=args.worker == "write-report")
@@ -141,15 +202,40 @@ def main(argv: list[str] | None = None) -> None:
             for case in cases:  # interleaved, so drift hits every case alike
                 m = measure(case, scenario, Path(work) / "out")
                 runs[case].append(m)
-                print(
-                    f"  {case}: {m['seconds']:.2f} s (baseline {m['baseline']['seconds']:.2f} s)",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                print(f"  {case}: {_progress(m)}", file=sys.stderr, flush=True)
+    figures = runs.pop("figures-default", None)
     best = {case: min(found, key=lambda m: m["seconds"]) for case, found in runs.items()}
     for case, found in runs.items():  # the baseline's best, whichever repeat it came from
         best[case] = {**best[case], "baseline": min((m["baseline"] for m in found), key=_wall)}
     report(best)
+    if figures:
+        report_figures(figures)
+
+
+def _progress(m: dict[str, Any]) -> str:
+    if "figures_ms" in m:
+        return f"pool {m['pool_s']:.2f} s, serial {m['serial_s']:.2f} s"
+    return f"{m['seconds']:.2f} s (baseline {m['baseline']['seconds']:.2f} s)"
+
+
+def report_figures(runs: list[dict[str, Any]]) -> None:
+    """Per-figure CPU milliseconds (best over the runs) and the whole report's cost."""
+    names = list(runs[0]["figures_ms"])
+    ms = {name: min(m["figures_ms"][name] for m in runs) for name in names}
+    pool = min(runs, key=lambda m: m["pool_s"])
+    serial = min(runs, key=lambda m: m["serial_s"])
+    width = max(len(name) for name in names)
+    print(f"| {'figure'.ljust(width)} | cpu ms |")
+    print(f"| {'-' * width} | ------ |")
+    for name in names:
+        print(f"| {name.ljust(width)} | {ms[name]:6d} |")
+    print(f"| {'all ten'.ljust(width)} | {sum(ms.values()):6d} |")
+    print()
+    print(
+        f"report drawn serially in one process (matplotlib loaded): {serial['serial_s']:.2f} s, "
+        f"{serial['serial_cpu_s']:.2f} s CPU; by the worker pool (one per core, each "
+        f"loading matplotlib): {pool['pool_s']:.2f} s, {pool['pool_cpu_s']:.2f} s CPU"
+    )
 
 
 def _wall(m: dict[str, Any]) -> float:

@@ -266,19 +266,20 @@ FIGURES: tuple[tuple[str, str, Callable[[ReportData], tuple[Figure, str]]], ...]
 )
 """File stem, heading and drawing of every figure, in the report's order."""
 COSTLIEST_FIRST = (
+    "shift_ends",
     "response_times",
     "shift_ends_week",
-    "shift_ends",
     "queue_over_time",
     "headline",
-    "heatmap_arrivals",
     "heatmap_frt_p90",
-    "heatmap_within_target",
+    "heatmap_arrivals",
     "heatmap_agents",
+    "heatmap_within_target",
     "occupancy",
 )
 """The order figures are handed to the workers (CPU time measured on the default
-scenario): the last to start is a cheap one, so no worker is left drawing alone."""
+scenario, ``benchmarks/report.py --case figures-default``): the last to start is a
+cheap one, so no worker is left drawing alone."""
 
 
 def _cost_rank(name: str) -> int:

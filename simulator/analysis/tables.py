@@ -65,7 +65,8 @@ def response_times(result: RunResult) -> pd.DataFrame:
         outcome == Outcome.OPEN.value, frt, scenario.horizon - arrived, target
     )
     resolved = outcome == Outcome.RESOLVED.value
-    stream = counted["stream"].astype(str).to_numpy()
+    # Categorical from the start: coding the pooled rows' names at the end costs more.
+    stream = pd.Categorical(counted["stream"], categories=list(scenario.streams))
     replication = counted["replication"].to_numpy()
 
     followups = result.followups.merge(
@@ -76,35 +77,31 @@ def response_times(result: RunResult) -> pd.DataFrame:
         how="inner",
     )
     parts = [
-        pd.DataFrame(
-            {
-                "replication": replication[reached],
-                "stream": stream[reached],
-                "measure": "frt",
-                "seconds": frt[reached],
-            }
+        (replication[reached], stream[reached], frt[reached]),
+        (
+            followups["replication"].to_numpy(),
+            followups["stream"].array,
+            _floats(followups, "response_s"),
         ),
-        pd.DataFrame(
-            {
-                "replication": followups["replication"].to_numpy(),
-                "stream": followups["stream"].to_numpy(),
-                "measure": "followup",
-                "seconds": _floats(followups, "response_s"),
-            }
-        ),
-        pd.DataFrame(
-            {
-                "replication": replication[resolved],
-                "stream": stream[resolved],
-                "measure": "resolution",
-                "seconds": _floats(counted, "ended_at")[resolved] - arrived[resolved],
-            }
+        (
+            replication[resolved],
+            stream[resolved],
+            _floats(counted, "ended_at")[resolved] - arrived[resolved],
         ),
     ]
-    table = pd.concat(parts, ignore_index=True)
-    table["stream"] = pd.Categorical(table["stream"], categories=list(scenario.streams))
-    table["measure"] = pd.Categorical(table["measure"], categories=list(MEASURES))
-    return table
+    return pd.DataFrame(
+        {
+            "replication": np.concatenate([part[0] for part in parts]),
+            "stream": pd.Categorical.from_codes(
+                np.concatenate([part[1].codes for part in parts]), categories=stream.categories
+            ),
+            "measure": pd.Categorical.from_codes(
+                np.repeat(np.arange(len(MEASURES)), [len(part[0]) for part in parts]),
+                categories=list(MEASURES),
+            ),
+            "seconds": np.concatenate([part[2] for part in parts]),
+        }
+    )
 
 
 def series_bin(scenario: Scenario) -> float:
@@ -122,12 +119,13 @@ def _states(result: RunResult, kind: str, column: str) -> pd.DataFrame:
     scenario = result.scenario
     width = series_bin(scenario)
     order = scenario.queues() if kind == "queue" else list(scenario.teams)
-    names = states["name"].to_numpy(dtype=object)
-    order += sorted(set(pd.unique(names)) - set(order))  # anything the scenario does not name, last
+    names = pd.Categorical(states["name"])  # categorical already: recoded, not re-read as text
+    present = names.categories[np.unique(names.codes[names.codes >= 0])]
+    order += sorted(set(present) - set(order))  # anything the scenario does not name, last
     return pd.DataFrame(
         {
             "replication": states["replication"].to_numpy(),
-            "name": pd.Categorical(names, categories=order),
+            "name": names.set_categories(order),
             "bin": np.floor(_floats(states, "at") / width) * width,
             "value": _floats(states, column),
         }
@@ -195,11 +193,21 @@ def handoff_table(result: RunResult) -> pd.DataFrame:
         (team, measure): [] for team in scenario.teams for measure in HANDOFF_MEASURES
     }
     followups = _followups_by_team(result)
+    response = followups["response_s"].to_numpy(dtype=float)
+    team_codes = followups["team"].cat
+    code_of = {str(name): code for code, name in enumerate(team_codes.categories)}
+    # Row positions of each (replication, team, handed back?): one grouping, not a mask each.
+    groups = followups.groupby(
+        [
+            followups["replication"].to_numpy(),
+            team_codes.codes.to_numpy(),
+            followups["after_handback"].to_numpy(dtype=bool),
+        ]
+    ).indices
     for record in result.records:
         teams = record.teams.groupby(record.teams["team"].astype(str), observed=True)[
             ["handbacks", "reread_s", "overtime_s", "agent_shifts"]
         ].sum()
-        mine = followups[followups["replication"] == record.replication]
         for team in scenario.teams:
             row = teams.loc[team] if team in teams.index else None
             values: dict[str, float | None] = {
@@ -216,13 +224,10 @@ def handoff_table(result: RunResult) -> pd.DataFrame:
                         float(row["overtime_s"]) / 60.0 / shifts if shifts > 0 else None
                     ),
                 }
-            own = mine[(mine["team"] == team).to_numpy()]
             for label, handed in (("handed_back", True), ("kept", False)):
-                times = own.loc[
-                    own["after_handback"].to_numpy(dtype=bool) == handed, "response_s"
-                ].to_numpy(dtype=float)
+                rows = groups.get((record.replication, code_of.get(team), handed))
                 values[f"followup_p90_{label}_s"] = (
-                    float(np.percentile(times, 90)) if times.size else None
+                    float(np.percentile(response[rows], 90)) if rows is not None else None
                 )
             for measure in HANDOFF_MEASURES:
                 per_replication[(team, measure)].append(values[measure])
@@ -251,7 +256,7 @@ def _followups_by_team(result: RunResult) -> pd.DataFrame:
         {
             "replication": counted["replication"].to_numpy(),
             "conversation": counted["conversation"].to_numpy(),
-            "team": counted["team"].astype(str).to_numpy(),
+            "team": pd.Categorical(counted["team"]),
         }
     )
     return result.followups.merge(teams, on=["replication", "conversation"], how="inner")

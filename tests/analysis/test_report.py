@@ -219,6 +219,83 @@ def test_frt_rows_pool_to_the_summary_share(result: RunResult) -> None:
     assert resolved == summary["overall"]["counts"]["resolved"]["value"]
 
 
+def test_handoff_followup_p90_per_team_and_handback(result: RunResult) -> None:
+    """The table's follow-up p90s are the mean over replications of each one's 90th
+    percentile of the team's follow-ups, split by whether the conversation was handed back."""
+    table = tables.handoff_table(result).set_index(["team", "measure"])
+    conversations = result.conversations
+    counted = conversations[conversations["arrived_at"].to_numpy() >= result.scenario.warmup]
+    followups = result.followups.merge(
+        counted[["replication", "conversation", "team"]], on=["replication", "conversation"]
+    )
+    checked = 0
+    for team in result.scenario.teams:
+        for label, handed in (("handed_back", True), ("kept", False)):
+            p90s = [
+                np.percentile(rows["response_s"], 90)
+                for _, rows in followups[
+                    (followups["team"] == team).to_numpy()
+                    & (followups["after_handback"].to_numpy() == handed)
+                ].groupby("replication")
+            ]
+            value = table.loc[(team, f"followup_p90_{label}_s"), "value"]
+            if len(p90s) == len(result.records):
+                assert value == pytest.approx(np.mean(p90s), rel=1e-12)
+                checked += 1
+    assert checked >= 2  # both teams' kept follow-ups at least
+
+
+def test_shift_end_week_bars_stand_on_zero_at_their_heights() -> None:
+    """Each kind's bars are one artist: a bar per shift end of its height, none for a
+    shift end without that kind, and the count axis starting at 0."""
+    table = pd.DataFrame(
+        {
+            "weekday": [0, 0, 2],
+            "clock": ["08:00", "17:00", "08:00"],
+            "kind": ["handed_back", "handed_back", "waiting_for_owner"],
+            "per_end": [2.0, 5.0, 3.0],
+            "wait_mean_h": [0.5, 1.0, 2.0],
+            "wait_p90_h": [1.0, 2.0, 3.0],
+        }
+    )
+    figure = figures.shift_end_week_figure(table, "handback")
+    count_ax = figure.axes[0]
+    handed, waiting = count_ax.collections
+    tops = [
+        [float(np.max(path.vertices[:, 1])) for path in bars.get_paths()]
+        for bars in (handed, waiting)
+    ]
+    assert tops[0][:2] == [2.0, 5.0] and np.isnan(tops[0][2])
+    assert np.isnan(tops[1][:2]).all() and tops[1][2] == 3.0
+    assert count_ax.get_ylim()[0] == 0.0
+    assert [text.get_text() for text in count_ax.get_legend().get_texts()] == [
+        "handed back",
+        "waiting for the owner",
+    ]
+    assert figures.png_bytes(figure).startswith(PNG_SIGNATURE)
+
+
+def test_queue_series_in_the_scenario_order_with_unnamed_queues_last(result: RunResult) -> None:
+    states = result.states.astype({"name": str})
+    extra = states[(states["kind"] == "queue").to_numpy()].head(3).assign(name="aa-unnamed")
+    fake = SimpleNamespace(states=pd.concat([extra, states]), scenario=result.scenario)
+    queues = tables.queue_over_time(fake)  # type: ignore[arg-type]
+    assert list(queues["queue"].cat.categories) == [*result.scenario.queues(), "aa-unnamed"]
+    assert (queues["queue"] == "aa-unnamed").sum() >= 1
+    assert queues["queue"].notna().all()
+
+
+def test_png_is_the_whole_figure_whatever_the_callers_settings() -> None:
+    import matplotlib
+
+    figure = figures.arrivals_heatmap(week_grid(np.arange(168.0)), zone="UTC")
+    plain = figures.png_bytes(figure)
+    with matplotlib.rc_context({"savefig.bbox": "tight", "text.hinting": "auto"}):
+        assert figures.png_bytes(figure) == plain
+        assert matplotlib.rcParams["text.hinting"] == "auto"  # left as the caller set it
+    assert plain.startswith(PNG_SIGNATURE)
+
+
 def test_heatmap_marks_unobserved_hours_and_labels_only_the_extreme_cell() -> None:
     values = np.full(168, np.nan)
     values[:3] = [1.0, 3.0, 2.0]
