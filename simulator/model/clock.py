@@ -9,13 +9,16 @@ starts then is on before it, a reply finished then is sent first).
 
 Replies, wrap-ups and customer messages are callbacks at a delay that nothing
 waits on or cancels: :meth:`Clock.call_in` puts a bare callback holder in SimPy's
-schedule, in the same order a ``Timeout`` would take, without building one.
+schedule, in the same order a ``Timeout`` would take, without building one;
+:meth:`Clock.run_feeding` calls it back itself rather than through
+:meth:`simpy.Environment.step` (what a step does with such a holder, minus the
+call and the callback list).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
@@ -26,13 +29,23 @@ Callback = Callable[[Any], None]
 
 class _Call:
     """What :meth:`simpy.Environment.step` reads of a scheduled event: its callbacks,
-    and that it succeeded."""
+    and that it succeeded. The one callback is kept bare; the list is built only if
+    SimPy's own step asks for it."""
 
-    __slots__ = ("callbacks",)
+    __slots__ = ("callback",)
     _ok = True
 
     def __init__(self, callback: Callback) -> None:
-        self.callbacks: list[Callback] | None = [callback]
+        self.callback = callback
+
+    @property
+    def callbacks(self) -> list[Callback]:
+        return [self.callback]
+
+    @callbacks.setter
+    def callbacks(self, _value: None) -> None:
+        """SimPy marks a processed event by setting its callbacks to None: a holder
+        is never seen again, so there is nothing to keep."""
 
 
 class Clock(simpy.Environment):
@@ -54,9 +67,19 @@ class Clock(simpy.Environment):
             if at >= until:
                 break
             while queue and queue[0][0] <= at:
-                step()
+                event = queue[0][3]
+                if event.__class__ is _Call:  # step(), without the call and the list
+                    self._now = heappop(queue)[0]
+                    event.callback(event)
+                else:
+                    step()
             self._now = at
             arrive(index, at)
         while queue and queue[0][0] < until:
-            step()
+            event = queue[0][3]
+            if event.__class__ is _Call:
+                self._now = heappop(queue)[0]
+                event.callback(event)
+            else:
+                step()
         self._now = until

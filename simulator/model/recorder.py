@@ -167,11 +167,13 @@ class Recorder:
         """A reply (counted in ``sent``) by ``agent``: the first reply, a ticket's
         resolution or the answer to a follow-up."""
         index = conversation.index
+        sent = conversation.sent
         if now >= self.warmup:
-            self.tally.replies[agent] += 1
-            self.tally.first_replies[agent] += conversation.sent == 1
-        self.exchanges[index] = conversation.sent
-        if conversation.sent == 1:
+            tally = self.tally
+            tally.replies[agent] += 1
+            tally.first_replies[agent] += sent == 1
+        self.exchanges[index] = sent
+        if sent == 1:
             self.first_reply_at[index] = now
         elif conversation.ticket:
             self.ticket_conversation.append(index)
@@ -221,7 +223,8 @@ class Recorder:
         away); closes the time held at the previous count."""
         count = self.holding_count[agent]
         if count:  # inline after_warmup: called at every pick-up and release
-            elapsed = now - max(self.holding_since[agent], self.warmup)
+            since, warmup = self.holding_since[agent], self.warmup
+            elapsed = now - (since if since > warmup else warmup)
             if elapsed > 0:
                 self.tally.held_s[agent] += count * elapsed
         self.holding_count[agent] = held
@@ -254,16 +257,21 @@ class Recorder:
 
     # -- the state every STATE_INTERVAL --
     def queue_state(self, now: float, name: str, waiting: int) -> None:
-        self._state(now, 0, name, (waiting, 0, 0, 0))
+        self._state(now, 0, name)
+        self.state_counts.extend((waiting, 0, 0, 0))
 
     def team_state(self, now: float, name: str, present: int, working: int, held: int) -> None:
-        self._state(now, 1, name, (0, present, working, held))
+        self._state(now, 1, name)
+        self.state_counts.extend((0, present, working, held))
 
-    def _state(self, now: float, kind: int, name: str, counts: tuple[int, int, int, int]) -> None:
+    def _state(self, now: float, kind: int, name: str) -> None:
         self.state_at.append(now)
         self.state_kind.append(kind)
-        self.state_name.append(self.state_names.setdefault(name, len(self.state_names)))
-        self.state_counts.extend(counts)
+        names = self.state_names
+        code = names.get(name)
+        if code is None:
+            code = names[name] = len(names)
+        self.state_name.append(code)
 
     # -- results --
     def record(self, replication: int) -> ReplicationRecord:
