@@ -262,7 +262,7 @@ class Agent:
         held = self.held
         del held[conversation]
         self.recorder.holding(self.index, len(held) if self.present else 0, self.env._now)
-        conversation.let_go()
+        conversation.agent = None  # let_go, inlined: once per conversation
         if conversation.ticket and conversation.state is WAITING:
             self.dispatcher.raise_ticket(conversation)
         if self.winding_down and not held and self.cleared is not None:

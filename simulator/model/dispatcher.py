@@ -132,8 +132,12 @@ class Dispatcher:
         if queue.size or conversation.band == AFTER_NEW:
             return None
         for team, rule in self.servers[queue.index]:
-            if team.available:
-                return choose_available(team) if rule is None and team.caps is None else None
+            available = team.available
+            if available:
+                if rule is not None or team.caps is not None:
+                    return None
+                # choose_available, inlined for one conversation at a time
+                return next(iter(available)) if team.concurrency == 1 else choose_available(team)
         return None
 
     def offer(self, queue: Queue) -> None:
