@@ -360,7 +360,8 @@ class SerialAgent(Agent):
         self.busy_since = 0.0
 
     def owe(self, conversation: Conversation) -> None:
-        self._scale(conversation)
+        if not self.team.plain or conversation.scale != 1.0:  # else nothing to scale
+            self._scale(conversation)
         self.owed.append(conversation)
         if not self.busy and self.present:
             self.work()
@@ -478,7 +479,8 @@ class SharingAgent(Agent):
         self.speed_of = team.spec.speed
 
     def owe(self, conversation: Conversation) -> None:
-        self._scale(conversation)
+        if not self.team.plain or conversation.scale != 1.0:  # else nothing to scale
+            self._scale(conversation)
         if self.present and not self.on_break:
             self._advance()
             self.active[conversation] = None

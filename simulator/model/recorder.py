@@ -168,13 +168,14 @@ class Recorder:
         resolution or the answer to a follow-up."""
         index = conversation.index
         sent = conversation.sent
-        if now >= self.warmup:
-            tally = self.tally
-            tally.replies[agent] += 1
-            tally.first_replies[agent] += sent == 1
         self.exchanges[index] = sent
+        counted = now >= self.warmup
+        if counted:
+            self.tally.replies[agent] += 1
         if sent == 1:
             self.first_reply_at[index] = now
+            if counted:
+                self.tally.first_replies[agent] += 1
         elif conversation.ticket:
             self.ticket_conversation.append(index)
             self.ticket_raised_at.append(conversation.owed_since)
