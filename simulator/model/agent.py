@@ -207,10 +207,13 @@ class Agent:
         A conversation of a stream the team is not meant for costs triage time
         first; then it is either sent on to its own queue or answered here."""
         team = self.team
-        self.held[conversation] = None
-        self._note_holding()
+        held = self.held
+        held[conversation] = None
+        now = self.env._now  # SimPy's clock, without its property (hot path)
+        recorder = self.recorder
+        recorder.holding(self.index, len(held) if self.present else 0, now)
         if conversation.pick_up(self):
-            self.recorder.picked_up(conversation, team.index, self.index, self.env.now)
+            recorder.picked_up(conversation, team.index, self.index, now)
         if team.plain:  # no triage, no skills: only work scaled elsewhere needs undoing
             if conversation.scale != 1.0:
                 self._scale(conversation)
@@ -256,24 +259,26 @@ class Agent:
 
     def release(self, conversation: Conversation) -> None:
         """The conversation is over for this agent (resolved and wrapped up)."""
-        del self.held[conversation]
-        self._note_holding()
-        conversation.let_go()
+        held = self.held
+        del held[conversation]
+        self.recorder.holding(self.index, len(held) if self.present else 0, self.env._now)
+        conversation.agent = None  # let_go, inlined: once per conversation
         if conversation.ticket and conversation.state is WAITING:
             self.dispatcher.raise_ticket(conversation)
-        if self.winding_down and not self.held and self.cleared is not None:
+        if self.winding_down and not held and self.cleared is not None:
             self.cleared.succeed()
             self.cleared = None
 
     def _send_reply(self, conversation: Conversation) -> bool:
         """The owed reply is sent; True when the agent is done with the conversation
         (resolved, or escalated to be raised as a ticket when let go)."""
-        now = self.env.now
+        now = self.env._now
         conversation.sent += 1
-        self.recorder.reply_sent(conversation, self.index, now)
+        recorder = self.recorder
+        recorder.reply_sent(conversation, self.index, now)
         if conversation.sent >= conversation.needed:
             conversation.resolve()
-            self.recorder.resolved(conversation, now)
+            recorder.resolved(conversation, now)
             return True
         conversation.await_customer()
         if conversation.escalates():
@@ -355,7 +360,8 @@ class SerialAgent(Agent):
         self.busy_since = 0.0
 
     def owe(self, conversation: Conversation) -> None:
-        self._scale(conversation)
+        if not self.team.plain or conversation.scale != 1.0:  # else nothing to scale
+            self._scale(conversation)
         self.owed.append(conversation)
         if not self.busy and self.present:
             self.work()
@@ -372,8 +378,9 @@ class SerialAgent(Agent):
         if not self.present:
             return
         team = self.team
-        if self.owed and team.replies_first:
-            self._type(self.owed.popleft())
+        owed = self.owed
+        if owed and team.replies_first:
+            self._type(owed.popleft())
             return
         if self.accepting and len(self.held) < team.concurrency:
             conversation = self.next_conversation()
@@ -381,10 +388,13 @@ class SerialAgent(Agent):
                 self.take(conversation)
                 self._type(conversation)
                 return
-        if self.owed:
-            self._type(self.owed.popleft())
+            if not owed:  # _become_available, inlined: room and accepting, as checked
+                team.available[self] = None
+                return
+        if owed:
+            self._type(owed.popleft())
             return
-        self._become_available()
+        team.available.pop(self, None)
 
     def start(self, conversation: Conversation) -> None:
         self.take(conversation)
@@ -397,15 +407,17 @@ class SerialAgent(Agent):
 
     def _type(self, conversation: Conversation) -> None:
         self.team.available.pop(self, None)
+        env = self.env
         self.busy = True
-        self.busy_since = self.env.now
+        self.busy_since = env._now
         self.current = conversation
-        self.env.call_in(conversation.work, self._typed)
+        env.call_in(conversation.work, self._typed)
 
     def _typed(self, _event: object) -> None:
         conversation = self.current
         assert conversation is not None
-        self._tally_busy()
+        self.busy = False  # _tally_busy, inlined: once per reply
+        self.recorder.busy(self.index, self.busy_since, self.env._now)
         if conversation.reassigning:
             self.current = None
             self._triaged(conversation)
@@ -467,7 +479,8 @@ class SharingAgent(Agent):
         self.speed_of = team.spec.speed
 
     def owe(self, conversation: Conversation) -> None:
-        self._scale(conversation)
+        if not self.team.plain or conversation.scale != 1.0:  # else nothing to scale
+            self._scale(conversation)
         if self.present and not self.on_break:
             self._advance()
             self.active[conversation] = None

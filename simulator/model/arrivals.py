@@ -59,6 +59,8 @@ class _Linear:
         self.values = values
 
     def __call__(self, t: np.ndarray, side: Side = "right") -> np.ndarray:
+        if self.knots.size == 1:  # a constant (no surge, no rollout): what the rest gives
+            return np.full(np.shape(t), self.values[0], dtype=float)
         i = np.searchsorted(self.knots, t, side=side)
         lo = np.clip(i - 1, 0, self.knots.size - 1)
         hi = np.minimum(i, self.knots.size - 1)

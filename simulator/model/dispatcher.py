@@ -89,7 +89,8 @@ class Dispatcher:
     def admit(self, conversation: Conversation) -> None:
         """Past the bot: deflected, or into its routed queue where patience starts."""
         customers = conversation.customers
-        destination = customers.routes.queue[conversation.rank]
+        rank = conversation.rank
+        destination = customers.routes.queue[rank]
         if destination == DEFLECTED:
             conversation.deflect()
             self.recorder.deflected(conversation, self.env.now)
@@ -97,7 +98,7 @@ class Dispatcher:
         self.enqueue(conversation, self.queues[destination])
         patience = customers.patience
         if patience is not None and conversation.state is QUEUED:
-            wait = patience[conversation.rank]
+            wait = patience[rank]
             if wait < math.inf:
                 self.env.call_in(wait, lambda _event, c=conversation: self.abandon(c))
 
@@ -106,7 +107,7 @@ class Dispatcher:
         env = self.env
         agent = self._idle_taker(conversation, queue)
         if agent is not None:
-            queue.pass_through(conversation, env.now)
+            queue.pass_through(conversation, env._now)
             agent.start(conversation)
         else:
             queue.push(conversation)
@@ -131,8 +132,12 @@ class Dispatcher:
         if queue.size or conversation.band == AFTER_NEW:
             return None
         for team, rule in self.servers[queue.index]:
-            if team.available:
-                return choose_available(team) if rule is None and team.caps is None else None
+            available = team.available
+            if available:
+                if rule is not None or team.caps is not None:
+                    return None
+                # choose_available, inlined for one conversation at a time
+                return next(iter(available)) if team.concurrency == 1 else choose_available(team)
         return None
 
     def offer(self, queue: Queue) -> None:
@@ -140,7 +145,7 @@ class Dispatcher:
         if not queue.size:
             return
         for team, rule in self.servers[queue.index]:
-            if team.available and (rule is None or overflowing(queue, rule, self.env.now)):
+            if team.available and (rule is None or overflowing(queue, rule, self.env._now)):
                 if team.caps is None:
                     choose_available(team).work()
                     return
@@ -207,7 +212,7 @@ class Dispatcher:
         """The conversation an agent of ``team`` should pick up next, if any: its own
         queues in priority order, then overflow queues whose condition holds; then,
         only if none had a new one, the same for conversations handed back after_new."""
-        now = self.env.now
+        now = self.env._now
         own, overflow = self.sources[team.index]
         for queue in own:
             if queue.size > queue.deferred:

@@ -139,7 +139,7 @@ class Engine:
 
     def _sample_state(self, _event: object) -> None:
         env = self.env
-        now = env.now
+        now = env._now
         recorder = self.recorder
         for queue in self.organisation.queues:
             recorder.queue_state(now, queue.name, queue.size)
@@ -149,7 +149,8 @@ class Engine:
                 held += len(agent.held)
                 if agent.present:
                     present += 1
-                    working += agent.working()
+                    if agent.working():
+                        working += 1
             recorder.team_state(now, team.name, present, working, held)
         env.call_in(STATE_INTERVAL, self._sample_state)
 

@@ -53,7 +53,11 @@ class Queue(Generic[W]):
             if conversation.state is QUEUED and conversation.queue is self:
                 if band == AFTER_NEW:
                     self.deferred -= 1
-                self._shrink(now)
+                self.size -= 1  # _shrink, inlined: once per pick-up from the queue
+                if not self.size:
+                    self.emptied_at = now
+                    for listener in self.on_empty:
+                        listener()
                 return conversation
         return None
 

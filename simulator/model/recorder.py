@@ -167,12 +167,15 @@ class Recorder:
         """A reply (counted in ``sent``) by ``agent``: the first reply, a ticket's
         resolution or the answer to a follow-up."""
         index = conversation.index
-        if now >= self.warmup:
+        sent = conversation.sent
+        self.exchanges[index] = sent
+        counted = now >= self.warmup
+        if counted:
             self.tally.replies[agent] += 1
-            self.tally.first_replies[agent] += conversation.sent == 1
-        self.exchanges[index] = conversation.sent
-        if conversation.sent == 1:
+        if sent == 1:
             self.first_reply_at[index] = now
+            if counted:
+                self.tally.first_replies[agent] += 1
         elif conversation.ticket:
             self.ticket_conversation.append(index)
             self.ticket_raised_at.append(conversation.owed_since)
@@ -221,7 +224,8 @@ class Recorder:
         away); closes the time held at the previous count."""
         count = self.holding_count[agent]
         if count:  # inline after_warmup: called at every pick-up and release
-            elapsed = now - max(self.holding_since[agent], self.warmup)
+            since, warmup = self.holding_since[agent], self.warmup
+            elapsed = now - (since if since > warmup else warmup)
             if elapsed > 0:
                 self.tally.held_s[agent] += count * elapsed
         self.holding_count[agent] = held
@@ -254,16 +258,21 @@ class Recorder:
 
     # -- the state every STATE_INTERVAL --
     def queue_state(self, now: float, name: str, waiting: int) -> None:
-        self._state(now, 0, name, (waiting, 0, 0, 0))
+        self._state(now, 0, name)
+        self.state_counts.extend((waiting, 0, 0, 0))
 
     def team_state(self, now: float, name: str, present: int, working: int, held: int) -> None:
-        self._state(now, 1, name, (0, present, working, held))
+        self._state(now, 1, name)
+        self.state_counts.extend((0, present, working, held))
 
-    def _state(self, now: float, kind: int, name: str, counts: tuple[int, int, int, int]) -> None:
+    def _state(self, now: float, kind: int, name: str) -> None:
         self.state_at.append(now)
         self.state_kind.append(kind)
-        self.state_name.append(self.state_names.setdefault(name, len(self.state_names)))
-        self.state_counts.extend(counts)
+        names = self.state_names
+        code = names.get(name)
+        if code is None:
+            code = names[name] = len(names)
+        self.state_name.append(code)
 
     # -- results --
     def record(self, replication: int) -> ReplicationRecord:
@@ -356,20 +365,31 @@ class Recorder:
         states = pd.DataFrame(
             {
                 "at": np.frombuffer(self.state_at, dtype=np.float64),
-                "kind": np.array(["queue", "team"], dtype=object)[
-                    np.frombuffer(self.state_kind, dtype=np.int8)
-                ],
-                "name": names[np.frombuffer(self.state_name, dtype=np.int16)],
+                "kind": _category(
+                    np.array(["queue", "team"], dtype=object),
+                    np.frombuffer(self.state_kind, dtype=np.int8),
+                ),
+                "name": _category(names, np.frombuffer(self.state_name, dtype=np.int16)),
                 **{column: counts[:, k] for k, column in enumerate(STATE_COLUMNS[3:])},
             }
         )
-        states["kind"] = states["kind"].astype("category")
-        states["name"] = states["name"].astype("category")
         if self.repeat_rows:
             conversations = _in_arrival_order(conversations, followups, tickets, unowned)
         return ReplicationRecord(
             replication, conversations, followups, teams, states, tickets, agents, unowned
         )
+
+
+def _category(labels: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """``labels[codes]`` as the categorical ``astype("category")`` makes of it (the
+    labels used, sorted), straight from the codes: turning the strings into a
+    category cost a quarter of building a long run's record."""
+    used = np.unique(codes)
+    present = labels[used]
+    order = np.argsort(present, kind="stable")
+    recode = np.empty(len(labels), dtype=np.int64)
+    recode[used[order]] = np.arange(len(used))
+    return pd.Categorical.from_codes(recode[codes], present[order])
 
 
 def _in_arrival_order(conversations: pd.DataFrame, *referring: pd.DataFrame) -> pd.DataFrame:
