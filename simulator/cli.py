@@ -261,10 +261,12 @@ def run(
     warn_about_plan(loaded, strict, source=path)
     out_dir = out if out is not None else default_out_dir(loaded.name, overrides)
 
+    from simulator.analysis.report import drawing_zygote
     from simulator.experiment import run as run_experiment  # the engine loads only to run
 
     check_cluster_option(cluster)
-    with claim(out_dir):
+    # the report's drawing process loads matplotlib while the run simulates
+    with claim(out_dir), drawing_zygote(enabled=not no_report) as zygote:
         if not quiet:
             count = replications if replications is not None else loaded.replications
             click.echo(
@@ -290,6 +292,7 @@ def run(
                 command=command_line(),
                 report=not no_report,
                 csv=csv,
+                zygote=zygote,
             ),
             out_dir,
             quiet,

@@ -17,14 +17,18 @@ write); from Python::
 A report is drawn after every run, so it must not cost as much as the run:
 :func:`drawing` starts one worker process per core (up to one per figure),
 each importing matplotlib once and drawing whole figures, while the caller
-writes its other files; the parent never imports matplotlib. The figures are
-drawn lazily from the result's records and summary; nothing here simulates.
+writes its other files; the parent never imports matplotlib. Where processes
+fork (Linux), :func:`drawing_zygote` goes further: started before the
+simulation, it imports matplotlib meanwhile, receives the result and forks the
+workers, which inherit both, so the import is off the path after the run. The
+figures are drawn lazily from the result's records and summary; nothing here simulates.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -333,17 +337,28 @@ def _draw_in_worker(name: str) -> DrawnFigure:
 
 
 @contextmanager
-def drawing(result: RunResult, workers: int | None = None) -> Iterator[Iterator[DrawnFigure]]:
+def drawing(
+    result: RunResult, workers: int | None = None, zygote: DrawingZygote | None = None
+) -> Iterator[Iterator[DrawnFigure]]:
     """Start drawing every figure of the report and give them, in the report's order.
 
     With ``workers`` above 1 (default :func:`drawing_workers`) the figures are
     drawn in a pool of worker processes that starts at once, so the caller can
     write other files meanwhile; with one they are drawn here as they are asked
-    for. Leaving the block early stops the workers. The bytes are the same either way.
+    for. A ``zygote`` from :func:`drawing_zygote` draws them instead, unless it
+    died before taking the result. Leaving the block early stops the workers.
+    The bytes are the same every way.
     """
     workers = drawing_workers() if workers is None else workers
     for frame in ("conversations", "followups", "states"):
         getattr(result, frame)  # stacked once here, not once in every worker
+    if zygote is not None and zygote.take(result):
+        try:
+            yield zygote.figures()
+        except BaseException:
+            zygote.close()
+            raise
+        return
     if workers <= 1:
         data = ReportData(result)
         yield (draw_figure(data, name) for name, _, _ in FIGURES)
@@ -355,6 +370,103 @@ def drawing(result: RunResult, workers: int | None = None) -> Iterator[Iterator[
                 name: pool.submit(_draw_in_worker, name) for name in sorted(names, key=_cost_rank)
             }
         yield (futures[name].result() for name in names)
+
+
+class ZygoteFailed(RuntimeError):
+    """The drawing zygote ended without sending every figure."""
+
+
+class DrawingZygote:
+    """A forked process that imports matplotlib now, then waits for one result and
+    draws its report in a pool it forks (so the workers inherit matplotlib and the
+    result), sending the figures back in the report's order.
+
+    Like a pool worker it leaves Ctrl-C to its parent and exits by itself if the
+    parent vanishes; SIGTERM (from :meth:`close`) stops its workers before it exits.
+    """
+
+    def __init__(self, workers: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_zygote_main,
+            args=(child, os.getpid(), processes.own_token(), workers),
+            name="staffsim-drawing",
+        )
+        with processes.signals_deferred():  # a signal mid-fork would orphan it
+            self._process.start()
+        child.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def take(self, result: RunResult) -> bool:
+        """Send ``result`` to draw; ``False`` if the zygote is gone (draw otherwise)."""
+        try:
+            self._conn.send(result)
+        except OSError:  # it died before the run ended: a broken pipe
+            self.close()
+            return False
+        return True
+
+    def figures(self) -> Iterator[DrawnFigure]:
+        """The figures, in the report's order, as the zygote sends them."""
+        for _ in FIGURES:
+            while not self._conn.poll(processes.PARENT_POLL_S):
+                if not self._process.is_alive() and not self._conn.poll():
+                    raise ZygoteFailed(f"drawing process ended ({self._process.exitcode})")
+            try:
+                item = self._conn.recv()
+            except EOFError:
+                raise ZygoteFailed("drawing process ended early") from None
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        """Stop the zygote and its workers (if still running) and reap it."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(processes.WORKER_EXIT_S)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._conn.close()
+
+
+@contextmanager
+def drawing_zygote(
+    enabled: bool = True, workers: int | None = None
+) -> Iterator[DrawingZygote | None]:
+    """A :class:`DrawingZygote` for the block, started now (before the simulation),
+    drawing with ``workers`` (default :func:`drawing_workers`); ``None`` where it
+    would not help: not wanted, one worker, or no fork (then :func:`drawing`
+    starts its own pool after the run, as without it). Leaving the block stops it."""
+    workers = drawing_workers() if workers is None else workers
+    if not enabled or workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    zygote = DrawingZygote(workers)
+    try:
+        yield zygote
+    finally:
+        zygote.close()
+
+
+def _zygote_main(conn: Any, parent: int, token: str, workers: int) -> None:
+    processes.forked_helper_setup(parent, token)
+    try:
+        import simulator.analysis.figures  # noqa: F401  the point: loaded while the run simulates
+
+        result = conn.recv()
+        with drawing(result, workers) as drawn:
+            for item in drawn:
+                conn.send(item)
+    except (EOFError, KeyboardInterrupt):  # the run ended or stopped us: quietly
+        return
+    except Exception as error:
+        conn.send(ZygoteFailed(f"drawing failed: {error!r}"))
 
 
 def _policies(scenario: Scenario) -> str:
