@@ -30,6 +30,7 @@ import base64
 import html
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -441,10 +442,10 @@ def drawing_zygote(
 ) -> Iterator[DrawingZygote | None]:
     """A :class:`DrawingZygote` for the block, started now (before the simulation),
     drawing with ``workers`` (default :func:`drawing_workers`); ``None`` where it
-    would not help: not wanted, one worker, or no fork (then :func:`drawing`
+    would not help: not wanted, one worker, or not Linux (then :func:`drawing`
     starts its own pool after the run, as without it). Leaving the block stops it."""
     workers = drawing_workers() if workers is None else workers
-    if not enabled or workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if not enabled or workers <= 1 or not sys.platform.startswith("linux"):  # fork is safe
         yield None
         return
     zygote = DrawingZygote(workers)
