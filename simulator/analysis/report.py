@@ -397,6 +397,7 @@ class DrawingZygote:
         with processes.signals_deferred():  # a signal mid-fork would orphan it
             self._process.start()
         child.close()
+        self._drawn = False
 
     @property
     def pid(self) -> int | None:
@@ -424,9 +425,13 @@ class DrawingZygote:
             if isinstance(item, BaseException):
                 raise item
             yield item
+        self._drawn = True
 
     def close(self) -> None:
-        """Stop the zygote and its workers (if still running) and reap it."""
+        """Reap the zygote: once it has sent every figure it exits by itself after
+        reaping its workers; otherwise it is stopped, and its workers with it."""
+        if self._drawn:
+            self._process.join(processes.WORKER_EXIT_S)
         if self._process.is_alive():
             self._process.terminate()
         self._process.join(processes.WORKER_EXIT_S)
@@ -457,6 +462,7 @@ def drawing_zygote(
 
 def _zygote_main(conn: Any, parent: int, token: str, workers: int) -> None:
     processes.forked_helper_setup(parent, token)
+    multiprocessing.set_start_method("fork", force=True)  # workers inherit what is loaded here
     try:
         import simulator.analysis.figures  # noqa: F401  the point: loaded while the run simulates
 
