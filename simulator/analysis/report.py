@@ -31,6 +31,7 @@ import html
 import multiprocessing
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -373,6 +374,12 @@ def drawing(
         yield (futures[name].result() for name in names)
 
 
+READY_TIMEOUT_S = 60.0
+"""How long a simulated run waits for the drawing zygote to have loaded matplotlib
+before it draws without it (a zygote that never gets there must not hang the run)."""
+_READY = "ready"
+
+
 class ZygoteFailed(RuntimeError):
     """The drawing zygote ended without sending every figure."""
 
@@ -404,13 +411,27 @@ class DrawingZygote:
         return self._process.pid
 
     def take(self, result: RunResult) -> bool:
-        """Send ``result`` to draw; ``False`` if the zygote is gone (draw otherwise)."""
+        """Send ``result`` to draw; ``False`` if the zygote is gone or never got ready
+        (then it is stopped: draw otherwise)."""
+        if not self._ready():
+            self.close()
+            return False
         try:
             self._conn.send(result)
         except OSError:  # it died before the run ended: a broken pipe
             self.close()
             return False
         return True
+
+    def _ready(self) -> bool:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not self._conn.poll(processes.PARENT_POLL_S):
+            if not self._process.is_alive() or time.monotonic() > deadline:
+                return False
+        try:
+            return self._conn.recv() == _READY
+        except EOFError:
+            return False
 
     def figures(self) -> Iterator[DrawnFigure]:
         """The figures, in the report's order, as the zygote sends them."""
@@ -466,6 +487,7 @@ def _zygote_main(conn: Any, parent: int, token: str, workers: int) -> None:
     try:
         import simulator.analysis.figures  # noqa: F401  the point: loaded while the run simulates
 
+        conn.send(_READY)
         result = conn.recv()
         with drawing(result, workers) as drawn:
             for item in drawn:

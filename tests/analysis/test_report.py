@@ -152,6 +152,24 @@ def test_a_dead_zygote_leaves_the_drawing_to_a_pool(result: RunResult) -> None:
             assert [item.name for item in drawn] == list(FIGURES)
 
 
+def test_a_zygote_that_never_gets_ready_leaves_the_drawing_here(
+    result: RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stuck(*args: Any) -> None:
+        time.sleep(600)
+
+    monkeypatch.setattr(report_module, "_zygote_main", stuck)  # forked after the patch
+    monkeypatch.setattr(report_module, "READY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(report_module, "FIGURES", report_module.FIGURES[:1])
+    with drawing_zygote(workers=2) as zygote:
+        assert zygote is not None and zygote.pid is not None
+        began = time.monotonic()
+        with drawing(result, workers=1, zygote=zygote) as drawn:
+            assert [item.name for item in drawn] == ["headline"]
+        assert time.monotonic() - began < 30
+        assert processes.start_token(zygote.pid) is None  # stopped and reaped
+
+
 def test_a_failure_in_the_zygote_is_raised_here(
     result: RunResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
