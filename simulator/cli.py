@@ -20,6 +20,7 @@ import hashlib
 import re
 import sys
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -46,6 +47,7 @@ from simulator.scenario.shipped import (
 )
 
 if TYPE_CHECKING:
+    from simulator.analysis.report import DrawingZygote
     from simulator.scenario.schema import Scenario
 
 DEFAULT_NAME_LIMIT = 96
@@ -264,7 +266,7 @@ def run(
     from simulator.experiment import run as run_experiment  # the engine loads only to run
 
     check_cluster_option(cluster)
-    with claim(out_dir):
+    with claim(out_dir), _drawing_ahead(not no_report) as zygote:
         if not quiet:
             count = replications if replications is not None else loaded.replications
             click.echo(
@@ -290,11 +292,22 @@ def run(
                 command=command_line(),
                 report=not no_report,
                 csv=csv,
+                zygote=zygote,
             ),
             out_dir,
             quiet,
             lambda: headline_table(result.summary, result.scenario),
         )
+
+
+def _drawing_ahead(report: bool) -> AbstractContextManager[DrawingZygote | None]:
+    """The report's drawing process, started now to load matplotlib while the run
+    simulates; nothing (and no import) without a report."""
+    if not report:
+        return nullcontext()
+    from simulator.analysis.report import drawing_zygote
+
+    return drawing_zygote()
 
 
 @cli.command()

@@ -177,6 +177,16 @@ def worker_setup(
         setup(*setup_args)
 
 
+def forked_helper_setup(parent: int, token: str) -> None:
+    """Setup for a long-lived helper forked from the run that forks workers of its own:
+    as :func:`worker_setup`, but SIGTERM raises :class:`Interrupted`, so the helper's
+    ``finally`` blocks stop its workers before it exits (the run's deferral state,
+    inherited by the fork, starts afresh)."""
+    worker_setup(parent, token)
+    _state.update(deferring=0, pending=0, stopping=False)
+    signal.signal(signal.SIGTERM, _on_signal)
+
+
 def _exit_with_parent(parent: int, token: str) -> None:
     while alive(parent, token):
         time.sleep(PARENT_POLL_S)

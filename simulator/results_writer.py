@@ -34,6 +34,7 @@ from simulator.run_info import run_info
 from simulator.scenario.resolved import resolved_scenario
 
 if TYPE_CHECKING:
+    from simulator.analysis.report import DrawingZygote
     from simulator.experiment import RunResult
     from simulator.scenario.schema import Scenario
 
@@ -116,6 +117,7 @@ def write_results(
     command: Iterable[str] | None = None,
     report: bool = False,
     csv: bool = False,
+    zygote: DrawingZygote | None = None,
 ) -> Path:
     """Write a run's folder atomically and return its path.
 
@@ -125,6 +127,8 @@ def write_results(
     :mod:`simulator.analysis.report`), drawn inside the same atomic write, in
     worker processes while the data files are written; ``csv`` adds a ``.csv``
     beside each ``.parquet``, same rows and columns, for tools that read no parquet.
+    A ``zygote`` (:func:`simulator.analysis.report.drawing_zygote`, started before
+    the simulation) draws the figures with matplotlib already loaded.
     """
 
     def fill(folder: Path) -> None:
@@ -134,7 +138,7 @@ def write_results(
         from simulator.analysis import report as run_report
 
         # The figures are drawn in worker processes while the data files are written.
-        with run_report.drawing(result) as drawn:
+        with run_report.drawing(result, zygote=zygote) as drawn:
             write_data(folder)
             run_report.write_report(result, folder, drawn)
 

@@ -17,15 +17,21 @@ write); from Python::
 A report is drawn after every run, so it must not cost as much as the run:
 :func:`drawing` starts one worker process per core (up to one per figure),
 each importing matplotlib once and drawing whole figures, while the caller
-writes its other files; the parent never imports matplotlib. The figures are
-drawn lazily from the result's records and summary; nothing here simulates.
+writes its other files; the parent never imports matplotlib. Where processes
+fork (Linux), :func:`drawing_zygote` goes further: started before the
+simulation, it imports matplotlib meanwhile, receives the result and forks the
+workers, which inherit both, so the import is off the path after the run. The
+figures are drawn lazily from the result's records and summary; nothing here simulates.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import multiprocessing
 import os
+import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -333,17 +339,28 @@ def _draw_in_worker(name: str) -> DrawnFigure:
 
 
 @contextmanager
-def drawing(result: RunResult, workers: int | None = None) -> Iterator[Iterator[DrawnFigure]]:
+def drawing(
+    result: RunResult, workers: int | None = None, zygote: DrawingZygote | None = None
+) -> Iterator[Iterator[DrawnFigure]]:
     """Start drawing every figure of the report and give them, in the report's order.
 
     With ``workers`` above 1 (default :func:`drawing_workers`) the figures are
     drawn in a pool of worker processes that starts at once, so the caller can
     write other files meanwhile; with one they are drawn here as they are asked
-    for. Leaving the block early stops the workers. The bytes are the same either way.
+    for. A ``zygote`` from :func:`drawing_zygote` draws them instead, unless it
+    died before taking the result. Leaving the block early stops the workers.
+    The bytes are the same every way.
     """
     workers = drawing_workers() if workers is None else workers
     for frame in ("conversations", "followups", "states"):
         getattr(result, frame)  # stacked once here, not once in every worker
+    if zygote is not None and zygote.take(result):
+        try:
+            yield zygote.figures()
+        except BaseException:
+            zygote.close()
+            raise
+        return
     if workers <= 1:
         data = ReportData(result)
         yield (draw_figure(data, name) for name, _, _ in FIGURES)
@@ -355,6 +372,130 @@ def drawing(result: RunResult, workers: int | None = None) -> Iterator[Iterator[
                 name: pool.submit(_draw_in_worker, name) for name in sorted(names, key=_cost_rank)
             }
         yield (futures[name].result() for name in names)
+
+
+READY_TIMEOUT_S = 60.0
+"""How long a simulated run waits for the drawing zygote to have loaded matplotlib
+before it draws without it (a zygote that never gets there must not hang the run)."""
+_READY = "ready"
+
+
+class ZygoteFailed(RuntimeError):
+    """The drawing zygote ended without sending every figure."""
+
+
+class DrawingZygote:
+    """A forked process that imports matplotlib now, then waits for one result and
+    draws its report in a pool it forks (so the workers inherit matplotlib and the
+    result), sending the figures back in the report's order.
+
+    Like a pool worker it leaves Ctrl-C to its parent and exits by itself if the
+    parent vanishes; SIGTERM (from :meth:`close`) stops its workers before it exits.
+    """
+
+    def __init__(self, workers: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_zygote_main,
+            args=(child, os.getpid(), processes.own_token(), workers),
+            name="staffsim-drawing",
+        )
+        with processes.signals_deferred():  # a signal mid-fork would orphan it
+            self._process.start()
+        child.close()
+        self._drawn = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def take(self, result: RunResult) -> bool:
+        """Send ``result`` to draw; ``False`` if the zygote is gone or never got ready
+        (then it is stopped: draw otherwise)."""
+        if not self._ready():
+            self.close()
+            return False
+        try:
+            self._conn.send(result)
+        except OSError:  # it died before the run ended: a broken pipe
+            self.close()
+            return False
+        return True
+
+    def _ready(self) -> bool:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not self._conn.poll(processes.PARENT_POLL_S):
+            if not self._process.is_alive() or time.monotonic() > deadline:
+                return False
+        try:
+            return self._conn.recv() == _READY
+        except EOFError:
+            return False
+
+    def figures(self) -> Iterator[DrawnFigure]:
+        """The figures, in the report's order, as the zygote sends them."""
+        for _ in FIGURES:
+            while not self._conn.poll(processes.PARENT_POLL_S):
+                if not self._process.is_alive() and not self._conn.poll():
+                    raise ZygoteFailed(f"drawing process ended ({self._process.exitcode})")
+            try:
+                item = self._conn.recv()
+            except EOFError:
+                raise ZygoteFailed("drawing process ended early") from None
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+        self._drawn = True
+
+    def close(self) -> None:
+        """Reap the zygote: once it has sent every figure it exits by itself after
+        reaping its workers; otherwise it is stopped, and its workers with it."""
+        if self._drawn:
+            self._process.join(processes.WORKER_EXIT_S)
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(processes.WORKER_EXIT_S)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._conn.close()
+
+
+@contextmanager
+def drawing_zygote(
+    enabled: bool = True, workers: int | None = None
+) -> Iterator[DrawingZygote | None]:
+    """A :class:`DrawingZygote` for the block, started now (before the simulation),
+    drawing with ``workers`` (default :func:`drawing_workers`); ``None`` where it
+    would not help: not wanted, one worker, or not Linux (then :func:`drawing`
+    starts its own pool after the run, as without it). Leaving the block stops it."""
+    workers = drawing_workers() if workers is None else workers
+    if not enabled or workers <= 1 or not sys.platform.startswith("linux"):  # fork is safe
+        yield None
+        return
+    zygote = DrawingZygote(workers)
+    try:
+        yield zygote
+    finally:
+        zygote.close()
+
+
+def _zygote_main(conn: Any, parent: int, token: str, workers: int) -> None:
+    processes.forked_helper_setup(parent, token)
+    multiprocessing.set_start_method("fork", force=True)  # workers inherit what is loaded here
+    try:
+        import simulator.analysis.figures  # noqa: F401  the point: loaded while the run simulates
+
+        conn.send(_READY)
+        result = conn.recv()
+        with drawing(result, workers) as drawn:
+            for item in drawn:
+                conn.send(item)
+    except (EOFError, KeyboardInterrupt):  # the run ended or stopped us: quietly
+        return
+    except Exception as error:
+        conn.send(ZygoteFailed(f"drawing failed: {error!r}"))
 
 
 def _policies(scenario: Scenario) -> str:

@@ -9,8 +9,10 @@ import dataclasses
 import html
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,14 +25,17 @@ from click.testing import Result
 
 import simulator.analysis.report as report_module
 import simulator.results_writer as output
+from simulator import processes
 from simulator.analysis import figures, tables
 from simulator.analysis.hourly import hourly_table, week_grid
 from simulator.analysis.report import (
     COSTLIEST_FIRST,
     REPORT_FILE,
     ReportFigure,
+    ZygoteFailed,
     build_figures,
     drawing,
+    drawing_zygote,
     write_report,
 )
 from simulator.analysis.tables import shift_end_table
@@ -124,6 +129,61 @@ def test_workers_draw_the_same_bytes_as_drawing_here(
     for item in made:
         drawn_here = figures.png_bytes(item.figure)
         assert (folder / "figures" / f"{item.name}.png").read_bytes() == drawn_here, item.name
+
+
+def test_the_zygote_draws_the_same_bytes_as_drawing_here(
+    result: RunResult, made: list[ReportFigure]
+) -> None:
+    with drawing_zygote(workers=2) as zygote:
+        assert zygote is not None and zygote.pid is not None
+        with drawing(result, zygote=zygote) as drawn:
+            by_zygote = {item.name: item.png for item in drawn}
+    assert processes.start_token(zygote.pid) is None  # stopped and reaped with the block
+    assert by_zygote == {item.name: figures.png_bytes(item.figure) for item in made}
+
+
+def test_a_dead_zygote_leaves_the_drawing_to_a_pool(result: RunResult) -> None:
+    with drawing_zygote(workers=2) as zygote:
+        assert zygote is not None and zygote.pid is not None
+        os.kill(zygote.pid, signal.SIGKILL)
+        while processes.start_token(zygote.pid):  # dead (a zombie) before it is sent the run
+            time.sleep(0.01)
+        with drawing(result, workers=1, zygote=zygote) as drawn:
+            assert [item.name for item in drawn] == list(FIGURES)
+
+
+def test_a_zygote_that_never_gets_ready_leaves_the_drawing_here(
+    result: RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stuck(*args: Any) -> None:
+        time.sleep(600)
+
+    monkeypatch.setattr(report_module, "_zygote_main", stuck)  # forked after the patch
+    monkeypatch.setattr(report_module, "READY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(report_module, "FIGURES", report_module.FIGURES[:1])
+    with drawing_zygote(workers=2) as zygote:
+        assert zygote is not None and zygote.pid is not None
+        began = time.monotonic()
+        with drawing(result, workers=1, zygote=zygote) as drawn:
+            assert [item.name for item in drawn] == ["headline"]
+        assert time.monotonic() - began < 30
+        assert processes.start_token(zygote.pid) is None  # stopped and reaped
+
+
+def test_a_failure_in_the_zygote_is_raised_here(
+    result: RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(data: Any) -> Any:
+        raise ValueError("no axes")
+
+    # forked after the patch, the zygote draws with it
+    monkeypatch.setattr(report_module, "FIGURES", (("headline", "Headline", broken),))
+    with (
+        drawing_zygote(workers=2) as zygote,
+        pytest.raises(ZygoteFailed, match="no axes"),
+        drawing(result, zygote=zygote) as drawn,
+    ):
+        list(drawn)
 
 
 def test_captions_in_the_page_are_those_of_the_figures(
@@ -459,6 +519,12 @@ report.FIGURES = report.FIGURES[:1]
 report.drawing_workers = lambda: 2
 result = run(load_scenario({RUN_SCENARIO!r}), replications=1, seed=1)
 write_results(result, __import__("pathlib").Path({str(tmp_path / "out")!r}), report=True)
+with report.drawing_zygote() as zygote:  # as staffsim run draws
+    assert zygote is not None
+    result = run(load_scenario({RUN_SCENARIO!r}), replications=1, seed=1)
+    write_results(
+        result, __import__("pathlib").Path({str(tmp_path / "out2")!r}), report=True, zygote=zygote
+    )
 assert not [m for m in sys.modules if m.startswith("matplotlib")], "after the report"
 """
     done = subprocess.run(
@@ -469,4 +535,5 @@ assert not [m for m in sys.modules if m.startswith("matplotlib")], "after the re
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "out" / "figures" / "headline.png").read_bytes().startswith(PNG_SIGNATURE)
+    for out in ("out", "out2"):
+        assert (tmp_path / out / "figures" / "headline.png").read_bytes().startswith(PNG_SIGNATURE)

@@ -196,23 +196,27 @@ def test_sigkill_leaves_only_hidden_leftovers_that_the_next_run_tidies(
 # --------------------------------------------------------------------------- pool workers
 
 
-def _workers_of(run: subprocess.Popen[str], results: Path) -> list[int]:
+def _workers_of(run: subprocess.Popen[str], results: Path, count: int) -> list[int]:
+    """The run's ``count`` child processes, once it simulates and all have started."""
     wait_for((results / lock_name("longer")).exists, run)  # simulating
-    return wait_for(lambda: children(run.pid), run)
+    return wait_for(lambda: len(found := children(run.pid)) >= count and found, run)
 
 
 @pytest.mark.parametrize(
-    "command",
-    [("run", "-r", "2"), ("sweep", "--grid", "teams.support.agents=2,3", "-r", "1")],
+    ("command", "count"),
+    [
+        (("run", "-r", "2"), 3),  # two replication workers and the report's drawing process
+        (("sweep", "--grid", "teams.support.agents=2,3", "-r", "1"), 2),
+    ],
     ids=["run", "sweep"],
 )
 def test_sigterm_with_jobs_leaves_no_worker(
-    start, endless: Path, workdir: Path, command: tuple[str, ...]
+    start, endless: Path, workdir: Path, command: tuple[str, ...], count: int
 ) -> None:
     results = workdir / "results"
     name, *options = command
     run = start(name, endless, *options, "-j", "2", "--out", results / "longer", "-q")
-    workers = _workers_of(run, results)
+    workers = _workers_of(run, results, count)
     signalled = time.monotonic()
     run.send_signal(signal.SIGTERM)
     _, stderr = run.communicate(timeout=300)
@@ -226,7 +230,28 @@ def test_sigterm_with_jobs_leaves_no_worker(
 def test_workers_of_a_killed_run_exit_by_themselves(start, endless: Path, workdir: Path) -> None:
     results = workdir / "results"
     run = start("run", endless, "-r", "2", "-j", "2", "--out", results / "longer", "-q")
-    workers = _workers_of(run, results)
+    workers = _workers_of(run, results, 3)
     run.kill()
     run.wait()
     assert all_gone(workers), [p for p in workers if processes.start_token(p)]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_the_drawing_process_goes_with_its_run(
+    start, endless: Path, workdir: Path, signum: int
+) -> None:
+    """Started before the simulation to load matplotlib meanwhile, the report's
+    drawing process is the one child of a one-job run; it is reaped before a
+    stopped run exits, and quits by itself when the run is killed outright."""
+    results = workdir / "results"
+    run = start("run", endless, "-r", "1", "--out", results / "longer", "-q")
+    drawer = _workers_of(run, results, 1)
+    assert len(drawer) == 1
+    run.send_signal(signum)
+    run.wait(timeout=60)
+    if signum == signal.SIGKILL:
+        assert all_gone(drawer), drawer
+    else:
+        assert run.returncode == 143
+        assert processes.start_token(drawer[0]) is None  # reaped before the run exited
+        assert sorted(p.name for p in workdir.iterdir()) == ["longer.yaml"]
