@@ -145,11 +145,12 @@ class Engine:
             recorder.queue_state(now, queue.name, queue.size)
         for team in self.organisation.teams:
             present = working = held = 0
+            serial = not team.shared  # its agents' working() is their busy flag: read it
             for agent in team.agents:
                 held += len(agent.held)
                 if agent.present:
                     present += 1
-                    if agent.working():
+                    if agent.busy if serial else agent.working():  # type: ignore[attr-defined]
                         working += 1
             recorder.team_state(now, team.name, present, working, held)
         env.call_in(STATE_INTERVAL, self._sample_state)
