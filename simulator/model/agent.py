@@ -428,7 +428,23 @@ class SerialAgent(Agent):
             return
         conversation.work = 0.0
         if conversation.sent + 1 >= conversation.needed and conversation.customers.wrap_up is None:
-            self._answered(conversation)
+            # The reply resolves it, with no wrap-up: what _send_reply and release
+            # do then, the recorder told of the time busy, the reply, the end and
+            # the holding in one call (once per conversation needing one reply).
+            now = self.env._now
+            conversation.sent += 1
+            conversation.resolve()
+            held = self.held
+            del held[conversation]
+            conversation.agent = None  # let_go, inlined
+            self.recorder.answered(
+                conversation, self.index, self.busy_since, len(held) if self.present else 0, now
+            )
+            if self.winding_down and not held and self.cleared is not None:
+                self.cleared.succeed()
+                self.cleared = None
+            self.current = None
+            self.work()
             return
         self.recorder.busy(self.index, self.busy_since, self.env._now)
         if self._send_reply(conversation):
@@ -439,26 +455,6 @@ class SerialAgent(Agent):
                 self.env.call_in(wrap, self._wrapped)
                 return
             self.release(conversation)
-        self.current = None
-        self.work()
-
-    def _answered(self, conversation: Conversation) -> None:
-        """The reply that resolves the conversation, with no wrap-up: what
-        :meth:`_send_reply` and :meth:`release` do then, with the recorder told of
-        the time busy, the reply, the end and the holding in one call (the hot path:
-        once per conversation that needs a single reply)."""
-        now = self.env._now
-        conversation.sent += 1
-        conversation.resolve()
-        held = self.held
-        del held[conversation]
-        conversation.agent = None  # let_go, inlined
-        self.recorder.answered(
-            conversation, self.index, self.busy_since, len(held) if self.present else 0, now
-        )
-        if self.winding_down and not held and self.cleared is not None:
-            self.cleared.succeed()
-            self.cleared = None
         self.current = None
         self.work()
 

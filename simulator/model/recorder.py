@@ -172,7 +172,14 @@ class Recorder:
         self.picked_up_at[index] = now
         self.team_code[index] = team
         self.agent_code[index] = agent
-        self.holding(agent, held, now)
+        count = self.holding_count[agent]  # holding(), inlined
+        if count:
+            since, warmup = self.holding_since[agent], self.warmup
+            elapsed = now - (since if since > warmup else warmup)
+            if elapsed > 0:
+                self.tally.held_s[agent] += count * elapsed
+        self.holding_count[agent] = held
+        self.holding_since[agent] = now
 
     def answered(
         self, conversation: Conversation, agent: int, busy_since: float, held: int, now: float
@@ -196,7 +203,14 @@ class Recorder:
             self.reply_sent(conversation, agent, now)
         self.ended_at[index] = now
         self.outcome[index] = RESOLVED
-        self.holding(agent, held, now)
+        count = self.holding_count[agent]  # holding(), inlined
+        if count:
+            since = self.holding_since[agent]
+            elapsed = now - (since if since > warmup else warmup)
+            if elapsed > 0:
+                tally.held_s[agent] += count * elapsed
+        self.holding_count[agent] = held
+        self.holding_since[agent] = now
 
     def reply_sent(self, conversation: Conversation, agent: int, now: float) -> None:
         """A reply (counted in ``sent``) by ``agent``: the first reply, a ticket's

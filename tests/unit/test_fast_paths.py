@@ -63,7 +63,7 @@ def test_fast_paths_change_no_number(
         return organisation
 
     monkeypatch.setattr(engine, "build", general)
-    monkeypatch.setattr(Dispatcher, "_idle_taker", lambda self, conversation, queue: None)
+    monkeypatch.setattr(Dispatcher, "hands_over", False)
     slow = engine.simulate(scenario, seed=5, replication=0)
     assert any(plain) == plain_teams
     _assert_same(fast, slow)
