@@ -17,8 +17,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from simulator.model.clock import Clock
-from simulator.model.conversation import Conversation
+from simulator.model.conversation import Conversation, Customers
 from simulator.model.queues import AFTER_NEW, NEW, Queue, busier_than
 from simulator.model.roles import ENDED, OWED, QUEUED
 from simulator.model.routing import DEFLECTED
@@ -90,6 +92,17 @@ class Dispatcher:
             self.watchers[queue.index].append(on_call)
 
     # -- push: a conversation looks for an agent --
+    def direct_queue(self, customers: Customers) -> Queue | None:
+        """The queue every arrival of a stream simply joins when :meth:`admit` would
+        do nothing else (no bot, every route to the stream's own queue, no patience
+        timer): the engine then enqueues its arrivals without admission. None otherwise."""
+        routes = customers.routes
+        if routes is None or routes.bot_time is not None or customers.patience is not None:
+            return None
+        home = self.stream_queue[customers.code]
+        routed = np.frombuffer(routes.queue, dtype=np.int64)  # type: ignore[call-overload]
+        return home if bool(np.all(routed == home.index)) else None
+
     def admit(self, conversation: Conversation) -> None:
         """Past the bot: deflected, or into its routed queue where patience starts."""
         customers = conversation.customers

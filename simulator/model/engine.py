@@ -113,6 +113,8 @@ class Engine:
         admit = dispatcher.admit
         stream_queue = dispatcher.stream_queue
         bot_times = [None if c.routes is None else c.routes.bot_time for c in customers]
+        direct = [dispatcher.direct_queue(c) for c in customers]  # admission is only joining
+        enqueue = dispatcher.enqueue
 
         def arrive(index: int, arrived_at: float) -> None:
             code = streams[index]
@@ -120,6 +122,10 @@ class Engine:
             conversation = Conversation(
                 index, rank, arrived_at, customers[code], stream_queue[code]
             )
+            queue = direct[code]
+            if queue is not None:
+                enqueue(conversation, queue)
+                return
             bot_time = bot_times[code]
             if bot_time is None:
                 admit(conversation)
