@@ -211,9 +211,12 @@ class Agent:
         held[conversation] = None
         now = self.env._now  # SimPy's clock, without its property (hot path)
         recorder = self.recorder
-        recorder.holding(self.index, len(held) if self.present else 0, now)
-        if conversation.pick_up(self):
-            recorder.picked_up(conversation, team.index, self.index, now)
+        if conversation.pick_up(self):  # the first pick-up: both notes in one call
+            recorder.taken(
+                conversation, team.index, self.index, len(held) if self.present else 0, now
+            )
+        else:
+            recorder.holding(self.index, len(held) if self.present else 0, now)
         if team.plain:  # no triage, no skills: only work scaled elsewhere needs undoing
             if conversation.scale != 1.0:
                 self._scale(conversation)
@@ -417,13 +420,33 @@ class SerialAgent(Agent):
         conversation = self.current
         assert conversation is not None
         self.busy = False  # _tally_busy, inlined: once per reply
-        self.recorder.busy(self.index, self.busy_since, self.env._now)
         if conversation.reassigning:
+            self.recorder.busy(self.index, self.busy_since, self.env._now)
             self.current = None
             self._triaged(conversation)
             self.work()
             return
         conversation.work = 0.0
+        if conversation.sent + 1 >= conversation.needed and conversation.customers.wrap_up is None:
+            # The reply resolves it, with no wrap-up: what _send_reply and release
+            # do then, the recorder told of the time busy, the reply, the end and
+            # the holding in one call (once per conversation needing one reply).
+            now = self.env._now
+            conversation.sent += 1
+            conversation.resolve()
+            held = self.held
+            del held[conversation]
+            conversation.agent = None  # let_go, inlined
+            self.recorder.answered(
+                conversation, self.index, self.busy_since, len(held) if self.present else 0, now
+            )
+            if self.winding_down and not held and self.cleared is not None:
+                self.cleared.succeed()
+                self.cleared = None
+            self.current = None
+            self.work()
+            return
+        self.recorder.busy(self.index, self.busy_since, self.env._now)
         if self._send_reply(conversation):
             wrap = conversation.wrap_up()
             if wrap > 0:

@@ -17,8 +17,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from simulator.model.clock import Clock
-from simulator.model.conversation import Conversation
+from simulator.model.conversation import Conversation, Customers
 from simulator.model.queues import AFTER_NEW, NEW, Queue, busier_than
 from simulator.model.roles import ENDED, OWED, QUEUED
 from simulator.model.routing import DEFLECTED
@@ -33,6 +35,10 @@ if TYPE_CHECKING:
 
 class Dispatcher:
     """Queues, the routing tables between queues and teams, and every hand-over."""
+
+    # Whether an idle agent takes a conversation joining an empty queue directly
+    # (see enqueue); off, every conversation goes through the heap, the same records.
+    hands_over = True
 
     def __init__(
         self,
@@ -86,6 +92,17 @@ class Dispatcher:
             self.watchers[queue.index].append(on_call)
 
     # -- push: a conversation looks for an agent --
+    def direct_queue(self, customers: Customers) -> Queue | None:
+        """The queue every arrival of a stream simply joins when :meth:`admit` would
+        do nothing else (no bot, every route to the stream's own queue, no patience
+        timer): the engine then enqueues its arrivals without admission. None otherwise."""
+        routes = customers.routes
+        if routes is None or routes.bot_time is not None or customers.patience is not None:
+            return None
+        home = self.stream_queue[customers.code]
+        routed = np.frombuffer(routes.queue, dtype=np.int64)  # type: ignore[call-overload]
+        return home if bool(np.all(routed == home.index)) else None
+
     def admit(self, conversation: Conversation) -> None:
         """Past the bot: deflected, or into its routed queue where patience starts."""
         customers = conversation.customers
@@ -103,42 +120,54 @@ class Dispatcher:
                 self.env.call_in(wait, lambda _event, c=conversation: self.abandon(c))
 
     def enqueue(self, conversation: Conversation, queue: Queue) -> None:
-        """Put a conversation in ``queue`` and let an available agent take it."""
+        """Put a conversation in ``queue`` and let an available agent take it.
+
+        Into an empty queue, an idle agent takes it straight away when that is
+        certain without the heap: the conversation is not deferred, and the first
+        team with an available agent serves the queue as its own, without caps per
+        queue (an available agent then has nothing else it could take). Otherwise
+        it waits in the queue, offered to the teams only if one has an agent
+        available (the offer would find none else: the usual case under load)."""
         env = self.env
-        agent = self._idle_taker(conversation, queue)
-        if agent is not None:
-            queue.pass_through(conversation, env._now)
-            agent.start(conversation)
-        else:
-            queue.push(conversation)
-            self.offer(queue)
-        index = queue.index
-        for on_call in self.watchers[index]:
+        servers = self.servers[queue.index]
+        if self.hands_over and not queue.size and conversation.band != AFTER_NEW:
+            for team, rule in servers:
+                available = team.available
+                if available:
+                    if rule is None and team.caps is None:
+                        # choose_available, inlined for one conversation at a time
+                        agent = (
+                            next(iter(available))
+                            if team.concurrency == 1
+                            else choose_available(team)
+                        )
+                        queue.pass_through(conversation, env._now)
+                        agent.start(conversation)
+                        if self.watchers[queue.index] or self.timed_rules[queue.index]:
+                            self._watch(conversation, queue)
+                        return
+                    break
+        queue.push(conversation)
+        for team, _ in servers:
+            if team.available:
+                self.offer(queue)
+                break
+        if self.watchers[queue.index] or self.timed_rules[queue.index]:
+            self._watch(conversation, queue)
+
+    def _watch(self, conversation: Conversation, queue: Queue) -> None:
+        """On-call entries and overflow rules that may wake on ``conversation``
+        having joined ``queue``."""
+        env = self.env
+        for on_call in self.watchers[queue.index]:
             on_call.poke()
             if on_call.spec.oldest_wait is not None:
                 due = conversation.arrived_at + on_call.spec.oldest_wait - env.now
                 env.timeout(max(due, 0.0)).callbacks.append(lambda _event, c=on_call: c.poke())
-        for rule in self.timed_rules[index]:
+        for rule in self.timed_rules[queue.index]:
             # Overflow may open once this conversation has waited long enough.
             due = conversation.arrived_at + rule.oldest_wait - env.now
             env.timeout(max(due, 0.0)).callbacks.append(lambda _event, q=queue: self.offer(q))
-
-    def _idle_taker(self, conversation: Conversation, queue: Queue) -> Member | None:
-        """The agent who would pull ``conversation`` straight from ``queue`` were it
-        pushed and offered, when that is certain without the heap: the queue is empty,
-        the conversation is not deferred, and the first team with an available agent
-        serves the queue as its own, without caps per queue (an available agent then has
-        nothing else it could take). None when the queue must be used."""
-        if queue.size or conversation.band == AFTER_NEW:
-            return None
-        for team, rule in self.servers[queue.index]:
-            available = team.available
-            if available:
-                if rule is not None or team.caps is not None:
-                    return None
-                # choose_available, inlined for one conversation at a time
-                return next(iter(available)) if team.concurrency == 1 else choose_available(team)
-        return None
 
     def offer(self, queue: Queue) -> None:
         """Let an available agent of a team that may serve ``queue`` now take from it."""

@@ -113,6 +113,8 @@ class Engine:
         admit = dispatcher.admit
         stream_queue = dispatcher.stream_queue
         bot_times = [None if c.routes is None else c.routes.bot_time for c in customers]
+        direct = [dispatcher.direct_queue(c) for c in customers]  # admission is only joining
+        enqueue = dispatcher.enqueue
 
         def arrive(index: int, arrived_at: float) -> None:
             code = streams[index]
@@ -120,6 +122,10 @@ class Engine:
             conversation = Conversation(
                 index, rank, arrived_at, customers[code], stream_queue[code]
             )
+            queue = direct[code]
+            if queue is not None:
+                enqueue(conversation, queue)
+                return
             bot_time = bot_times[code]
             if bot_time is None:
                 admit(conversation)
@@ -145,11 +151,12 @@ class Engine:
             recorder.queue_state(now, queue.name, queue.size)
         for team in self.organisation.teams:
             present = working = held = 0
+            serial = not team.shared  # its agents' working() is their busy flag: read it
             for agent in team.agents:
                 held += len(agent.held)
                 if agent.present:
                     present += 1
-                    if agent.working():
+                    if agent.busy if serial else agent.working():  # type: ignore[attr-defined]
                         working += 1
             recorder.team_state(now, team.name, present, working, held)
         env.call_in(STATE_INTERVAL, self._sample_state)

@@ -163,6 +163,55 @@ class Recorder:
         self.team_code[index] = team
         self.agent_code[index] = agent
 
+    def taken(
+        self, conversation: Conversation, team: int, agent: int, held: int, now: float
+    ) -> None:
+        """A first pick-up by an agent present, now holding ``held``: :meth:`picked_up`
+        and :meth:`holding` in one call (once per conversation answered)."""
+        index = conversation.index
+        self.picked_up_at[index] = now
+        self.team_code[index] = team
+        self.agent_code[index] = agent
+        count = self.holding_count[agent]  # holding(), inlined
+        if count:
+            since, warmup = self.holding_since[agent], self.warmup
+            elapsed = now - (since if since > warmup else warmup)
+            if elapsed > 0:
+                self.tally.held_s[agent] += count * elapsed
+        self.holding_count[agent] = held
+        self.holding_since[agent] = now
+
+    def answered(
+        self, conversation: Conversation, agent: int, busy_since: float, held: int, now: float
+    ) -> None:
+        """The reply that resolved ``conversation``, typed by ``agent`` since
+        ``busy_since``, who now holds ``held``: :meth:`busy`, :meth:`reply_sent`,
+        :meth:`resolved` and :meth:`holding` in one call (once per conversation)."""
+        index = conversation.index
+        warmup = self.warmup
+        counted = now >= warmup
+        tally = self.tally
+        if now > warmup:
+            tally.busy_s[agent] += now - (busy_since if busy_since > warmup else warmup)
+        if conversation.sent == 1:
+            self.exchanges[index] = 1
+            self.first_reply_at[index] = now
+            if counted:
+                tally.replies[agent] += 1
+                tally.first_replies[agent] += 1
+        else:
+            self.reply_sent(conversation, agent, now)
+        self.ended_at[index] = now
+        self.outcome[index] = RESOLVED
+        count = self.holding_count[agent]  # holding(), inlined
+        if count:
+            since = self.holding_since[agent]
+            elapsed = now - (since if since > warmup else warmup)
+            if elapsed > 0:
+                tally.held_s[agent] += count * elapsed
+        self.holding_count[agent] = held
+        self.holding_since[agent] = now
+
     def reply_sent(self, conversation: Conversation, agent: int, now: float) -> None:
         """A reply (counted in ``sent``) by ``agent``: the first reply, a ticket's
         resolution or the answer to a follow-up."""
@@ -257,22 +306,26 @@ class Recorder:
             self.tally.shifts[agent] += 1
 
     # -- the state every STATE_INTERVAL --
+    # One row per queue and team every STATE_INTERVAL; the name's code is inlined.
     def queue_state(self, now: float, name: str, waiting: int) -> None:
-        self._state(now, 0, name)
-        self.state_counts.extend((waiting, 0, 0, 0))
-
-    def team_state(self, now: float, name: str, present: int, working: int, held: int) -> None:
-        self._state(now, 1, name)
-        self.state_counts.extend((0, present, working, held))
-
-    def _state(self, now: float, kind: int, name: str) -> None:
-        self.state_at.append(now)
-        self.state_kind.append(kind)
         names = self.state_names
         code = names.get(name)
         if code is None:
             code = names[name] = len(names)
+        self.state_at.append(now)
+        self.state_kind.append(0)
         self.state_name.append(code)
+        self.state_counts.extend((waiting, 0, 0, 0))
+
+    def team_state(self, now: float, name: str, present: int, working: int, held: int) -> None:
+        names = self.state_names
+        code = names.get(name)
+        if code is None:
+            code = names[name] = len(names)
+        self.state_at.append(now)
+        self.state_kind.append(1)
+        self.state_name.append(code)
+        self.state_counts.extend((0, present, working, held))
 
     # -- results --
     def record(self, replication: int) -> ReplicationRecord:

@@ -24,6 +24,8 @@ from simulator.model.dispatcher import Dispatcher
 from simulator.model.roles import State
 
 if TYPE_CHECKING:
+    from simulator.model.conversation import Customers
+    from simulator.model.queues import Queue
     from simulator.scenario.schema import Repeat
 
 
@@ -34,6 +36,9 @@ class RepeatingDispatcher(Dispatcher):
         """Per stream code, its repeat rule and generator (None: its customers never chase)."""
         self.repeats = repeats
         self.chased: set[int] = set()  # conversations that chased, and the repeats
+
+    def direct_queue(self, customers: Customers) -> Queue | None:
+        return None  # admission also watches for customers who chase
 
     def admit(self, conversation: Conversation) -> None:
         super().admit(conversation)

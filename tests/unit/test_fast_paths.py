@@ -63,7 +63,8 @@ def test_fast_paths_change_no_number(
         return organisation
 
     monkeypatch.setattr(engine, "build", general)
-    monkeypatch.setattr(Dispatcher, "_idle_taker", lambda self, conversation, queue: None)
+    monkeypatch.setattr(Dispatcher, "hands_over", False)
+    monkeypatch.setattr(Dispatcher, "direct_queue", lambda self, customers: None)
     slow = engine.simulate(scenario, seed=5, replication=0)
     assert any(plain) == plain_teams
     _assert_same(fast, slow)
@@ -105,3 +106,42 @@ def test_a_plain_team_undoes_the_skill_of_the_team_before(
     assert column(record, "picked_up_at") == [0]
     assert column(record, "handbacks") == [1]
     assert column(record, "first_reply_at") == [600 + 60 + 800]
+
+
+def test_direct_admission_changes_no_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream with no bot, no routing and no patience joins its queue without the
+    dispatcher's admission step; a stream with patience is admitted. Either way,
+    with every shortcut off the record is the same, bit for bit."""
+    scenario = simulator.load_scenario(
+        {
+            "name": "direct",
+            "horizon": "2d",
+            "streams": {
+                "chat": {"per_hour": 40, "conversation": {"handle": fixed(300)}},
+                "mail": {
+                    "per_hour": 20,
+                    "conversation": {
+                        "handle": {"dist": "exponential", "mean": "6min"},
+                        "patience": {"dist": "exponential", "mean": "20min"},
+                    },
+                },
+            },
+            "teams": {"support": {"agents": 6, "serves": ["chat", "mail"]}},
+        }
+    )
+    chosen = []
+    direct_queue = Dispatcher.direct_queue
+
+    def noted(self: Dispatcher, customers: Any) -> Any:
+        queue = direct_queue(self, customers)
+        chosen.append(queue is not None)
+        return queue
+
+    monkeypatch.setattr(Dispatcher, "direct_queue", noted)
+    fast = engine.simulate(scenario, seed=3, replication=0)
+    assert chosen == [True, False]
+    monkeypatch.setattr(Dispatcher, "direct_queue", lambda self, customers: None)
+    monkeypatch.setattr(Dispatcher, "hands_over", False)
+    slow = engine.simulate(scenario, seed=3, replication=0)
+    assert (fast.conversations["outcome"] == "abandoned").any()
+    _assert_same(fast, slow)
