@@ -308,24 +308,20 @@ class Recorder:
     # -- the state every STATE_INTERVAL --
     # One row per queue and team every STATE_INTERVAL; the name's code is inlined.
     def queue_state(self, now: float, name: str, waiting: int) -> None:
-        names = self.state_names
-        code = names.get(name)
-        if code is None:
-            code = names[name] = len(names)
-        self.state_at.append(now)
-        self.state_kind.append(0)
-        self.state_name.append(code)
-        self.state_counts.extend((waiting, 0, 0, 0))
+        self._state(now, 0, name, (waiting, 0, 0, 0))
 
     def team_state(self, now: float, name: str, present: int, working: int, held: int) -> None:
+        self._state(now, 1, name, (0, present, working, held))
+
+    def _state(self, now: float, kind: int, name: str, counts: tuple[int, ...]) -> None:
         names = self.state_names
         code = names.get(name)
         if code is None:
             code = names[name] = len(names)
         self.state_at.append(now)
-        self.state_kind.append(1)
+        self.state_kind.append(kind)
         self.state_name.append(code)
-        self.state_counts.extend((0, present, working, held))
+        self.state_counts.extend(counts)
 
     # -- results --
     def record(self, replication: int) -> ReplicationRecord:
