@@ -146,7 +146,8 @@ def _describe_handoff(handoff: Handoff) -> str:
     return (
         f"ownership (intake cutoff {format_duration(handoff.intake_cutoff)}, "
         f"max overtime {format_duration(handoff.max_overtime)}, "
-        f"then {handoff.leftover.value})"
+        f"then {handoff.leftover.value}"
+        f"{f' in {handoff.continue_in}' if handoff.continue_in else ''})"
     )
 
 

@@ -111,6 +111,12 @@ def test_shipped_scenarios_validate(invoke) -> None:
         assert result.exit_code == 0, f"{path}:\n{result.stderr}"
 
 
+def test_an_owner_who_continues_in_the_inbox_is_described(invoke) -> None:
+    result = invoke("validate", shipped_folder() / "live_chat_and_inbox.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert "then wait_for_owner in inbox)" in result.stdout
+
+
 def test_real_process_valid_file(write_scenario, run_module) -> None:
     done = run_module("validate", write_scenario())
     assert done.returncode == 0, done.stderr
