@@ -54,8 +54,11 @@ class Clock(simpy.Environment):
         for index, at in enumerate(times):
             if at >= until:
                 break
-            while queue and queue[0][0] <= at:
-                entry = queue[0][3]
+            while queue:
+                head = queue[0]
+                if head[0] > at:
+                    break
+                entry = head[3]
                 if isinstance(entry, Event):
                     step()
                 else:

@@ -60,6 +60,8 @@ class Dispatcher:
         # By queue index: overflow rules with a wait condition, which may open
         # once a conversation that joins has waited long enough.
         self.timed_rules: list[list[Overflow]] = [[] for _ in queues]
+        # By queue index: whether either of the two above has any (one check a join).
+        self.watched: list[bool] = [False for _ in queues]
         # By team index: its own queues in priority order, then its overflow queues;
         # the queue its hand-backs go to (None: the conversation's own) and their band.
         self.sources: list[tuple[list[Queue], list[tuple[Queue, Overflow]]]] = []
@@ -85,11 +87,13 @@ class Dispatcher:
             self.servers[queue.index].append((team, rule))
             if rule.oldest_wait is not None:
                 self.timed_rules[queue.index].append(rule)
+                self.watched[queue.index] = True
 
     def watch(self, on_call: OnCall) -> None:
         """Let an on-call entry hear of every conversation joining its queues."""
         for queue in on_call.queues:
             self.watchers[queue.index].append(on_call)
+            self.watched[queue.index] = True
 
     # -- push: a conversation looks for an agent --
     def direct_queue(self, customers: Customers) -> Queue | None:
@@ -143,7 +147,7 @@ class Dispatcher:
                         )
                         queue.pass_through(conversation, env._now)
                         agent.start(conversation)
-                        if self.watchers[queue.index] or self.timed_rules[queue.index]:
+                        if self.watched[queue.index]:
                             self._watch(conversation, queue)
                         return
                     break
@@ -152,7 +156,7 @@ class Dispatcher:
             if team.available:
                 self.offer(queue)
                 break
-        if self.watchers[queue.index] or self.timed_rules[queue.index]:
+        if self.watched[queue.index]:
             self._watch(conversation, queue)
 
     def _watch(self, conversation: Conversation, queue: Queue) -> None:

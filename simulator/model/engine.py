@@ -146,9 +146,9 @@ class Engine:
     def _sample_state(self, _event: object) -> None:
         env = self.env
         now = env._now
-        recorder = self.recorder
+        state = self.recorder.state
         for queue in self.organisation.queues:
-            recorder.queue_state(now, queue.name, queue.size)
+            state(now, 0, queue.name, (queue.size, 0, 0, 0))
         for team in self.organisation.teams:
             present = working = held = 0
             serial = not team.shared  # its agents' working() is their busy flag: read it
@@ -158,7 +158,7 @@ class Engine:
                     present += 1
                     if agent.busy if serial else agent.working():  # type: ignore[attr-defined]
                         working += 1
-            recorder.team_state(now, team.name, present, working, held)
+            state(now, 1, team.name, (0, present, working, held))
         env.call_in(STATE_INTERVAL, self._sample_state)
 
     def perform(self, duty: Duty) -> Generator[simpy.Event, Any, None]:

@@ -10,8 +10,8 @@ from the middle of a heap would cost more than skipping stale entries.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Sequence
+from heapq import heappop, heappush
 from typing import Generic, TypeVar
 
 from simulator.model.roles import QUEUED, Waiting
@@ -40,7 +40,7 @@ class Queue(Generic[W]):
         conversation.join(self)
         band = conversation.band
         entry = (band, conversation.arrived_at, conversation.index, conversation)
-        heapq.heappush(self._heap, entry)
+        heappush(self._heap, entry)
         self.size += 1
         if band == AFTER_NEW:
             self.deferred += 1
@@ -49,7 +49,7 @@ class Queue(Generic[W]):
         """The head (first band, then longest waiting), or None when empty."""
         heap = self._heap
         while heap:
-            band, _, _, conversation = heapq.heappop(heap)
+            band, _, _, conversation = heappop(heap)
             if conversation.state is QUEUED and conversation.queue is self:
                 if band == AFTER_NEW:
                     self.deferred -= 1
@@ -85,7 +85,7 @@ class Queue(Generic[W]):
         """Arrival time of the conversation at the head, for overflow rules."""
         heap = self._heap
         while heap and heap[0][3].state is not QUEUED:
-            heapq.heappop(heap)
+            heappop(heap)
         return heap[0][1] if heap else None
 
 

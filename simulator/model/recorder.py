@@ -306,14 +306,9 @@ class Recorder:
             self.tally.shifts[agent] += 1
 
     # -- the state every STATE_INTERVAL --
-    # One row per queue and team every STATE_INTERVAL; the name's code is inlined.
-    def queue_state(self, now: float, name: str, waiting: int) -> None:
-        self._state(now, 0, name, (waiting, 0, 0, 0))
-
-    def team_state(self, now: float, name: str, present: int, working: int, held: int) -> None:
-        self._state(now, 1, name, (0, present, working, held))
-
-    def _state(self, now: float, kind: int, name: str, counts: tuple[int, ...]) -> None:
+    # One row per queue (kind 0: the counts are waiting, 0, 0, 0) and per team
+    # (kind 1: 0, present, working, held) every STATE_INTERVAL; the name's code inlined.
+    def state(self, now: float, kind: int, name: str, counts: tuple[int, int, int, int]) -> None:
         names = self.state_names
         code = names.get(name)
         if code is None:
