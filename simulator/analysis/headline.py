@@ -106,7 +106,7 @@ def headline_table(summary: Mapping[str, Any], scenario: Scenario | None = None)
         lines.append(_row("answered/agent-hour", team.get("per_agent_hour"), "count"))
         lines.append(_row("replies/agent-hour", team.get("replies_per_agent_hour"), "count"))
         lines.append(_row("held per agent", team.get("concurrency_held"), "count"))
-        for key, label in (("frt_s", "FRT within target"), ("followup_s", "follow-up within")):
+        for key, label in (("frt_s", "FRT within target"), ("followup_s", "follow-up within target")):
             share = stat_at(team, key, "within_target")
             if stat_at(share, "value") is not None:  # what it answered, against each stream's
                 lines.append(_row(label, share, "share"))
@@ -150,7 +150,7 @@ def _metric_rows(metrics: Mapping[str, Any], targets: Targets | None) -> list[tu
 def _row(label: str, stat: Any, kind: str) -> str:
     value = stat.get("value") if isinstance(stat, Mapping) else None
     interval = stat.get("ci95") if isinstance(stat, Mapping) else None
-    text = f"  {label:<21} {format_stat(value, kind):>9}"
+    text = f"  {label:<23} {format_stat(value, kind):>9}"
     if isinstance(interval, list | tuple) and len(interval) == 2:
         text += f"  [{format_stat(interval[0], kind)}, {format_stat(interval[1], kind)}]"
     return text.rstrip()

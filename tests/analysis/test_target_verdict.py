@@ -119,6 +119,6 @@ def test_a_teams_share_within_target_is_shown_only_where_it_has_one() -> None:
     table = [" ".join(line.split()) for line in headline_table(shares).splitlines()]
     team = table[table.index("team support") :]
     assert "FRT within target 60.0% [55.0%, 65.0%]" in team
-    assert not any(line.startswith("follow-up within") for line in team)
+    assert not any(line.startswith("follow-up within target") for line in team)
     plain = [" ".join(line.split()) for line in headline_table(SHARES).splitlines()]
     assert "FRT within target" not in " ".join(plain[plain.index("team support") :])
