@@ -106,7 +106,10 @@ def headline_table(summary: Mapping[str, Any], scenario: Scenario | None = None)
         lines.append(_row("answered/agent-hour", team.get("per_agent_hour"), "count"))
         lines.append(_row("replies/agent-hour", team.get("replies_per_agent_hour"), "count"))
         lines.append(_row("held per agent", team.get("concurrency_held"), "count"))
-        for key, label in (("frt_s", "FRT within target"), ("followup_s", "follow-up within target")):
+        for key, label in (
+            ("frt_s", "FRT within target"),
+            ("followup_s", "follow-up within target"),
+        ):
             share = stat_at(team, key, "within_target")
             if stat_at(share, "value") is not None:  # what it answered, against each stream's
                 lines.append(_row(label, share, "share"))
