@@ -48,8 +48,7 @@ import numpy as np
 
 from simulator.decisions.sizing.staffing import wait_law
 from simulator.scenario.schema import Attention, Scenario
-from simulator.scenario.shift_calendar import shift_intervals
-from simulator.scenario.staffing_layers import staffing_layers
+from simulator.scenario.shift_calendar import team_schedules
 from simulator.statistics.metrics import WAITED
 
 DELAY_DRAWS = 4096
@@ -92,7 +91,7 @@ def erlang_a_baseline(
         if not levels:
             continue
         classes = {s: _class(scenario, spec, s) for level in levels for s in level}
-        mix = _server_mix(scenario, spec, hour_starts)
+        mix = _server_mix(scenario, team, spec, hour_starts)
         shape = hour_starts.size
         out = {s: (np.zeros(shape), np.zeros(shape), np.zeros(shape)) for s in classes}
         for h in range(shape):
@@ -193,25 +192,17 @@ def _pooled(rate: float, holding_sum: float, theta_sum: float, servers: int) -> 
     return rate * wait, rate * law.p_abandon, law.p_wait
 
 
-def _server_mix(scenario: Scenario, spec: Any, hour_starts: np.ndarray) -> np.ndarray:
-    """Share of each hour (rows) spent with each whole number of servers (columns)."""
+def _server_mix(scenario: Scenario, team: str, spec: Any, hour_starts: np.ndarray) -> np.ndarray:
+    """Share of each hour (rows) spent with each whole number of servers (columns),
+    from the same agent schedules the model runs."""
     start = scenario.start.timestamp()
     edges = np.r_[hour_starts, hour_starts[-1] + 3600.0] - start
-    always = float(spec.agents or 0) if spec.roster is None and spec.staffing is None else 0.0
-    times, steps = [np.array([0.0])], [np.array([always])]
-    worked = [
-        (entry.agents, shift_intervals(entry, scenario.start, scenario.horizon))
-        for entry in spec.roster or []
-    ]
-    if spec.staffing is not None:
-        worked += [
-            (1, layer) for layer in staffing_layers(spec.staffing, scenario.start, scenario.horizon)
-        ]
-    for agents, shifts in worked:
-        if shifts:
-            spans = np.asarray(shifts, dtype=float)
+    times, steps = [np.array([0.0])], [np.array([0.0])]
+    for schedule in team_schedules(team, spec, scenario.start, scenario.horizon):
+        if schedule.shifts:
+            spans = np.asarray(schedule.shifts, dtype=float)
             times += [spans[:, 0], spans[:, 1]]
-            steps += [np.full(len(spans), float(agents)), np.full(len(spans), -float(agents))]
+            steps += [np.ones(len(spans)), -np.ones(len(spans))]
     at, step = np.concatenate(times), np.concatenate(steps)
     order = np.argsort(at, kind="stable")
     at, level = at[order], np.cumsum(step[order])
