@@ -21,10 +21,11 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Generator
-from functools import partial
+from heapq import heappush
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simpy import Event
+from simpy.events import NORMAL
 
 from simulator.model.clock import Clock
 from simulator.model.conversation import Conversation
@@ -41,11 +42,8 @@ DONE_EPSILON = 1e-9  # seconds of work left that count as finished (float roundi
 class Desk(Protocol):
     """What an agent asks of the dispatcher (which chooses agents, so sits above)."""
 
-    def next_conversation(self, team: Team) -> Conversation | None:
-        """The conversation an agent of ``team`` should pick up next, if any."""
-
-    def next_within_caps(self, team: Team, agent: Agent) -> Conversation | None:
-        """The same, skipping every queue whose cap ``agent`` holds."""
+    def puller(self, team: Team, agent: Agent) -> Callable[[], Conversation | None]:
+        """How ``agent`` asks for the conversation it should pick up next, if any."""
 
     def sends_on(self, conversation: Conversation, team: Team) -> bool:
         """Whether ``team`` triages ``conversation`` to send it on."""
@@ -94,13 +92,8 @@ class Agent:
         self.intake_until = math.inf  # no new pick-ups from then on (intake cutoff)
         self.on_break = False
         self.break_ready: Event | None = None  # fires when a waiting break can begin
-        # The conversation to pick up next, if any: chosen once, by whether the team
-        # caps each queue (several queues per person).
-        self.next_conversation: Callable[[], Conversation | None] = (
-            partial(dispatcher.next_conversation, team)
-            if team.caps is None
-            else partial(dispatcher.next_within_caps, team, self)
-        )
+        # The conversation to pick up next, if any: how to ask is chosen once.
+        self.next_conversation = dispatcher.puller(team, self)
 
     # -- shift boundaries (called by the shift process and the handoff policy) --
     def start_shift(self, end: float) -> None:
@@ -361,6 +354,7 @@ class SerialAgent(Agent):
         self.current: Conversation | None = None
         self.busy = False
         self.busy_since = 0.0
+        self.typed = self._typed  # bound once: binding it per reply cost an object
 
     def owe(self, conversation: Conversation) -> None:
         if not self.team.plain or conversation.scale != 1.0:  # else nothing to scale
@@ -412,9 +406,10 @@ class SerialAgent(Agent):
         self.team.available.pop(self, None)
         env = self.env
         self.busy = True
-        self.busy_since = env._now
+        now = self.busy_since = env._now
         self.current = conversation
-        env.call_in(conversation.work, self._typed)
+        # env.call_in(conversation.work, self.typed), inlined: once per reply
+        heappush(env._queue, (now + conversation.work, NORMAL, next(env._eid), self.typed))
 
     def _typed(self, _event: object) -> None:
         conversation = self.current

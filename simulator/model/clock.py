@@ -11,6 +11,7 @@ Replies, wrap-ups and customer messages are callbacks at a delay that nothing
 waits on or cancels: :meth:`Clock.call_in` puts the bare callback in SimPy's
 schedule, in the same order a ``Timeout`` would take, without building an event
 or even a holder for it (a holder object cost a third of a microsecond per
+reply; a one-at-a-time agent writes the same entry itself, inline, once per
 reply). The clock's own :meth:`Clock.step` runs such an entry where SimPy's
 would run an event, so ``run`` works as in SimPy.
 """

@@ -15,6 +15,8 @@ rule changes this module only.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -241,6 +243,29 @@ class Dispatcher:
             self.enqueue(conversation, conversation.queue)
 
     # -- pull: an agent looks for a conversation --
+    # Whether an agent of a team with one queue, no overflow and no caps pulls with
+    # a closure on that queue (see puller); off, through next_conversation, the same.
+    pulls_from_one_queue = True
+
+    def puller(self, team: Team, agent: Agent) -> Callable[[], Conversation | None]:
+        """How ``agent`` (of ``team``, registered) asks for its next conversation,
+        chosen once: :meth:`next_within_caps` for a team with caps per queue; for a
+        team with one queue and no overflow, that queue's head (the heap puts a
+        conversation handed back after_new behind every new one, which is all
+        :meth:`next_conversation` would check there); else :meth:`next_conversation`."""
+        if team.caps is not None:
+            return partial(self.next_within_caps, team, agent)
+        own, overflow = self.sources[team.index]
+        if len(own) == 1 and not overflow and self.pulls_from_one_queue:
+            env, queue = self.env, own[0]
+            pop = queue.pop
+
+            def head() -> Conversation | None:
+                return pop(env._now) if queue.size else None
+
+            return head
+        return partial(self.next_conversation, team)
+
     def next_conversation(self, team: Team) -> Conversation | None:
         """The conversation an agent of ``team`` should pick up next, if any: its own
         queues in priority order, then overflow queues whose condition holds; then,

@@ -140,15 +140,19 @@ class Engine:
         A process only to take the first sample where processes start (after the
         duties' time-0 changes); the rest are callbacks on the clock, due exactly
         where the process's timeouts were, without resuming a generator each time."""
+        organisation = self.organisation
+        self.recorder.sample_rows(
+            [(0, queue.name) for queue in organisation.queues]
+            + [(1, team.name) for team in organisation.teams]
+        )
         self._sample_state(None)
         yield from ()
 
     def _sample_state(self, _event: object) -> None:
         env = self.env
-        now = env._now
-        state = self.recorder.state
+        counts: list[int] = []
         for queue in self.organisation.queues:
-            state(now, 0, queue.name, (queue.size, 0, 0, 0))
+            counts += (queue.size, 0, 0, 0)
         for team in self.organisation.teams:
             present = working = held = 0
             serial = not team.shared  # its agents' working() is their busy flag: read it
@@ -158,7 +162,8 @@ class Engine:
                     present += 1
                     if agent.busy if serial else agent.working():  # type: ignore[attr-defined]
                         working += 1
-            state(now, 1, team.name, (0, present, working, held))
+            counts += (0, present, working, held)
+        self.recorder.state(env._now, counts)
         env.call_in(STATE_INTERVAL, self._sample_state)
 
     def perform(self, duty: Duty) -> Generator[simpy.Event, Any, None]:

@@ -101,14 +101,16 @@ class Recorder:
         self.followup_asked_at = array("d")
         self.followup_answered_at = array("d")
         self.followup_after_handback = array("b")
-        # The state samples, flat: time, kind (0 queue, 1 team), name (an index into
-        # state_names), and four counts (waiting, present, working, held) per row. A
-        # tuple per row cost about 150 bytes; a long run samples hundreds of thousands.
-        self.state_at = array("d")
-        self.state_kind = array("b")
-        self.state_name = array("h")
-        self.state_counts = array("q")
+        # The state samples: every sample has the same rows (kind 0 queue or 1 team,
+        # and a name coded in state_names), so a sample is its time and four counts
+        # (waiting, present, working, held) per row, flat. A tuple per row cost about
+        # 150 bytes; a long run samples hundreds of thousands. The counts are a list
+        # (extending an array from a list costs ten times as much).
+        self.sample_kinds = array("b")
+        self.sample_codes = array("h")
         self.state_names: dict[str, int] = {}
+        self.state_at = array("d")
+        self.state_counts: list[int] = []
         # Spells without anyone working on a conversation after a shift end: open ones
         # by conversation index, then finished rows (see recording.UNOWNED_COLUMNS).
         self.unowned_open: dict[int, tuple[int, int, float, float]] = {}
@@ -307,16 +309,20 @@ class Recorder:
 
     # -- the state every STATE_INTERVAL --
     # One row per queue (kind 0: the counts are waiting, 0, 0, 0) and per team
-    # (kind 1: 0, present, working, held) every STATE_INTERVAL; the name's code inlined.
-    def state(self, now: float, kind: int, name: str, counts: tuple[int, int, int, int]) -> None:
+    # (kind 1: 0, present, working, held) every STATE_INTERVAL.
+    def sample_rows(self, rows: list[tuple[int, str]]) -> None:
+        """Name the rows of every state sample, in order: (kind, name) each. Names
+        are coded in order of first appearance (a queue and a team may share one)."""
         names = self.state_names
-        code = names.get(name)
-        if code is None:
-            code = names[name] = len(names)
+        for _, name in rows:
+            names.setdefault(name, len(names))
+        self.sample_kinds = array("b", [kind for kind, _ in rows])
+        self.sample_codes = array("h", [names[name] for _, name in rows])
+
+    def state(self, now: float, counts: list[int]) -> None:
+        """One state sample: four counts for each row of :meth:`sample_rows`, flat."""
         self.state_at.append(now)
-        self.state_kind.append(kind)
-        self.state_name.append(code)
-        self.state_counts.extend(counts)
+        self.state_counts += counts
 
     # -- results --
     def record(self, replication: int) -> ReplicationRecord:
@@ -404,16 +410,19 @@ class Recorder:
         unowned["kind"] = pd.Categorical.from_codes(
             unowned["kind"].to_numpy(dtype=np.int8), list(UNOWNED_KINDS)
         )
-        counts = np.frombuffer(self.state_counts, dtype=np.int64).reshape(-1, 4)
+        samples, rows = len(self.state_at), len(self.sample_kinds)
+        counts = np.array(self.state_counts, dtype=np.int64).reshape(-1, 4)
         names = np.array(list(self.state_names), dtype=object)
         states = pd.DataFrame(
             {
-                "at": np.frombuffer(self.state_at, dtype=np.float64),
+                "at": np.repeat(np.frombuffer(self.state_at, dtype=np.float64), rows),
                 "kind": _category(
                     np.array(["queue", "team"], dtype=object),
-                    np.frombuffer(self.state_kind, dtype=np.int8),
+                    np.tile(np.frombuffer(self.sample_kinds, dtype=np.int8), samples),
                 ),
-                "name": _category(names, np.frombuffer(self.state_name, dtype=np.int16)),
+                "name": _category(
+                    names, np.tile(np.frombuffer(self.sample_codes, dtype=np.int16), samples)
+                ),
                 **{column: counts[:, k] for k, column in enumerate(STATE_COLUMNS[3:])},
             }
         )

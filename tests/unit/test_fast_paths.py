@@ -1,9 +1,11 @@
 """The engine's fast paths change nothing: with them switched off (every conversation
-goes through its queue's heap, every team takes the general pick-up path) a shipped
-scenario gives the same record, bit for bit."""
+goes through its queue's heap, every team takes the general pick-up path, every
+agent pulls through the dispatcher's general search) a shipped scenario gives the
+same record, bit for bit."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +51,17 @@ def test_fast_paths_change_no_number(
         pass_through(self, conversation, now)
 
     monkeypatch.setattr(Queue, "pass_through", counted)
+    pullers = []
+    puller = Dispatcher.puller
+
+    def noted(self: Dispatcher, team: Any, agent: Any) -> Any:
+        pullers.append(puller(self, team, agent))
+        return pullers[-1]
+
+    monkeypatch.setattr(Dispatcher, "puller", noted)
     fast = engine.simulate(scenario, seed=5, replication=0)
     assert passed, "no conversation was handed straight over: the test shows nothing"
+    assert any(not isinstance(p, partial) for p in pullers), "no agent pulled from one queue"
 
     build = engine.build
     plain = []
@@ -64,6 +75,7 @@ def test_fast_paths_change_no_number(
 
     monkeypatch.setattr(engine, "build", general)
     monkeypatch.setattr(Dispatcher, "hands_over", False)
+    monkeypatch.setattr(Dispatcher, "pulls_from_one_queue", False)
     monkeypatch.setattr(Dispatcher, "direct_queue", lambda self, customers: None)
     slow = engine.simulate(scenario, seed=5, replication=0)
     assert any(plain) == plain_teams
@@ -142,6 +154,7 @@ def test_direct_admission_changes_no_number(monkeypatch: pytest.MonkeyPatch) -> 
     assert chosen == [True, False]
     monkeypatch.setattr(Dispatcher, "direct_queue", lambda self, customers: None)
     monkeypatch.setattr(Dispatcher, "hands_over", False)
+    monkeypatch.setattr(Dispatcher, "pulls_from_one_queue", False)
     slow = engine.simulate(scenario, seed=3, replication=0)
     assert (fast.conversations["outcome"] == "abandoned").any()
     _assert_same(fast, slow)
