@@ -115,6 +115,13 @@ class Engine:
         bot_times = [None if c.routes is None else c.routes.bot_time for c in customers]
         direct = [dispatcher.direct_queue(c) for c in customers]  # admission is only joining
         enqueue = dispatcher.enqueue
+        if len(customers) == 1 and direct[0] is not None:
+            only, queue = customers[0], direct[0]
+
+            def join(index: int, arrived_at: float) -> None:  # one stream: rank is index
+                enqueue(Conversation(index, index, arrived_at, only, queue), queue)
+
+            return join
 
         def arrive(index: int, arrived_at: float) -> None:
             code = streams[index]

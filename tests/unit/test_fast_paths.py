@@ -18,6 +18,7 @@ from simulator.model import engine
 from simulator.model.dispatcher import Dispatcher
 from simulator.model.queues import Queue
 from simulator.recording import ReplicationRecord
+from simulator.rng import RandomSource
 from tests.unit.timeline import column, fixed, simulate_at
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -157,4 +158,32 @@ def test_direct_admission_changes_no_number(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(Dispatcher, "pulls_from_one_queue", False)
     slow = engine.simulate(scenario, seed=3, replication=0)
     assert (fast.conversations["outcome"] == "abandoned").any()
+    _assert_same(fast, slow)
+
+
+def test_one_stream_joining_directly_changes_no_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One stream that only joins its queue: each arrival is created and enqueued in
+    one step (its rank is its index). With every shortcut off, the same record."""
+    scenario = simulator.load_scenario(
+        {
+            "name": "one stream",
+            "horizon": "2d",
+            "streams": {
+                "chat": {
+                    "per_hour": 50,
+                    "conversation": {"handle": {"dist": "exponential", "mean": "6min"}},
+                }
+            },
+            "teams": {"support": {"agents": 6, "serves": ["chat"]}},
+        }
+    )
+    arrival = engine.Engine(scenario, RandomSource(3, 0)).arrival()
+    assert arrival.__name__ == "join", "the one-stream shortcut was not taken"
+    fast = engine.simulate(scenario, seed=3, replication=0)
+    monkeypatch.setattr(Dispatcher, "direct_queue", lambda self, customers: None)
+    monkeypatch.setattr(Dispatcher, "hands_over", False)
+    monkeypatch.setattr(Dispatcher, "pulls_from_one_queue", False)
+    slow = engine.simulate(scenario, seed=3, replication=0)
+    waited = fast.conversations["picked_up_at"] > fast.conversations["arrived_at"]
+    assert waited.any() and not waited.all()  # through the queue's heap and straight over
     _assert_same(fast, slow)
