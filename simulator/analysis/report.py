@@ -485,8 +485,9 @@ def _zygote_main(conn: Any, parent: int, token: str, workers: int) -> None:
     processes.forked_helper_setup(parent, token)
     multiprocessing.set_start_method("fork", force=True)  # workers inherit what is loaded here
     try:
-        import simulator.analysis.figures  # noqa: F401  the point: loaded while the run simulates
+        from simulator.analysis import figures  # the point: loaded while the run simulates
 
+        figures.warm_up()  # and the fonts and glyph caches filled, for every worker
         conn.send(_READY)
         result = conn.recv()
         with drawing(result, workers) as drawn:

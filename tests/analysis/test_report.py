@@ -8,6 +8,7 @@ import base64
 import dataclasses
 import html
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -537,3 +538,27 @@ assert not [m for m in sys.modules if m.startswith("matplotlib")], "after the re
     assert done.returncode == 0, done.stderr
     for out in ("out", "out2"):
         assert (tmp_path / out / "figures" / "headline.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_warming_up_changes_no_byte(result: RunResult, tmp_path: Path) -> None:
+    """The drawing process warms its caches before the run ends; a figure drawn in a
+    fresh interpreter (cold caches) and again after ``warm_up`` has the same bytes."""
+    (tmp_path / "result.pickle").write_bytes(pickle.dumps(result))
+    code = (
+        "import pickle, sys\n"
+        "from simulator.analysis import figures\n"
+        "from simulator.analysis.report import ReportData, draw_figure\n"
+        "result = pickle.loads(open(sys.argv[1], 'rb').read())\n"
+        "cold = draw_figure(ReportData(result), 'headline').png\n"
+        "figures.warm_up()\n"
+        "warm = draw_figure(ReportData(result), 'headline').png\n"
+        "print(cold == warm, len(cold))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "result.pickle")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    same, size = done.stdout.split()
+    assert same == "True" and int(size) > 1000
