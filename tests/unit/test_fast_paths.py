@@ -75,12 +75,18 @@ def test_fast_paths_change_no_number(
         return organisation
 
     monkeypatch.setattr(engine, "build", general)
-    monkeypatch.setattr(Dispatcher, "hands_over", False)
-    monkeypatch.setattr(Dispatcher, "pulls_from_one_queue", False)
-    monkeypatch.setattr(Dispatcher, "direct_queue", lambda self, customers: None)
+    _dispatch_without_shortcuts(monkeypatch)
     slow = engine.simulate(scenario, seed=5, replication=0)
     assert any(plain) == plain_teams
     _assert_same(fast, slow)
+
+
+def _dispatch_without_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every arrival admitted, every conversation through its queue's heap, every
+    agent pulling through the dispatcher's general search."""
+    monkeypatch.setattr(Dispatcher, "direct_queue", lambda self, customers: None)
+    monkeypatch.setattr(Dispatcher, "hands_over", False)
+    monkeypatch.setattr(Dispatcher, "pulls_from_one_queue", False)
 
 
 def _assert_same(fast: ReplicationRecord, slow: ReplicationRecord) -> None:
@@ -153,9 +159,7 @@ def test_direct_admission_changes_no_number(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(Dispatcher, "direct_queue", noted)
     fast = engine.simulate(scenario, seed=3, replication=0)
     assert chosen == [True, False]
-    monkeypatch.setattr(Dispatcher, "direct_queue", lambda self, customers: None)
-    monkeypatch.setattr(Dispatcher, "hands_over", False)
-    monkeypatch.setattr(Dispatcher, "pulls_from_one_queue", False)
+    _dispatch_without_shortcuts(monkeypatch)
     slow = engine.simulate(scenario, seed=3, replication=0)
     assert (fast.conversations["outcome"] == "abandoned").any()
     _assert_same(fast, slow)
@@ -180,9 +184,7 @@ def test_one_stream_joining_directly_changes_no_number(monkeypatch: pytest.Monke
     arrival = engine.Engine(scenario, RandomSource(3, 0)).arrival()
     assert arrival.__name__ == "join", "the one-stream shortcut was not taken"
     fast = engine.simulate(scenario, seed=3, replication=0)
-    monkeypatch.setattr(Dispatcher, "direct_queue", lambda self, customers: None)
-    monkeypatch.setattr(Dispatcher, "hands_over", False)
-    monkeypatch.setattr(Dispatcher, "pulls_from_one_queue", False)
+    _dispatch_without_shortcuts(monkeypatch)
     slow = engine.simulate(scenario, seed=3, replication=0)
     waited = fast.conversations["picked_up_at"] > fast.conversations["arrived_at"]
     assert waited.any() and not waited.all()  # through the queue's heap and straight over
