@@ -103,8 +103,9 @@ def png_bytes(figure: Figure) -> bytes:
 def warm_up() -> None:
     """Draw and discard a small figure with text, ticks and a line: a process's first
     figure otherwise pays for loading the fonts and filling the glyph caches (about
-    85 ms, measured on the default scenario's first figure). The report's drawing process does this while the
-    run still simulates, so every worker it forks starts warm. Bytes are unchanged."""
+    85 ms on the default scenario's report). The report's drawing process does this
+    while the run still simulates, so every worker it forks starts warm. Bytes are
+    unchanged."""
     figure = _figure(4, 3, left=0.2, right=0.95, bottom=0.2, top=0.85)
     ax = figure.add_subplot()
     ax.plot([0.0, 1.0], [0.0, 1.0])
