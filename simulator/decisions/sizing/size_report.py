@@ -211,6 +211,7 @@ def write_size(
     ``size.json``, ``summary.json`` (the answer's run), ``scenario.yaml`` (the sized
     scenario, re-runnable as it stands), ``run.json`` and
     ``figures/size_heatmap.png``."""
+    from simulator.analysis.figures import save_png
     from simulator.results_writer import write_command_folder, write_json
 
     figure = heatmap_figure(result)
@@ -219,12 +220,7 @@ def write_size(
         write_json(result.to_json(), folder / "size.json")
         write_json(result.summary, folder / "summary.json")
         (folder / "figures").mkdir()
-        figure.savefig(
-            folder / "figures" / "size_heatmap.png",
-            format="png",
-            dpi=110,
-            metadata={"Software": None},
-        )
+        save_png(figure, folder / "figures" / "size_heatmap.png")
 
     return write_command_folder(
         out_dir,
