@@ -875,6 +875,9 @@ def handoff_figure(table: pd.DataFrame, colours: Colours | None = None) -> Figur
 
 
 _SPELL_LABELS = {"handed_back": "handed back", "waiting_for_owner": "waiting for the owner"}
+SHIFT_ENDS_FLAT = 34
+"""Most shift ends a week whose labels (day over time) fit side by side under the
+shift-end week figure; past it they stand on end."""
 
 
 def shift_end_week_figure(table: pd.DataFrame, policies: str) -> Figure:
@@ -883,7 +886,7 @@ def shift_end_week_figure(table: pd.DataFrame, policies: str) -> Figure:
 
     ``table`` is :func:`simulator.analysis.tables.shift_end_table`; ``policies``
     names the shift-end policy (or the teams' policies) for the title."""
-    figure = _figure(12, 6.4, left=0.07, right=0.98, top=0.9, bottom=0.16, hspace=0.35)
+    figure = _figure(12, 6.4, left=0.07, right=0.98, top=0.9, bottom=0.1, hspace=0.35)
     count_ax, wait_ax = figure.subplots(2, 1, sharex=True)
     count_ax.xaxis.set_visible(False)  # the shift ends are named below: 30-odd ticks fewer to draw
     unit = time_unit(
@@ -895,7 +898,9 @@ def shift_end_week_figure(table: pd.DataFrame, policies: str) -> Figure:
     else:
         ends = table[["weekday", "clock"]].drop_duplicates().sort_values(["weekday", "clock"])
         keys = list(zip(ends["weekday"], ends["clock"], strict=True))
-        labels = [f"{DAY_NAMES[day]}\n{clock}" for day, clock in keys]
+        crowded = len(keys) > SHIFT_ENDS_FLAT
+        between = " " if crowded else "\n"  # on end, one line; side by side, two
+        labels = [f"{DAY_NAMES[day]}{between}{clock}" for day, clock in keys]
         kinds = [k for k in _SPELL_LABELS if k in set(table["kind"])]
         width = 0.8 / len(kinds)
         scale = 3600.0 / unit.seconds
@@ -906,7 +911,9 @@ def shift_end_week_figure(table: pd.DataFrame, policies: str) -> Figure:
             _bars(count_ax, positions, rows["per_end"], width * 0.9, colour, _SPELL_LABELS[kind])
             _bars(wait_ax, positions, rows["wait_mean_h"] * scale, width * 0.9, colour, alpha=0.8)
             wait_ax.scatter(positions, rows["wait_p90_h"] * scale, color="black", marker="_", s=120)
-        wait_ax.set_xticks(np.arange(len(keys)), labels, fontsize=7)
+        wait_ax.set_xticks(np.arange(len(keys)), labels, fontsize=7, rotation=90 if crowded else 0)
+        if crowded:
+            figure.subplots_adjust(bottom=0.15)
         count_ax.legend(fontsize=8.5)
     count_ax.set_ylabel("conversations per shift end")
     _title(count_ax, "Open conversations let go at each shift end")

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -562,3 +563,26 @@ def test_warming_up_changes_no_byte(result: RunResult, tmp_path: Path) -> None:
     )
     same, size = done.stdout.split()
     assert same == "True" and int(size) > 1000
+
+
+@pytest.mark.parametrize("ends", [32, 40, 60])
+def test_shift_end_labels_neither_overlap_nor_leave_the_figure(ends: int) -> None:
+    """However many shift ends a week has, their labels under the figure do not run
+    into each other (past ``SHIFT_ENDS_FLAT`` they stand on end) and stay inside it."""
+    table = pd.DataFrame(
+        {
+            "weekday": [k * 7 // ends for k in range(ends)],
+            "clock": [f"{(k * 7 * 24 // ends) % 24:02d}:{k % 4 * 15:02d}" for k in range(ends)],
+            "kind": "handed_back",
+            "per_end": 2.0,
+            "wait_mean_h": 0.5,
+            "wait_p90_h": 1.0,
+        }
+    )
+    figure = figures.shift_end_week_figure(table, "handback")
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    labels = figure.axes[1].get_xticklabels()
+    boxes = [label.get_window_extent(renderer) for label in labels]
+    assert len(boxes) == ends
+    assert all(left.x1 < right.x0 for left, right in pairwise(boxes))
+    assert min(box.y0 for box in boxes) >= 0
