@@ -58,6 +58,18 @@ class AgentTally:
         self.holding = 0
         self.holding_since = 0.0
 
+    def hold(self, held: int, now: float, warmup: float) -> None:
+        """From ``now`` the agent holds ``held`` conversations while present (0 while
+        away); the time held at the previous count is added (after ``warmup``)."""
+        count = self.holding
+        if count:
+            since = self.holding_since
+            elapsed = now - (since if since > warmup else warmup)
+            if elapsed > 0:
+                self.held_s += count * elapsed
+        self.holding = held
+        self.holding_since = now
+
 
 class Recorder:
     """Columns of conversations, follow-ups, tickets and states; agent tallies."""
@@ -164,15 +176,7 @@ class Recorder:
         self.picked_up_at[index] = now
         self.team_code[index] = team
         self.agent_code[index] = agent
-        tally = self.tallies[agent]
-        count = tally.holding  # holding(), inlined
-        if count:
-            since, warmup = tally.holding_since, self.warmup
-            elapsed = now - (since if since > warmup else warmup)
-            if elapsed > 0:
-                tally.held_s += count * elapsed
-        tally.holding = held
-        tally.holding_since = now
+        self.tallies[agent].hold(held, now, self.warmup)
 
     def answered(
         self, conversation: Conversation, agent: int, busy_since: float, held: int, now: float
@@ -195,14 +199,7 @@ class Recorder:
             self.reply_sent(conversation, agent, now)
         self.ended_at[index] = now
         self.outcome[index] = RESOLVED
-        count = tally.holding  # holding(), inlined
-        if count:
-            since = tally.holding_since
-            elapsed = now - (since if since > warmup else warmup)
-            if elapsed > 0:
-                tally.held_s += count * elapsed
-        tally.holding = held
-        tally.holding_since = now
+        tally.hold(held, now, warmup)
 
     def reply_sent(self, conversation: Conversation, agent: int, now: float) -> None:
         """A reply (counted in ``sent``) by ``agent``: the first reply, a ticket's
@@ -263,15 +260,7 @@ class Recorder:
     def holding(self, agent: int, held: int, now: float) -> None:
         """From ``now`` the agent holds ``held`` conversations while present (0 while
         away); closes the time held at the previous count."""
-        tally = self.tallies[agent]
-        count = tally.holding
-        if count:  # inline after_warmup: called at every pick-up and release
-            since, warmup = tally.holding_since, self.warmup
-            elapsed = now - (since if since > warmup else warmup)
-            if elapsed > 0:
-                tally.held_s += count * elapsed
-        tally.holding = held
-        tally.holding_since = now
+        self.tallies[agent].hold(held, now, self.warmup)
 
     def on_break(self, agent: int, begin: float, end: float) -> None:
         self.tallies[agent].break_s += self.after_warmup(begin, end)
