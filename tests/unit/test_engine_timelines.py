@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.timeline import column, fixed, simulate_at, team_row
+from tests.unit.timeline import column, fixed, shift, simulate_at, team_row
 
 NAN = None
 
@@ -162,20 +162,8 @@ def test_handback_returns_owed_reply_to_queue_with_reread(monkeypatch: pytest.Mo
                     "concurrency": 2,
                     "serves": ["chat"],
                     "roster": [
-                        {
-                            "label": "early",
-                            "days": "daily",
-                            "start": "00:00",
-                            "end": "00:40",
-                            "agents": 1,
-                        },
-                        {
-                            "label": "late",
-                            "days": "daily",
-                            "start": "00:40",
-                            "end": "03:00",
-                            "agents": 1,
-                        },
+                        shift("early", "00:00", "00:40"),
+                        shift("late", "00:40", "03:00"),
                     ],
                 }
             },
@@ -209,20 +197,8 @@ def test_handback_while_waiting_for_the_customer(monkeypatch: pytest.MonkeyPatch
                 "support": {
                     "serves": ["chat"],
                     "roster": [
-                        {
-                            "label": "early",
-                            "days": "daily",
-                            "start": "00:00",
-                            "end": "01:00",
-                            "agents": 1,
-                        },
-                        {
-                            "label": "late",
-                            "days": "daily",
-                            "start": "01:00",
-                            "end": "03:00",
-                            "agents": 1,
-                        },
+                        shift("early", "00:00", "01:00"),
+                        shift("late", "01:00", "03:00"),
                     ],
                 }
             },
@@ -237,8 +213,8 @@ def test_handback_while_waiting_for_the_customer(monkeypatch: pytest.MonkeyPatch
 
 
 OWNERSHIP_ROSTER = [
-    {"label": "early", "days": "daily", "start": "00:00", "end": "01:00", "agents": 1},
-    {"label": "late", "days": "daily", "start": "01:00", "end": "03:00", "agents": 1},
+    shift("early", "00:00", "01:00"),
+    shift("late", "01:00", "03:00"),
 ]
 
 

@@ -19,7 +19,7 @@ from simulator.model.dispatcher import Dispatcher
 from simulator.model.queues import Queue
 from simulator.recording import ReplicationRecord
 from simulator.rng import RandomSource
-from tests.unit.timeline import column, fixed, simulate_at
+from tests.unit.timeline import column, fixed, shift, simulate_at
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 TABLES = ("conversations", "followups", "teams", "states", "tickets", "agents", "unowned")
@@ -94,10 +94,6 @@ def _assert_same(fast: ReplicationRecord, slow: ReplicationRecord) -> None:
         pd.testing.assert_frame_equal(getattr(fast, table), getattr(slow, table), check_exact=True)
 
 
-def _shift(label: str, start: str, end: str) -> dict[str, Any]:
-    return {"label": label, "days": "daily", "start": start, "end": end, "agents": 1}
-
-
 def test_a_plain_team_undoes_the_skill_of_the_team_before(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -114,9 +110,9 @@ def test_a_plain_team_undoes_the_skill_of_the_team_before(
                     "serves": ["chat"],
                     "attention": "shared",
                     "skills": {"chat": 0.5},
-                    "roster": [_shift("experts", "00:00", "00:10")],
+                    "roster": [shift("experts", "00:00", "00:10")],
                 },
-                "general": {"serves": ["chat"], "roster": [_shift("general", "00:10", "03:00")]},
+                "general": {"serves": ["chat"], "roster": [shift("general", "00:10", "03:00")]},
             },
             "handoff": {"policy": "handback", "reread": {"base": "1min", "per_exchange": "20s"}},
         },

@@ -23,14 +23,10 @@ from simulator.errors import ScenarioError
 from simulator.model.conversation import Conversation, Customers
 from simulator.model.queues import Queue
 from simulator.statistics.metrics import replication_metrics
-from tests.unit.timeline import column, fixed, simulate_at, team_row
+from tests.unit.timeline import column, fixed, shift, simulate_at, team_row
 
 REREAD = 100.0
 ASKED = 2210.0  # A's customer writes while A is unowned
-
-
-def _shift(label: str, start: str, end: str) -> dict[str, Any]:
-    return {"label": label, "days": "daily", "start": start, "end": end, "agents": 1}
 
 
 STREAMS = {
@@ -41,11 +37,11 @@ STREAMS = {
     "web": {"per_hour": 1, "conversation": {"handle": fixed(1000)}},
 }
 TEAMS = {
-    "early": {"serves": ["chat"], "roster": [_shift("early", "00:00", "00:30")]},
+    "early": {"serves": ["chat"], "roster": [shift("early", "00:00", "00:30")]},
     "late": {
         "serves": ["web"],
         "streams": ["chat", "web"],
-        "roster": [_shift("late", "00:30", "03:00")],
+        "roster": [shift("late", "00:30", "03:00")],
     },
 }
 

@@ -18,7 +18,7 @@ import yaml
 import simulator
 from simulator.model import engine
 from simulator.statistics.metrics import replication_metrics
-from tests.unit.timeline import column, fixed, simulate_at, team_row
+from tests.unit.timeline import column, fixed, shift, simulate_at, team_row
 
 
 def test_a_bot_that_gathers_details_shortens_only_the_first_reply(
@@ -360,20 +360,8 @@ def _owner_keeps(continue_in: str | None) -> dict[str, Any]:
                 "concurrency": {"inbox": 1, "chat": 1, "total": 2},
                 "replies_first": False,
                 "roster": [
-                    {
-                        "label": "early",
-                        "days": "daily",
-                        "start": "00:00",
-                        "end": "01:00",
-                        "agents": 1,
-                    },
-                    {
-                        "label": "late",
-                        "days": "daily",
-                        "start": "01:00",
-                        "end": "03:00",
-                        "agents": 1,
-                    },
+                    shift("early", "00:00", "01:00"),
+                    shift("late", "01:00", "03:00"),
                 ],
             }
         },

@@ -17,6 +17,11 @@ def fixed(seconds: float) -> dict[str, Any]:
     return {"dist": "fixed", "value": f"{seconds}s"}
 
 
+def shift(label: str, start: str, end: str) -> dict[str, Any]:
+    """A roster entry: one agent, every day from ``start`` to ``end``."""
+    return {"label": label, "days": "daily", "start": start, "end": end, "agents": 1}
+
+
 def simulate_at(
     monkeypatch: pytest.MonkeyPatch, scenario: dict[str, Any], arrivals: dict[str, list[float]]
 ) -> ReplicationRecord:
