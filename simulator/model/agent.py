@@ -217,11 +217,11 @@ class Agent:
             return
         if conversation.reread_due:
             conversation.reread_due = False
-            self.recorder.owned_again(conversation, self.env.now)
+            recorder.owned_again(conversation, now)
             reread = team.shift_end.reread_time(conversation)
             conversation.work += reread
             conversation.repeat(team.shift_end.extra_exchanges())
-            self.recorder.reread(self.index, reread, self.env.now)
+            recorder.reread(self.index, reread, now)
 
     def _triage(self, conversation: Conversation) -> bool:
         """Skills and triage on pick-up; True when the conversation is only triaged

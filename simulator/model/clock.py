@@ -67,11 +67,6 @@ class Clock(simpy.Environment):
                     entry(None)
             self._now = at
             arrive(index, at)
-        while queue and queue[0][0] < until:
-            entry = queue[0][3]
-            if isinstance(entry, Event):
-                step()
-            else:
-                self._now = heappop(queue)[0]
-                entry(None)
+        while queue and queue[0][0] < until:  # after the last arrival: no longer hot
+            self.step()
         self._now = until

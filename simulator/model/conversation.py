@@ -58,9 +58,10 @@ class Customers:
         extra = int(np.sum(replies - 1))
         handle_rng = source.rng(f"handle.{name}")
         first = (shape.first_handle or shape.handle).sample(handle_rng, count)
-        if stream.first_handle_factor() != 1.0:
+        factor = stream.first_handle_factor()
+        if factor != 1.0:
             # Every customer of the stream passes the bot first: the details are there.
-            first = first * stream.first_handle_factor()
+            first = first * factor
         followup = shape.handle.sample(handle_rng, extra)
         delay_rng = source.rng(f"reply_delay.{name}")
         delays = shape.reply_delay.sample(delay_rng, extra) if shape.reply_delay else np.zeros(0)

@@ -7,7 +7,7 @@ up the organisation; then the engine owns the clock and its processes: one
 per duty walks an agent through shifts, stand-bys or breaks, and one samples
 the state. Arrivals are fed by the clock itself, in time order from the
 pre-drawn array, without a SimPy event each. Replies and customer messages are
-timeouts with callbacks in the agents and the dispatcher.
+bare callbacks on the clock (``Clock.call_in``) in the agents and the dispatcher.
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ class Recorder:
         index = len(self.outcome)
         for times in (self.picked_up_at, self.first_reply_at, self.ended_at):
             times.append(NAN)
-        self.outcome.append(OutcomeCode.OPEN)
+        self.outcome.append(OPEN)
         for codes in (self.team_code, self.agent_code):
             codes.append(-1)
         for counts in (self.exchanges, self.handbacks, self.reassignments):
